@@ -1,0 +1,172 @@
+//! Positioned pages: what the typesetter hands to the PDF writer.
+//!
+//! Everything here is final geometry: glyph ids at absolute positions, rules,
+//! link rectangles, outline entries and page labels. The PDF writer turns it
+//! into bytes and knows nothing of paragraphs or pages; the typesetter knows
+//! nothing of PDF. Coordinates are in points with the origin at the page's
+//! top-left corner and y growing downwards; the PDF writer flips them.
+
+use std::sync::Arc;
+
+use crate::units::Pt;
+
+/// A laid-out book, ready to be written as PDF.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub pages: Vec<Page>,
+    /// Fonts referenced by [`TextRun::font`], by index.
+    pub fonts: Vec<FontData>,
+    /// The bookmark tree, mirroring the table of contents.
+    pub outline: Vec<OutlineEntry>,
+    /// Page-label ranges, sorted by `first_page`; the first starts at page 0.
+    pub page_labels: Vec<PageLabelRange>,
+    pub info: DocInfo,
+}
+
+/// Document information written to the PDF's Info dictionary and XMP.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DocInfo {
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub authors: Vec<String>,
+    pub subject: Option<String>,
+    pub keywords: Vec<String>,
+    /// BCP 47 tag for `/Lang`.
+    pub language: String,
+    /// Seconds since the Unix epoch, for CreationDate and ModDate.
+    pub epoch: i64,
+    /// Stable identifier, used to derive the PDF file /ID.
+    pub identifier: String,
+}
+
+/// The bytes of one font face as loaded from `fonts/`.
+#[derive(Debug, Clone)]
+pub struct FontData {
+    /// PostScript name, e.g. `GentiumBookPlus-Regular`.
+    pub postscript_name: String,
+    /// The full font file (the PDF writer subsets it to the glyphs used).
+    pub bytes: Arc<Vec<u8>>,
+    /// Face index inside a collection; 0 for plain TTF/OTF.
+    pub index: u32,
+    pub units_per_em: u16,
+}
+
+/// Index into [`Document::fonts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FontId(pub usize);
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub width: Pt,
+    pub height: Pt,
+    pub items: Vec<Item>,
+    /// Named destinations on this page (heading and footnote ids), with the
+    /// y of the spot a link to them should show at the top of the view.
+    pub anchors: Vec<Anchor>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Text(TextRun),
+    /// A filled rectangle (rules, table borders, footnote separator).
+    Rect(Rect),
+    Link(LinkArea),
+    Image(PlacedImage),
+}
+
+/// A run of glyphs of one font and size on one baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextRun {
+    pub font: FontId,
+    pub size: Pt,
+    /// Baseline, measured from the page top.
+    pub baseline: Pt,
+    /// Fill colour as grey (0 = black, 1 = white).
+    pub gray: f32,
+    pub glyphs: Vec<Glyph>,
+}
+
+/// One shaped glyph placed on the baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Glyph {
+    /// Glyph id in the *original* font (the PDF writer remaps when subsetting).
+    pub id: u16,
+    /// Absolute x of the glyph origin from the page's left edge.
+    pub x: Pt,
+    /// Vertical offset from the baseline (positive = up), from GPOS marks.
+    pub y_offset: Pt,
+    /// The glyph's natural advance at this size, so the writer can compute
+    /// the adjustment between consecutive glyphs.
+    pub advance: Pt,
+    /// The text this glyph stands for (a ligature `ffi` has "ffi"; the second
+    /// glyph of a cluster has ""). Becomes the PDF's ToUnicode mapping.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rect {
+    pub x: Pt,
+    pub y: Pt,
+    pub width: Pt,
+    pub height: Pt,
+    pub gray: f32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkArea {
+    /// Clickable area; `y` is its top edge.
+    pub rect: Rect,
+    pub target: Destination,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Destination {
+    Uri(String),
+    /// A place in this document: a page index and the y to show at the top.
+    Page { page: usize, y: Pt },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Anchor {
+    pub id: String,
+    pub y: Pt,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlacedImage {
+    /// Absolute path of a PNG or JPEG file.
+    pub path: std::path::PathBuf,
+    pub x: Pt,
+    /// Top edge.
+    pub y: Pt,
+    pub width: Pt,
+    pub height: Pt,
+    pub alt: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutlineEntry {
+    pub title: String,
+    pub page: usize,
+    pub y: Pt,
+    pub children: Vec<OutlineEntry>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabelStyle {
+    /// i, ii, iii…
+    LowerRoman,
+    /// 1, 2, 3…
+    Decimal,
+    /// No number (title page).
+    None,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageLabelRange {
+    /// Index of the first page of the range (0-based).
+    pub first_page: usize,
+    pub style: LabelStyle,
+    /// The number shown on `first_page`.
+    pub start: u32,
+}
