@@ -212,11 +212,16 @@ fn yaml_error(e: serde_yaml::Error, path: &Path) -> Diagnostic {
         Some(loc) => Location::at(path, loc.line(), loc.column()),
         None => Location::file(path),
     };
-    let mut d = Diagnostic::error(format!("in {CONFIG_FILE}: {message}")).at(location);
-    if let Some(hint) = unknown_key_hint(&message) {
-        d = d.with_hint(hint);
+    match unknown_key_hint(&message) {
+        // The hint carries the valid keys; the message needs only the bad one.
+        Some(hint) => {
+            let short = message.split(", expected").next().unwrap_or(&message);
+            Diagnostic::error(format!("in {CONFIG_FILE}: {short}"))
+                .at(location)
+                .with_hint(hint)
+        }
+        None => Diagnostic::error(format!("in {CONFIG_FILE}: {message}")).at(location),
     }
-    d
 }
 
 /// For "unknown field `x`, expected one of `a`, `b`" suggests the closest
