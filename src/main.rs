@@ -41,6 +41,9 @@ fn main() -> ExitCode {
                         for (stage, t) in &out.timings {
                             println!("{stage:>24}  {:8.1} ms", t.as_secs_f64() * 1000.0);
                         }
+                        if let Some(kib) = peak_rss_kib() {
+                            println!("{:>24}  {:8.1} MiB", "peak RSS", kib as f64 / 1024.0);
+                        }
                     }
                     ExitCode::SUCCESS
                 }
@@ -56,4 +59,11 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// Peak resident set size of this process, where the OS tells it (Linux).
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
