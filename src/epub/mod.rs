@@ -40,7 +40,7 @@ const EXTRA_STYLESHEET: &str = "extra.css";
 const TITLE_PAGE: &str = "titlepage.xhtml";
 const COVER_PAGE: &str = "cover.xhtml";
 const NAV_PAGE: &str = "nav.xhtml";
-/// Heading of the contents page when the settings give none.
+/// Heading of the contents page and label of its landmark.
 const DEFAULT_TOC_TITLE: &str = "Contents";
 
 /// Resolved EPUB settings (from book.yaml's `epub` section).
@@ -48,28 +48,20 @@ const DEFAULT_TOC_TITLE: &str = "Contents";
 pub struct EpubSettings {
     /// Extra stylesheet appended after Folio's own (absolute path, checked to exist).
     pub stylesheet: Option<PathBuf>,
-    /// Heading of the contents page and label of its landmark; "Contents"
-    /// when `None` (set it for books not in English).
-    pub toc_title: Option<String>,
 }
 
-/// A written EPUB and the warnings met on the way (dropped raw HTML,
-/// images that could not be packaged…), for the caller to print.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EpubOutput {
-    pub bytes: Vec<u8>,
-    pub warnings: Vec<Diagnostic>,
-}
-
-/// Writes the book as EPUB 3 bytes. Errors (an unreadable cover or
-/// stylesheet) come back with any warnings gathered before them.
-pub fn write_epub(book: &Book, toc: &Toc, settings: &EpubSettings) -> StageResult<EpubOutput> {
+/// Writes the book as EPUB 3 bytes, with the warnings met on the way
+/// (dropped raw HTML, images that could not be packaged…) for the caller
+/// to print. Errors (an unreadable cover or stylesheet) come back with any
+/// warnings gathered before them.
+pub fn write_epub(
+    book: &Book,
+    toc: &Toc,
+    settings: &EpubSettings,
+) -> StageResult<(Vec<u8>, Vec<Diagnostic>)> {
     let mut diags = Vec::new();
     match build(book, toc, settings, &mut diags) {
-        Ok(bytes) => Ok(EpubOutput {
-            bytes,
-            warnings: diags,
-        }),
+        Ok(bytes) => Ok((bytes, diags)),
         Err(error) => {
             diags.push(error);
             Err(Diagnostics(diags))
@@ -260,12 +252,7 @@ fn build(
         bytes: img.bytes,
     }));
 
-    let toc_title = settings
-        .toc_title
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .unwrap_or(DEFAULT_TOC_TITLE);
+    let toc_title = DEFAULT_TOC_TITLE;
     let mut entries = nav::nav_entries(book, toc, &files);
     if entries.is_empty() {
         entries.push(nav::NavEntry {
