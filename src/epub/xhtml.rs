@@ -275,7 +275,9 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
 
     fn list(&mut self, list: &List) {
         let tag = if list.start.is_some() { "ol" } else { "ul" };
-        let is_task_list = list.items.iter().any(|i| i.task.is_some());
+        // A list of tasks only loses its bullets; in a mixed list only the
+        // task items do (see `li.task` in the stylesheet).
+        let is_task_list = !list.items.is_empty() && list.items.iter().all(|i| i.task.is_some());
         self.out.push('<');
         self.out.push_str(tag);
         if let Some(start) = list.start.filter(|&s| s != 1) {
