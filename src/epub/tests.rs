@@ -435,6 +435,19 @@ pub fn assert_epubcheck_clean(epub: &Path) {
     );
 }
 
+/// Raw HTML with most of what the sanitizer keeps (and some it drops).
+const RICH_HTML: &str = "<details open><summary>More</summary><p lang=\"fr\">Voil\u{e0} <ruby>\u{6f22}<rp>(</rp><rt>kan</rt><rp>)</rp></ruby></p></details>
+<figure><img src=\"map.png\" alt=\"Map again\" width=\"2\" height=\"2\"><figcaption>Raw <em>figure</em></figcaption></figure>
+<table><caption>Raw table</caption><thead><tr><th scope=\"col\">A</th><th>B</th></tr></thead><tbody><tr><td colspan=\"2\">both</td></tr></tbody></table>
+<ol reversed type=\"i\" start=\"3\"><li value=\"3\">three</li><li aria-label=\"two\">two</li></ol>
+<dl><dt>Term</dt><dd>Def</dd></dl>
+<p epub:type=\"pullquote\" hidden><a name=\"raw-anchor\"></a><abbr title=\"Tehrik-e Taliban Pakistan\">TTP</abbr> <kbd>Ctrl</kbd>+<kbd>C</kbd>, <q cite=\"https://example.org\">quoted</q>, <time datetime=\"2024-03-01\">March</time>, <mark>marked</mark>, <small>small</small>, <u>u</u>, <s>s</s>, <bdo dir=\"rtl\">abc</bdo>, <span style=\"color:red\" onmouseover=\"x()\">styled</span>, <font color=\"red\">font</font><wbr><br></p>
+<hr class=\"fancy\">
+<section><h4 id=\"raw-heading\">Raw heading</h4><p><a href=\"#raw-heading\">to the heading</a> <a href=\"#opening\">to the top</a></p></section>
+<form action=\"x\"><input type=\"text\"></form><svg><circle r=\"1\"/></svg><object data=\"x.swf\">fallback</object><embed src=\"y\"><video src=\"v.mp4\"></video>
+<!-- a comment -->
+";
+
 /// A book with every block and inline kind, a cover, local and remote
 /// images, footnotes and raw HTML.
 fn full_book(dir: &Path) -> (Book, EpubSettings) {
@@ -571,6 +584,19 @@ fn full_book(dir: &Path) -> (Book, EpubSettings) {
             }])),
             Block {
                 kind: BlockKind::Html("<div onclick=\"x()\">raw</div>\n".into()),
+                span: sp(3),
+            },
+            Block {
+                kind: BlockKind::Html(RICH_HTML.into()),
+                span: sp(3),
+            },
+            Block {
+                kind: BlockKind::Html("<div class=\"box\" data-kind=\"aside\">\n".into()),
+                span: sp(3),
+            },
+            p(vec![t("Inside a raw box.")]),
+            Block {
+                kind: BlockKind::Html("</div>\n".into()),
                 span: sp(3),
             },
             bl(BlockKind::Math("\\int_0^1 x\\,dx".into())),
@@ -726,4 +752,165 @@ fn minimal_book_without_headings_passes_epubcheck() {
     let path = dir.path().join("min.epub");
     std::fs::write(&path, &epub).unwrap();
     assert_epubcheck_clean(&path);
+}
+
+/// Renders `blocks` as a one-chapter book (with a heading `#top` and a
+/// local `pic.png` in `dir`); returns the chapter XHTML and the warnings.
+fn render_raw(blocks: Vec<Block>, dir: &Path) -> (String, Vec<String>) {
+    std::fs::write(dir.join("pic.png"), PNG).unwrap();
+    let mut all = vec![h(1, "top", "Top")];
+    all.extend(blocks);
+    let b = book(vec![chapter("one", None, all, vec![])], dir);
+    let (xhtml, diags) = render(&b, 0);
+    parse(&xhtml);
+    (xhtml, diags.iter().map(|d| d.to_string()).collect())
+}
+
+fn html_block(s: &str) -> Block {
+    Block {
+        kind: BlockKind::Html(s.into()),
+        span: sp(3),
+    }
+}
+
+fn html_inline(s: &str) -> Inline {
+    il(InlineKind::Html(s.into()))
+}
+
+#[test]
+fn raw_html_keeps_safe_markup_and_drops_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let (xhtml, warnings) = render_raw(
+        vec![html_block(
+            "<div class=\"note\" onclick=\"evil()\" style=\"color:red\">\n<p>Hi &amp; <b>bold</b>&nbsp;x<br></p>\n<script>if (a<b) alert(\"<p>\")</script>\n<iframe src=\"x\"><p>inside</p></iframe><center>kept text</center>\n</div>\n",
+        )],
+        dir.path(),
+    );
+    assert!(
+        xhtml.contains("<div class=\"note\">\n<p>Hi &amp; <b>bold</b>\u{a0}x<br/></p>"),
+        "{xhtml}"
+    );
+    assert!(xhtml.contains("\nkept text\n</div>"), "{xhtml}");
+    for gone in [
+        "alert",
+        "iframe",
+        "inside",
+        "onclick",
+        "color:red",
+        "center",
+    ] {
+        assert!(!xhtml.contains(gone), "{gone} in {xhtml}");
+    }
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    let w = &warnings[0];
+    for expected in [
+        "book/ch.md:3:1",
+        "<script>",
+        "<iframe>",
+        "<center>",
+        "onclick (event handler)",
+        "style",
+    ] {
+        assert!(w.contains(expected), "{expected} not in {w}");
+    }
+}
+
+#[test]
+fn raw_html_pairs_tags_across_pieces_and_closes_what_is_left_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let (xhtml, _) = render_raw(
+        vec![
+            html_block("<div class=\"box\">\n"),
+            p(vec![
+                html_inline("<span class=\"x\">"),
+                t("a"),
+                html_inline("</span>"),
+                t(" "),
+                html_inline("<b>"),
+                t("never closed"),
+            ]),
+            html_block("</div>\n"),
+            html_block("<p align=\"center\">open paragraph\n"),
+            p(vec![t("after")]),
+            p(vec![html_inline("<div>"), t("inline block")]),
+        ],
+        dir.path(),
+    );
+    assert!(
+        xhtml.contains(
+            "<div class=\"box\">\n<p><span class=\"x\">a</span> <b>never closed</b></p>\n</div>"
+        ),
+        "{xhtml}"
+    );
+    // The raw <p> is closed before the Markdown paragraph that follows.
+    assert!(
+        xhtml.contains("<p>open paragraph\n</p><p>after</p>"),
+        "{xhtml}"
+    );
+    // A block element inside a paragraph is unwrapped.
+    assert!(xhtml.contains("<p>inline block</p>"), "{xhtml}");
+}
+
+#[test]
+fn raw_html_structures_links_and_images() {
+    let dir = tempfile::tempdir().unwrap();
+    let (xhtml, warnings) = render_raw(
+        vec![
+            html_block("<ul><li>a<li>b</ul>\n"),
+            html_block("<table>\n<tr><td>1<td>2</tr>\n stray <tr><th scope=\"row\" colspan=\"x\">h</th></tr></table>\n"),
+            html_block("<p><a href=\"javascript:evil()\">js</a> <a href=\"#top\">up</a> <a href=\"#nowhere\">gone</a> <a name=\"anchor\"></a><span id=\"top\">dup</span></p>\n"),
+            html_block("<p><img src=\"pic.png\" alt=\"A pic\" width=\"20\"> <img src=\"https://example.org/r.png\" alt=\"remote\"> <img src=\"missing.png\" alt=\"lost\"></p>\n"),
+            p(vec![il(InlineKind::Link(Link {
+                target: LinkTarget::External("https://example.org".into()),
+                title: None,
+                content: vec![html_inline("<a href=\"https://evil.example\">"), t("nested")],
+            }))]),
+        ],
+        dir.path(),
+    );
+    assert!(xhtml.contains("<ul><li>a</li><li>b</li></ul>"), "{xhtml}");
+    assert!(
+        xhtml.contains(
+            "<table><tr><td>1</td><td>2</td></tr><tr><th scope=\"row\">h</th></tr></table>"
+        ),
+        "{xhtml}"
+    );
+    assert!(!xhtml.contains("stray"));
+    assert!(!xhtml.contains("javascript"));
+    assert!(
+        xhtml.contains(
+            "<a>js</a> <a href=\"#top\">up</a> <a>gone</a> <a id=\"anchor\"></a><span>dup</span>"
+        ),
+        "{xhtml}"
+    );
+    assert!(
+        xhtml.contains("<img src=\"images/pic.png\" alt=\"A pic\" width=\"20\"/>"),
+        "{xhtml}"
+    );
+    assert!(
+        xhtml.contains("<a class=\"remote-image\" href=\"https://example.org/r.png\">remote</a>"),
+        "{xhtml}"
+    );
+    assert!(
+        xhtml.contains("<span class=\"image-alt\">lost</span>"),
+        "{xhtml}"
+    );
+    // No <a> inside another.
+    let doc = parse(&xhtml);
+    for a in find(&doc, "a") {
+        assert!(
+            a.ancestors().skip(1).all(|x| !x.has_tag_name("a")),
+            "{xhtml}"
+        );
+    }
+    let all = warnings.join("\n");
+    for expected in [
+        "\"#nowhere\"",
+        "\"top\"",
+        "missing.png",
+        "colspan (invalid value)",
+        "text directly inside <table>",
+    ] {
+        assert!(all.contains(expected), "{expected} not in {all}");
+    }
 }

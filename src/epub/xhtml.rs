@@ -192,6 +192,16 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
         candidate
     }
 
+    /// Claims `id` for this document; false when it is already used.
+    pub(super) fn claim_id(&mut self, id: &str) -> bool {
+        self.ids.insert(id.to_string())
+    }
+
+    /// Whether `id` is used in this document so far.
+    pub(super) fn id_in_use(&self, id: &str) -> bool {
+        self.ids.contains(id)
+    }
+
     /// Starts a container: raw HTML opened inside it is closed when it ends.
     pub(super) fn enter(&mut self) -> usize {
         self.html.enter()
@@ -200,15 +210,7 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
     /// Ends a container started with [`Self::enter`].
     pub(super) fn leave(&mut self, scope: usize) {
         let closing = self.html.leave(scope);
-        for name in closing {
-            if name == "a" {
-                self.in_link = self.in_link.saturating_sub(1);
-            }
-            self.out.push_str("</");
-            self.out.push_str(&name);
-            self.out.push('>');
-        }
-        self.flush_deferred_notes();
+        self.write_end_tags(&closing);
     }
 
     /// Writes `open`, the content from `f` as its own container, and `close`.
@@ -581,7 +583,7 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
     }
 
     /// Writes the note references met inside a link, once outside it.
-    fn flush_deferred_notes(&mut self) {
+    pub(super) fn flush_deferred_notes(&mut self) {
         if self.in_link == 0 && !self.deferred_notes.is_empty() {
             for (index, span) in std::mem::take(&mut self.deferred_notes) {
                 self.noteref(index, span);
