@@ -100,6 +100,16 @@ const DROP_WITH_CONTENT: &[&str] = &[
 const DROP_VOID: &[&str] = &[
     "area", "base", "embed", "frame", "input", "keygen", "link", "meta", "param", "source", "track",
 ];
+/// Real HTML elements (obsolete, presentational or interactive) that are
+/// unwrapped: their tags go, their text stays. A tag that is not HTML at
+/// all (`<Links>`, `<T>`) standing alone is taken for text the author
+/// meant literally and written as such.
+const UNWRAP: &[&str] = &[
+    "acronym", "basefont", "big", "blink", "body", "center", "dialog", "dir", "fieldset", "font",
+    "html", "label", "legend", "listing", "map", "marquee", "menu", "meter", "multicol", "nobr",
+    "optgroup", "option", "output", "picture", "progress", "search", "slot", "spacer", "strike",
+    "tt",
+];
 /// Kept elements whose content is text only: no block may open inside.
 const PHRASING_CONTENT: &[&str] = &[
     "p", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "dt", "summary", "caption",
@@ -201,6 +211,16 @@ fn lookup<'t>(table: &'t [(&str, &'t [&str])], key: &str) -> Option<&'t [&'t str
 /// The static name of a kept element, or `None`.
 fn kept(name: &str) -> Option<&'static str> {
     PHRASING.iter().chain(FLOW).find(|&&n| n == name).copied()
+}
+
+/// Whether `name` is no HTML element at all (custom elements, which
+/// contain a hyphen, count as HTML).
+fn is_not_html(name: &str) -> bool {
+    kept(name).is_none()
+        && !DROP_WITH_CONTENT.contains(&name)
+        && !DROP_VOID.contains(&name)
+        && !UNWRAP.contains(&name)
+        && !name.contains('-')
 }
 
 fn is_phrasing(name: &str) -> bool {
@@ -375,10 +395,17 @@ impl ChapterWriter<'_, '_> {
     /// Sanitizes and writes one piece of raw HTML; `block` tells whether it
     /// stood as a block of its own or inside a paragraph.
     pub(super) fn raw_html(&mut self, html: &str, span: Span, block: bool) {
+        let tokens = tokenize(html);
+        if let [Tok::Start { name, .. } | Tok::End(name)] = tokens.as_slice() {
+            if is_not_html(name) {
+                push_text(&mut self.out, html);
+                return;
+            }
+        }
         let mut report = Report::default();
         // Name of the dropped element being skipped and its nesting depth.
         let mut skipping: Option<(String, usize)> = None;
-        for token in tokenize(html) {
+        for token in tokens {
             if let Some((skip_name, depth)) = &mut skipping {
                 match &token {
                     Tok::Start {

@@ -833,6 +833,14 @@ fn raw_html_pairs_tags_across_pieces_and_closes_what_is_left_open() {
             html_block("<p align=\"center\">open paragraph\n"),
             p(vec![t("after")]),
             p(vec![html_inline("<div>"), t("inline block")]),
+            p(vec![
+                t("Generic "),
+                html_inline("<T>"),
+                t(" and "),
+                html_inline("<font color=\"red\">"),
+                t("red"),
+                html_inline("</font>"),
+            ]),
         ],
         dir.path(),
     );
@@ -849,6 +857,11 @@ fn raw_html_pairs_tags_across_pieces_and_closes_what_is_left_open() {
     );
     // A block element inside a paragraph is unwrapped.
     assert!(xhtml.contains("<p>inline block</p>"), "{xhtml}");
+    // A tag that is no HTML element is text; a real one is unwrapped.
+    assert!(
+        xhtml.contains("<p>Generic &lt;T&gt; and red</p>"),
+        "{xhtml}"
+    );
 }
 
 #[test]

@@ -36,7 +36,9 @@ pub fn page(
     body: &str,
 ) -> String {
     let mut out = String::with_capacity(body.len() + 512);
-    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n");
+    // No doctype: EPUB 3 does not need one, and XML tools then parse the
+    // file without DTD support (only the five XML entities are ever used).
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(HTML_OPEN);
     out.push_str(" lang=\"");
     push_attr(&mut out, lang);
