@@ -221,6 +221,10 @@ pub fn assemble(input: PackageInput<'_>) -> Result<BTreeMap<String, Vec<u8>>, St
         b.add_author(escape::clean(author));
     }
     b.set_lang(escape::clean(meta.language.trim()));
+    if super::xhtml::is_rtl(&meta.language) {
+        // The spine's page-progression-direction comes from this key.
+        b.metadata("direction", "rtl").map_err(err)?;
+    }
     b.set_generator("Folio");
     b.set_toc_name(escape::clean(&input.toc_title));
     if let Some(d) = meta.description.as_deref().filter(|d| !d.trim().is_empty()) {

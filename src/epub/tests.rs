@@ -927,3 +927,32 @@ fn raw_html_structures_links_and_images() {
         assert!(all.contains(expected), "{expected} not in {all}");
     }
 }
+
+#[test]
+fn right_to_left_languages_set_direction() {
+    assert!(xhtml::is_rtl("ur") && xhtml::is_rtl("ar-EG") && xhtml::is_rtl("FA"));
+    assert!(!xhtml::is_rtl("en") && !xhtml::is_rtl("ku-Latn") && !xhtml::is_rtl("urd"));
+    let dir = tempfile::tempdir().unwrap();
+    let mut b = book(
+        vec![chapter(
+            "only",
+            None,
+            vec![h(1, "a", "\u{627}\u{644}\u{641}")],
+            vec![],
+        )],
+        dir.path(),
+    );
+    b.meta.language = "ur".into();
+    let (epub, _) = write_epub(&b, &Toc::build(&b), &EpubSettings::default()).unwrap();
+    let entries = ocf::read_entries(&epub).unwrap();
+    let opf = String::from_utf8_lossy(&entries["OEBPS/content.opf"]).into_owned();
+    assert!(opf.contains("page-progression-direction=\"rtl\""), "{opf}");
+    let ch = String::from_utf8_lossy(&entries["OEBPS/only.xhtml"]).into_owned();
+    assert!(
+        ch.contains("lang=\"ur\" xml:lang=\"ur\" dir=\"rtl\""),
+        "{ch}"
+    );
+    let path = dir.path().join("rtl.epub");
+    std::fs::write(&path, &epub).unwrap();
+    assert_epubcheck_clean(&path);
+}

@@ -44,7 +44,11 @@ pub fn page(
     push_attr(&mut out, lang);
     out.push_str("\" xml:lang=\"");
     push_attr(&mut out, lang);
-    out.push_str("\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>");
+    out.push('"');
+    if is_rtl(lang) {
+        out.push_str(" dir=\"rtl\"");
+    }
+    out.push_str(">\n<head>\n<meta charset=\"utf-8\"/>\n<title>");
     push_text(&mut out, title);
     out.push_str("</title>\n");
     for css in stylesheets {
@@ -58,6 +62,20 @@ pub fn page(
     out.push_str(body);
     out.push_str("</body>\n</html>\n");
     out
+}
+
+/// Primary language subtags of scripts written right to left.
+const RTL_LANGUAGES: &[&str] = &[
+    "ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ku", "ps", "sd", "syr", "ug", "ur", "yi",
+];
+
+/// Whether a BCP 47 tag names a right-to-left language (`ur`, `ar-EG`…),
+/// unless an explicit Latin script subtag says otherwise (`ku-Latn`).
+pub fn is_rtl(lang: &str) -> bool {
+    let mut parts = lang.split(['-', '_']);
+    let primary = parts.next().unwrap_or("").to_ascii_lowercase();
+    let latin = parts.any(|p| p.eq_ignore_ascii_case("latn"));
+    RTL_LANGUAGES.contains(&primary.as_str()) && !latin
 }
 
 /// What every chapter of a book shares while being written.
