@@ -41,8 +41,8 @@ use super::xhtml::{has_safe_scheme, ChapterWriter};
 /// Text-level elements that are kept.
 const PHRASING: &[&str] = &[
     "a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "data", "del", "dfn", "em", "i", "img",
-    "ins", "kbd", "mark", "q", "rp", "rt", "ruby", "s", "samp", "small", "span", "strong", "sub",
-    "sup", "time", "u", "var", "wbr",
+    "ins", "kbd", "mark", "q", "rt", "ruby", "s", "samp", "small", "span", "strong", "sub", "sup",
+    "time", "u", "var", "wbr",
 ];
 /// Block-level elements that are kept.
 const FLOW: &[&str] = &[
@@ -90,10 +90,11 @@ const FLOW: &[&str] = &[
 /// Kept elements that never have content (written as `<x/>`).
 const VOID: &[&str] = &["br", "hr", "img", "wbr", "col"];
 /// Dropped together with everything inside them: they run code, take
-/// input, embed other documents or need manifest properties we do not set.
+/// input, embed other documents or need manifest properties we do not set
+/// (`rp`, ruby's fallback parentheses, is discouraged in EPUB).
 const DROP_WITH_CONTENT: &[&str] = &[
     "applet", "audio", "button", "canvas", "datalist", "form", "frameset", "head", "iframe",
-    "math", "noembed", "noframes", "noscript", "object", "script", "select", "style", "svg",
+    "math", "noembed", "noframes", "noscript", "object", "rp", "script", "select", "style", "svg",
     "template", "textarea", "title", "video", "xmp",
 ];
 /// Dropped elements without content of their own.
@@ -147,7 +148,6 @@ const PARENTS: &[(&str, &[&str])] = &[
     ("figcaption", &["figure"]),
     ("summary", &["details"]),
     ("rt", &["ruby"]),
-    ("rp", &["ruby"]),
 ];
 /// An open element that a new start tag closes first, as HTML parsers do
 /// (`<li>` after an open `<li>`, `<tr>` after an open cell…).

@@ -956,3 +956,45 @@ fn right_to_left_languages_set_direction() {
     std::fs::write(&path, &epub).unwrap();
     assert_epubcheck_clean(&path);
 }
+
+/// Builds a book folder of the repository through the real pipeline
+/// (config, Markdown, TOC) and checks its EPUB with EPUBCheck, twice for
+/// byte identity. Returns the EPUB's files.
+fn check_repo_book(folder: &str) -> BTreeMap<String, Vec<u8>> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
+    let loaded = crate::load_book(&root, Some(1_700_000_000)).expect("book loads");
+    let (epub, _) = write_epub(&loaded.book, &loaded.toc, &loaded.config.epub).expect("EPUB");
+    let (again, _) = write_epub(&loaded.book, &loaded.toc, &loaded.config.epub).expect("EPUB");
+    assert!(epub == again, "two builds of {folder} differ");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("book.epub");
+    std::fs::write(&path, &epub).unwrap();
+    assert_epubcheck_clean(&path);
+    let entries = ocf::read_entries(&epub).unwrap();
+    for (name, bytes) in &entries {
+        if name.ends_with(".xhtml") {
+            // Plain XML parsing, no DTD support needed.
+            roxmltree::Document::parse(std::str::from_utf8(bytes).unwrap())
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+    }
+    entries
+}
+
+#[test]
+fn sample_book_passes_epubcheck() {
+    let entries = check_repo_book("book");
+    let nav = String::from_utf8_lossy(&entries["OEBPS/nav.xhtml"]).into_owned();
+    assert!(nav.contains("Pakistan &amp; Afghanistan"), "{nav}");
+}
+
+#[test]
+fn feature_fixture_passes_epubcheck() {
+    let entries = check_repo_book("tests/fixtures/features");
+    let ch1 = String::from_utf8_lossy(&entries["OEBPS/01-basics.xhtml"]).into_owned();
+    assert!(
+        ch1.contains("Code</code> &amp; &lt;Links&gt;</h1>"),
+        "{ch1}"
+    );
+    assert!(ch1.contains("role=\"doc-backlink\""));
+}
