@@ -3,12 +3,14 @@
 //! Place in the pipeline: after [`crate::toc`], beside the typesetter; it
 //! reads the [`Book`] as it is and never looks at Markdown. Steps:
 //! [`xhtml`] serializes each chapter (with [`notes`] for footnotes,
-//! [`images`] for packaged pictures and [`html`] for raw HTML), [`nav`]
+//! [`images`] for packaged pictures and [`html`] for raw HTML), [`css`]
+//! packages what the user's stylesheet refers to, [`nav`]
 //! writes nav.xhtml and toc.ncx from the shared [`Toc`], [`package`] hands
 //! everything to epub-builder and completes the OPF, and [`ocf`] re-zips
 //! the result deterministically (mimetype first, fixed timestamps), so two
 //! builds of the same book are byte-identical.
 
+mod css;
 mod escape;
 mod html;
 mod images;
@@ -188,15 +190,22 @@ fn build(
     let files = chapter_files(book);
     let mut stylesheets = vec!["stylesheet.css".to_string()];
     let mut resources = Vec::new();
+    let mut images = ImageStore::default();
     if let Some(path) = &settings.stylesheet {
-        let bytes = std::fs::read(path).map_err(|e| {
+        let text = std::fs::read_to_string(path).map_err(|e| {
             Diagnostic::error(format!("cannot read the EPUB stylesheet: {e}")).in_file(path)
         })?;
+        let (css, fonts) = css::package_stylesheet(&text, path, &mut images)?;
         resources.push(Resource {
             href: EXTRA_STYLESHEET.into(),
             media_type: "text/css".into(),
-            bytes,
+            bytes: css.into_bytes(),
         });
+        resources.extend(fonts.into_iter().map(|f| Resource {
+            href: f.href,
+            media_type: f.media_type.into(),
+            bytes: f.bytes,
+        }));
         stylesheets.push(EXTRA_STYLESHEET.into());
     }
     if let Some(date) = meta
@@ -216,7 +225,6 @@ fn build(
         files: &files,
         stylesheets: &stylesheets,
     };
-    let mut images = ImageStore::default();
     let mut spine = Vec::new();
     let cover = cover(book, &stylesheets)?;
     if let Some((_, xhtml)) = &cover {

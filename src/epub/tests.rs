@@ -456,7 +456,15 @@ fn full_book(dir: &Path) -> (Book, EpubSettings) {
     std::fs::write(dir.join("circle.svg"), SVG).unwrap();
     std::fs::write(dir.join("cover.png"), PNG).unwrap();
     std::fs::write(dir.join("old.bmp"), b"BM not really").unwrap();
-    std::fs::write(dir.join("extra.css"), "p { color: inherit; }\n").unwrap();
+    // Not a real font: EPUBCheck checks font media types, not glyphs.
+    std::fs::write(dir.join("face.woff"), b"wOFF\0\x01\0\0").unwrap();
+    std::fs::write(
+        dir.join("extra.css"),
+        "@font-face { font-family: \"Face\"; src: url(face.woff) format(\"woff\"); }\n\
+         h1 { font-family: \"Face\", serif; }\n\
+         p { color: inherit; }\n",
+    )
+    .unwrap();
     let img = |name: &str, alt: &str| Image {
         url: name.into(),
         path: Some(dir.join(name)),
@@ -682,6 +690,7 @@ fn full_book_passes_epubcheck_and_is_reproducible() {
         "OEBPS/images/circle.svg",
         "OEBPS/stylesheet.css",
         "OEBPS/extra.css",
+        "OEBPS/fonts/face.woff",
     ] {
         assert!(
             names.contains(&expected),
