@@ -79,6 +79,9 @@ fn builder_uuid(identifier: &str) -> uuid::Uuid {
 /// Whether `s` is a W3C date (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`, optionally
 /// with a time), the form EPUB requires for `dc:date`.
 pub fn is_w3c_date(s: &str) -> bool {
+    if !s.is_ascii() {
+        return false;
+    }
     let b = s.as_bytes();
     let digits =
         |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
