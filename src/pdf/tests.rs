@@ -1,0 +1,1 @@
+//! Tests of the PDF writer against real PDF tools.
