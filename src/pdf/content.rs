@@ -104,7 +104,11 @@ impl State {
     }
 
     fn set_gray(&mut self, buf: &mut Vec<u8>, gray: f32) {
-        let gray = if gray.is_finite() { gray.clamp(0.0, 1.0) } else { 0.0 };
+        let gray = if gray.is_finite() {
+            gray.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         if gray != self.gray {
             push_num(buf, f64::from(gray), GRAY_DECIMALS);
             buf.extend_from_slice(b" g\n");

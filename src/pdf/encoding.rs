@@ -73,7 +73,7 @@ pub(super) fn push_num(buf: &mut Vec<u8>, v: f64, decimals: u32) {
     let mut frac = abs % scale as u64;
     if frac != 0 {
         let mut digits = decimals;
-        while frac % 10 == 0 {
+        while frac.is_multiple_of(10) {
             frac /= 10;
             digits -= 1;
         }
@@ -228,7 +228,7 @@ mod tests {
         assert_eq!(num(72.0, 2), "72");
         assert_eq!(num(72.5, 2), "72.5");
         assert_eq!(num(-0.004, 2), "0");
-        assert_eq!(num(-3.14159, 2), "-3.14");
+        assert_eq!(num(-12.345_6, 2), "-12.35");
         assert_eq!(num(0.05, 2), "0.05");
         assert_eq!(num(1e-9, 3), "0");
         assert_eq!(num(123456.789, 3), "123456.789");

@@ -24,6 +24,9 @@ use crate::typeset::frame::{Document, FontData, Item};
 /// The text a synthesized word space stands for.
 const SPACE_TEXT: &str = " ";
 
+/// Widths are written in 1/1000 em rounded to 1/100 of that unit.
+const WIDTH_SCALE: f64 = 100.0;
+
 /// How many mappings one `beginbfchar` block may hold (a limit of the CMap
 /// format).
 const BFCHAR_BLOCK: usize = 100;
@@ -128,7 +131,10 @@ impl<'a> Usage<'a> {
                 data.postscript_name
             ))
         })?;
-        let glyph_count = face.maxp().map(|m| usize::from(m.num_glyphs())).unwrap_or(0);
+        let glyph_count = face
+            .maxp()
+            .map(|m| usize::from(m.num_glyphs()))
+            .unwrap_or(0);
         let space = face
             .charmap()
             .map(' ')
@@ -245,9 +251,19 @@ fn embed_plan(index: usize, data: &FontData, usage: Usage) -> Result<EmbeddedFon
         Diagnostic::error(format!("the font {} {what}", data.postscript_name))
             .with_hint("use a TrueType or OpenType (CFF) font from fonts/")
     };
-    let is_cff = usage.face.table_data(skrifa::raw::tables::cff::Cff::TAG).is_some();
-    if usage.face.table_data(skrifa::raw::tables::glyf::Glyf::TAG).is_none() && !is_cff {
-        return Err(fail("has neither TrueType nor CFF outlines (CFF2 is not supported)"));
+    let is_cff = usage
+        .face
+        .table_data(skrifa::raw::tables::cff::Cff::TAG)
+        .is_some();
+    if usage
+        .face
+        .table_data(skrifa::raw::tables::glyf::Glyf::TAG)
+        .is_none()
+        && !is_cff
+    {
+        return Err(fail(
+            "has neither TrueType nor CFF outlines (CFF2 is not supported)",
+        ));
     }
 
     // Ascending original ids give ascending subset ids: compact /W runs and a
@@ -262,8 +278,8 @@ fn embed_plan(index: usize, data: &FontData, usage: Usage) -> Result<EmbeddedFon
     }
     let subset = subsetter::subset(&data.bytes, data.index, &remapper)
         .map_err(|e| fail(&format!("cannot be subset: {e:?}")))?;
-    let subset_face =
-        FontRef::new(&subset).map_err(|e| fail(&format!("was subset into an unreadable font: {e}")))?;
+    let subset_face = FontRef::new(&subset)
+        .map_err(|e| fail(&format!("was subset into an unreadable font: {e}")))?;
     let subset_glyphs = subset_face.maxp().map(|m| m.num_glyphs()).unwrap_or(0);
     let program = if is_cff {
         let table = subset_face
@@ -274,12 +290,28 @@ fn embed_plan(index: usize, data: &FontData, usage: Usage) -> Result<EmbeddedFon
         Program::TrueType(subset.clone())
     };
 
-    let upm = f64::from(usage.face.head().map(|h| h.units_per_em()).unwrap_or(1000).max(1));
+    let upm = f64::from(
+        usage
+            .face
+            .head()
+            .map(|h| h.units_per_em())
+            .unwrap_or(1000)
+            .max(1),
+    );
     let to_1000 = 1000.0 / upm;
-    let advances = usage.face.glyph_metrics(Size::unscaled(), LocationRef::default());
+    let advances = usage
+        .face
+        .glyph_metrics(Size::unscaled(), LocationRef::default());
+    // Widths are kept at the precision they are written with (/W holds
+    // f32 reals), so the pen model in `text` matches the viewer's exactly
+    // and fonts whose em is not 1000 units need no corrections per glyph.
     let advance = |gid: u16| {
-        (f64::from(advances.advance_width(GlyphId::new(u32::from(gid))).unwrap_or(0.0)) * to_1000)
-            .round()
+        let w = f64::from(
+            advances
+                .advance_width(GlyphId::new(u32::from(gid)))
+                .unwrap_or(0.0),
+        );
+        f64::from(((w * to_1000 * WIDTH_SCALE).round() / WIDTH_SCALE) as f32)
     };
 
     let mut primary: Vec<Option<Primary>> = (0..usage.primary.len()).map(|_| None).collect();
@@ -305,7 +337,9 @@ fn embed_plan(index: usize, data: &FontData, usage: Usage) -> Result<EmbeddedFon
         for (gid, texts) in usage.alternates {
             let subset_gid = remapper.get(gid).unwrap_or(0);
             for text in texts {
-                let Ok(code) = u16::try_from(map.len()) else { break };
+                let Ok(code) = u16::try_from(map.len()) else {
+                    break;
+                };
                 map.push(subset_gid);
                 widths.push(advance(gid));
                 alternates.entry(gid).or_default().push((text, code));
@@ -360,14 +394,16 @@ fn pdf_name_safe(name: &str) -> String {
 fn descriptor(face: &FontRef, to_1000: f64) -> Descriptor {
     let m = face.metrics(Size::unscaled(), LocationRef::default());
     let ascent = f64::from(m.ascent) * to_1000;
-    let bbox = m.bounds.map_or([0.0, f64::from(m.descent) * to_1000, 1000.0, ascent], |b| {
-        [
-            f64::from(b.x_min) * to_1000,
-            f64::from(b.y_min) * to_1000,
-            f64::from(b.x_max) * to_1000,
-            f64::from(b.y_max) * to_1000,
-        ]
-    });
+    let bbox = m
+        .bounds
+        .map_or([0.0, f64::from(m.descent) * to_1000, 1000.0, ascent], |b| {
+            [
+                f64::from(b.x_min) * to_1000,
+                f64::from(b.y_min) * to_1000,
+                f64::from(b.x_max) * to_1000,
+                f64::from(b.y_max) * to_1000,
+            ]
+        });
     /// FontDescriptor flag bits (ISO 32000-1, table 123).
     const FIXED_PITCH: i64 = 1;
     const NONSYMBOLIC: i64 = 1 << 5;
@@ -427,7 +463,10 @@ fn write_font(pdf: &mut lopdf::Document, font: &EmbeddedFont) -> lopdf::ObjectId
     desc.set("Type", name("FontDescriptor"));
     desc.set("FontName", name(&font.base_font));
     desc.set("Flags", d.flags);
-    desc.set("FontBBox", Object::Array(d.bbox.iter().map(|&v| real(v.round())).collect()));
+    desc.set(
+        "FontBBox",
+        Object::Array(d.bbox.iter().map(|&v| real(v.round())).collect()),
+    );
     desc.set("ItalicAngle", real((d.italic_angle * 10.0).round() / 10.0));
     desc.set("Ascent", real(d.ascent.round()));
     desc.set("Descent", real(d.descent.round()));
@@ -467,7 +506,10 @@ fn write_font(pdf: &mut lopdf::Document, font: &EmbeddedFont) -> lopdf::ObjectId
     type0.set("Subtype", name("Type0"));
     type0.set("BaseFont", name(&font.base_font));
     type0.set("Encoding", name("Identity-H"));
-    type0.set("DescendantFonts", Object::Array(vec![Object::Reference(cid_font_id)]));
+    type0.set(
+        "DescendantFonts",
+        Object::Array(vec![Object::Reference(cid_font_id)]),
+    );
     type0.set("ToUnicode", Object::Reference(cmap_id));
     pdf.add_object(type0)
 }
@@ -544,8 +586,6 @@ fn to_unicode_cmap(font: &EmbeddedFont) -> Vec<u8> {
         }
         out.extend_from_slice(b"endbfchar\n");
     }
-    out.extend_from_slice(
-        b"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n",
-    );
+    out.extend_from_slice(b"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
     out
 }

@@ -16,7 +16,8 @@ use crate::diag::{Diagnostic, Diagnostics, StageResult};
 use crate::typeset::frame::{Document, Item};
 
 /// What Folio can embed, for the hint of an unsupported file.
-const SUPPORTED_HINT: &str = "PDF output supports PNG and JPEG images; convert the file to one of them";
+const SUPPORTED_HINT: &str =
+    "PDF output supports PNG and JPEG images; convert the file to one of them";
 
 /// The images of a document, in order of first placement.
 #[derive(Debug, Default)]
@@ -121,9 +122,12 @@ fn load_image(path: &Path) -> Result<LoadedImage, Diagnostic> {
         );
     };
     result.map_err(|why| {
-        Diagnostic::error(format!("image {} cannot be embedded: {why}", path.display()))
-            .in_file(path)
-            .with_hint(SUPPORTED_HINT)
+        Diagnostic::error(format!(
+            "image {} cannot be embedded: {why}",
+            path.display()
+        ))
+        .in_file(path)
+        .with_hint(SUPPORTED_HINT)
     })
 }
 

@@ -73,8 +73,17 @@ mod tests {
 
     #[test]
     fn uris_become_ascii() {
-        assert_eq!(ascii_uri("https://example.org/a b"), "https://example.org/a%20b");
-        assert_eq!(ascii_uri("https://de.wikipedia.org/wiki/Kābul"), "https://de.wikipedia.org/wiki/K%C4%81bul");
-        assert_eq!(ascii_uri("https://x.org/?q=(1)&r=%20"), "https://x.org/?q=(1)&r=%20");
+        assert_eq!(
+            ascii_uri("https://example.org/a b"),
+            "https://example.org/a%20b"
+        );
+        assert_eq!(
+            ascii_uri("https://de.wikipedia.org/wiki/Kābul"),
+            "https://de.wikipedia.org/wiki/K%C4%81bul"
+        );
+        assert_eq!(
+            ascii_uri("https://x.org/?q=(1)&r=%20"),
+            "https://x.org/?q=(1)&r=%20"
+        );
     }
 }

@@ -70,7 +70,10 @@ pub(super) fn page_labels(ranges: &[PageLabelRange], page_count: usize) -> Optio
         nums.push(Object::Dictionary(dict));
     }
     for (i, r) in ranges.iter().enumerate() {
-        if ranges.get(i + 1).is_some_and(|n| n.first_page == r.first_page) {
+        if ranges
+            .get(i + 1)
+            .is_some_and(|n| n.first_page == r.first_page)
+        {
             continue;
         }
         let mut dict = Dictionary::new();
@@ -172,14 +175,21 @@ pub(super) fn xmp(info: &DocInfo, document_id: u128) -> String {
             xml_escape(&info.identifier)
         ));
     }
-    x.push_str(&format!("<pdf:Producer>{}</pdf:Producer>\n", xml_escape(&producer())));
+    x.push_str(&format!(
+        "<pdf:Producer>{}</pdf:Producer>\n",
+        xml_escape(&producer())
+    ));
     x.push_str(&format!("<xmp:CreatorTool>{CREATOR}</xmp:CreatorTool>\n"));
     x.push_str(&format!("<xmp:CreateDate>{date}</xmp:CreateDate>\n"));
     x.push_str(&format!("<xmp:ModifyDate>{date}</xmp:ModifyDate>\n"));
     x.push_str(&format!("<xmp:MetadataDate>{date}</xmp:MetadataDate>\n"));
     let uuid = format_uuid(document_id);
-    x.push_str(&format!("<xmpMM:DocumentID>uuid:{uuid}</xmpMM:DocumentID>\n"));
-    x.push_str(&format!("<xmpMM:InstanceID>uuid:{uuid}</xmpMM:InstanceID>\n"));
+    x.push_str(&format!(
+        "<xmpMM:DocumentID>uuid:{uuid}</xmpMM:DocumentID>\n"
+    ));
+    x.push_str(&format!(
+        "<xmpMM:InstanceID>uuid:{uuid}</xmpMM:InstanceID>\n"
+    ));
     x.push_str("</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"w\"?>");
     x
 }
@@ -188,7 +198,14 @@ pub(super) fn xmp(info: &DocInfo, document_id: u128) -> String {
 /// identifier, not a claim about how it was generated).
 fn format_uuid(v: u128) -> String {
     let h = format!("{v:032x}");
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 /// The metadata stream object for the catalog's /Metadata. Left
@@ -226,14 +243,26 @@ mod tests {
         let nums = tree.get(b"Nums").unwrap().as_array().unwrap();
         assert_eq!(nums.len(), 6);
         assert_eq!(nums[1].as_dict().unwrap().len(), 0);
-        assert_eq!(nums[3].as_dict().unwrap().get(b"S").unwrap().as_name().unwrap(), b"r");
+        assert_eq!(
+            nums[3]
+                .as_dict()
+                .unwrap()
+                .get(b"S")
+                .unwrap()
+                .as_name()
+                .unwrap(),
+            b"r"
+        );
         assert!(!nums[5].as_dict().unwrap().has(b"St"));
 
         let tree = page_labels(&[range(2, LabelStyle::Decimal, 5)], 10).unwrap();
         let nums = tree.get(b"Nums").unwrap().as_array().unwrap();
         assert_eq!(nums[0], Object::Integer(0));
         assert_eq!(nums[2], Object::Integer(2));
-        assert_eq!(nums[3].as_dict().unwrap().get(b"St").unwrap(), &Object::Integer(5));
+        assert_eq!(
+            nums[3].as_dict().unwrap().get(b"St").unwrap(),
+            &Object::Integer(5)
+        );
         assert!(page_labels(&[], 3).is_none());
     }
 

@@ -91,12 +91,26 @@ pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {
             .map_err(|e| internal(format!("page object missing: {e}")))?;
         dict.set("Contents", Object::Reference(content_id));
         dict.set("Resources", Object::Reference(resources_id));
-        if dict
-            .get(b"Annots")
-            .and_then(Object::as_array)
-            .is_ok_and(|a| a.is_empty())
-        {
-            dict.remove(b"Annots");
+        let annots = match dict.remove(b"Annots") {
+            Some(Object::Array(annots)) => annots,
+            _ => Vec::new(),
+        };
+        // printpdf writes annotations inline; ISO 32000 wants indirect
+        // references (and /P, the page they are on).
+        let mut refs = Vec::with_capacity(annots.len());
+        for annot in annots {
+            match annot {
+                Object::Dictionary(mut annot) => {
+                    annot.set("P", Object::Reference(page_id));
+                    refs.push(Object::Reference(pdf.add_object(annot)));
+                }
+                other => refs.push(other),
+            }
+        }
+        if !refs.is_empty() {
+            pdf.get_dictionary_mut(page_id)
+                .map_err(|e| internal(format!("page object missing: {e}")))?
+                .set("Annots", Object::Array(refs));
         }
     }
 

@@ -83,7 +83,14 @@ fn write_level(
             let children = write_level(pdf, &entry.children, id, depth + 1, pages);
             dict.set("First", Object::Reference(children.first));
             dict.set("Last", Object::Reference(children.last));
-            dict.set("Count", if open { children.visible } else { -children.visible });
+            dict.set(
+                "Count",
+                if open {
+                    children.visible
+                } else {
+                    -children.visible
+                },
+            );
             if open {
                 visible += children.visible;
             }
