@@ -77,12 +77,22 @@ struct Descriptor {
     stem_v: f64,
 }
 
+/// String equality with an inline path for the one-byte texts that most
+/// glyphs carry (a call to `memcmp` per glyph shows in profiles).
+#[inline]
+fn same_text(a: &str, b: &str) -> bool {
+    match (a.as_bytes(), b.as_bytes()) {
+        ([x], [y]) => x == y,
+        (a, b) => a == b,
+    }
+}
+
 impl EmbeddedFont {
     /// The code for a glyph standing for `text`.
     #[inline]
     pub fn code(&self, gid: u16, text: &str) -> u16 {
         match self.primary.get(usize::from(gid)) {
-            Some(Some(p)) if &*p.text == text => p.code,
+            Some(Some(p)) if same_text(&p.text, text) => p.code,
             Some(Some(p)) => self
                 .alternates
                 .get(&gid)
@@ -161,7 +171,7 @@ impl<'a> Usage<'a> {
         };
         match slot {
             None => *slot = Some(text.into()),
-            Some(first) if **first == *text => {}
+            Some(first) if same_text(first, text) => {}
             Some(_) => {
                 let alts = self.alternates.entry(gid).or_default();
                 if !alts.iter().any(|t| **t == *text) {

@@ -81,10 +81,12 @@ pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {
     hash.write(doc.info.title.as_bytes());
     fonts.hash_into(&mut hash);
     let mut buf = Vec::with_capacity(CONTENT_BUFFER);
+    let mut content_bytes = 0;
     for (page, &page_id) in doc.pages.iter().zip(&page_ids) {
         content::write_page(&mut buf, page, &fonts, &images);
         let stream = flate_stream(Dictionary::new(), &buf);
         hash.write(&stream.content);
+        content_bytes += stream.content.len();
         let content_id = pdf.add_object(stream);
         let dict = pdf
             .get_dictionary_mut(page_id)
@@ -127,7 +129,8 @@ pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {
     pdf.trailer.set("ID", metadata::file_id(document_id));
     compact(&mut pdf);
 
-    let mut out = Vec::with_capacity(buf.capacity() * doc.pages.len() / 4 + 64 * 1024);
+    // Content dominates the file; fonts, images and objects add the rest.
+    let mut out = Vec::with_capacity(content_bytes + 256 * 1024);
     pdf.save_to(&mut out)
         .map_err(|e| internal(format!("lopdf could not serialize the document: {e}")))?;
     Ok(out)
@@ -223,7 +226,7 @@ fn skeleton(doc: &Document) -> lopdf::Document {
     };
     // printpdf only warns about text and colour ops, and the skeleton has none.
     let mut warnings = Vec::new();
-    printpdf::serialize::to_lopdf_doc(&skeleton, &options, &mut warnings)
+    skeleton.to_lopdf_document(&options, &mut warnings)
 }
 
 /// Catalog entries printpdf does not write (or writes differently).

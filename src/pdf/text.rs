@@ -121,10 +121,12 @@ impl Tj {
     /// in 1/1000 em), rounded to whole units; returns the new pen. A TJ
     /// number n moves the next glyph by −n/1000 em.
     fn move_to(&mut self, buf: &mut Vec<u8>, pen: f64, target: f64) -> f64 {
-        let n = (pen - target).round();
-        if n == 0.0 || !n.is_finite() {
+        let delta = pen - target;
+        // Most glyphs sit exactly where the pen is; skip the rounding call.
+        if delta.abs() < 0.5 || !delta.is_finite() {
             return pen;
         }
+        let n = delta.round();
         if self.in_string {
             buf.push(b')');
             self.in_string = false;
