@@ -10,6 +10,7 @@ use super::encoding::push_num;
 use super::fonts::FontSet;
 use super::images::{resource_name, ImageSet};
 use super::text::write_run;
+use crate::diag::Diagnostic;
 use crate::typeset::frame::{Item, Page};
 
 /// Decimal places of rectangle and image coordinates.
@@ -18,8 +19,13 @@ const COORD_DECIMALS: u32 = 2;
 const GRAY_DECIMALS: u32 = 3;
 
 /// Writes the uncompressed content stream of `page` into `buf` (cleared
-/// first).
-pub(super) fn write_page(buf: &mut Vec<u8>, page: &Page, fonts: &FontSet, images: &ImageSet) {
+/// first), assigning glyph codes in `fonts` as it goes.
+pub(super) fn write_page(
+    buf: &mut Vec<u8>,
+    page: &Page,
+    fonts: &mut FontSet,
+    images: &ImageSet,
+) -> Result<(), Diagnostic> {
     buf.clear();
     let height = page.height.0;
     let mut state = State {
@@ -31,12 +37,10 @@ pub(super) fn write_page(buf: &mut Vec<u8>, page: &Page, fonts: &FontSet, images
     for item in &page.items {
         match item {
             Item::Text(run) => {
-                let Some(Some(font)) = fonts.fonts.get(run.font.0) else {
-                    continue;
-                };
                 if run.glyphs.is_empty() {
                     continue;
                 }
+                let font = fonts.get(run.font.0)?;
                 if !state.in_text {
                     buf.extend_from_slice(b"BT\n");
                     state.in_text = true;
@@ -87,6 +91,7 @@ pub(super) fn write_page(buf: &mut Vec<u8>, page: &Page, fonts: &FontSet, images
         }
     }
     state.end_text(buf);
+    Ok(())
 }
 
 struct State {

@@ -51,7 +51,6 @@ const CONTENT_BUFFER: usize = 32 * 1024;
 /// Writes a laid-out document as PDF bytes.
 pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {
     validate(doc)?;
-    let fonts = FontSet::collect(doc)?;
     let images = ImageSet::load(doc)?;
 
     let mut pdf = skeleton(doc);
@@ -64,26 +63,17 @@ pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {
             doc.pages.len()
         )));
     }
-
-    let mut resources = Dictionary::new();
-    let font_dict = fonts.write(&mut pdf);
-    if !font_dict.is_empty() {
-        resources.set("Font", Object::Reference(pdf.add_object(font_dict)));
-    }
-    if !images.is_empty() {
-        let xobjects = images.write(&mut pdf);
-        resources.set("XObject", Object::Reference(pdf.add_object(xobjects)));
-    }
-    let resources_id = pdf.add_object(resources);
+    // Shared by every page; filled once the fonts are known.
+    let resources_id = pdf.new_object_id();
 
     let mut hash = StableHash::new();
     hash.write(doc.info.identifier.as_bytes());
     hash.write(doc.info.title.as_bytes());
-    fonts.hash_into(&mut hash);
+    let mut fonts = FontSet::new(doc);
     let mut buf = Vec::with_capacity(CONTENT_BUFFER);
     let mut content_bytes = 0;
     for (page, &page_id) in doc.pages.iter().zip(&page_ids) {
-        content::write_page(&mut buf, page, &fonts, &images);
+        content::write_page(&mut buf, page, &mut fonts, &images)?;
         let stream = flate_stream(Dictionary::new(), &buf);
         hash.write(&stream.content);
         content_bytes += stream.content.len();
@@ -115,6 +105,18 @@ pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {
                 .set("Annots", Object::Array(refs));
         }
     }
+
+    let mut resources = Dictionary::new();
+    let font_dict = fonts.finish(&mut pdf, &mut hash)?;
+    if !font_dict.is_empty() {
+        resources.set("Font", Object::Reference(pdf.add_object(font_dict)));
+    }
+    if !images.is_empty() {
+        let xobjects = images.write(&mut pdf);
+        resources.set("XObject", Object::Reference(pdf.add_object(xobjects)));
+    }
+    pdf.objects
+        .insert(resources_id, Object::Dictionary(resources));
 
     let pages: Vec<(ObjectId, f64)> = page_ids
         .iter()

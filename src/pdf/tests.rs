@@ -786,26 +786,24 @@ fn many_pages_timing() {
             .min()
             .unwrap()
     };
-    let fonts = super::fonts::FontSet::collect(&doc).unwrap();
-    let t_fonts = best(&mut || {
-        super::fonts::FontSet::collect(&doc).unwrap();
-    });
-    let one_page = Document {
-        pages: doc.pages[..1].to_vec(),
-        ..doc.clone()
-    };
-    let t_subset = best(&mut || {
-        super::fonts::FontSet::collect(&one_page).unwrap();
-    });
     let images = super::images::ImageSet::default();
     let mut buf = Vec::new();
     let mut streams = Vec::new();
     let t_content = best(&mut || {
+        let mut fonts = super::fonts::FontSet::new(&doc);
         streams.clear();
         for page in &doc.pages {
-            super::content::write_page(&mut buf, page, &fonts, &images);
+            super::content::write_page(&mut buf, page, &mut fonts, &images).unwrap();
             streams.push(buf.clone());
         }
+    });
+    let t_fonts = best(&mut || {
+        let mut fonts = super::fonts::FontSet::new(&doc);
+        super::content::write_page(&mut buf, &doc.pages[0], &mut fonts, &images).unwrap();
+        let mut pdf = lopdf::Document::new();
+        fonts
+            .finish(&mut pdf, &mut super::encoding::StableHash::new())
+            .unwrap();
     });
     let raw: usize = streams.iter().map(Vec::len).sum();
     let mut compressed = 0;
@@ -821,9 +819,8 @@ fn many_pages_timing() {
     let mut bytes = Vec::new();
     let t_total = best(&mut || bytes = write_pdf(&doc).unwrap());
     println!(
-        "600 pages, {glyph_count} glyphs, best of {RUNS}: fonts+subset {t_fonts:?} \
-         (of which subsetting {t_subset:?}), \
-         content {t_content:?} ({raw} B raw), deflate {t_deflate:?} ({compressed} B), \
+        "600 pages, {glyph_count} glyphs, best of {RUNS}: content with glyph codes \
+         {t_content:?} ({raw} B raw), subset+embed fonts {t_fonts:?}, deflate {t_deflate:?} ({compressed} B), \
          printpdf skeleton {t_skeleton:?}; whole write_pdf {t_total:?} ({} B file)",
         bytes.len()
     );
@@ -867,23 +864,27 @@ fn printpdf_ops_timing() {
                 pen = next;
                 glyphs.push(Codepoint {
                     gid: g.id,
-                    offset: if i + 1 < run.glyphs.len() { offset } else { 0.0 },
+                    offset: if i + 1 < run.glyphs.len() {
+                        offset
+                    } else {
+                        0.0
+                    },
                     cid: Some(g.text.clone()),
                 });
             }
             ops.push(Op::SetTextMatrix {
-                matrix: TextMatrix::Translate(PPt(x0 as f32), PPt((PAGE_H - run.baseline.0) as f32)),
+                matrix: TextMatrix::Translate(
+                    PPt(x0 as f32),
+                    PPt((PAGE_H - run.baseline.0) as f32),
+                ),
             });
             ops.push(Op::ShowText {
                 items: vec![TextItem::GlyphIds(glyphs)],
             });
         }
         ops.push(Op::EndTextSection);
-        pdoc.pages.push(PdfPage::new(
-            printpdf::Mm(152.4),
-            printpdf::Mm(228.6),
-            ops,
-        ));
+        pdoc.pages
+            .push(PdfPage::new(printpdf::Mm(152.4), printpdf::Mm(228.6), ops));
     }
     let t_ops = t.elapsed();
     let mut warnings = Vec::new();

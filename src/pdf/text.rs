@@ -14,7 +14,7 @@
 //! viewer rather than relying on each one's gap heuristics.
 
 use super::encoding::{push_int, push_literal_bytes, push_num};
-use super::fonts::EmbeddedFont;
+use super::fonts::FontState;
 use crate::typeset::frame::TextRun;
 
 /// A gap between two glyphs at least this fraction of the font's space
@@ -28,7 +28,7 @@ const COORD_DECIMALS: u32 = 2;
 
 /// Writes one run: `Tm`, then `TJ` (split around rises). Assumes the text
 /// object is open and the font and fill colour are already set.
-pub(super) fn write_run(buf: &mut Vec<u8>, run: &TextRun, font: &EmbeddedFont, page_height: f64) {
+pub(super) fn write_run(buf: &mut Vec<u8>, run: &TextRun, font: &mut FontState, page_height: f64) {
     let Some(first) = run.glyphs.first() else {
         return;
     };
