@@ -11,7 +11,7 @@ use super::fonts::FontSet;
 use super::images::{resource_name, ImageSet};
 use super::text::write_run;
 use crate::diag::Diagnostic;
-use crate::typeset::frame::{Item, Page};
+use crate::typeset::frame::{Glyph, Item, Page};
 
 /// Decimal places of rectangle and image coordinates.
 const COORD_DECIMALS: u32 = 2;
@@ -34,7 +34,7 @@ pub(super) fn write_page(
         gray: 0.0,
         font: None,
     };
-    for item in &page.items {
+    for (index, item) in page.items.iter().enumerate() {
         match item {
             Item::Text(run) => {
                 if run.glyphs.is_empty() {
@@ -55,7 +55,8 @@ pub(super) fn write_page(
                     state.font = Some((run.font.0, size));
                 }
                 state.set_gray(buf, run.gray);
-                write_run(buf, run, font, height);
+                let next = continuation(&page.items[index + 1..], run.baseline.0);
+                write_run(buf, run, next, font, height);
             }
             Item::Rect(rect) => {
                 state.end_text(buf);
@@ -92,6 +93,24 @@ pub(super) fn write_page(
     }
     state.end_text(buf);
     Ok(())
+}
+
+/// Baselines closer than this (in pt) are the same line.
+const SAME_BASELINE: f64 = 0.01;
+
+/// The first glyph of the next text run if it continues the line of a run
+/// on `baseline` (links in between are skipped; anything else ends it).
+fn continuation(rest: &[Item], baseline: f64) -> Option<&Glyph> {
+    for item in rest {
+        match item {
+            Item::Text(next) if (next.baseline.0 - baseline).abs() < SAME_BASELINE => {
+                return next.glyphs.first();
+            }
+            Item::Link(_) => continue,
+            _ => return None,
+        }
+    }
+    None
 }
 
 struct State {

@@ -124,8 +124,9 @@ pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {
         .map(|(&id, page)| (id, page.height.0))
         .collect();
     let outline = outline::write_outline(&mut pdf, &doc.outline, &pages);
+    let dests = links::named_destinations(doc, &pages).map(|tree| pdf.add_object(tree));
     let document_id = hash.finish();
-    finish_catalog(&mut pdf, doc, outline, document_id)?;
+    finish_catalog(&mut pdf, doc, outline, dests, document_id)?;
     let info_id = pdf.add_object(metadata::info_dict(&doc.info));
     pdf.trailer.set("Info", Object::Reference(info_id));
     pdf.trailer.set("ID", metadata::file_id(document_id));
@@ -236,6 +237,7 @@ fn finish_catalog(
     pdf: &mut lopdf::Document,
     doc: &Document,
     outline: Option<ObjectId>,
+    dests: Option<ObjectId>,
     document_id: u128,
 ) -> StageResult<()> {
     let labels = metadata::page_labels(&doc.page_labels, doc.pages.len());
@@ -252,6 +254,11 @@ fn finish_catalog(
     }
     if let Some(labels) = labels {
         catalog.set("PageLabels", labels);
+    }
+    if let Some(dests) = dests {
+        let mut names = Dictionary::new();
+        names.set("Dests", Object::Reference(dests));
+        catalog.set("Names", names);
     }
     if !doc.info.language.is_empty() {
         catalog.set("Lang", text_string(&doc.info.language));

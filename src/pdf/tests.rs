@@ -132,7 +132,14 @@ fn page(items: Vec<Item>) -> Page {
         width: Pt(PAGE_W),
         height: Pt(PAGE_H),
         items,
-        anchors: Vec::<Anchor>::new(),
+        anchors: Vec::new(),
+    }
+}
+
+fn anchor(id: &str, y: f64) -> Anchor {
+    Anchor {
+        id: id.into(),
+        y: Pt(y),
     }
 }
 
@@ -270,7 +277,8 @@ fn sample(dir: &Path, spaces: Spaces) -> Document {
         height: Pt(96.0),
         alt: "Grey".into(),
     }));
-    let text_page = page(items);
+    let mut text_page = page(items);
+    text_page.anchors = vec![anchor("opening", 90.0)];
 
     let (mut heading, _) = set_line(
         &regular,
@@ -292,7 +300,13 @@ fn sample(dir: &Path, spaces: Spaces) -> Document {
         x: Pt(end + 0.5),
         ..raised
     });
-    let notes_page = page(vec![Item::Text(heading), Item::Text(note)]);
+    let mut notes_page = page(vec![Item::Text(heading), Item::Text(note)]);
+    notes_page.anchors = vec![
+        anchor("who-were-the-taliban", 104.0),
+        anchor("fn-1", 140.0),
+        // A duplicate id: the first page keeps it.
+        anchor("opening", 10.0),
+    ];
 
     Document {
         pages: vec![title_page, text_page, notes_page],
@@ -315,7 +329,7 @@ fn sample(dir: &Path, spaces: Spaces) -> Document {
                 }],
             },
             OutlineEntry {
-                title: "Notes".into(),
+                title: "Notes on \"jihad\" (and 'war') \\ more".into(),
                 page: 2,
                 y: Pt(130.0),
                 children: vec![],
@@ -482,7 +496,10 @@ fn outline_and_page_labels_read_back() {
     let grandchild = &child["kids"][0];
     assert_eq!(grandchild["title"], "Kābul");
     assert_eq!(grandchild["destpageposfrom1"], 3);
-    assert_eq!(outlines[1]["title"], "Notes");
+    assert_eq!(
+        outlines[1]["title"],
+        "Notes on \"jihad\" (and 'war') \\ more"
+    );
     // Chapters start open, deeper levels closed.
     assert_eq!(outlines[0]["open"], true);
     assert_eq!(child["open"], false);
@@ -916,4 +933,142 @@ fn dump_sample() {
         let bytes = write_pdf(&sample(dir, spaces)).unwrap();
         std::fs::write(dir.join(format!("{name}.pdf")), bytes).unwrap();
     }
+}
+
+/// What our content streams say, independent of any viewer's heuristics:
+/// every TJ string decoded through its font's ToUnicode CMap, one line per
+/// baseline, in stream order.
+fn content_lines(bytes: &[u8], page_number: u32) -> Vec<String> {
+    use lopdf::content::Content;
+    use std::collections::BTreeMap;
+    let doc = lopdf::Document::load_mem(bytes).unwrap();
+    let page_id = doc.get_pages()[&page_number];
+    let fonts = doc.get_page_fonts(page_id).unwrap();
+    let mut cmaps: BTreeMap<Vec<u8>, BTreeMap<u16, String>> = BTreeMap::new();
+    for (name, font) in fonts {
+        let cmap_id = font.get(b"ToUnicode").unwrap().as_reference().unwrap();
+        let stream = doc.get_object(cmap_id).unwrap().as_stream().unwrap();
+        let text = String::from_utf8(stream.decompressed_content().unwrap()).unwrap();
+        let mut map = BTreeMap::new();
+        for line in text.lines() {
+            let Some((code, uni)) = line.strip_prefix('<').and_then(|l| l.split_once("> <")) else {
+                continue;
+            };
+            let uni = uni.trim_end_matches('>');
+            let units: Vec<u16> = (0..uni.len())
+                .step_by(4)
+                .map(|i| u16::from_str_radix(&uni[i..i + 4], 16).unwrap())
+                .collect();
+            map.insert(
+                u16::from_str_radix(code, 16).unwrap(),
+                String::from_utf16(&units).unwrap(),
+            );
+        }
+        cmaps.insert(name, map);
+    }
+    let content = Content::decode(&doc.get_page_content(page_id)).unwrap();
+    let mut lines: Vec<(f32, String)> = Vec::new();
+    let mut font = Vec::new();
+    let mut y = f32::NAN;
+    for op in content.operations {
+        match op.operator.as_str() {
+            "Tf" => font = op.operands[0].as_name().unwrap().to_vec(),
+            "Tm" => y = op.operands[5].as_float().unwrap(),
+            "TJ" => {
+                if lines.last().is_none_or(|(ly, _)| (*ly - y).abs() > 0.01) {
+                    lines.push((y, String::new()));
+                }
+                let line = &mut lines.last_mut().unwrap().1;
+                for item in op.operands[0].as_array().unwrap() {
+                    if let Ok(s) = item.as_str() {
+                        for pair in s.chunks(2) {
+                            let code = u16::from_be_bytes([pair[0], pair[1]]);
+                            if let Some(text) = cmaps[&font].get(&code) {
+                                line.push_str(text);
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    lines.into_iter().map(|(_, l)| l).collect()
+}
+
+/// With spaces set as gaps, the writer itself puts space glyphs in the
+/// words' gaps — also between runs of different fonts on one line — and
+/// nowhere else.
+#[test]
+fn gaps_between_words_get_space_glyphs() {
+    for spaces in [
+        Spaces::Gaps(0.7),
+        Spaces::Gaps(1.0),
+        Spaces::Gaps(3.0),
+        Spaces::Glyphs,
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let bytes = write_pdf(&sample(dir.path(), spaces)).unwrap();
+        let lines = content_lines(&bytes, 2);
+        // In the text runs, "See the " ends with a space: as a glyph, or as a
+        // gap before the italic run, which becomes a space glyph.
+        assert_eq!(
+            lines,
+            vec![
+                "The first official history finds its office in Kabul.",
+                "Efficient fighters defied the difficult terrain.",
+                "See the project page let x = 1;",
+            ],
+            "{:?}",
+            spaces.label()
+        );
+        let lines = content_lines(&bytes, 3);
+        assert_eq!(
+            lines,
+            vec!["Who were the Taliban & (why)?", "A noted fact1"]
+        );
+    }
+}
+
+impl Spaces {
+    fn label(self) -> String {
+        match self {
+            Spaces::Glyphs => "glyphs".into(),
+            Spaces::Gaps(k) => format!("gaps ×{k}"),
+        }
+    }
+}
+
+#[test]
+fn anchors_become_named_destinations() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, bytes) = write_sample(dir.path(), Spaces::Glyphs);
+    let doc = lopdf::Document::load_mem(&bytes).unwrap();
+    let pages = doc.get_pages();
+    let names = doc
+        .catalog()
+        .unwrap()
+        .get(b"Names")
+        .unwrap()
+        .as_dict()
+        .unwrap();
+    let tree_id = names.get(b"Dests").unwrap().as_reference().unwrap();
+    let tree = doc.get_dictionary(tree_id).unwrap();
+    let entries = tree.get(b"Names").unwrap().as_array().unwrap();
+    let keys: Vec<&[u8]> = entries
+        .iter()
+        .step_by(2)
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        vec![&b"fn-1"[..], b"opening", b"who-were-the-taliban"]
+    );
+    let opening = entries[3].as_array().unwrap();
+    assert_eq!(
+        opening[0].as_reference().unwrap(),
+        pages[&2],
+        "first page wins"
+    );
+    assert_eq!(opening[3].as_float().unwrap(), (PAGE_H - 90.0) as f32);
 }
