@@ -830,6 +830,27 @@ fn many_pages_timing() {
             .map(|s| super::encoding::deflate(s).len())
             .sum();
     });
+    // The same streams at other zlib levels, to justify the one chosen.
+    let mut levels = String::new();
+    for level in [1, 2, 3, 4, 6, 9] {
+        let mut size = 0;
+        let t = best(&mut || {
+            size = streams
+                .iter()
+                .map(|s| {
+                    use std::io::Write;
+                    let mut e = flate2::write::ZlibEncoder::new(
+                        Vec::new(),
+                        flate2::Compression::new(level),
+                    );
+                    e.write_all(s).unwrap();
+                    e.finish().unwrap().len()
+                })
+                .sum();
+        });
+        levels.push_str(&format!(" level {level}: {t:?} {size} B;"));
+    }
+    println!("deflate levels:{levels}");
     let t_skeleton = best(&mut || {
         super::skeleton(&doc);
     });
