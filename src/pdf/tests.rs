@@ -1093,3 +1093,53 @@ fn anchors_become_named_destinations() {
     );
     assert_eq!(opening[3].as_float().unwrap(), (PAGE_H - 90.0) as f32);
 }
+
+/// Glyphs land where the typesetter put them: the x of every word start
+/// read back by poppler matches the frame (wide gaps, like a justified
+/// line, and a 2048-unit em that /W cannot hold as integers).
+#[test]
+fn words_start_where_the_frame_says() {
+    let font = gentium();
+    let (run, _) = set_line(
+        &font,
+        0,
+        "The first official history finds its office in Kabul.",
+        10.37,
+        54.123,
+        100.0,
+        Spaces::Gaps(1.73),
+    );
+    let mut starts = vec![run.glyphs[0].x.0];
+    for pair in run.glyphs.windows(2) {
+        if pair[1].x.0 - (pair[0].x.0 + pair[0].advance.0) > 0.5 {
+            starts.push(pair[1].x.0);
+        }
+    }
+    let doc = Document {
+        pages: vec![page(vec![Item::Text(run)])],
+        fonts: vec![font],
+        outline: vec![],
+        page_labels: vec![],
+        info: info(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pos.pdf");
+    std::fs::write(&path, write_pdf(&doc).unwrap()).unwrap();
+    let out = tool("pdftotext", &["-bbox", path.to_str().unwrap(), "-"]);
+    let html = stdout(&out);
+    let found: Vec<f64> = html
+        .lines()
+        .filter(|l| l.trim_start().starts_with("<word"))
+        .map(|l| {
+            let v = l.split("xMin=\"").nth(1).unwrap();
+            v[..v.find('"').unwrap()].parse().unwrap()
+        })
+        .collect();
+    assert_eq!(found.len(), starts.len(), "{html}");
+    for (got, want) in found.iter().zip(&starts) {
+        assert!(
+            (got - want).abs() < 0.006,
+            "word at {got}, frame says {want}"
+        );
+    }
+}
