@@ -946,16 +946,6 @@ fn printpdf_ops_timing() {
     );
 }
 
-#[test]
-#[ignore]
-fn dump_sample() {
-    let dir = Path::new("/tmp/pdfdbg");
-    for (name, spaces) in [("glyphs", Spaces::Glyphs), ("gaps", Spaces::Gaps(1.0))] {
-        let bytes = write_pdf(&sample(dir, spaces)).unwrap();
-        std::fs::write(dir.join(format!("{name}.pdf")), bytes).unwrap();
-    }
-}
-
 /// What our content streams say, independent of any viewer's heuristics:
 /// every TJ string decoded through its font's ToUnicode CMap, one line per
 /// baseline, in stream order.
