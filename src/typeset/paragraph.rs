@@ -1,0 +1,1023 @@
+//! Paragraph layout: styled text → shaped, broken, justified lines.
+//!
+//! Place in the pipeline: the page composer hands every paragraph (body
+//! text, headings, list items, table cells, code) to [`layout_paragraph`]
+//! as [`ParItem`]s and receives [`Line`]s positioned relative to the line's
+//! left edge and baseline, which it then stacks onto pages.
+//!
+//! Inside, the text of all items is joined so UAX #14 (unicode-linebreak)
+//! sees the whole paragraph; every run of non-space text is shaped through
+//! the word cache in [`Fonts`], split at its break opportunities (hyphenation
+//! points from hypher, breaks after dashes and slashes) and becomes boxes and
+//! penalties; spaces become glue. [`super::linebreak`] chooses the breaks;
+//! this module then places glyphs, distributes the adjustment over the
+//! inter-word glue and records links, markers and problems per line.
+
+use unicode_linebreak::BreakOpportunity;
+
+use super::fonts::{Face, Fonts, WordId};
+use super::frame::{Glyph, TextRun};
+use super::hyphenate;
+use super::linebreak::{self, Item, Kind, Params, INFINITE_PENALTY};
+use super::protrusion;
+use crate::diag::Span;
+use crate::units::Pt;
+
+/// How a piece of text looks.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TextStyle {
+    pub face: Face,
+    pub size: Pt,
+    /// Fill colour as grey (0 = black).
+    pub gray: f32,
+    /// Baseline shift upwards (superscript note markers); 0 normally.
+    pub rise: Pt,
+}
+
+/// One element of a paragraph's content.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParItem {
+    Text {
+        text: String,
+        style: TextStyle,
+        /// Index into the caller's link table.
+        link: Option<usize>,
+        span: Span,
+    },
+    /// A forced line break (Markdown hard break).
+    LineBreak,
+    /// Zero-width marker; the layout reports which line it landed on
+    /// (footnote references, anchors).
+    Marker(usize),
+}
+
+/// How lines sit in the measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Alignment {
+    /// Flush on both sides, the last line ragged.
+    Justify,
+    /// Ragged right.
+    Left,
+    Center,
+    /// Ragged left.
+    Right,
+}
+
+/// Settings of one paragraph.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParOptions {
+    /// Line width.
+    pub measure: Pt,
+    /// Indent of the first line (0 after headings).
+    pub first_indent: Pt,
+    pub align: Alignment,
+    pub hyphenate: bool,
+    /// BCP 47 tag of the book; hyphenation patterns are chosen from it.
+    pub language: String,
+    /// Margin kerning (hanging punctuation) on justified text.
+    pub protrusion: bool,
+}
+
+/// One laid-out line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    /// Glyph runs positioned with x relative to the line's left edge
+    /// (0 = start of the measure) and `baseline` relative to the line's
+    /// baseline: 0, or `-rise` for raised text (y grows downwards, as on the
+    /// page), so the composer adds its baseline to every run's `baseline`.
+    pub runs: Vec<TextRun>,
+    /// x-ranges (start, end) of link text on this line, with the link index.
+    pub links: Vec<(Pt, Pt, usize)>,
+    /// Markers that landed on this line.
+    pub markers: Vec<usize>,
+    /// Width actually set (≤ measure unless overfull), not counting
+    /// punctuation hanging into the margins.
+    pub width: Pt,
+    /// Tallest ascent and deepest descent of the line's glyph runs (positive).
+    pub ascent: Pt,
+    pub descent: Pt,
+    /// Ends with a hyphen inserted by hyphenation (or a break after an explicit hyphen/dash).
+    pub hyphenated: bool,
+    /// Knuth–Plass adjustment ratio (0 = natural, >0 stretched, <0 shrunk).
+    pub ratio: f64,
+    /// Source of the line's first item, for reports.
+    pub span: Span,
+}
+
+/// What is wrong with a line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LineIssueKind {
+    /// Wider than the measure.
+    Overfull { by: Pt },
+    /// Spaces stretched beyond their stretchability (ratio > 1).
+    Loose { ratio: f64 },
+    /// A word that cannot be broken is longer than the measure; it overflows
+    /// into the right margin.
+    WordTooLong,
+}
+
+/// A problem on one line, with where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineIssue {
+    /// Index into [`ParagraphLayout::lines`].
+    pub line: usize,
+    pub kind: LineIssueKind,
+    pub span: Span,
+}
+
+/// A laid-out paragraph.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParagraphLayout {
+    pub lines: Vec<Line>,
+    pub issues: Vec<LineIssue>,
+}
+
+/// Stretch of an inter-word space as a fraction of its width (TeX's
+/// Computer Modern uses 1/2): enough room for justification without
+/// visible rivers.
+pub const SPACE_STRETCH: f64 = 0.5;
+/// Shrink of an inter-word space as a fraction of its width (TeX: 1/3);
+/// more would make words run together.
+pub const SPACE_SHRINK: f64 = 1.0 / 3.0;
+/// Stretch at the end of every ragged line, in ems (TeX's `\raggedright`
+/// uses 2em): lines may end anywhere within about this much of the measure
+/// without counting as bad.
+pub const RAGGED_STRETCH_EM: f64 = 2.0;
+/// Cost of breaking at a hyphenation point (TeX's `\hyphenpenalty` is 50;
+/// higher keeps the share of hyphenated lines down).
+pub const HYPHEN_PENALTY: f64 = 50.0;
+/// Cost of breaking after an explicit hyphen or dash (TeX's `\exhyphenpenalty`).
+pub const EX_HYPHEN_PENALTY: f64 = 50.0;
+/// Cost of other break opportunities inside words (after a slash in a URL):
+/// allowed but less good than a space.
+pub const OTHER_BREAK_PENALTY: f64 = 100.0;
+/// Slack when checking a line against the measure (rounding of sums).
+const WIDTH_EPSILON: f64 = 1e-6;
+
+/// What an item stands for, parallel to the breaker's items.
+#[derive(Debug, Clone, Copy)]
+enum Content {
+    /// The first-line indent.
+    Indent,
+    /// Glyphs `glyphs` of the shaped word `word`, which was shaped from the
+    /// paragraph text `piece`; `run` is the style run.
+    Text {
+        word: WordId,
+        run: u32,
+        piece: (u32, u32),
+        glyphs: (u32, u32),
+    },
+    /// An inter-word space of style run `run`.
+    Space { run: u32 },
+    /// A discretionary hyphen in the style of `run` (shaped as `word`),
+    /// drawn if the line breaks here.
+    Hyphen { run: u32, word: WordId },
+    /// A marker box.
+    Marker(usize),
+    /// Invisible: penalties, paragraph-fill glue.
+    Nothing,
+}
+
+/// A stretch of the joined paragraph text that came from one [`ParItem::Text`].
+#[derive(Debug, Clone, Copy)]
+struct StyleRun {
+    start: u32,
+    end: u32,
+    style: TextStyle,
+    link: Option<usize>,
+    span: Span,
+    /// Whether the span covers exactly the text (so offsets map 1:1).
+    exact: bool,
+}
+
+/// Is `c` an inter-word space (breakable, stretchable)?
+fn is_space(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\t' | '\r' | '\u{2002}'
+            ..='\u{2006}' | '\u{2008}' | '\u{2009}' | '\u{200A}' | '\u{205F}' | '\u{3000}'
+    )
+}
+
+/// Is `c` a dash or hyphen after which a line may end as "hyphenated"?
+fn is_dash(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '\u{2010}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2015}'
+    )
+}
+
+struct Builder<'a> {
+    fonts: &'a mut Fonts,
+    opts: &'a ParOptions,
+    text: String,
+    runs: Vec<StyleRun>,
+    /// Markers at byte offsets of `text`, in order.
+    markers: Vec<(u32, usize)>,
+    items: Vec<Item>,
+    content: Vec<Content>,
+    lang: Option<hypher::Lang>,
+    /// Break opportunities inside the current word (scratch, reused).
+    scratch: Vec<(u32, BreakKind)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum BreakKind {
+    /// A hyphenation point.
+    Hyphenation,
+    /// After a soft hyphen typed by the author.
+    Soft,
+    /// After an explicit hyphen or dash.
+    AfterDash,
+    /// Any other UAX #14 opportunity (after a slash…).
+    Other,
+}
+
+impl<'a> Builder<'a> {
+    fn new(fonts: &'a mut Fonts, items: &[ParItem], opts: &'a ParOptions) -> Builder<'a> {
+        let mut text = String::new();
+        let mut runs = Vec::new();
+        let mut markers = Vec::new();
+        let last_content = items
+            .iter()
+            .rposition(|i| !matches!(i, ParItem::LineBreak))
+            .map_or(0, |i| i + 1);
+        for it in &items[..last_content] {
+            match it {
+                ParItem::Text {
+                    text: t,
+                    style,
+                    link,
+                    span,
+                } => {
+                    if t.is_empty() {
+                        continue;
+                    }
+                    let start = text.len() as u32;
+                    // Line feeds inside text are spaces (soft breaks); only
+                    // `LineBreak` forces a break. Same byte length, so
+                    // offsets stay valid.
+                    text.extend(t.chars().map(|c| if c == '\n' { ' ' } else { c }));
+                    let end = text.len() as u32;
+                    runs.push(StyleRun {
+                        start,
+                        end,
+                        style: *style,
+                        link: *link,
+                        span: *span,
+                        exact: (span.end - span.start) as usize == t.len(),
+                    });
+                }
+                ParItem::LineBreak => text.push('\n'),
+                ParItem::Marker(m) => markers.push((text.len() as u32, *m)),
+            }
+        }
+        let lang = if opts.hyphenate {
+            hyphenate::language(&opts.language)
+        } else {
+            None
+        };
+        Builder {
+            fonts,
+            opts,
+            text,
+            runs,
+            markers,
+            items: Vec::new(),
+            content: Vec::new(),
+            lang,
+            scratch: Vec::new(),
+        }
+    }
+
+    fn justified(&self) -> bool {
+        self.opts.align == Alignment::Justify
+    }
+
+    fn push(&mut self, item: Item, content: Content) {
+        self.items.push(item);
+        self.content.push(content);
+    }
+
+    /// Removes glue (and invisible penalties) at the end of the item list.
+    fn trim_trailing_glue(&mut self) {
+        while let Some(last) = self.items.last() {
+            if last.kind == Kind::Box {
+                break;
+            }
+            if last.kind == Kind::Penalty && last.penalty <= -INFINITE_PENALTY {
+                break;
+            }
+            self.items.pop();
+            self.content.pop();
+        }
+    }
+
+    /// Ends a line by force (hard break) or the paragraph: no break before
+    /// the fill glue, fill glue, forced break.
+    fn push_fill_and_break(&mut self) {
+        self.trim_trailing_glue();
+        self.push(
+            Item::penalty(0.0, INFINITE_PENALTY, false),
+            Content::Nothing,
+        );
+        let mut fill = Item::glue(0.0, 0.0, 0.0);
+        fill.fil = 1.0;
+        self.push(fill, Content::Nothing);
+        self.push(
+            Item::penalty(0.0, -INFINITE_PENALTY, false),
+            Content::Nothing,
+        );
+    }
+
+    fn run_at(&self, offset: u32) -> Option<u32> {
+        let i = self.runs.partition_point(|r| r.end <= offset);
+        (i < self.runs.len() && self.runs[i].start <= offset).then_some(i as u32)
+    }
+
+    fn build(&mut self) {
+        if self.opts.first_indent.0 != 0.0 {
+            self.push(Item::boxed(self.opts.first_indent.0), Content::Indent);
+        }
+        let text = std::mem::take(&mut self.text);
+        let opportunities: Vec<(u32, BreakOpportunity)> = unicode_linebreak::linebreaks(&text)
+            .map(|(i, o)| (i as u32, o))
+            .collect();
+        let mut next_marker = 0usize;
+        let mut pos = 0usize;
+        let bytes = text.as_bytes();
+        while pos < text.len() {
+            let c = text[pos..].chars().next().unwrap_or(' ');
+            if c == '\n' {
+                self.flush_markers(&mut next_marker, pos as u32);
+                self.push_fill_and_break();
+                pos += 1;
+                continue;
+            }
+            if is_space(c) {
+                let start = pos;
+                while pos < text.len() {
+                    let c = text[pos..].chars().next().unwrap_or('x');
+                    if !is_space(c) {
+                        break;
+                    }
+                    pos += c.len_utf8();
+                }
+                // Markers inside a space run stay before the space.
+                self.flush_markers(&mut next_marker, pos as u32);
+                self.add_space(start as u32);
+                continue;
+            }
+            let start = pos;
+            while pos < text.len() {
+                let b = bytes[pos];
+                if b == b' ' || b == b'\n' {
+                    break;
+                }
+                let c = text[pos..].chars().next().unwrap_or(' ');
+                if is_space(c) {
+                    break;
+                }
+                pos += c.len_utf8();
+            }
+            self.add_word(
+                &text,
+                start as u32,
+                pos as u32,
+                &opportunities,
+                &mut next_marker,
+            );
+        }
+        self.flush_markers(&mut next_marker, u32::MAX);
+        self.text = text;
+        self.push_fill_and_break();
+        if self.opts.protrusion && self.justified() {
+            self.set_hangs();
+        }
+    }
+
+    /// Emits marker boxes for all markers at offsets ≤ `upto`.
+    fn flush_markers(&mut self, next: &mut usize, upto: u32) {
+        while *next < self.markers.len() && self.markers[*next].0 <= upto {
+            let m = self.markers[*next].1;
+            self.push(Item::boxed(0.0), Content::Marker(m));
+            *next += 1;
+        }
+    }
+
+    fn add_space(&mut self, at: u32) {
+        let Some(run) = self.run_at(at) else {
+            return;
+        };
+        // Collapse runs of spaces into one glue.
+        if let Some(last) = self.items.last() {
+            if last.kind == Kind::Glue && last.fil == 0.0 {
+                return;
+            }
+        }
+        let style = self.runs[run as usize].style;
+        let w = self.fonts.width(" ", style.face, style.size).0;
+        let item = if self.justified() {
+            Item::glue(w, w * SPACE_STRETCH, w * SPACE_SHRINK)
+        } else {
+            Item::glue(w, 0.0, 0.0)
+        };
+        self.push(item, Content::Space { run });
+    }
+
+    /// Adds a run of non-space text `start..end`: shaped pieces (split at
+    /// style runs and markers) with their internal break opportunities.
+    fn add_word(
+        &mut self,
+        text: &str,
+        start: u32,
+        end: u32,
+        opportunities: &[(u32, BreakOpportunity)],
+        next_marker: &mut usize,
+    ) {
+        // Opportunities strictly inside the word.
+        let lo = opportunities.partition_point(|o| o.0 <= start);
+        let hi = opportunities.partition_point(|o| o.0 < end);
+        self.scratch.clear();
+        for &(at, _) in &opportunities[lo..hi] {
+            let before = text[..at as usize].chars().next_back().unwrap_or(' ');
+            let after = text[at as usize..].chars().next().unwrap_or(' ');
+            let kind = if before == '\u{AD}' {
+                BreakKind::Soft
+            } else if is_dash(after) {
+                // Never start a line with a dash.
+                continue;
+            } else if is_dash(before) {
+                BreakKind::AfterDash
+            } else {
+                BreakKind::Other
+            };
+            self.scratch.push((at, kind));
+        }
+        if let Some(lang) = self.lang {
+            // Hyphenation points of each alphabetic stretch of the word.
+            let word = &text[start as usize..end as usize];
+            let mut it = word.char_indices().peekable();
+            while let Some((i, c)) = it.next() {
+                if !c.is_alphabetic() {
+                    continue;
+                }
+                let mut j = i + c.len_utf8();
+                while let Some(&(k, d)) = it.peek() {
+                    if !d.is_alphabetic() {
+                        break;
+                    }
+                    j = k + d.len_utf8();
+                    it.next();
+                }
+                for &p in self.fonts.hyphenator.points(lang, &word[i..j]) {
+                    self.scratch
+                        .push((start + i as u32 + u32::from(p), BreakKind::Hyphenation));
+                }
+            }
+            self.scratch.sort_unstable();
+        }
+        // Pieces: split at style-run boundaries and markers.
+        let mut piece_start = start;
+        let mut opp = 0usize;
+        while piece_start < end {
+            let Some(run) = self.run_at(piece_start) else {
+                break;
+            };
+            let mut piece_end = end.min(self.runs[run as usize].end);
+            if *next_marker < self.markers.len() {
+                let m = self.markers[*next_marker].0;
+                if m <= piece_start {
+                    self.flush_markers(next_marker, piece_start);
+                } else if m < piece_end {
+                    piece_end = m;
+                }
+            }
+            let style = self.runs[run as usize].style;
+            let piece_text = &text[piece_start as usize..piece_end as usize];
+            let word = self.fonts.shape_word(style.face, piece_text);
+            let scale = self.fonts.scale(style.face, style.size);
+            let nglyphs = self.fonts.word_glyphs(word).len() as u32;
+            let mut g0 = 0u32;
+            while opp < self.scratch.len() && self.scratch[opp].0 <= piece_end {
+                let (at, kind) = self.scratch[opp];
+                opp += 1;
+                // Glyph boundary for the break: a glyph whose cluster starts
+                // exactly there (not inside a ligature).
+                let g1 = if at == piece_end {
+                    nglyphs
+                } else {
+                    let rel = at - piece_start;
+                    let glyphs = self.fonts.word_glyphs(word);
+                    match glyphs.iter().position(|g| g.cluster == rel) {
+                        Some(g) => g as u32,
+                        None => continue,
+                    }
+                };
+                if g1 <= g0 && at != piece_end {
+                    continue;
+                }
+                self.push_glyphs(word, run, (piece_start, piece_end), (g0, g1), scale);
+                g0 = g1;
+                self.push_break(kind, run);
+                if at == piece_end {
+                    break;
+                }
+            }
+            if g0 < nglyphs {
+                self.push_glyphs(word, run, (piece_start, piece_end), (g0, nglyphs), scale);
+            }
+            piece_start = piece_end;
+            if *next_marker < self.markers.len() && self.markers[*next_marker].0 == piece_start {
+                self.flush_markers(next_marker, piece_start);
+            }
+        }
+    }
+
+    fn push_glyphs(
+        &mut self,
+        word: WordId,
+        run: u32,
+        piece: (u32, u32),
+        glyphs: (u32, u32),
+        scale: f64,
+    ) {
+        let g = &self.fonts.word_glyphs(word)[glyphs.0 as usize..glyphs.1 as usize];
+        let units: i32 = g.iter().map(|g| g.advance).sum();
+        self.push(
+            Item::boxed(f64::from(units) * scale),
+            Content::Text {
+                word,
+                run,
+                piece,
+                glyphs,
+            },
+        );
+    }
+
+    fn push_break(&mut self, kind: BreakKind, run: u32) {
+        match kind {
+            BreakKind::Hyphenation | BreakKind::Soft => {
+                let style = self.runs[run as usize].style;
+                let word = self.fonts.shape_word(style.face, "-");
+                let w = f64::from(self.fonts.word(word).advance)
+                    * self.fonts.scale(style.face, style.size);
+                let mut item = Item::penalty(w, HYPHEN_PENALTY, true);
+                item.hyphenation = kind == BreakKind::Hyphenation;
+                self.push(item, Content::Hyphen { run, word });
+            }
+            BreakKind::AfterDash => self.push(
+                Item::penalty(0.0, EX_HYPHEN_PENALTY, true),
+                Content::Nothing,
+            ),
+            BreakKind::Other => self.push(
+                Item::penalty(0.0, OTHER_BREAK_PENALTY, false),
+                Content::Nothing,
+            ),
+        }
+    }
+
+    /// The first or last character of a text box, with its glyph's advance.
+    fn edge_char(&self, i: usize, last: bool) -> Option<(char, f64)> {
+        match self.content[i] {
+            Content::Text {
+                word,
+                run,
+                piece,
+                glyphs,
+            } => {
+                let style = self.runs[run as usize].style;
+                let scale = self.fonts.scale(style.face, style.size);
+                let all = self.fonts.word_glyphs(word);
+                let text = &self.text[piece.0 as usize..piece.1 as usize];
+                let gi = if last {
+                    glyphs.1.checked_sub(1)?
+                } else {
+                    glyphs.0
+                } as usize;
+                let g = all.get(gi)?;
+                let t = super::shape::glyph_text(all, gi, text);
+                let c = if last {
+                    t.chars().next_back()
+                } else {
+                    t.chars().next()
+                }?;
+                // Only a glyph that stands for one character protrudes.
+                (t.chars().count() == 1).then_some((c, f64::from(g.advance) * scale))
+            }
+            _ => None,
+        }
+    }
+
+    /// Fills in the margin hangs of every possible break.
+    fn set_hangs(&mut self) {
+        for i in 0..self.items.len() {
+            let it = self.items[i];
+            if it.kind == Kind::Box {
+                continue;
+            }
+            let mut right = 0.0;
+            match self.content[i] {
+                Content::Hyphen { .. } => right = protrusion::right('-') * it.width,
+                _ if (it.penalty > -INFINITE_PENALTY || it.kind == Kind::Glue)
+                    && i > 0
+                    && self.items[i - 1].kind == Kind::Box =>
+                {
+                    if let Some((c, adv)) = self.edge_char(i - 1, true) {
+                        right = protrusion::right(c) * adv;
+                    }
+                }
+                _ => {}
+            }
+            let next = linebreak::line_start(&self.items, i);
+            let left = if next < self.items.len() {
+                self.edge_char(next, false)
+                    .map_or(0.0, |(c, adv)| protrusion::left(c) * adv)
+            } else {
+                0.0
+            };
+            self.items[i].hang_right = right;
+            self.items[i].hang_left = left;
+        }
+    }
+
+    fn start_hang(&self) -> f64 {
+        if !(self.opts.protrusion && self.justified()) || self.items.is_empty() {
+            return 0.0;
+        }
+        self.edge_char(0, false)
+            .map_or(0.0, |(c, adv)| protrusion::left(c) * adv)
+    }
+
+    fn span_of(&self, run: u32, range: (u32, u32)) -> Span {
+        let r = &self.runs[run as usize];
+        if r.exact {
+            Span {
+                file: r.span.file,
+                start: r.span.start + (range.0 - r.start),
+                end: r.span.start + (range.1 - r.start),
+            }
+        } else {
+            r.span
+        }
+    }
+}
+
+/// Key deciding when a new [`TextRun`] starts.
+fn same_run(a: &TextStyle, b: &TextStyle) -> bool {
+    a.face == b.face && a.size == b.size && a.gray == b.gray && a.rise == b.rise
+}
+
+/// Lays out one paragraph.
+pub fn layout_paragraph(
+    fonts: &mut Fonts,
+    items: &[ParItem],
+    opts: &ParOptions,
+) -> ParagraphLayout {
+    let mut b = Builder::new(fonts, items, opts);
+    let has_text = !b.runs.is_empty() || !b.markers.is_empty();
+    if !has_text {
+        return ParagraphLayout {
+            lines: Vec::new(),
+            issues: Vec::new(),
+        };
+    }
+    b.build();
+    let em = b.runs.first().map_or(10.0, |r| r.style.size.0);
+    let params = Params {
+        measure: opts.measure.0,
+        line_stretch: if b.justified() {
+            0.0
+        } else {
+            RAGGED_STRETCH_EM * em
+        },
+        justified: b.justified(),
+    };
+    let breaks = linebreak::break_lines(&b.items, &params);
+    let mut out = ParagraphLayout {
+        lines: Vec::with_capacity(breaks.len()),
+        issues: Vec::new(),
+    };
+    let mut start = 0usize;
+    let mut hang_left = b.start_hang();
+    let default_span = b.runs.first().map(|r| r.span).unwrap_or_default();
+    for (n, br) in breaks.iter().enumerate() {
+        let last = n + 1 == breaks.len();
+        set_line(
+            &b,
+            &params,
+            start,
+            br,
+            hang_left,
+            last,
+            default_span,
+            &mut out,
+        );
+        hang_left = b.items[br.at].hang_left;
+        start = linebreak::line_start(&b.items, br.at);
+    }
+    out
+}
+
+/// Positions the glyphs of the line `start..br.at` and appends it to `out`.
+#[allow(clippy::too_many_arguments)]
+fn set_line(
+    b: &Builder<'_>,
+    params: &Params,
+    start: usize,
+    br: &linebreak::Break,
+    hang_left: f64,
+    last: bool,
+    default_span: Span,
+    out: &mut ParagraphLayout,
+) {
+    let end = br.at;
+    let items = &b.items;
+    let sums = linebreak::line_sums(items, start, end, hang_left);
+    // Glue setting: justified lines stretch or shrink their glue; a line with
+    // fill glue (the last) keeps natural spaces unless it must shrink.
+    let r = br.ratio;
+    let glue_ratio = if sums.fil > 0.0 && r >= 0.0 {
+        0.0
+    } else {
+        r.max(-1.0)
+    };
+    let set_width = sums.width
+        + if glue_ratio >= 0.0 {
+            glue_ratio * sums.stretch
+        } else {
+            glue_ratio * sums.shrink
+        };
+    // Where the line starts inside the measure.
+    let offset = match b.opts.align {
+        Alignment::Justify | Alignment::Left => 0.0,
+        Alignment::Center => ((params.measure - set_width) / 2.0).max(0.0),
+        Alignment::Right => (params.measure - set_width).max(0.0),
+    };
+    let mut x = offset - hang_left;
+    let mut line = Line {
+        runs: Vec::new(),
+        links: Vec::new(),
+        markers: Vec::new(),
+        width: Pt(set_width),
+        ascent: Pt::ZERO,
+        descent: Pt::ZERO,
+        hyphenated: false,
+        ratio: if sums.fil > 0.0 && r >= 0.0 { 0.0 } else { r },
+        span: default_span,
+    };
+    let mut have_span = false;
+    let mut cur_style: Option<TextStyle> = None;
+    let mut glyphs: Vec<Glyph> = Vec::new();
+    // Longest unbreakable stretch of boxes, for WordTooLong.
+    let mut chunk = (0.0f64, 0usize);
+    let mut too_long: Option<(usize, usize)> = None;
+
+    let flush = |style: Option<TextStyle>, glyphs: &mut Vec<Glyph>, line: &mut Line| {
+        if let Some(s) = style {
+            if !glyphs.is_empty() {
+                let m = b.fonts.metrics(s.face);
+                line.ascent = line.ascent.max(Pt(m.ascender * s.size.0 + s.rise.0));
+                line.descent = line.descent.max(Pt(m.descender * s.size.0 - s.rise.0));
+                line.runs.push(TextRun {
+                    font: b.fonts.font_id(s.face),
+                    size: s.size,
+                    baseline: -s.rise,
+                    gray: s.gray,
+                    glyphs: std::mem::take(glyphs),
+                });
+            }
+        }
+    };
+    let add_link = |line: &mut Line, link: Option<usize>, x0: f64, x1: f64| {
+        if let Some(l) = link {
+            if let Some(lastl) = line.links.last_mut() {
+                if lastl.2 == l && (lastl.1 .0 - x0).abs() < 1e-6 {
+                    lastl.1 = Pt(x1);
+                    return;
+                }
+            }
+            line.links.push((Pt(x0), Pt(x1), l));
+        }
+    };
+
+    let stop = if end < items.len() && items[end].kind == Kind::Penalty {
+        end + 1
+    } else {
+        end
+    };
+    for (i, it) in items.iter().enumerate().take(stop).skip(start) {
+        match b.content[i] {
+            Content::Text {
+                word,
+                run,
+                piece,
+                glyphs: g,
+            } => {
+                let style = b.runs[run as usize].style;
+                if !cur_style.is_some_and(|c| same_run(&c, &style)) {
+                    flush(cur_style, &mut glyphs, &mut line);
+                    cur_style = Some(style);
+                }
+                if !have_span {
+                    line.span = b.span_of(run, piece);
+                    have_span = true;
+                }
+                let scale = b.fonts.scale(style.face, style.size);
+                let text = &b.text[piece.0 as usize..piece.1 as usize];
+                let x0 = x;
+                x = b
+                    .fonts
+                    .place_word(
+                        word,
+                        g.0 as usize..g.1 as usize,
+                        text,
+                        Pt(x),
+                        scale,
+                        &mut glyphs,
+                    )
+                    .0;
+                add_link(&mut line, b.runs[run as usize].link, x0, x);
+                if chunk.0 == 0.0 {
+                    chunk.1 = i;
+                }
+                chunk.0 += it.width;
+                if chunk.0 > params.measure + WIDTH_EPSILON && too_long.is_none() {
+                    too_long = Some((chunk.1, i));
+                }
+            }
+            Content::Space { run } => {
+                let w = it.width
+                    + if glue_ratio >= 0.0 {
+                        glue_ratio * it.stretch
+                    } else {
+                        glue_ratio * it.shrink
+                    };
+                let x0 = x;
+                x += w;
+                // A space inside a link is part of it.
+                let link = b.runs[run as usize].link;
+                if link.is_some() && line.links.last().is_some_and(|l| Some(l.2) == link) {
+                    add_link(&mut line, link, x0, x);
+                }
+                chunk.0 = 0.0;
+            }
+            Content::Hyphen { run, word } => {
+                if i == end {
+                    let style = b.runs[run as usize].style;
+                    if !cur_style.is_some_and(|c| same_run(&c, &style)) {
+                        flush(cur_style, &mut glyphs, &mut line);
+                        cur_style = Some(style);
+                    }
+                    let scale = b.fonts.scale(style.face, style.size);
+                    let n = b.fonts.word_glyphs(word).len();
+                    let x0 = x;
+                    x = b
+                        .fonts
+                        .place_word(word, 0..n, "-", Pt(x), scale, &mut glyphs)
+                        .0;
+                    add_link(&mut line, b.runs[run as usize].link, x0, x);
+                    line.hyphenated = true;
+                }
+                chunk.0 = 0.0;
+            }
+            Content::Indent => {
+                x += it.width;
+            }
+            Content::Marker(m) => line.markers.push(m),
+            Content::Nothing => {
+                if it.kind == Kind::Glue {
+                    x += it.width;
+                }
+                if it.kind == Kind::Penalty && it.penalty < INFINITE_PENALTY {
+                    chunk.0 = 0.0;
+                    if i == end && it.flagged {
+                        line.hyphenated = true;
+                    }
+                }
+            }
+        }
+    }
+    flush(cur_style, &mut glyphs, &mut line);
+    let n = out.lines.len();
+    let over = sums.width - sums.shrink - params.measure;
+    if let Some((a, z)) = too_long {
+        let span = match (b.content[a], b.content[z]) {
+            (
+                Content::Text {
+                    run: ra, piece: pa, ..
+                },
+                Content::Text {
+                    run: rz, piece: pz, ..
+                },
+            ) => {
+                let s0 = b.span_of(ra, pa);
+                let s1 = b.span_of(rz, pz);
+                if s0.file == s1.file && s1.end >= s0.start {
+                    Span {
+                        file: s0.file,
+                        start: s0.start,
+                        end: s1.end,
+                    }
+                } else {
+                    s0
+                }
+            }
+            _ => line.span,
+        };
+        out.issues.push(LineIssue {
+            line: n,
+            kind: LineIssueKind::WordTooLong,
+            span,
+        });
+    } else if over > WIDTH_EPSILON {
+        out.issues.push(LineIssue {
+            line: n,
+            kind: LineIssueKind::Overfull { by: Pt(over) },
+            span: line.span,
+        });
+    } else if params.justified && !last && sums.fil == 0.0 && line.ratio > 1.0 {
+        out.issues.push(LineIssue {
+            line: n,
+            kind: LineIssueKind::Loose { ratio: line.ratio },
+            span: line.span,
+        });
+    }
+    out.lines.push(line);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::typeset::fonts::tests::test_fonts;
+
+    pub(crate) fn body(size: f64) -> TextStyle {
+        TextStyle {
+            face: Face::Regular,
+            size: Pt(size),
+            gray: 0.0,
+            rise: Pt::ZERO,
+        }
+    }
+
+    pub(crate) fn text(t: &str) -> ParItem {
+        ParItem::Text {
+            text: t.to_owned(),
+            style: body(11.0),
+            link: None,
+            span: Span::default(),
+        }
+    }
+
+    pub(crate) fn opts(measure: f64) -> ParOptions {
+        ParOptions {
+            measure: Pt(measure),
+            first_indent: Pt::ZERO,
+            align: Alignment::Justify,
+            hyphenate: true,
+            language: "en".into(),
+            protrusion: false,
+        }
+    }
+
+    fn line_text(l: &Line) -> String {
+        l.runs
+            .iter()
+            .flat_map(|r| r.glyphs.iter())
+            .map(|g| g.text.as_str())
+            .collect()
+    }
+
+    const SAMPLE: &str = "The Taliban is a Sunni Islamist group that started in the early 1990s, mainly made up of farmers and students from religious schools in Afghanistan and Pakistan. The group grew stronger in southern Afghanistan and quickly took control of several provinces.";
+
+    #[test]
+    fn lines_fit_the_measure_and_keep_all_text() {
+        let mut fonts = test_fonts();
+        let lay = layout_paragraph(&mut fonts, &[text(SAMPLE)], &opts(200.0));
+        assert!(lay.lines.len() > 3);
+        for l in &lay.lines {
+            let end = l
+                .runs
+                .iter()
+                .flat_map(|r| r.glyphs.iter())
+                .map(|g| g.x.0 + g.advance.0)
+                .fold(0.0, f64::max);
+            assert!(end <= 200.0 + 1e-6, "{end}");
+        }
+        let joined: String = lay
+            .lines
+            .iter()
+            .map(line_text)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let plain: String = joined
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect();
+        let want: String = SAMPLE
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect();
+        assert_eq!(plain, want);
+    }
+}
