@@ -135,24 +135,55 @@ pub struct ParagraphLayout {
 /// Stretch of an inter-word space as a fraction of its width (TeX's
 /// Computer Modern uses 1/2): enough room for justification without
 /// visible rivers.
-pub const SPACE_STRETCH: f64 = 0.5;
+pub const SPACE_STRETCH: f64 = 0.8;
 /// Shrink of an inter-word space as a fraction of its width (TeX: 1/3);
 /// more would make words run together.
-pub const SPACE_SHRINK: f64 = 1.0 / 3.0;
+pub const SPACE_SHRINK: f64 = 0.45;
 /// Stretch at the end of every ragged line, in ems (TeX's `\raggedright`
 /// uses 2em): lines may end anywhere within about this much of the measure
 /// without counting as bad.
 pub const RAGGED_STRETCH_EM: f64 = 2.0;
+/// Extra stretch per line in the breaker's emergency pass, in ems (TeX's
+/// `\emergencystretch`): lets a paragraph with a hard-to-break stretch
+/// spread the looseness over several lines instead of one awful line.
+pub const EMERGENCY_STRETCH_EM: f64 = 2.0;
 /// Cost of breaking at a hyphenation point (TeX's `\hyphenpenalty` is 50;
 /// higher keeps the share of hyphenated lines down).
-pub const HYPHEN_PENALTY: f64 = 50.0;
+pub const HYPHEN_PENALTY: f64 = 150.0;
 /// Cost of breaking after an explicit hyphen or dash (TeX's `\exhyphenpenalty`).
 pub const EX_HYPHEN_PENALTY: f64 = 50.0;
 /// Cost of other break opportunities inside words (after a slash in a URL):
 /// allowed but less good than a space.
 pub const OTHER_BREAK_PENALTY: f64 = 100.0;
+/// Bound of [`Line::ratio`]: a line without any glue has an infinite ratio,
+/// reported as this (any value this large is "hopeless" for reports).
+pub const MAX_REPORTED_RATIO: f64 = 100.0;
 /// Slack when checking a line against the measure (rounding of sums).
 const WIDTH_EPSILON: f64 = 1e-6;
+
+/// All tunable numbers of paragraph layout (defaults: the named constants).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct ParTuning {
+    pub space_stretch: f64,
+    pub space_shrink: f64,
+    pub hyphen_penalty: f64,
+    pub ex_hyphen_penalty: f64,
+    pub emergency_stretch_em: f64,
+    pub breaker: linebreak::Tuning,
+}
+
+impl Default for ParTuning {
+    fn default() -> ParTuning {
+        ParTuning {
+            space_stretch: SPACE_STRETCH,
+            space_shrink: SPACE_SHRINK,
+            hyphen_penalty: HYPHEN_PENALTY,
+            ex_hyphen_penalty: EX_HYPHEN_PENALTY,
+            emergency_stretch_em: EMERGENCY_STRETCH_EM,
+            breaker: linebreak::Tuning::default(),
+        }
+    }
+}
 
 /// What an item stands for, parallel to the breaker's items.
 #[derive(Debug, Clone, Copy)]
@@ -210,6 +241,7 @@ fn is_dash(c: char) -> bool {
 struct Builder<'a> {
     fonts: &'a mut Fonts,
     opts: &'a ParOptions,
+    tuning: ParTuning,
     text: String,
     runs: Vec<StyleRun>,
     /// Markers at byte offsets of `text`, in order.
@@ -234,7 +266,12 @@ enum BreakKind {
 }
 
 impl<'a> Builder<'a> {
-    fn new(fonts: &'a mut Fonts, items: &[ParItem], opts: &'a ParOptions) -> Builder<'a> {
+    fn new(
+        fonts: &'a mut Fonts,
+        items: &[ParItem],
+        opts: &'a ParOptions,
+        tuning: ParTuning,
+    ) -> Builder<'a> {
         let mut text = String::new();
         let mut runs = Vec::new();
         let mut markers = Vec::new();
@@ -280,6 +317,7 @@ impl<'a> Builder<'a> {
         Builder {
             fonts,
             opts,
+            tuning,
             text,
             runs,
             markers,
@@ -418,7 +456,11 @@ impl<'a> Builder<'a> {
         let style = self.runs[run as usize].style;
         let w = self.fonts.width(" ", style.face, style.size).0;
         let item = if self.justified() {
-            Item::glue(w, w * SPACE_STRETCH, w * SPACE_SHRINK)
+            Item::glue(
+                w,
+                w * self.tuning.space_stretch,
+                w * self.tuning.space_shrink,
+            )
         } else {
             Item::glue(w, 0.0, 0.0)
         };
@@ -562,12 +604,12 @@ impl<'a> Builder<'a> {
                 let word = self.fonts.shape_word(style.face, "-");
                 let w = f64::from(self.fonts.word(word).advance)
                     * self.fonts.scale(style.face, style.size);
-                let mut item = Item::penalty(w, HYPHEN_PENALTY, true);
+                let mut item = Item::penalty(w, self.tuning.hyphen_penalty, true);
                 item.hyphenation = kind == BreakKind::Hyphenation;
                 self.push(item, Content::Hyphen { run, word });
             }
             BreakKind::AfterDash => self.push(
-                Item::penalty(0.0, EX_HYPHEN_PENALTY, true),
+                Item::penalty(0.0, self.tuning.ex_hyphen_penalty, true),
                 Content::Nothing,
             ),
             BreakKind::Other => self.push(
@@ -674,7 +716,17 @@ pub fn layout_paragraph(
     items: &[ParItem],
     opts: &ParOptions,
 ) -> ParagraphLayout {
-    let mut b = Builder::new(fonts, items, opts);
+    layout_tuned(fonts, items, opts, ParTuning::default())
+}
+
+/// [`layout_paragraph`] with explicit tuning (for measurements).
+pub(crate) fn layout_tuned(
+    fonts: &mut Fonts,
+    items: &[ParItem],
+    opts: &ParOptions,
+    tuning: ParTuning,
+) -> ParagraphLayout {
+    let mut b = Builder::new(fonts, items, opts, tuning);
     let has_text = !b.runs.is_empty() || !b.markers.is_empty();
     if !has_text {
         return ParagraphLayout {
@@ -692,6 +744,9 @@ pub fn layout_paragraph(
             RAGGED_STRETCH_EM * em
         },
         justified: b.justified(),
+        start_hang: b.start_hang(),
+        emergency_stretch: b.tuning.emergency_stretch_em * em,
+        tuning: b.tuning.breaker,
     };
     let breaks = linebreak::break_lines(&b.items, &params);
     let mut out = ParagraphLayout {
@@ -699,7 +754,7 @@ pub fn layout_paragraph(
         issues: Vec::new(),
     };
     let mut start = 0usize;
-    let mut hang_left = b.start_hang();
+    let mut hang_left = params.start_hang;
     let default_span = b.runs.first().map(|r| r.span).unwrap_or_default();
     for (n, br) in breaks.iter().enumerate() {
         let last = n + 1 == breaks.len();
@@ -763,7 +818,11 @@ fn set_line(
         ascent: Pt::ZERO,
         descent: Pt::ZERO,
         hyphenated: false,
-        ratio: if sums.fil > 0.0 && r >= 0.0 { 0.0 } else { r },
+        ratio: if sums.fil > 0.0 && r >= 0.0 {
+            0.0
+        } else {
+            r.clamp(-MAX_REPORTED_RATIO, MAX_REPORTED_RATIO)
+        },
         span: default_span,
     };
     let mut have_span = false;
@@ -1019,5 +1078,210 @@ mod tests {
             .filter(|c| !c.is_whitespace() && *c != '-')
             .collect();
         assert_eq!(plain, want);
+    }
+}
+
+#[cfg(test)]
+mod quality {
+    //! Typographic quality measurement over long text (run with
+    //! `cargo test --lib quality -- --ignored --nocapture`).
+    use super::tests::{body, opts};
+    use super::*;
+    use crate::typeset::fonts::tests::test_fonts;
+
+    /// Paragraphs of a Markdown or plain-text file: blank-line separated,
+    /// headings and list/code lines dropped.
+    pub(crate) fn paragraphs(src: &str) -> Vec<String> {
+        src.split("\n\n")
+            .map(|p| {
+                p.lines()
+                    .map(str::trim)
+                    .filter(|l| !l.starts_with('#') && !l.starts_with("```"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .filter(|p| p.split_whitespace().count() >= 12)
+            .collect()
+    }
+
+    /// Word-space statistics of justified lines (last lines excluded).
+    #[derive(Debug, Default)]
+    pub(crate) struct Stats {
+        pub lines: usize,
+        pub hyphenated: usize,
+        pub spaces: Vec<f64>,
+        pub loose: usize,
+        pub overfull: usize,
+    }
+
+    impl Stats {
+        pub fn add(&mut self, lay: &ParagraphLayout, size: f64) {
+            let n = lay.lines.len();
+            for (i, l) in lay.lines.iter().enumerate() {
+                self.lines += 1;
+                self.hyphenated += usize::from(l.hyphenated);
+                if i + 1 == n {
+                    continue;
+                }
+                // Spaces: gaps between consecutive glyphs whose text is " "-less
+                // adjacency is unknown here, so take gaps between glyph ends and
+                // starts that exceed a hair.
+                let glyphs: Vec<&Glyph> = l.runs.iter().flat_map(|r| r.glyphs.iter()).collect();
+                for w in glyphs.windows(2) {
+                    let gap = w[1].x.0 - (w[0].x.0 + w[0].advance.0);
+                    if gap > 0.05 * size {
+                        self.spaces.push(gap / size);
+                    }
+                }
+            }
+            for is in &lay.issues {
+                match is.kind {
+                    LineIssueKind::Loose { .. } => self.loose += 1,
+                    _ => self.overfull += 1,
+                }
+            }
+        }
+
+        pub fn report(&self) -> (f64, f64, f64) {
+            let n = self.spaces.len() as f64;
+            let mean = self.spaces.iter().sum::<f64>() / n;
+            let var = self.spaces.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / n;
+            let hy = 100.0 * self.hyphenated as f64 / self.lines as f64;
+            (mean, var.sqrt(), hy)
+        }
+    }
+
+    /// Tuning from `FOLIO_TUNE` (`ss=0.5,sh=0.33,hp=50,xp=50,pt=100,t=200,lp=10,em=2,adj=10000,dh=10000`).
+    fn tuning_from_env() -> ParTuning {
+        let mut t = ParTuning::default();
+        if let Ok(spec) = std::env::var("FOLIO_TUNE") {
+            for kv in spec.split(',') {
+                let Some((k, v)) = kv.split_once('=') else {
+                    continue;
+                };
+                let v: f64 = v.parse().unwrap_or(0.0);
+                match k {
+                    "ss" => t.space_stretch = v,
+                    "sh" => t.space_shrink = v,
+                    "hp" => t.hyphen_penalty = v,
+                    "xp" => t.ex_hyphen_penalty = v,
+                    "em" => t.emergency_stretch_em = v,
+                    "pt" => t.breaker.pretolerance = v,
+                    "t" => t.breaker.tolerance = v,
+                    "lp" => t.breaker.line_penalty = v,
+                    "adj" => t.breaker.adj_demerits = v,
+                    "dh" => t.breaker.double_hyphen_demerits = v,
+                    _ => {}
+                }
+            }
+        }
+        t
+    }
+
+    #[test]
+    #[ignore]
+    fn quality_report() {
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let mut texts: Vec<(String, String)> = Vec::new();
+        for f in [
+            "01-opening.md",
+            "02-who-were-the-taliban.md",
+            "03-pakistan-and-afghanistan.md",
+        ] {
+            let s = std::fs::read_to_string(root.join("book").join(f)).unwrap_or_default();
+            texts.push((f.to_owned(), s));
+        }
+        if let Ok(extra) = std::env::var("FOLIO_PROSE") {
+            for f in extra.split(':') {
+                let s = std::fs::read_to_string(f).unwrap_or_default();
+                texts.push((f.to_owned(), s));
+            }
+        }
+        let tuning = tuning_from_env();
+        let mut fonts = test_fonts();
+        let size = 11.0;
+        let mut all = Stats::default();
+        let t0 = std::time::Instant::now();
+        for (name, src) in &texts {
+            let mut stats = Stats::default();
+            for p in paragraphs(src) {
+                let mut o = opts(Pt::from_inches(4.5).0);
+                o.first_indent = Pt(size);
+                o.protrusion = true;
+                let items = [ParItem::Text {
+                    text: p.clone(),
+                    style: body(size),
+                    link: None,
+                    span: Span::default(),
+                }];
+                let lay = layout_tuned(&mut fonts, &items, &o, tuning);
+                stats.add(&lay, size);
+                all.add(&lay, size);
+                if std::env::var("FOLIO_SHOW").is_ok() {
+                    for l in &lay.lines {
+                        let t: String = l
+                            .runs
+                            .iter()
+                            .flat_map(|r| r.glyphs.iter())
+                            .map(|g| g.text.as_str())
+                            .collect();
+                        println!(
+                            "{:6.3} {}{}",
+                            l.ratio,
+                            t,
+                            if l.hyphenated { " [-]" } else { "" }
+                        );
+                    }
+                    println!();
+                }
+            }
+            let (mean, sd, hy) = stats.report();
+            println!(
+                "{name}: {} lines, space mean {mean:.4} em, sd {sd:.4} em, hyphenated {hy:.1}%, loose {}, overfull {}",
+                stats.lines, stats.loose, stats.overfull
+            );
+        }
+        let (mean, sd, hy) = all.report();
+        println!(
+            "ALL: {} lines, space mean {mean:.4} em, sd {sd:.4} em, hyphenated {hy:.1}%, loose {}, overfull {}, {:?}",
+            all.lines, all.loose, all.overfull, t0.elapsed()
+        );
+    }
+}
+
+#[cfg(test)]
+mod debug_tmp {
+    use super::tests::{body, opts};
+    use super::*;
+    use crate::typeset::fonts::tests::test_fonts;
+    #[test]
+    #[ignore]
+    fn dump() {
+        let p = "The Taliban is a Sunni Islamist group that started in the early 1990s, mainly made up of farmers and students from religious schools in Afghanistan and Pakistan. The group grew stronger in southern Afghanistan and quickly took control of several provinces.";
+        let mut fonts = test_fonts();
+        let mut o = opts(Pt::from_inches(4.5).0);
+        o.first_indent = Pt(11.0);
+        let items = [ParItem::Text {
+            text: p.into(),
+            style: body(11.0),
+            link: None,
+            span: Span::default(),
+        }];
+        let mut b = Builder::new(&mut fonts, &items, &o, ParTuning::default());
+        b.build();
+        for (i, (it, c)) in b.items.iter().zip(&b.content).enumerate() {
+            let t = match c {
+                Content::Text { piece, glyphs, .. } => format!(
+                    "{:?} {:?}",
+                    &b.text[piece.0 as usize..piece.1 as usize],
+                    glyphs
+                ),
+                _ => String::new(),
+            };
+            println!(
+                "{i} {:?} w={:.2} y={:.2} z={:.2} p={} {}",
+                it.kind, it.width, it.stretch, it.shrink, it.penalty, t
+            );
+        }
     }
 }
