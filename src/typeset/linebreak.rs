@@ -403,6 +403,8 @@ fn knuth_plass(
         // Best candidate per fitness class: (demerits, predecessor).
         let mut best: [(f64, usize); 4] = [(f64::INFINITY, 0); 4];
         let mut any = false;
+        // (node, overflow, demerits) of the least overfull dropped line.
+        let mut rescue: Option<(usize, f64, f64)> = None;
         let mut k = 0;
         while k < active.len() {
             let a = active[k];
@@ -442,16 +444,25 @@ fn knuth_plass(
                 }
             }
             if remove {
-                // In the last pass, never let the active list run dry: keep
-                // the break that would be lost as an overfull line
-                // (TeX's "artificial demerits").
-                if pass.last && !any && active.len() == 1 {
-                    best[2] = (node.total, a);
-                    any = true;
+                if pass.last && r < -1.0 {
+                    // Remember the least overfull line that is being given up.
+                    let over = sums.width - sums.shrink - params.measure;
+                    if rescue.is_none_or(|(_, o, t)| over < o || (over == o && node.total < t)) {
+                        rescue = Some((a, over, node.total));
+                    }
                 }
                 active.swap_remove(k);
             } else {
                 k += 1;
+            }
+        }
+        // In the last pass, never let the active list run dry: keep the
+        // least overfull of the lines just given up (TeX's "artificial
+        // demerits"), so an overlong word sits alone on its line.
+        if pass.last && !any && active.is_empty() {
+            if let Some((a, _, total)) = rescue {
+                best[2] = (total, a);
+                any = true;
             }
         }
         if any {
