@@ -421,8 +421,9 @@ impl<'a> Builder<'a> {
                     }
                     pos += c.len_utf8();
                 }
-                // Markers inside a space run stay before the space.
-                self.flush_markers(&mut next_marker, pos as u32);
+                // Markers inside a space run stay with the word before it;
+                // one right after the spaces goes with the next word.
+                self.flush_markers(&mut next_marker, pos as u32 - 1);
                 self.add_space(start as u32);
                 continue;
             }
@@ -467,11 +468,12 @@ impl<'a> Builder<'a> {
         let Some(run) = self.run_at(at) else {
             return;
         };
-        // Collapse runs of spaces into one glue.
-        if let Some(last) = self.items.last() {
-            if last.kind == Kind::Glue && last.fil == 0.0 {
-                return;
-            }
+        // Space only between content: not at the start of the paragraph
+        // or after the indent (nothing to separate), and runs of spaces
+        // (across style changes) collapse into one glue.
+        match (self.items.last(), self.content.last()) {
+            (Some(last), Some(c)) if last.kind == Kind::Box && !matches!(c, Content::Indent) => {}
+            _ => return,
         }
         let r = &mut self.runs[run as usize];
         let w = match r.space {
@@ -1411,6 +1413,36 @@ mod tests {
             total > natural * 0.8 && total < natural * 1.5,
             "{total} vs {natural}"
         );
+    }
+
+    #[test]
+    fn leading_spaces_and_marker_placement() {
+        let mut fonts = test_fonts();
+        let mut o = opts(300.0);
+        o.first_indent = Pt(20.0);
+        let items = vec![
+            text("  Leading spaces vanish; the "),
+            ParItem::Marker(1),
+            text("marker sits before \"marker\"."),
+        ];
+        let l = layout_paragraph(&mut fonts, &items, &o);
+        assert_eq!(l.lines.len(), 1);
+        let first = glyphs(&l.lines[0]).next().map(|g| g.x.0).unwrap_or(0.0);
+        assert!((first - 20.0).abs() < 1.0, "{first}");
+        // On a narrow measure the marker travels with the word after it.
+        let o = opts(
+            fonts
+                .width("Leading spaces vanish; the", Face::Regular, Pt(11.0))
+                .0
+                + 8.0,
+        );
+        let l = layout_paragraph(&mut fonts, &items, &o);
+        let at = l.lines.iter().position(|x| x.markers.contains(&1));
+        let word = l
+            .lines
+            .iter()
+            .position(|x| line_text(x).starts_with("marker"));
+        assert_eq!(at, word, "{:#?}", texts(&l));
     }
 
     #[test]
