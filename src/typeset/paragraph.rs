@@ -859,7 +859,8 @@ fn set_line(
     // Glue setting: justified lines stretch or shrink their glue; a line with
     // fill glue (the last) keeps natural spaces unless it must shrink.
     let r = br.ratio;
-    let glue_ratio = if sums.fil > 0.0 && r >= 0.0 {
+    // An infinite ratio means there is no glue to set: nothing moves.
+    let glue_ratio = if (sums.fil > 0.0 && r >= 0.0) || r == f64::INFINITY {
         0.0
     } else {
         r.max(-1.0)
@@ -1447,6 +1448,93 @@ mod tests {
             .iter()
             .position(|x| line_text(x).starts_with("marker"));
         assert_eq!(at, word, "{:#?}", texts(&l));
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics() {
+        let mut fonts = test_fonts();
+        let pieces = [
+            "word",
+            " ",
+            "  ",
+            "\t",
+            "\u{a0}",
+            "\u{ad}",
+            "\u{200b}",
+            "co-op",
+            "\u{2014}",
+            "\u{2013}",
+            "http://x.org/a/b",
+            "e\u{301}",
+            "\u{5d0}\u{5d1}",
+            "\u{627}\u{644}",
+            "\u{1f600}",
+            "ﬁ",
+            "office",
+            "\u{201c}",
+            "\u{201d}",
+            ".",
+            ",",
+            "extraordinarily",
+            "\n",
+            "\u{0}",
+            "\u{fffd}",
+            "Ǆ",
+            "1990s",
+        ];
+        let mut seed = 12345u64;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) as usize) % n
+        };
+        for round in 0..80 {
+            let mut items = Vec::new();
+            for _ in 0..next(40) {
+                match next(10) {
+                    0 => items.push(ParItem::Marker(next(5))),
+                    1 => items.push(ParItem::LineBreak),
+                    _ => {
+                        let mut t = String::new();
+                        for _ in 0..1 + next(4) {
+                            t.push_str(pieces[next(pieces.len())]);
+                        }
+                        let mut style = body(6.0 + next(10) as f64);
+                        style.face = Face::ALL[next(5)];
+                        items.push(ParItem::Text {
+                            text: t,
+                            style,
+                            link: (next(3) == 0).then_some(next(4)),
+                            span: Span::default(),
+                        });
+                    }
+                }
+            }
+            let mut o = opts(20.0 + next(300) as f64);
+            o.align = [
+                Alignment::Justify,
+                Alignment::Left,
+                Alignment::Center,
+                Alignment::Right,
+            ][round % 4];
+            o.protrusion = next(2) == 0;
+            o.first_indent = Pt(next(3) as f64 * 7.0);
+            let l = layout_paragraph(&mut fonts, &items, &o);
+            for line in &l.lines {
+                assert!(line.ratio.is_finite());
+                assert!(line.width.0.is_finite());
+                for g in glyphs(line) {
+                    assert!(g.x.0.is_finite());
+                }
+            }
+            let markers: usize = items
+                .iter()
+                .filter(|i| matches!(i, ParItem::Marker(_)))
+                .count();
+            let reported: usize = l.lines.iter().map(|x| x.markers.len()).sum();
+            assert_eq!(markers, reported, "round {round}");
+        }
     }
 
     #[test]
