@@ -1,8 +1,8 @@
 //! Line breaking over boxes, glue and penalties.
 //!
 //! Place in the pipeline: [`super::paragraph`] turns shaped text into
-//! [`Item`]s (boxes for text, glue for spaces, penalties for break
-//! opportunities such as hyphenation points) and asks [`break_lines`] where
+//! `Item`s (boxes for text, glue for spaces, penalties for break
+//! opportunities such as hyphenation points) and asks `break_lines` where
 //! the lines end; it then positions glyphs using the returned ratios. This
 //! module knows nothing of fonts or glyphs, only widths in points.
 //!

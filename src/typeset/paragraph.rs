@@ -12,6 +12,21 @@
 //! penalties; spaces become glue. [`super::linebreak`] chooses the breaks;
 //! this module then places glyphs, distributes the adjustment over the
 //! inter-word glue and records links, markers and problems per line.
+//!
+//! Decisions worth knowing:
+//! - A word that cannot be broken and is wider than the measure is set alone
+//!   on its line and overflows into the right margin, reported as
+//!   [`LineIssueKind::WordTooLong`] with the word's span. It is never broken
+//!   between arbitrary characters: a visibly cut word or URL reads worse
+//!   than one sticking out, and the report tells the author where it is.
+//! - Justified text hangs punctuation into the margins when
+//!   [`ParOptions::protrusion`] is set ([`super::protrusion`]); the breaker
+//!   counts the hang, [`Line::width`] does not.
+//! - Ragged settings (Left, Center, Right) use the same breaker with natural
+//!   spaces and [`RAGGED_STRETCH_EM`] of stretch at the line end, like
+//!   TeX's `\raggedright`.
+//! - URLs, paths and identifiers (anything with `/`, `@`, `_`…) are never
+//!   hyphenated, but may break after their slashes.
 
 use unicode_linebreak::BreakOpportunity;
 
