@@ -3,7 +3,13 @@
 //! fonts & shaping → paragraphs & line breaking → pagination → [`frame`].
 //! Only this module decides where things go; the PDF writer only emits.
 
+pub mod fonts;
 pub mod frame;
+pub mod hyphenate;
+pub mod linebreak;
+pub mod paragraph;
+pub mod protrusion;
+pub mod shape;
 
 use std::path::PathBuf;
 

@@ -1,0 +1,173 @@
+//! Shaping: text → glyph ids and advances, with kerning and ligatures.
+//!
+//! Place in the pipeline: used only by [`super::fonts::Fonts`], which caches
+//! the results. harfrust (a HarfBuzz port) applies the fonts' default
+//! features (`kern`, `liga`, mark positioning…); results stay in font units
+//! so they are independent of the size. Glyph clusters map glyphs back to
+//! the text they stand for, so a ligature `ffi` extracts as "ffi".
+
+use std::ops::Range;
+
+use harfrust::{Buffer, Direction, Script, ShapeOptions, ShapePlan, ShaperFont};
+
+use super::frame::Glyph;
+use crate::units::Pt;
+
+/// One shaped glyph in font units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ShapedGlyph {
+    pub id: u16,
+    /// Byte offset of the glyph's cluster in the shaped text.
+    pub cluster: u32,
+    pub advance: i32,
+    pub x_offset: i32,
+    pub y_offset: i32,
+}
+
+/// Reusable shaping state: one buffer and the shaping plans built so far.
+#[derive(Default)]
+pub(crate) struct Shaper {
+    buffer: Option<Buffer>,
+    /// Plans by (font identity, script, direction). A book has few, so a
+    /// linear search beats hashing.
+    plans: Vec<(usize, Option<Script>, Direction, ShapePlan)>,
+}
+
+impl Shaper {
+    /// Shapes `text` with `font`, appending glyphs to `out`; returns the
+    /// total advance in font units.
+    pub fn shape(&mut self, font: &harfrust::Font, text: &str, out: &mut Vec<ShapedGlyph>) -> i32 {
+        if text.is_empty() {
+            return 0;
+        }
+        let mut buffer = self.buffer.take().unwrap_or_default();
+        buffer.clear();
+        buffer.push_str(text);
+        buffer.guess_segment_properties();
+        let key = font as *const harfrust::Font as usize;
+        let (script, direction) = (buffer.script(), buffer.direction());
+        let pos = match self
+            .plans
+            .iter()
+            .position(|p| p.0 == key && p.1 == script && p.2 == direction)
+        {
+            Some(i) => i,
+            None => {
+                let plan = ShapePlan::new(font, direction, script, None, &[]);
+                self.plans.push((key, script, direction, plan));
+                self.plans.len() - 1
+            }
+        };
+        let shaper_font = ShaperFont::new(font);
+        let options = ShapeOptions::new().plan(Some(&self.plans[pos].3));
+        let mut total = 0;
+        if harfrust::shape(&shaper_font, &mut buffer, options).is_ok() {
+            for (info, p) in buffer.glyph_infos().iter().zip(buffer.glyph_positions()) {
+                total += p.x_advance;
+                out.push(ShapedGlyph {
+                    id: u16::try_from(info.glyph_id).unwrap_or(0),
+                    cluster: info.cluster,
+                    advance: p.x_advance,
+                    x_offset: p.x_offset,
+                    y_offset: p.y_offset,
+                });
+            }
+        }
+        self.buffer = Some(buffer);
+        total
+    }
+}
+
+/// The text glyph `i` of `glyphs` stands for: its cluster's text for the first
+/// glyph of a cluster, "" for the others.
+pub(crate) fn glyph_text<'t>(glyphs: &[ShapedGlyph], i: usize, text: &'t str) -> &'t str {
+    let c = glyphs[i].cluster;
+    if i > 0 && glyphs[i - 1].cluster == c {
+        return "";
+    }
+    // End of the cluster: the next larger cluster value (clusters increase in
+    // left-to-right text; the scan also covers reordered clusters).
+    let mut end = text.len() as u32;
+    let mut fast = None;
+    for g in &glyphs[i + 1..] {
+        if g.cluster != c {
+            fast = Some(g.cluster);
+            break;
+        }
+    }
+    match fast {
+        Some(n) if n > c => end = n,
+        _ => {
+            for g in glyphs {
+                if g.cluster > c && g.cluster < end {
+                    end = g.cluster;
+                }
+            }
+        }
+    }
+    text.get(c as usize..end as usize).unwrap_or("")
+}
+
+/// Positions all `glyphs` (shaped from `text`) from pen position `x`.
+pub(crate) fn place_glyphs(
+    glyphs: &[ShapedGlyph],
+    text: &str,
+    x: Pt,
+    scale: f64,
+    out: &mut Vec<Glyph>,
+) -> Pt {
+    place_glyph_slice(glyphs, 0..glyphs.len(), text, x, scale, out)
+}
+
+/// Positions the glyphs `range` of `glyphs` (shaped from `text`) from pen
+/// position `x`; returns the pen position after them.
+pub(crate) fn place_glyph_slice(
+    glyphs: &[ShapedGlyph],
+    range: Range<usize>,
+    text: &str,
+    x: Pt,
+    scale: f64,
+    out: &mut Vec<Glyph>,
+) -> Pt {
+    let mut pen = x.0;
+    for i in range {
+        let g = glyphs[i];
+        out.push(Glyph {
+            id: g.id,
+            x: Pt(pen + f64::from(g.x_offset) * scale),
+            y_offset: Pt(f64::from(g.y_offset) * scale),
+            advance: Pt(f64::from(g.advance) * scale),
+            text: glyph_text(glyphs, i, text).to_owned(),
+        });
+        pen += f64::from(g.advance) * scale;
+    }
+    Pt(pen)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn g(cluster: u32) -> ShapedGlyph {
+        ShapedGlyph {
+            id: 1,
+            cluster,
+            advance: 10,
+            x_offset: 0,
+            y_offset: 0,
+        }
+    }
+
+    #[test]
+    fn cluster_text_covers_ligatures_and_marks() {
+        // "ffio": ffi ligature (cluster 0), o (cluster 3).
+        let glyphs = [g(0), g(3)];
+        assert_eq!(glyph_text(&glyphs, 0, "ffio"), "ffi");
+        assert_eq!(glyph_text(&glyphs, 1, "ffio"), "o");
+        // base + mark in one cluster: second glyph gets "".
+        let glyphs = [g(0), g(0), g(3)];
+        assert_eq!(glyph_text(&glyphs, 0, "e\u{301}x"), "e\u{301}");
+        assert_eq!(glyph_text(&glyphs, 1, "e\u{301}x"), "");
+        assert_eq!(glyph_text(&glyphs, 2, "e\u{301}x"), "x");
+    }
+}
