@@ -211,10 +211,58 @@ pub struct Image {
     pub title: Option<String>,
 }
 
+/// Where a page of the typeset PDF begins, so the EPUB can mark the same
+/// place (`epub:type="pagebreak"` and the page-list) and e-readers show
+/// print page numbers that match the PDF.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageBreak {
+    /// The printed folio of the page: `1`, `2`, … (front matter is not marked).
+    pub label: String,
+    /// Index of the chapter in [`Book::chapters`].
+    pub chapter: usize,
+    pub at: PageBreakAt,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageBreakAt {
+    /// The page opens the chapter.
+    ChapterStart,
+    /// The page begins before word `word` (0-based) of the [`running_text`]
+    /// of the innermost block (paragraph, heading, list-item paragraph,
+    /// table, code block…) whose span starts at byte `block_start` of the
+    /// chapter's file. Blocks without running text use word 0.
+    Block { block_start: u32, word: usize },
+}
+
 impl Inline {
     pub fn new(kind: InlineKind, span: Span) -> Inline {
         Inline { kind, span }
     }
+}
+
+/// The text that page-break positions count words in: text, code and
+/// math (inside emphasis, links…), with line breaks as spaces; footnote
+/// references, images and raw HTML count for nothing. Both writers use this
+/// one definition, so a word index means the same word in the PDF and EPUB.
+pub fn running_text(inlines: &[Inline]) -> String {
+    fn push(inlines: &[Inline], out: &mut String) {
+        for inline in inlines {
+            match &inline.kind {
+                InlineKind::Text(t) | InlineKind::Code(t) | InlineKind::Math(t) => out.push_str(t),
+                InlineKind::Emphasis(c)
+                | InlineKind::Strong(c)
+                | InlineKind::Strikethrough(c)
+                | InlineKind::Superscript(c)
+                | InlineKind::Subscript(c) => push(c, out),
+                InlineKind::Link(link) => push(&link.content, out),
+                InlineKind::SoftBreak | InlineKind::HardBreak => out.push(' '),
+                InlineKind::Image(_) | InlineKind::FootnoteRef { .. } | InlineKind::Html(_) => {}
+            }
+        }
+    }
+    let mut out = String::new();
+    push(inlines, &mut out);
+    out
 }
 
 /// The plain text of inlines, as a reader would say it: emphasis and links
