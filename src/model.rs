@@ -197,10 +197,7 @@ pub enum LinkTarget {
     External(String),
     /// A place in the book: a chapter and, optionally, an id inside it
     /// (a heading or footnote id). `None` means the chapter's start.
-    Internal {
-        chapter: usize,
-        id: Option<String>,
-    },
+    Internal { chapter: usize, id: Option<String> },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -160,6 +160,9 @@ mod tests {
 
     #[test]
     fn labels_are_single_line() {
-        assert_eq!(normalize_label(" Complex\n Relation  b/w "), "Complex Relation b/w");
+        assert_eq!(
+            normalize_label(" Complex\n Relation  b/w "),
+            "Complex Relation b/w"
+        );
     }
 }

@@ -123,7 +123,10 @@ pub struct LinkArea {
 pub enum Destination {
     Uri(String),
     /// A place in this document: a page index and the y to show at the top.
-    Page { page: usize, y: Pt },
+    Page {
+        page: usize,
+        y: Pt,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
