@@ -6,11 +6,271 @@
 //! built from the headings → writers: [`epub`] (XHTML, CSS, nav) and the
 //! typesetter [`typeset`] (shaping, line breaking, pagination) whose pages
 //! [`pdf`] emits. Both writers read the same model; neither sees Markdown.
+//!
+//! [`build`] runs the whole pipeline and writes the files atomically;
+//! [`load_book`], [`render_epub`] and [`render_pdf`] are its steps for
+//! callers that want the bytes instead.
 
+pub mod cli;
+pub mod config;
 pub mod diag;
 pub mod epub;
+pub mod ids;
+pub mod load;
+pub mod markdown;
 pub mod model;
+pub mod output;
 pub mod pdf;
 pub mod toc;
 pub mod typeset;
 pub mod units;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use config::Config;
+use diag::{Diagnostic, Diagnostics, StageResult};
+use model::{Book, Metadata};
+use toc::Toc;
+
+/// Which artifacts to build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formats {
+    pub epub: bool,
+    pub pdf: bool,
+}
+
+impl Default for Formats {
+    fn default() -> Formats {
+        Formats {
+            epub: true,
+            pdf: true,
+        }
+    }
+}
+
+/// Everything [`build`] needs to know, resolved from the command line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildOptions {
+    /// The book folder holding book.yaml.
+    pub book_dir: PathBuf,
+    /// Where the .epub and .pdf go (created if missing).
+    pub out_dir: PathBuf,
+    pub formats: Formats,
+    /// Seconds since the epoch to stamp the book with (`SOURCE_DATE_EPOCH`);
+    /// `None` uses the newest modification time of the book's sources.
+    pub source_date_epoch: Option<i64>,
+}
+
+/// What a successful build produced.
+#[derive(Debug, Clone)]
+pub struct Outputs {
+    pub epub: Option<PathBuf>,
+    pub pdf: Option<PathBuf>,
+    /// Number of PDF pages, when a PDF was built.
+    pub pdf_pages: Option<usize>,
+    /// Problems that did not stop the build.
+    pub warnings: Vec<Diagnostic>,
+    /// Wall time of each stage, in pipeline order.
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// A loaded book: the model, its TOC, the resolved config and the warnings
+/// met while reading it.
+#[derive(Debug, Clone)]
+pub struct LoadedBook {
+    pub book: Book,
+    pub toc: Toc,
+    pub config: Config,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Records how long each stage takes.
+#[derive(Debug, Default)]
+struct Stopwatch {
+    laps: Vec<(&'static str, Duration)>,
+}
+
+impl Stopwatch {
+    fn time<T>(&mut self, stage: &'static str, f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let out = f();
+        self.laps.push((stage, start.elapsed()));
+        out
+    }
+}
+
+/// Runs the whole pipeline and writes the requested artifacts into
+/// `out_dir`. Each file is written to a temporary name and renamed, so a
+/// failed build leaves the previous good output untouched.
+pub fn build(options: &BuildOptions) -> Result<Outputs, Diagnostics> {
+    let mut clock = Stopwatch::default();
+    let loaded = load_book_timed(&options.book_dir, options.source_date_epoch, &mut clock)?;
+    let mut warnings = loaded.warnings.clone();
+    let name = output_stem(&loaded.book.meta.title);
+
+    // EPUB and PDF share nothing mutable: build them on both cores.
+    let (epub, pdf) = std::thread::scope(|scope| {
+        let epub = options.formats.epub.then(|| {
+            scope.spawn(|| {
+                let start = Instant::now();
+                let r = render_epub(&loaded);
+                (r, start.elapsed())
+            })
+        });
+        let pdf = options.formats.pdf.then(|| {
+            let start = Instant::now();
+            let r = render_pdf(&loaded);
+            (r, start.elapsed())
+        });
+        let epub = epub.map(|h| h.join().expect("EPUB writer thread panicked"));
+        (epub, pdf)
+    });
+
+    let mut errors = Vec::new();
+    let mut outputs = Outputs {
+        epub: None,
+        pdf: None,
+        pdf_pages: None,
+        warnings: Vec::new(),
+        timings: Vec::new(),
+    };
+    let mut to_write: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    if let Some((result, elapsed)) = epub {
+        clock.laps.push(("epub", elapsed));
+        match result {
+            Ok((bytes, w)) => {
+                warnings.extend(w);
+                let path = options.out_dir.join(format!("{name}.epub"));
+                outputs.epub = Some(path.clone());
+                to_write.push((path, bytes));
+            }
+            Err(d) => errors.extend(d.0),
+        }
+    }
+    if let Some((result, elapsed)) = pdf {
+        clock.laps.push(("pdf (typeset + write)", elapsed));
+        match result {
+            Ok(rendered) => {
+                warnings.extend(rendered.warnings);
+                outputs.pdf_pages = Some(rendered.pages);
+                let path = options.out_dir.join(format!("{name}.pdf"));
+                outputs.pdf = Some(path.clone());
+                to_write.push((path, rendered.bytes));
+            }
+            Err(d) => errors.extend(d.0),
+        }
+    }
+    if !errors.is_empty() {
+        errors.extend(warnings);
+        return Err(Diagnostics(errors));
+    }
+    clock.time("write files", || -> StageResult<()> {
+        for (path, bytes) in &to_write {
+            output::write_atomically(path, bytes)?;
+        }
+        Ok(())
+    })?;
+    outputs.warnings = warnings;
+    outputs.timings = clock.laps;
+    Ok(outputs)
+}
+
+/// Reads book.yaml and the chapters, and builds the model and its TOC.
+pub fn load_book(book_dir: &Path, source_date_epoch: Option<i64>) -> StageResult<LoadedBook> {
+    load_book_timed(book_dir, source_date_epoch, &mut Stopwatch::default())
+}
+
+fn load_book_timed(
+    book_dir: &Path,
+    source_date_epoch: Option<i64>,
+    clock: &mut Stopwatch,
+) -> StageResult<LoadedBook> {
+    let config = clock.time("config", || config::load(book_dir))?;
+    let (sources, chapters) = clock.time("load", || load::load_sources(&config))?;
+    let parsed = clock.time("parse", || {
+        markdown::parse_chapters(&config.root, &sources, &chapters)
+    })?;
+    let modified_epoch = match source_date_epoch {
+        Some(epoch) => epoch,
+        None => newest_mtime(&config),
+    };
+    let book = Book {
+        meta: metadata(&config, modified_epoch),
+        chapters: parsed.chapters,
+        sources,
+        root: config.root.clone(),
+    };
+    let toc = clock.time("toc", || Toc::build(&book));
+    Ok(LoadedBook {
+        book,
+        toc,
+        config,
+        warnings: parsed.warnings,
+    })
+}
+
+/// EPUB bytes of a loaded book, with the writer's warnings.
+pub fn render_epub(loaded: &LoadedBook) -> StageResult<(Vec<u8>, Vec<Diagnostic>)> {
+    epub::write_epub(&loaded.book, &loaded.toc, &loaded.config.epub)
+}
+
+/// A typeset and written PDF.
+#[derive(Debug, Clone)]
+pub struct RenderedPdf {
+    pub bytes: Vec<u8>,
+    pub pages: usize,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// PDF bytes of a loaded book: typeset, then emitted.
+pub fn render_pdf(loaded: &LoadedBook) -> StageResult<RenderedPdf> {
+    let typeset = typeset::typeset(&loaded.book, &loaded.toc, &loaded.config.pdf)?;
+    let bytes = pdf::write_pdf(&typeset.document)?;
+    Ok(RenderedPdf {
+        bytes,
+        pages: typeset.document.pages.len(),
+        warnings: typeset.warnings,
+    })
+}
+
+fn metadata(config: &Config, modified_epoch: i64) -> Metadata {
+    let raw = &config.raw;
+    Metadata {
+        title: config.title.clone(),
+        subtitle: raw.subtitle.clone(),
+        authors: raw.authors.clone(),
+        language: config.language.clone(),
+        identifier: config.identifier.clone(),
+        date: raw.date.clone(),
+        modified_epoch,
+        publisher: raw.publisher.clone(),
+        rights: raw.rights.clone(),
+        description: raw.description.clone(),
+        subjects: raw.subjects.clone(),
+        cover: config.cover.clone(),
+        toc_depth: config.toc_depth,
+    }
+}
+
+/// The newest modification time among book.yaml and the chapters: the same
+/// checkout builds the same bytes, and "modified" means what it says.
+fn newest_mtime(config: &Config) -> i64 {
+    std::iter::once(config.root.join(config::CONFIG_FILE))
+        .chain(config.chapters.iter().map(|c| c.path.clone()))
+        .filter_map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
+        .filter_map(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs() as i64)
+        .max()
+        .unwrap_or(0)
+}
+
+/// File name stem of the outputs, from the title: `Pakistan and the
+/// Taliban` → `pakistan-and-the-taliban`.
+pub fn output_stem(title: &str) -> String {
+    let slug = ids::slugify(title);
+    match slug.as_str() {
+        "section" => "book".to_string(),
+        s => s.strip_prefix("h-").unwrap_or(s).to_string(),
+    }
+}

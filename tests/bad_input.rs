@@ -1,0 +1,226 @@
+//! Bad input: each problem gives a clear message naming file:line:column
+//! where known, exit code 1, no panic, and leaves earlier output alone.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+
+/// Writes a small book into a temp folder: `files` are (relative path, bytes).
+fn book(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    dir
+}
+
+/// Builds and expects failure; returns stderr.
+fn fails(dir: &Path) -> String {
+    let out = tempfile::tempdir().unwrap();
+    let o = folio_build(dir, out.path(), &[]);
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "expected exit 1, stderr:\n{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "panic:\n{stderr}");
+    assert!(stderr.contains("error: "), "{stderr}");
+    assert_eq!(
+        std::fs::read_dir(out.path()).unwrap().count(),
+        0,
+        "a failed build wrote files"
+    );
+    stderr
+}
+
+const CHAPTER: &[u8] = b"# One\n\nText.\n";
+
+#[test]
+fn no_book_yaml() {
+    let dir = book(&[("a.md", CHAPTER)]);
+    let err = fails(dir.path());
+    assert!(err.contains("no book.yaml"), "{err}");
+    assert!(err.contains("book.yaml"), "{err}");
+}
+
+#[test]
+fn yaml_syntax_error_has_line_and_column() {
+    let dir = book(&[
+        ("book.yaml", b"title: A\nauthors: [unclosed\n"),
+        ("a.md", CHAPTER),
+    ]);
+    let err = fails(dir.path());
+    assert!(err.contains("book.yaml:"), "{err}");
+    assert!(
+        err.lines()
+            .any(|l| l.contains("--> ") && l.matches(':').count() >= 2),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_key_is_named_with_a_suggestion() {
+    let dir = book(&[("book.yaml", b"title: A\ntoc-dept: 2\n"), ("a.md", CHAPTER)]);
+    let err = fails(dir.path());
+    assert!(err.contains("unknown field `toc-dept`"), "{err}");
+    assert!(err.contains("book.yaml:2:1"), "{err}");
+    assert!(err.contains("did you mean `toc-depth`?"), "{err}");
+}
+
+#[test]
+fn wrong_type_is_located() {
+    let dir = book(&[
+        ("book.yaml", b"title: A\npdf:\n  font-size: big\n"),
+        ("a.md", CHAPTER),
+    ]);
+    let err = fails(dir.path());
+    assert!(err.contains("invalid type"), "{err}");
+    assert!(err.contains("book.yaml:3:"), "{err}");
+}
+
+#[test]
+fn missing_chapter_points_at_its_entry() {
+    let dir = book(&[
+        ("book.yaml", b"title: A\nchapters:\n  - a.md\n  - gone.md\n"),
+        ("a.md", CHAPTER),
+    ]);
+    let err = fails(dir.path());
+    assert!(err.contains("chapter `gone.md` not found"), "{err}");
+    assert!(err.contains("book.yaml:4:5"), "{err}");
+}
+
+#[test]
+fn chapter_not_utf8_is_located() {
+    let dir = book(&[
+        ("book.yaml", b"title: A\n"),
+        ("a.md", b"# One\n\nabc \xff\xfe def\n"),
+    ]);
+    let err = fails(dir.path());
+    assert!(err.contains("not valid UTF-8"), "{err}");
+    assert!(err.contains("a.md:3:5"), "{err}");
+}
+
+#[test]
+fn chapter_outside_the_book_is_refused() {
+    let dir = book(&[
+        ("book/book.yaml", b"title: A\nchapters: [../secret.md]\n"),
+        ("secret.md", CHAPTER),
+    ]);
+    let err = fails(&dir.path().join("book"));
+    assert!(err.contains("outside the book folder"), "{err}");
+    assert!(err.contains("book.yaml:2:"), "{err}");
+}
+
+#[test]
+fn image_outside_the_book_is_refused() {
+    let dir = book(&[
+        ("book/book.yaml", b"title: A\n"),
+        ("book/a.md", b"# One\n\n![x](../pic.png)\n"),
+        ("pic.png", b"not really"),
+    ]);
+    let err = fails(&dir.path().join("book"));
+    assert!(err.contains("outside the book folder"), "{err}");
+    assert!(err.contains("a.md:3:1"), "{err}");
+}
+
+#[test]
+fn missing_image_is_located() {
+    let dir = book(&[
+        ("book.yaml", b"title: A\n"),
+        ("a.md", b"# One\n\nSee ![a map](map.png) here.\n"),
+    ]);
+    let err = fails(dir.path());
+    assert!(err.contains("image `map.png` not found"), "{err}");
+    assert!(err.contains("a.md:3:5"), "{err}");
+    assert!(
+        err.contains("hint: paths are relative to the chapter file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn several_problems_are_reported_at_once() {
+    let dir = book(&[
+        ("book.yaml", b"title: A\nchapters: [a.md, b.md, c.md]\n"),
+        ("a.md", CHAPTER),
+    ]);
+    let err = fails(dir.path());
+    assert!(
+        err.contains("`b.md` not found") && err.contains("`c.md` not found"),
+        "{err}"
+    );
+    assert!(err.contains("build failed: 2 errors"), "{err}");
+}
+
+#[test]
+fn failed_build_keeps_previous_output() {
+    let dir = book(&[("book.yaml", b"title: Keep\n"), ("a.md", CHAPTER)]);
+    let out = tempfile::tempdir().unwrap();
+    let ok = folio_build(dir.path(), out.path(), &[]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let before: Vec<_> = ["keep.epub", "keep.pdf"]
+        .iter()
+        .map(|n| std::fs::read(out.path().join(n)).unwrap())
+        .collect();
+    std::fs::write(dir.path().join("a.md"), b"# One\n\n![gone](gone.png)\n").unwrap();
+    let bad = folio_build(dir.path(), out.path(), &[]);
+    assert_eq!(bad.status.code(), Some(1));
+    let after: Vec<_> = ["keep.epub", "keep.pdf"]
+        .iter()
+        .map(|n| std::fs::read(out.path().join(n)).unwrap())
+        .collect();
+    assert_eq!(
+        before, after,
+        "previous output was changed by a failed build"
+    );
+    let names: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "temp files left behind: {names:?}");
+}
+
+#[test]
+fn bad_source_date_epoch_is_a_usage_error() {
+    let dir = book(&[("book.yaml", b"title: A\n"), ("a.md", CHAPTER)]);
+    let out = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args([
+            "build",
+            dir.path().to_str().unwrap(),
+            "-o",
+            out.path().to_str().unwrap(),
+        ])
+        .env("SOURCE_DATE_EPOCH", "yesterday")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("SOURCE_DATE_EPOCH"));
+}
+
+#[test]
+fn help_and_version() {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("folio "));
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args(["build", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&o.stdout);
+    for flag in ["--out", "--epub", "--pdf", "BOOK_DIR"] {
+        assert!(help.contains(flag), "{help}");
+    }
+}
