@@ -1,0 +1,118 @@
+//! Page content streams: text runs, filled rectangles and image placements
+//! in the order the typesetter listed them, with y flipped from the
+//! frame's top-left origin to PDF's bottom-left.
+//!
+//! Streams are written straight into a reusable byte buffer; the only state
+//! kept is what avoids redundant operators (current font, size and grey,
+//! whether a text object is open).
+
+use super::encoding::push_num;
+use super::fonts::FontSet;
+use super::images::{resource_name, ImageSet};
+use super::text::write_run;
+use crate::typeset::frame::{Item, Page};
+
+/// Decimal places of rectangle and image coordinates.
+const COORD_DECIMALS: u32 = 2;
+/// Decimal places of grey levels (1/1000 is finer than any halftone).
+const GRAY_DECIMALS: u32 = 3;
+
+/// Writes the uncompressed content stream of `page` into `buf` (cleared
+/// first).
+pub(super) fn write_page(buf: &mut Vec<u8>, page: &Page, fonts: &FontSet, images: &ImageSet) {
+    buf.clear();
+    let height = page.height.0;
+    let mut state = State {
+        in_text: false,
+        // The initial graphics state fills with black.
+        gray: 0.0,
+        font: None,
+    };
+    for item in &page.items {
+        match item {
+            Item::Text(run) => {
+                let Some(Some(font)) = fonts.fonts.get(run.font.0) else {
+                    continue;
+                };
+                if run.glyphs.is_empty() {
+                    continue;
+                }
+                if !state.in_text {
+                    buf.extend_from_slice(b"BT\n");
+                    state.in_text = true;
+                }
+                let size = run.size.0;
+                if state.font != Some((run.font.0, size)) {
+                    buf.push(b'/');
+                    buf.extend_from_slice(font.resource.as_bytes());
+                    buf.push(b' ');
+                    push_num(buf, size, COORD_DECIMALS);
+                    buf.extend_from_slice(b" Tf\n");
+                    state.font = Some((run.font.0, size));
+                }
+                state.set_gray(buf, run.gray);
+                write_run(buf, run, font, height);
+            }
+            Item::Rect(rect) => {
+                state.end_text(buf);
+                state.set_gray(buf, rect.gray);
+                push_num(buf, rect.x.0, COORD_DECIMALS);
+                buf.push(b' ');
+                push_num(buf, height - rect.y.0 - rect.height.0, COORD_DECIMALS);
+                buf.push(b' ');
+                push_num(buf, rect.width.0, COORD_DECIMALS);
+                buf.push(b' ');
+                push_num(buf, rect.height.0, COORD_DECIMALS);
+                buf.extend_from_slice(b" re f\n");
+            }
+            Item::Image(image) => {
+                let Some(index) = images.resource(&image.path) else {
+                    continue;
+                };
+                state.end_text(buf);
+                buf.extend_from_slice(b"q ");
+                push_num(buf, image.width.0, COORD_DECIMALS);
+                buf.extend_from_slice(b" 0 0 ");
+                push_num(buf, image.height.0, COORD_DECIMALS);
+                buf.push(b' ');
+                push_num(buf, image.x.0, COORD_DECIMALS);
+                buf.push(b' ');
+                push_num(buf, height - image.y.0 - image.height.0, COORD_DECIMALS);
+                buf.extend_from_slice(b" cm /");
+                buf.extend_from_slice(resource_name(index).as_bytes());
+                buf.extend_from_slice(b" Do Q\n");
+            }
+            // Links are annotations, not content.
+            Item::Link(_) => {}
+        }
+    }
+    state.end_text(buf);
+}
+
+struct State {
+    in_text: bool,
+    gray: f32,
+    font: Option<(usize, f64)>,
+}
+
+impl State {
+    fn end_text(&mut self, buf: &mut Vec<u8>) {
+        if self.in_text {
+            buf.extend_from_slice(b"ET\n");
+            self.in_text = false;
+        }
+    }
+
+    fn set_gray(&mut self, buf: &mut Vec<u8>, gray: f32) {
+        let gray = if gray.is_finite() {
+            gray.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        if gray != self.gray {
+            push_num(buf, f64::from(gray), GRAY_DECIMALS);
+            buf.extend_from_slice(b" g\n");
+            self.gray = gray;
+        }
+    }
+}

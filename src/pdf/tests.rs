@@ -1,0 +1,804 @@
+//! Tests of the PDF writer against real PDF tools (qpdf, poppler's
+//! pdffonts/pdftotext/pdftoppm). A missing tool fails the test: a skipped
+//! check would pass silently on a machine that never ran it.
+//!
+//! Documents are laid out by hand here: glyph ids from the font's cmap,
+//! advances from its metrics, so the tests depend on nothing but the font.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use skrifa::instance::{LocationRef, Size};
+use skrifa::{FontRef, MetadataProvider};
+
+use super::write_pdf;
+use crate::typeset::frame::{
+    Anchor, Destination, DocInfo, Document, FontData, FontId, Glyph, Item, LabelStyle, LinkArea,
+    OutlineEntry, Page, PageLabelRange, PlacedImage, Rect, TextRun,
+};
+use crate::units::Pt;
+
+const PAGE_W: f64 = 432.0;
+const PAGE_H: f64 = 648.0;
+
+fn font_path(file: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fonts")
+        .join(file)
+}
+
+fn load_font(file: &str, postscript_name: &str) -> FontData {
+    let bytes = std::fs::read(font_path(file)).expect("font in fonts/");
+    let upm = FontRef::new(&bytes)
+        .expect("parse font")
+        .head()
+        .map(|h| h.units_per_em())
+        .unwrap_or(1000);
+    FontData {
+        postscript_name: postscript_name.into(),
+        bytes: Arc::new(bytes),
+        index: 0,
+        units_per_em: upm,
+    }
+}
+
+fn gentium() -> FontData {
+    load_font("GentiumBookPlus-Regular.ttf", "GentiumBookPlus-Regular")
+}
+
+use skrifa::raw::TableProvider;
+
+/// How word spaces are set in a hand-made run.
+#[derive(Clone, Copy, PartialEq)]
+enum Spaces {
+    /// A space glyph, as a shaper gives it.
+    Glyphs,
+    /// No glyph, just a gap `stretch` times the space width (a typesetter
+    /// that sets words as boxes and glue).
+    Gaps(f64),
+}
+
+/// A poor man's shaper: cmap lookup, the `fi` ligature (U+FB01) when the
+/// font has one, advances from hmtx.
+fn set_line(
+    font: &FontData,
+    id: usize,
+    text: &str,
+    size: f64,
+    x: f64,
+    baseline: f64,
+    spaces: Spaces,
+) -> (TextRun, f64) {
+    let face = FontRef::new(&font.bytes).unwrap();
+    let charmap = face.charmap();
+    let metrics = face.glyph_metrics(Size::new(size as f32), LocationRef::default());
+    let fi = charmap.map('\u{fb01}');
+    let mut glyphs = Vec::new();
+    let mut pen = x;
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let (gid, glyph_text, used) = match (c, chars.get(i + 1), fi) {
+            ('f', Some('i'), Some(fi)) => (fi, "fi".to_string(), 2),
+            _ => (charmap.map(c).expect("char in font"), c.to_string(), 1),
+        };
+        let advance = f64::from(metrics.advance_width(gid).unwrap());
+        if c == ' ' {
+            if let Spaces::Gaps(stretch) = spaces {
+                pen += advance * stretch;
+                i += 1;
+                continue;
+            }
+        }
+        glyphs.push(Glyph {
+            id: gid.to_u32() as u16,
+            x: Pt(pen),
+            y_offset: Pt::ZERO,
+            advance: Pt(advance),
+            text: glyph_text,
+        });
+        pen += advance;
+        i += used;
+    }
+    (
+        TextRun {
+            font: FontId(id),
+            size: Pt(size),
+            baseline: Pt(baseline),
+            gray: 0.0,
+            glyphs,
+        },
+        pen,
+    )
+}
+
+fn info() -> DocInfo {
+    DocInfo {
+        title: "Pakistan and the Taliban".into(),
+        subtitle: Some("A short history".into()),
+        authors: vec!["Ayesha Khan".into(), "Tom Smith".into()],
+        subject: None,
+        keywords: vec!["Pakistan".into(), "Afghanistan".into()],
+        language: "en".into(),
+        epoch: 1_700_000_000,
+        identifier: "urn:uuid:9a3f1c2e-0000-4000-8000-000000000001".into(),
+    }
+}
+
+fn page(items: Vec<Item>) -> Page {
+    Page {
+        width: Pt(PAGE_W),
+        height: Pt(PAGE_H),
+        items,
+        anchors: Vec::<Anchor>::new(),
+    }
+}
+
+/// Writes a small RGBA PNG with a transparent corner.
+fn write_png(path: &Path) {
+    let (w, h) = (40u32, 24u32);
+    let mut data = Vec::new();
+    for y in 0..h {
+        for x in 0..w {
+            let alpha = if x < 8 && y < 8 { 0 } else { 255 };
+            data.extend_from_slice(&[(x * 6) as u8, (y * 10) as u8, 160, alpha]);
+        }
+    }
+    let file = std::fs::File::create(path).unwrap();
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), w, h);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_image_data(&data).unwrap();
+}
+
+/// A hand-assembled baseline JPEG: one 8×8 grey block (value 144), with
+/// one-code Huffman tables — the smallest JPEG a decoder must accept.
+fn write_jpeg(path: &Path) {
+    let mut j = vec![0xff, 0xd8];
+    j.extend_from_slice(&[0xff, 0xdb, 0, 67, 0]);
+    j.extend_from_slice(&[1; 64]);
+    j.extend_from_slice(&[0xff, 0xc0, 0, 11, 8, 0, 8, 0, 8, 1, 1, 0x11, 0]);
+    let mut dht = |class: u8, symbol: u8| {
+        j.extend_from_slice(&[0xff, 0xc4, 0, 20, class, 1]);
+        j.extend_from_slice(&[0; 15]);
+        j.push(symbol);
+    };
+    dht(0x00, 8); // DC: category 8
+    dht(0x10, 0); // AC: end of block
+    j.extend_from_slice(&[0xff, 0xda, 0, 8, 1, 1, 0, 0, 63, 0]);
+    // DC code "0", value 128 (= 8 × (144 − 128)), EOB "0", padded with ones.
+    j.extend_from_slice(&[0b0100_0000, 0b0011_1111]);
+    j.extend_from_slice(&[0xff, 0xd9]);
+    std::fs::write(path, j).unwrap();
+}
+
+/// Three pages: a title page, a text page with links and images, and a
+/// page with a footnote mark raised by `y_offset`.
+fn sample(dir: &Path, spaces: Spaces) -> Document {
+    let regular = gentium();
+    let italic = load_font("GentiumBookPlus-Italic.ttf", "GentiumBookPlus-Italic");
+    let mono = load_font("Inconsolata.otf", "Inconsolata");
+    let png_path = dir.join("map.png");
+    let jpg_path = dir.join("grey.jpg");
+    write_png(&png_path);
+    write_jpeg(&jpg_path);
+
+    let (title, _) = set_line(
+        &regular,
+        0,
+        "Pakistan and the Taliban",
+        24.0,
+        72.0,
+        200.0,
+        spaces,
+    );
+    let title_page = page(vec![
+        Item::Text(title),
+        Item::Rect(Rect {
+            x: Pt(72.0),
+            y: Pt(212.0),
+            width: Pt(288.0),
+            height: Pt(0.5),
+            gray: 0.4,
+        }),
+    ]);
+
+    let mut items = Vec::new();
+    let lines = [
+        "The first official history finds its office in Kabul.",
+        "Efficient fighters defied the difficult terrain.",
+    ];
+    let mut baseline = 100.0;
+    for line in lines {
+        let (run, _) = set_line(&regular, 0, line, 11.0, 72.0, baseline, spaces);
+        items.push(Item::Text(run));
+        baseline += 14.0;
+    }
+    let (lead, end) = set_line(&regular, 0, "See the ", 11.0, 72.0, baseline, spaces);
+    let (link_text, link_end) = set_line(&italic, 1, "project page", 11.0, end, baseline, spaces);
+    let (code, _) = set_line(
+        &mono,
+        2,
+        "let x = 1;",
+        10.0,
+        link_end + 3.0,
+        baseline,
+        spaces,
+    );
+    items.push(Item::Text(lead));
+    items.push(Item::Link(LinkArea {
+        rect: Rect {
+            x: Pt(end),
+            y: Pt(baseline - 9.0),
+            width: Pt(link_end - end),
+            height: Pt(12.0),
+            gray: 0.0,
+        },
+        target: Destination::Uri("https://example.org/Kābul (city)".into()),
+    }));
+    items.push(Item::Text(link_text));
+    items.push(Item::Text(code));
+    items.push(Item::Link(LinkArea {
+        rect: Rect {
+            x: Pt(72.0),
+            y: Pt(91.0),
+            width: Pt(60.0),
+            height: Pt(12.0),
+            gray: 0.0,
+        },
+        target: Destination::Page {
+            page: 2,
+            y: Pt(120.0),
+        },
+    }));
+    items.push(Item::Image(PlacedImage {
+        path: png_path,
+        x: Pt(72.0),
+        y: Pt(200.0),
+        width: Pt(160.0),
+        height: Pt(96.0),
+        alt: "A map".into(),
+    }));
+    items.push(Item::Image(PlacedImage {
+        path: jpg_path,
+        x: Pt(250.0),
+        y: Pt(200.0),
+        width: Pt(96.0),
+        height: Pt(96.0),
+        alt: "Grey".into(),
+    }));
+    let text_page = page(items);
+
+    let (mut heading, _) = set_line(
+        &regular,
+        0,
+        "Who were the Taliban & (why)?",
+        16.0,
+        72.0,
+        120.0,
+        spaces,
+    );
+    heading.gray = 0.2;
+    let (mut note, end) = set_line(&regular, 0, "A noted fact", 11.0, 72.0, 150.0, spaces);
+    let (mark, _) = set_line(&regular, 0, "1", 7.0, end, 150.0, spaces);
+    let mut raised = mark.glyphs[0].clone();
+    raised.y_offset = Pt(4.0);
+    // A mark of another size in the same run would need its own run; here
+    // the raised glyph stays in the 11 pt run to exercise Ts.
+    note.glyphs.push(Glyph {
+        x: Pt(end + 0.5),
+        ..raised
+    });
+    let notes_page = page(vec![Item::Text(heading), Item::Text(note)]);
+
+    Document {
+        pages: vec![title_page, text_page, notes_page],
+        fonts: vec![regular, italic, mono],
+        outline: vec![
+            OutlineEntry {
+                title: "Pakistan & “the” (Taliban)".into(),
+                page: 0,
+                y: Pt(180.0),
+                children: vec![OutlineEntry {
+                    title: "Who were the Taliban?".into(),
+                    page: 1,
+                    y: Pt(80.0),
+                    children: vec![OutlineEntry {
+                        title: "Kābul".into(),
+                        page: 2,
+                        y: Pt(100.0),
+                        children: vec![],
+                    }],
+                }],
+            },
+            OutlineEntry {
+                title: "Notes".into(),
+                page: 2,
+                y: Pt(130.0),
+                children: vec![],
+            },
+        ],
+        page_labels: vec![
+            PageLabelRange {
+                first_page: 0,
+                style: LabelStyle::None,
+                start: 1,
+            },
+            PageLabelRange {
+                first_page: 1,
+                style: LabelStyle::LowerRoman,
+                start: 1,
+            },
+            PageLabelRange {
+                first_page: 2,
+                style: LabelStyle::Decimal,
+                start: 1,
+            },
+        ],
+        info: info(),
+    }
+}
+
+/// Runs a tool; a missing tool is a test failure with instructions.
+fn tool(name: &str, args: &[&str]) -> std::process::Output {
+    match Command::new(name).args(args).output() {
+        Ok(out) => out,
+        Err(e) => panic!(
+            "`{name}` is needed by this test and could not be run ({e}); \
+             install qpdf and poppler-utils"
+        ),
+    }
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn write_sample(dir: &Path, spaces: Spaces) -> (PathBuf, Vec<u8>) {
+    let bytes = write_pdf(&sample(dir, spaces)).expect("write_pdf");
+    let path = dir.join("sample.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    (path, bytes)
+}
+
+#[test]
+fn qpdf_finds_no_errors_or_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = write_sample(dir.path(), Spaces::Gaps(1.2));
+    let out = tool("qpdf", &["--check", path.to_str().unwrap()]);
+    let text = format!("{}{}", stdout(&out), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "qpdf --check failed:\n{text}");
+    assert!(
+        text.contains("No syntax or stream encoding errors"),
+        "{text}"
+    );
+    assert!(!text.to_lowercase().contains("warning"), "{text}");
+}
+
+#[test]
+fn fonts_are_embedded_subsets_with_unicode() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = write_sample(dir.path(), Spaces::Glyphs);
+    let out = tool("pdffonts", &[path.to_str().unwrap()]);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    let rows: Vec<&str> = text.lines().skip(2).collect();
+    assert_eq!(rows.len(), 3, "{text}");
+    for row in rows {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        let name = cols[0];
+        let (tag, base) = name.split_once('+').expect("subset tag");
+        assert!(
+            tag.len() == 6 && tag.bytes().all(|b| b.is_ascii_uppercase()),
+            "{row}"
+        );
+        assert!(
+            base.starts_with("GentiumBookPlus") || base == "Inconsolata",
+            "{row}"
+        );
+        // name, type (two words), encoding, emb, sub, uni, object ID (two).
+        let n = cols.len();
+        assert_eq!(
+            &cols[n - 5..n - 2],
+            &["yes", "yes", "yes"],
+            "emb/sub/uni: {row}"
+        );
+    }
+    assert!(text.contains("CID TrueType"), "{text}");
+    assert!(text.contains("CID Type 0C"), "{text}");
+}
+
+/// Text extraction gives back every word, in order, single-spaced, with the
+/// ligature as its letters — whether the typesetter sets spaces as glyphs
+/// or as gaps.
+#[test]
+fn pdftotext_reads_words_and_ligatures() {
+    for spaces in [
+        Spaces::Glyphs,
+        Spaces::Gaps(1.0),
+        Spaces::Gaps(0.7),
+        Spaces::Gaps(2.5),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, _) = write_sample(dir.path(), spaces);
+        let out = tool("pdftotext", &[path.to_str().unwrap(), "-"]);
+        let text = stdout(&out);
+        assert!(out.status.success());
+        for expected in [
+            "Pakistan and the Taliban",
+            "The first official history finds its office in Kabul.",
+            "Efficient fighters defied the difficult terrain.",
+            "See the project page let x = 1;",
+            "Who were the Taliban & (why)?",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+        }
+        // poppler starts a new word where the baseline rises, whatever the
+        // gap: a footnote mark reads as "fact 1". No space glyph is added.
+        assert!(text.contains("A noted fact 1"), "{text}");
+    }
+}
+
+#[test]
+fn the_ligature_is_one_glyph() {
+    // Guard for the test above: the font really has the fi ligature, so
+    // "first" is drawn with it and only ToUnicode can give back "fi".
+    let font = gentium();
+    let (run, _) = set_line(&font, 0, "first", 11.0, 0.0, 0.0, Spaces::Glyphs);
+    assert_eq!(run.glyphs.len(), 4);
+    assert_eq!(run.glyphs[0].text, "fi");
+}
+
+#[test]
+fn outline_and_page_labels_read_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = write_sample(dir.path(), Spaces::Glyphs);
+    let out = tool(
+        "qpdf",
+        &[
+            "--json",
+            "--json-key=outlines",
+            "--json-key=pagelabels",
+            path.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let outlines = json["outlines"].as_array().unwrap();
+    assert_eq!(outlines.len(), 2);
+    assert_eq!(outlines[0]["title"], "Pakistan & “the” (Taliban)");
+    assert_eq!(outlines[0]["destpageposfrom1"], 1);
+    let child = &outlines[0]["kids"][0];
+    assert_eq!(child["title"], "Who were the Taliban?");
+    assert_eq!(child["destpageposfrom1"], 2);
+    assert_eq!(child["dest"][3].as_f64().unwrap(), PAGE_H - 80.0);
+    let grandchild = &child["kids"][0];
+    assert_eq!(grandchild["title"], "Kābul");
+    assert_eq!(grandchild["destpageposfrom1"], 3);
+    assert_eq!(outlines[1]["title"], "Notes");
+    // Chapters start open, deeper levels closed.
+    assert_eq!(outlines[0]["open"], true);
+    assert_eq!(child["open"], false);
+
+    let labels = json["pagelabels"].as_array().unwrap();
+    let styles: Vec<(i64, Option<&str>)> = labels
+        .iter()
+        .map(|l| (l["index"].as_i64().unwrap(), l["label"]["/S"].as_str()))
+        .collect();
+    assert_eq!(styles, vec![(0, None), (1, Some("/r")), (2, Some("/D"))]);
+}
+
+#[test]
+fn catalog_and_info_carry_metadata() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, bytes) = write_sample(dir.path(), Spaces::Glyphs);
+    let out = tool("pdfinfo", &[path.to_str().unwrap()]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("Title:           Pakistan and the Taliban"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Author:          Ayesha Khan, Tom Smith"),
+        "{text}"
+    );
+    assert!(text.contains("Creator:         Folio"), "{text}");
+    assert!(text.contains("Pages:           3"), "{text}");
+    assert!(text.contains("Subject:         A short history"), "{text}");
+
+    let doc = lopdf::Document::load_mem(&bytes).unwrap();
+    let catalog = doc.catalog().unwrap();
+    assert_eq!(
+        catalog.get(b"PageMode").unwrap().as_name().unwrap(),
+        b"UseOutlines"
+    );
+    assert_eq!(catalog.get(b"Lang").unwrap().as_str().unwrap(), b"en");
+    let info_id = doc.trailer.get(b"Info").unwrap().as_reference().unwrap();
+    let info = doc.get_dictionary(info_id).unwrap();
+    assert!(!info.has(b"GTS_PDFXVersion"));
+    assert_eq!(
+        info.get(b"CreationDate").unwrap().as_str().unwrap(),
+        b"D:20231114221320+00'00'"
+    );
+    let xmp_id = catalog.get(b"Metadata").unwrap().as_reference().unwrap();
+    let xmp = doc.get_object(xmp_id).unwrap().as_stream().unwrap();
+    let xmp = String::from_utf8(xmp.content.clone()).unwrap();
+    assert!(xmp.contains("<rdf:li xml:lang=\"x-default\">Pakistan and the Taliban</rdf:li>"));
+    assert!(xmp.contains("<rdf:li>Ayesha Khan</rdf:li><rdf:li>Tom Smith</rdf:li>"));
+    assert!(xmp.contains("<xmp:CreateDate>2023-11-14T22:13:20Z</xmp:CreateDate>"));
+    // Every stream but the XMP packet and the JPEG is deflated.
+    for object in doc.objects.values() {
+        if let lopdf::Object::Stream(s) = object {
+            let filter = s.dict.get(b"Filter").ok().and_then(|f| f.as_name().ok());
+            let is_xmp = s
+                .dict
+                .get(b"Type")
+                .is_ok_and(|t| t.as_name().ok() == Some(b"Metadata"));
+            assert!(is_xmp || matches!(filter, Some(b"FlateDecode" | b"DCTDecode")));
+        }
+    }
+}
+
+#[test]
+fn links_are_borderless_uri_and_goto_actions() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, bytes) = write_sample(dir.path(), Spaces::Glyphs);
+    let doc = lopdf::Document::load_mem(&bytes).unwrap();
+    let pages = doc.get_pages();
+    let annots = doc.get_page_annotations(pages[&2]).unwrap();
+    assert_eq!(annots.len(), 2);
+    let uri = annots[0].get(b"A").unwrap().as_dict().unwrap();
+    assert_eq!(uri.get(b"S").unwrap().as_name().unwrap(), b"URI");
+    assert_eq!(
+        uri.get(b"URI").unwrap().as_str().unwrap(),
+        b"https://example.org/K%C4%81bul%20(city)"
+    );
+    let goto = annots[1].get(b"A").unwrap().as_dict().unwrap();
+    let dest = goto.get(b"D").unwrap().as_array().unwrap();
+    assert_eq!(dest[0].as_reference().unwrap(), pages[&3]);
+    assert_eq!(dest[1].as_name().unwrap(), b"XYZ");
+    assert_eq!(dest[3].as_float().unwrap(), (PAGE_H - 120.0) as f32);
+    for annot in &annots {
+        let border = annot.get(b"Border").unwrap().as_array().unwrap();
+        assert_eq!(border[2].as_float().unwrap(), 0.0);
+    }
+    // The rectangle is flipped to PDF's bottom-left origin.
+    let rect = annots[1].get(b"Rect").unwrap().as_array().unwrap();
+    assert_eq!(rect[1].as_float().unwrap(), (PAGE_H - 103.0) as f32);
+    assert_eq!(rect[3].as_float().unwrap(), (PAGE_H - 91.0) as f32);
+}
+
+#[test]
+fn output_is_byte_identical_across_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = sample(dir.path(), Spaces::Gaps(1.1));
+    let a = write_pdf(&doc).unwrap();
+    let b = write_pdf(&doc.clone()).unwrap();
+    assert!(a == b, "two writes of the same document differ");
+    let mut other = doc.clone();
+    other.info.identifier = "urn:uuid:other".into();
+    let c = write_pdf(&other).unwrap();
+    let id = |bytes: &[u8]| {
+        let d = lopdf::Document::load_mem(bytes).unwrap();
+        d.trailer.get(b"ID").unwrap().clone()
+    };
+    assert_eq!(id(&a), id(&b));
+    assert_ne!(id(&a), id(&c), "the /ID must depend on the identifier");
+}
+
+#[test]
+fn unreadable_images_are_named_in_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc = sample(dir.path(), Spaces::Glyphs);
+    let missing = dir.path().join("missing.png");
+    let bogus = dir.path().join("notes.txt");
+    std::fs::write(&bogus, "not an image").unwrap();
+    for path in [&missing, &bogus] {
+        doc.pages[1].items.push(Item::Image(PlacedImage {
+            path: path.clone(),
+            x: Pt(0.0),
+            y: Pt(0.0),
+            width: Pt(10.0),
+            height: Pt(10.0),
+            alt: String::new(),
+        }));
+    }
+    let err = write_pdf(&doc).unwrap_err();
+    assert_eq!(err.0.len(), 2, "{err}");
+    assert!(err.0[0].message.contains("missing.png"), "{err}");
+    assert_eq!(err.0[0].location.as_ref().unwrap().path, missing);
+    assert!(err.0[1].message.contains("neither PNG nor JPEG"), "{err}");
+    assert!(err.0[1].hint.is_some());
+}
+
+#[test]
+fn bad_references_are_errors_not_panics() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc = sample(dir.path(), Spaces::Glyphs);
+    doc.outline[1].page = 7;
+    if let Item::Text(run) = &mut doc.pages[0].items[0] {
+        run.font = FontId(9);
+    }
+    let err = write_pdf(&doc).unwrap_err();
+    assert_eq!(err.0.len(), 2, "{err}");
+    let mut doc = sample(dir.path(), Spaces::Glyphs);
+    if let Item::Text(run) = &mut doc.pages[0].items[0] {
+        run.glyphs[0].id = u16::MAX;
+    }
+    assert!(write_pdf(&doc).is_err());
+}
+
+/// A glyph that stands for different text in different places gets one
+/// code per text, so each place extracts correctly.
+#[test]
+fn one_glyph_with_two_texts_extracts_both() {
+    let font = gentium();
+    let (mut a, _) = set_line(&font, 0, "AB", 20.0, 72.0, 100.0, Spaces::Glyphs);
+    let (mut b, _) = set_line(&font, 0, "AB", 20.0, 72.0, 140.0, Spaces::Glyphs);
+    // Claim the second glyph of line one is the tail of a cluster (no
+    // text), and the first glyph of line two stands for "Ä".
+    a.glyphs[1].text = String::new();
+    b.glyphs[0].text = "Ä".into();
+    let doc = Document {
+        pages: vec![page(vec![Item::Text(a), Item::Text(b)])],
+        fonts: vec![font],
+        outline: vec![],
+        page_labels: vec![],
+        info: info(),
+    };
+    let bytes = write_pdf(&doc).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("alt.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    let text = stdout(&tool("pdftotext", &[path.to_str().unwrap(), "-"]));
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines, vec!["A", "ÄB"], "{text}");
+    let check = tool("qpdf", &["--check", path.to_str().unwrap()]);
+    assert!(check.status.success() && !stdout(&check).contains("WARNING"));
+}
+
+/// Renders the text page and the notes page; the PNGs are left in
+/// `target/pdf-render/` for a human to look at.
+#[test]
+fn pages_render_with_ink_where_text_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, _) = write_sample(dir.path(), Spaces::Gaps(1.0));
+    let out_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pdf-render");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let prefix = out_dir.join("sample");
+    let out = tool(
+        "pdftoppm",
+        &[
+            "-png",
+            "-r",
+            "80",
+            path.to_str().unwrap(),
+            prefix.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let png_path = out_dir.join("sample-2.png");
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(&png_path).unwrap(),
+    ));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let (w, h) = (info.width as usize, info.height as usize);
+    assert_eq!((w, h), (480, 720));
+    let channels = info.line_size / w;
+    let dark = |x0: f64, y0: f64, x1: f64, y1: f64| {
+        let s = 80.0 / 72.0;
+        let mut n = 0;
+        for y in (y0 * s) as usize..(y1 * s) as usize {
+            for x in (x0 * s) as usize..(x1 * s) as usize {
+                let p = &buf[y * info.line_size + x * channels..];
+                if p[0] < 128 {
+                    n += 1;
+                }
+            }
+        }
+        n
+    };
+    // First line of text: baseline 100, cap height ~8 pt above.
+    assert!(
+        dark(72.0, 90.0, 300.0, 102.0) > 100,
+        "no ink where the first line is"
+    );
+    assert_eq!(dark(72.0, 30.0, 300.0, 80.0), 0, "ink above the text");
+    // The PNG (opaque part) and the JPEG (grey 144 → not dark, but not white).
+    assert!(dark(100.0, 220.0, 230.0, 290.0) > 100, "PNG not drawn");
+    let grey = &buf[(250.0 * 80.0 / 72.0) as usize * info.line_size
+        + (300.0 * 80.0 / 72.0) as usize * channels..];
+    assert!((120..170).contains(&grey[0]), "JPEG not drawn: {}", grey[0]);
+}
+
+/// Timing of a 600-page book of dense text, by phase. Run with
+/// `cargo test --release --lib pdf::tests::many_pages -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn many_pages_timing() {
+    use std::time::Instant;
+    let font = gentium();
+    let words = "the first official history finds its office in Kabul where efficient \
+                 fighters defied difficult terrain and ";
+    let mut pages = Vec::new();
+    let mut glyph_count = 0;
+    for p in 0..600 {
+        let mut items = Vec::new();
+        for line in 0..38 {
+            let start = (p * 7 + line * 13) % 40;
+            let text: String = words.chars().cycle().skip(start).take(72).collect();
+            let (run, _) = set_line(
+                &font,
+                0,
+                &text,
+                10.5,
+                54.0,
+                60.0 + line as f64 * 14.0,
+                Spaces::Gaps(1.1),
+            );
+            glyph_count += run.glyphs.len();
+            items.push(Item::Text(run));
+        }
+        pages.push(page(items));
+    }
+    let doc = Document {
+        pages,
+        fonts: vec![font],
+        outline: vec![],
+        page_labels: vec![],
+        info: info(),
+    };
+
+    let t = Instant::now();
+    let fonts = super::fonts::FontSet::collect(&doc).unwrap();
+    let t_fonts = t.elapsed();
+    let images = super::images::ImageSet::default();
+    let t = Instant::now();
+    let mut buf = Vec::new();
+    let mut streams = Vec::new();
+    let mut raw = 0;
+    for page in &doc.pages {
+        super::content::write_page(&mut buf, page, &fonts, &images);
+        raw += buf.len();
+        streams.push(buf.clone());
+    }
+    let t_content = t.elapsed();
+    let t = Instant::now();
+    let compressed: usize = streams
+        .iter()
+        .map(|s| super::encoding::deflate(s).len())
+        .sum();
+    let t_deflate = t.elapsed();
+    let t = Instant::now();
+    let bytes = write_pdf(&doc).unwrap();
+    let t_total = t.elapsed();
+    println!(
+        "600 pages, {glyph_count} glyphs: fonts+subset {t_fonts:?}, content {t_content:?} \
+         ({raw} B raw), deflate {t_deflate:?} ({compressed} B), whole write_pdf {t_total:?} \
+         ({} B file)",
+        bytes.len()
+    );
+}
+
+#[test]
+#[ignore]
+fn dump_sample() {
+    let dir = Path::new("/tmp/pdfdbg");
+    for (name, spaces) in [("glyphs", Spaces::Glyphs), ("gaps", Spaces::Gaps(1.0))] {
+        let bytes = write_pdf(&sample(dir, spaces)).unwrap();
+        std::fs::write(dir.join(format!("{name}.pdf")), bytes).unwrap();
+    }
+}

@@ -1,0 +1,151 @@
+//! Glyph runs → text-showing operators.
+//!
+//! Each [`TextRun`] is placed absolutely with `Tm` at its first glyph's
+//! origin and shown with one `TJ` whose numbers move every following glyph
+//! from where the viewer's pen ends up (the previous glyph's origin plus its
+//! /W width) to the glyph's own `x`. The pen is tracked with the exact widths
+//! written to /W and the rounded numbers actually emitted, so rounding never
+//! accumulates along a line. Glyphs raised or lowered by `y_offset` are
+//! shown with a text rise (`Ts`) around them.
+//!
+//! Where a run has a visible gap between two words but no space glyph, a
+//! real space glyph is inserted (and the gap after it adjusted), so that
+//! copy and paste and `pdftotext` give words separated by spaces in every
+//! viewer rather than relying on each one's gap heuristics.
+
+use super::encoding::{push_int, push_literal_bytes, push_num};
+use super::fonts::EmbeddedFont;
+use crate::typeset::frame::TextRun;
+
+/// A gap between two glyphs at least this fraction of the font's space
+/// width counts as a word space. Kerning moves glyphs by far less; justified
+/// word spaces rarely shrink below two thirds of the natural space.
+const WORD_GAP_OF_SPACE: f64 = 0.5;
+
+/// Decimal places of coordinates (1/100 pt is far below what a printer
+/// resolves, and keeps streams short).
+const COORD_DECIMALS: u32 = 2;
+
+/// Writes one run: `Tm`, then `TJ` (split around rises). Assumes the text
+/// object is open and the font and fill colour are already set.
+pub(super) fn write_run(buf: &mut Vec<u8>, run: &TextRun, font: &EmbeddedFont, page_height: f64) {
+    let Some(first) = run.glyphs.first() else {
+        return;
+    };
+    let size = run.size.0;
+    if !(size.is_finite() && size > 0.0) {
+        return;
+    }
+    let scale = 1000.0 / size;
+    let x0 = first.x.0;
+    buf.extend_from_slice(b"1 0 0 1 ");
+    push_num(buf, x0, COORD_DECIMALS);
+    buf.push(b' ');
+    push_num(buf, page_height - run.baseline.0, COORD_DECIMALS);
+    buf.extend_from_slice(b" Tm\n");
+
+    let space = font.space_code();
+    let min_gap = space.map_or(f64::INFINITY, |code| {
+        font.width(code) / scale * WORD_GAP_OF_SPACE
+    });
+
+    let mut tj = Tj::open(buf);
+    // Pen position relative to x0, in 1/1000 em, as the viewer computes it.
+    let mut pen = 0.0f64;
+    let mut rise = 0.0f64;
+    let mut prev_end: Option<f64> = None;
+    let mut prev_ends_space = true;
+    for glyph in &run.glyphs {
+        if let (Some(end), Some(space)) = (prev_end, space) {
+            let starts_space = glyph.text.starts_with(char::is_whitespace);
+            if glyph.x.0 - end >= min_gap && !prev_ends_space && !starts_space {
+                pen = tj.move_to(buf, pen, (end - x0) * scale);
+                tj.glyph(buf, space);
+                pen += font.width(space);
+            }
+        }
+        pen = tj.move_to(buf, pen, (glyph.x.0 - x0) * scale);
+        let want_rise = glyph.y_offset.0;
+        if want_rise != rise {
+            tj.close(buf);
+            push_num(buf, want_rise, COORD_DECIMALS);
+            buf.extend_from_slice(b" Ts\n");
+            tj = Tj::open(buf);
+            rise = want_rise;
+        }
+        let code = font.code(glyph.id, &glyph.text);
+        tj.glyph(buf, code);
+        pen += font.width(code);
+        prev_end = Some(glyph.x.0 + glyph.advance.0);
+        prev_ends_space = glyph.text.ends_with(char::is_whitespace);
+    }
+    tj.close(buf);
+    if rise != 0.0 {
+        buf.extend_from_slice(b"0 Ts\n");
+    }
+}
+
+/// A `[…] TJ` array being written: strings of 2-byte codes and adjustments.
+struct Tj {
+    /// Where the `[` was written, to drop an array that stayed empty.
+    start: usize,
+    in_string: bool,
+    /// The last token was a number (two need a space between them).
+    after_number: bool,
+    empty: bool,
+}
+
+impl Tj {
+    fn open(buf: &mut Vec<u8>) -> Tj {
+        let start = buf.len();
+        buf.push(b'[');
+        Tj {
+            start,
+            in_string: false,
+            after_number: false,
+            empty: true,
+        }
+    }
+
+    fn glyph(&mut self, buf: &mut Vec<u8>, code: u16) {
+        if !self.in_string {
+            buf.push(b'(');
+            self.in_string = true;
+        }
+        push_literal_bytes(buf, &code.to_be_bytes());
+        self.after_number = false;
+        self.empty = false;
+    }
+
+    /// Emits the adjustment that moves the pen from `pen` to `target` (both
+    /// in 1/1000 em), rounded to whole units; returns the new pen. A TJ
+    /// number n moves the next glyph by −n/1000 em.
+    fn move_to(&mut self, buf: &mut Vec<u8>, pen: f64, target: f64) -> f64 {
+        let n = (pen - target).round();
+        if n == 0.0 || !n.is_finite() {
+            return pen;
+        }
+        if self.in_string {
+            buf.push(b')');
+            self.in_string = false;
+        }
+        if self.after_number {
+            buf.push(b' ');
+        }
+        push_int(buf, n as i64);
+        self.after_number = true;
+        self.empty = false;
+        pen - n
+    }
+
+    fn close(self, buf: &mut Vec<u8>) {
+        if self.empty {
+            buf.truncate(self.start);
+            return;
+        }
+        if self.in_string {
+            buf.push(b')');
+        }
+        buf.extend_from_slice(b"]TJ\n");
+    }
+}
