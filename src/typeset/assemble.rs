@@ -76,7 +76,9 @@ fn layout_body(flows: &[Flow], geo: &Geometry, options: &LayoutOptions) -> Body 
         let first_is_recto = pages.len().is_multiple_of(2);
         let chapter_pages = paginate(flow, geo, first_is_recto);
         let n = chapter_pages.len();
-        for (k, page) in chapter_pages.into_iter().enumerate() {
+        for (k, mut page) in chapter_pages.into_iter().enumerate() {
+            // A chapter's first page is an opening even without a title.
+            page.opening |= k == 0;
             pages.push((Kind::Body { chapter }, page));
             more_follows.push(k + 1 < n);
         }

@@ -583,6 +583,13 @@ impl<'a> Composer<'a> {
                 slab
             })
             .collect();
+        let measure = self.measure(ctx);
+        let too_long: BTreeSet<usize> = layout
+            .issues
+            .iter()
+            .filter(|i| i.kind == LineIssueKind::WordTooLong)
+            .map(|i| i.line)
+            .collect();
         for issue in &layout.issues {
             let issue_span = if issue.span == Span::default() {
                 span
@@ -590,8 +597,36 @@ impl<'a> Composer<'a> {
                 issue.span
             };
             match issue.kind {
+                // A line holding a word too long for the measure is
+                // overfull whatever its spacing says.
+                LineIssueKind::Loose { .. } if too_long.contains(&issue.line) => {}
+                LineIssueKind::WordTooLong => {
+                    self.warn_long_word(issue_span);
+                    let by = layout.lines.get(issue.line).map_or(Pt::ZERO, |l| {
+                        let indent = if issue.line == 0 {
+                            first_indent
+                        } else {
+                            Pt::ZERO
+                        };
+                        (l.width + indent - measure).max(Pt::ZERO)
+                    });
+                    if let Some(s) = slabs.get_mut(issue.line) {
+                        if !s
+                            .issues
+                            .iter()
+                            .any(|i| matches!(i.kind, IssueKind::Overfull(_)))
+                        {
+                            s.issues.push(Issue {
+                                kind: IssueKind::Overfull(by),
+                                span: issue_span,
+                            });
+                        }
+                    }
+                }
                 LineIssueKind::Overfull { by } => {
                     if let Some(s) = slabs.get_mut(issue.line) {
+                        s.issues
+                            .retain(|i| !matches!(i.kind, IssueKind::Overfull(_)));
                         s.issues.push(Issue {
                             kind: IssueKind::Overfull(by),
                             span: issue_span,
@@ -606,7 +641,6 @@ impl<'a> Composer<'a> {
                         });
                     }
                 }
-                LineIssueKind::WordTooLong => self.warn_long_word(issue_span),
             }
         }
         slabs
@@ -831,9 +865,9 @@ impl<'a> Composer<'a> {
                     })
                 )
             });
+            // A second chapter-level heading in one file opens a new page;
+            // whatever precedes the first (an epigraph) stays above it.
             if opened {
-                out.push(Elem::PageBreak);
-            } else if prev != Prev::Start {
                 out.push(Elem::PageBreak);
             }
             let slab = self.chapter_head(&title, &h.content, Some(&h.id), span);

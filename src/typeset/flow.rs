@@ -93,7 +93,7 @@ impl Geometry {
     /// x of the text block's left edge on the page with this index
     /// (index 0 is a recto: its left edge is the binding side).
     pub fn left(&self, page_index: usize) -> Pt {
-        if page_index % 2 == 0 {
+        if page_index.is_multiple_of(2) {
             self.margin_inner
         } else {
             self.margin_outer

@@ -99,3 +99,6 @@ pub fn typeset_with(
         report: assembled.report,
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -340,7 +340,7 @@ impl<'f> Paginator<'f> {
                 break;
             }
         }
-        let mut rest: Vec<Slab> = carry.drain(..).collect();
+        let mut rest: Vec<Slab> = std::mem::take(carry);
         let placed_carry: Vec<Slab> = rest.drain(..taken).collect();
         queue.extend(placed_carry);
         let mut overflow: Vec<Slab> = rest;
