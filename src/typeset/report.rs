@@ -265,6 +265,139 @@ fn location(book: &Book, span: Span) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::SourceMap;
+    use crate::model::Metadata;
+    use crate::typeset::flow::{Issue, Slab};
+    use crate::typeset::paginate::Placed;
+    use crate::units::Pt;
+
+    fn empty_book() -> Book {
+        Book {
+            meta: Metadata {
+                title: String::new(),
+                subtitle: None,
+                authors: vec![],
+                language: "en".into(),
+                identifier: String::new(),
+                date: None,
+                modified_epoch: 0,
+                publisher: None,
+                rights: None,
+                description: None,
+                subjects: vec![],
+                cover: None,
+                toc_depth: 2,
+            },
+            chapters: vec![],
+            sources: SourceMap::default(),
+            root: ".".into(),
+        }
+    }
+
+    fn line(par: usize, index: usize, count: usize, hyphenated: bool) -> Placed {
+        Placed {
+            y: Pt::ZERO,
+            slab: Slab::new(
+                Pt(12.0),
+                Role::Line {
+                    par,
+                    index,
+                    count,
+                    hyphenated,
+                },
+                Span::default(),
+            ),
+            repeated: false,
+        }
+    }
+
+    #[test]
+    fn counts_every_kind_of_defect() {
+        let mut overfull = line(1, 0, 6, true);
+        overfull.slab.issues.push(Issue {
+            kind: IssueKind::Overfull(Pt(3.0)),
+            span: Span::default(),
+        });
+        let mut loose = line(1, 1, 6, true);
+        loose.slab.issues.push(Issue {
+            kind: IssueKind::Loose(2.5),
+            span: Span::default(),
+        });
+        let page1 = BodyPage {
+            slabs: vec![
+                overfull,
+                loose,
+                line(1, 2, 6, true),
+                line(1, 3, 6, false),
+                // Three hyphenated lines in a row make one run; a lone one does not.
+                line(1, 4, 6, true),
+                line(2, 0, 3, false),
+            ],
+            ..BodyPage::default()
+        };
+        let page2 = BodyPage {
+            slabs: vec![
+                line(2, 1, 3, true),
+                line(2, 2, 3, false),
+                Placed {
+                    y: Pt::ZERO,
+                    slab: Slab::new(
+                        Pt(24.0),
+                        Role::Heading {
+                            level: 2,
+                            title: "H".into(),
+                        },
+                        Span::default(),
+                    ),
+                    repeated: false,
+                },
+            ],
+            ..BodyPage::default()
+        };
+        let page3 = BodyPage {
+            slabs: vec![line(3, 4, 5, false)],
+            ..BodyPage::default()
+        };
+        let pages = [
+            ReportPage {
+                index: 4,
+                folio: "1".into(),
+                page: &page1,
+                more_follows: true,
+            },
+            ReportPage {
+                index: 5,
+                folio: "2".into(),
+                page: &page2,
+                more_follows: true,
+            },
+            ReportPage {
+                index: 6,
+                folio: "3".into(),
+                page: &page3,
+                more_follows: false,
+            },
+        ];
+        let r = collect(&pages, &empty_book());
+        assert_eq!(r.count(DefectKind::Overfull), 1);
+        assert_eq!(r.count(DefectKind::Loose), 1);
+        assert_eq!(r.count(DefectKind::HyphenRun), 1);
+        assert_eq!(r.count(DefectKind::Orphan), 1);
+        assert_eq!(r.count(DefectKind::HeadingAtFoot), 1);
+        assert_eq!(r.count(DefectKind::Widow), 1);
+        let run = r
+            .defects
+            .iter()
+            .find(|d| d.kind == DefectKind::HyphenRun)
+            .unwrap();
+        assert_eq!((run.page, run.detail.as_str()), (5, "3 lines"));
+        let widow = r
+            .defects
+            .iter()
+            .find(|d| d.kind == DefectKind::Widow)
+            .unwrap();
+        assert_eq!(widow.folio, "3");
+    }
 
     #[test]
     fn json_escapes_and_counts() {

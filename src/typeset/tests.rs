@@ -527,38 +527,71 @@ fn code_never_overflows_the_measure() {
     }
 }
 
+/// The smallest number of words of [`prose`] that sets in `lines` lines.
+fn words_for_lines(lines: usize, page_lines: usize) -> usize {
+    (4..200)
+        .find(|&w| {
+            let b = book(&[&prose(w, 7)]);
+            let pages = body_pages(&b, page_lines);
+            pages
+                .first()
+                .and_then(|p| p.slabs.first())
+                .and_then(line_role)
+                .is_some_and(|(_, n)| n == lines)
+        })
+        .expect("some length sets in that many lines")
+}
+
 #[test]
 fn report_names_forced_defects_with_pages_and_lines() {
-    // Three lines per page: a heading (two grid lines) and a paragraph of
-    // three lines cannot be kept together, so the page breaks where it
-    // must, leaving an orphan and a stranded heading; a four-line
-    // paragraph at a page top then leaves a widow.
+    // Three lines per page: a heading takes two grid lines, so a
+    // two-line paragraph after it cannot stay with it. The page breaks
+    // where it must: an orphan and a stranded heading at the foot of
+    // page 1, a widow at the top of page 2.
+    let words = words_for_lines(2, 40);
     let src = format!(
-        "## Heading\n\n{}\n\n{}\n\n{}\n",
-        prose(26, 1),
-        "Supercalifragilisticexpialidociousnessesque word.",
-        prose(34, 2)
+        "## Heading
+
+{}
+
+After.
+",
+        prose(words, 7)
     );
     let b = book(&[&src]);
     let t = set(&b, 3);
     let r = &t.report;
-    assert!(r.count(DefectKind::Orphan) >= 1, "{r:?}");
-    assert!(r.count(DefectKind::HeadingAtFoot) >= 1, "{r:?}");
-    let orphan = r
-        .defects
-        .iter()
-        .find(|d| d.kind == DefectKind::Orphan)
-        .unwrap();
-    assert_eq!(orphan.location, "ch1.md:3");
-    assert_eq!(orphan.folio, "1");
-    let heading = r
-        .defects
-        .iter()
-        .find(|d| d.kind == DefectKind::HeadingAtFoot)
-        .unwrap();
-    assert_eq!(heading.location, "ch1.md:1");
+    assert_eq!(r.count(DefectKind::Orphan), 1, "{r:?}");
+    assert_eq!(r.count(DefectKind::Widow), 1, "{r:?}");
+    assert_eq!(r.count(DefectKind::HeadingAtFoot), 1, "{r:?}");
+    let find = |k| r.defects.iter().find(|d| d.kind == k).unwrap();
+    let orphan = find(DefectKind::Orphan);
+    assert_eq!(
+        (orphan.location.as_str(), orphan.folio.as_str()),
+        ("ch1.md:3", "1")
+    );
+    let widow = find(DefectKind::Widow);
+    assert_eq!(
+        (widow.location.as_str(), widow.folio.as_str()),
+        ("ch1.md:3", "2")
+    );
+    assert_eq!(widow.page, orphan.page + 1);
+    let heading = find(DefectKind::HeadingAtFoot);
+    assert_eq!(
+        (heading.location.as_str(), heading.folio.as_str()),
+        ("ch1.md:1", "1")
+    );
     let json = r.to_json();
-    assert!(json.contains("\"kind\":\"orphan\""));
+    assert!(
+        json.contains("\"widow\":1") && json.contains("\"orphan\":1"),
+        "{json}"
+    );
+
+    // With room for the heading and both lines, nothing is reported.
+    let t = set(&b, 5);
+    assert_eq!(t.report.count(DefectKind::Orphan), 0);
+    assert_eq!(t.report.count(DefectKind::Widow), 0);
+    assert_eq!(t.report.count(DefectKind::HeadingAtFoot), 0);
 }
 
 #[test]
