@@ -198,10 +198,12 @@ pub(crate) struct Composer<'a> {
     pub coverage: Coverage,
     /// Next paragraph id (unique over the whole book, for the report).
     next_par: usize,
-    /// Next table id (unique within the flow being built).
+    /// The chapter being composed.
     chapter: usize,
     cited: Vec<bool>,
     flow: Flow,
+    /// Index in the output where the block being composed begins.
+    block_start: usize,
     /// Words too long for the measure, already warned about (by span).
     warned: BTreeSet<(u32, u32, u32)>,
 }
@@ -219,6 +221,7 @@ impl<'a> Composer<'a> {
             chapter: 0,
             cited: Vec::new(),
             flow: Flow::default(),
+            block_start: 0,
             warned: BTreeSet::new(),
         }
     }
@@ -373,7 +376,45 @@ impl<'a> Composer<'a> {
     /// Lays out blocks of one container, given what preceded them.
     fn blocks_after(&mut self, blocks: &[Block], ctx: &Ctx, mut prev: Prev, out: &mut Vec<Elem>) {
         for block in blocks {
+            self.block_start = out.len();
             prev = self.block(block, ctx, prev, out);
+            let off_grid = !matches!(
+                block.kind,
+                BlockKind::Paragraph(_) | BlockKind::Heading(_) | BlockKind::Html(_)
+            );
+            if ctx.top && off_grid {
+                self.centre_on_grid(ctx, out);
+            }
+        }
+    }
+
+    /// A block whose height is not a whole number of grid lines (a table,
+    /// code, a figure) would leave all of the rounding below it when the
+    /// next block snaps back to the grid; half of it goes above instead.
+    /// The space is dropped, like any other, at the top of a page.
+    fn centre_on_grid(&mut self, ctx: &Ctx, out: &mut Vec<Elem>) {
+        let start = self.block_start.min(out.len());
+        let content = out[start..]
+            .iter()
+            .position(|e| matches!(e, Elem::Slab(_)))
+            .map_or(out.len(), |p| start + p);
+        let height: Pt = out[content..]
+            .iter()
+            .map(|e| match e {
+                Elem::Slab(s) => s.height,
+                Elem::Space { height, .. } => *height,
+                Elem::Snap | Elem::PageBreak => Pt::ZERO,
+            })
+            .sum();
+        let pad = ceil_to(height, ctx.leading) - height;
+        if pad.0 > EPS {
+            out.insert(
+                content,
+                Elem::Space {
+                    height: pad / 2.0,
+                    breakable: false,
+                },
+            );
         }
     }
 
