@@ -47,6 +47,10 @@ impl Hyphenator {
     /// Byte offsets inside `word` where a hyphen may be inserted. `word`
     /// should be letters only; anything else gets no points.
     pub fn points(&mut self, lang: Lang, word: &str) -> &[u16] {
+        // Most words are short: answer without hashing.
+        if word.len() < MIN_WORD_CHARS {
+            return &[];
+        }
         let slot = match self.caches.iter().position(|c| c.0 == lang) {
             Some(i) => i,
             None => {

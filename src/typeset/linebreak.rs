@@ -5,6 +5,20 @@
 //! opportunities such as hyphenation points) and asks [`break_lines`] where
 //! the lines end; it then positions glyphs using the returned ratios. This
 //! module knows nothing of fonts or glyphs, only widths in points.
+//!
+//! The breaker is Knuth and Plass's total-fit algorithm as in TeX: every
+//! feasible break is an "active node"; for each legal breakpoint the lines
+//! from all active nodes are scored (badness from the adjustment ratio,
+//! demerits from badness, penalties, consecutive hyphens and jumps between
+//! tight and loose lines) and the best predecessor per fitness class is
+//! kept. Like TeX it runs up to three passes: without hyphenation at a
+//! strict tolerance, with hyphenation at the normal tolerance, and an
+//! emergency pass with extra stretch that always succeeds (an unbreakable
+//! word longer than the measure then sticks out into the margin).
+//!
+//! Work is linear in the paragraph length: prefix sums give any line's width
+//! in O(1) and an active node is dropped as soon as its line would be
+//! overfull, so only breakpoints within about one line stay active.
 
 /// What an [`Item`] is, in Knuth and Plass's terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +116,36 @@ pub(crate) struct Params {
     pub line_stretch: f64,
     /// Whether the text is justified (affects which lines count as loose).
     pub justified: bool,
+    /// How far the paragraph's first glyph may hang into the left margin.
+    pub start_hang: f64,
+    /// Extra stretch per line allowed in the emergency pass (TeX's
+    /// `\emergencystretch`); it only helps choose breaks, it is not set.
+    pub emergency_stretch: f64,
+    pub tuning: Tuning,
+}
+
+/// The breaker's scoring parameters (defaults: the named constants below).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Tuning {
+    pub pretolerance: f64,
+    pub tolerance: f64,
+    pub line_penalty: f64,
+    pub double_hyphen_demerits: f64,
+    pub final_hyphen_demerits: f64,
+    pub adj_demerits: f64,
+}
+
+impl Default for Tuning {
+    fn default() -> Tuning {
+        Tuning {
+            pretolerance: PRETOLERANCE,
+            tolerance: TOLERANCE,
+            line_penalty: LINE_PENALTY,
+            double_hyphen_demerits: DOUBLE_HYPHEN_DEMERITS,
+            final_hyphen_demerits: FINAL_HYPHEN_DEMERITS,
+            adj_demerits: ADJ_DEMERITS,
+        }
+    }
 }
 
 /// One chosen break.
@@ -182,59 +226,434 @@ pub(crate) fn ratio(s: &LineSums, params: &Params) -> f64 {
     }
 }
 
-/// Whether a break may happen at item `i`.
-fn is_legal(items: &[Item], i: usize) -> bool {
+/// Whether a break may happen at item `i` (in a pass with or without
+/// hyphenation).
+fn is_legal(items: &[Item], i: usize, hyphenate: bool) -> bool {
     let it = &items[i];
     match it.kind {
-        Kind::Penalty => it.penalty < INFINITE_PENALTY,
+        Kind::Penalty => it.penalty < INFINITE_PENALTY && (hyphenate || !it.hyphenation),
         Kind::Glue => i > 0 && items[i - 1].kind == Kind::Box,
         Kind::Box => false,
     }
 }
 
-/// Chooses line breaks: first fit, a line is filled as long as it fits at
-/// full shrink.
-pub(crate) fn break_lines(items: &[Item], params: &Params) -> Vec<Break> {
-    let mut breaks = Vec::new();
-    if items.is_empty() {
-        return breaks;
+/// Tolerance of the first pass, without hyphenation (TeX's `\pretolerance`):
+/// a paragraph that sets with at most this badness per line needs no hyphens.
+pub(crate) const PRETOLERANCE: f64 = 50.0;
+/// Tolerance of the second pass, with hyphenation (TeX's `\tolerance`).
+pub(crate) const TOLERANCE: f64 = 200.0;
+/// Badness of a line that cannot be set (TeX's `inf_bad`); the emergency
+/// pass accepts anything up to this.
+pub(crate) const INF_BAD: f64 = 10_000.0;
+/// Added to every line's badness before squaring (TeX's `\linepenalty`):
+/// makes fewer lines better.
+pub(crate) const LINE_PENALTY: f64 = 10.0;
+/// Extra demerits for two hyphenated lines in a row (TeX's
+/// `\doublehyphendemerits`).
+pub(crate) const DOUBLE_HYPHEN_DEMERITS: f64 = 10_000.0;
+/// Extra demerits when the second-last line ends with a hyphen (TeX's
+/// `\finalhyphendemerits`): a hyphenated word completed on a short last line
+/// looks poor.
+pub(crate) const FINAL_HYPHEN_DEMERITS: f64 = 5_000.0;
+/// Extra demerits when neighbouring lines are in fitness classes more than
+/// one apart, e.g. a very loose line after a tight one (TeX's `\adjdemerits`).
+pub(crate) const ADJ_DEMERITS: f64 = 10_000.0;
+/// Looseness (TeX's `\looseness`): 0 means the optimum number of lines.
+/// Kept as a named constant to document that it is not used.
+pub(crate) const LOOSENESS: i32 = 0;
+
+/// TeX's badness: 100·|r|³, capped at [`INF_BAD`].
+fn badness(r: f64) -> f64 {
+    if r.is_infinite() {
+        INF_BAD
+    } else {
+        (100.0 * r.abs().powi(3)).min(INF_BAD)
     }
-    let mut start = 0usize;
-    let mut hang_left = 0.0;
-    let mut last_fit: Option<usize> = None;
-    let mut i = 0;
-    while i < items.len() {
-        if is_legal(items, i) {
-            let s = line_sums(items, start, i, hang_left);
-            let forced = items[i].kind == Kind::Penalty && items[i].penalty <= -INFINITE_PENALTY;
-            let fits = s.width - s.shrink <= params.measure;
-            if !fits {
-                if let Some(b) = last_fit.take() {
-                    let s = line_sums(items, start, b, hang_left);
-                    breaks.push(Break {
-                        at: b,
-                        ratio: ratio(&s, params),
-                    });
-                    hang_left = items[b].hang_left;
-                    start = line_start(items, b);
-                    i = start;
-                    continue;
-                }
+}
+
+/// Fitness class of a line with adjustment ratio `r` and badness `b`:
+/// 0 very loose, 1 loose, 2 decent, 3 tight (TeX's classes).
+fn fitness(r: f64, b: f64) -> u8 {
+    if r > 0.0 {
+        if b > 99.0 {
+            0
+        } else if b > 12.0 {
+            1
+        } else {
+            2
+        }
+    } else if b > 12.0 {
+        3
+    } else {
+        2
+    }
+}
+
+/// Prefix sums of width, stretch, shrink and fil over the items (penalties
+/// contribute nothing unless a line ends at them).
+struct Prefix {
+    width: Vec<f64>,
+    stretch: Vec<f64>,
+    shrink: Vec<f64>,
+    fil: Vec<f64>,
+}
+
+impl Prefix {
+    fn new(items: &[Item]) -> Prefix {
+        let n = items.len() + 1;
+        let mut p = Prefix {
+            width: Vec::with_capacity(n),
+            stretch: Vec::with_capacity(n),
+            shrink: Vec::with_capacity(n),
+            fil: Vec::with_capacity(n),
+        };
+        let (mut w, mut y, mut z, mut f) = (0.0, 0.0, 0.0, 0.0);
+        for it in items {
+            p.width.push(w);
+            p.stretch.push(y);
+            p.shrink.push(z);
+            p.fil.push(f);
+            if it.kind != Kind::Penalty {
+                w += it.width;
+                y += it.stretch;
+                z += it.shrink;
+                f += it.fil;
             }
-            if forced || !fits {
-                breaks.push(Break {
-                    at: i,
-                    ratio: ratio(&s, params),
-                });
-                hang_left = items[i].hang_left;
-                start = line_start(items, i);
-                last_fit = None;
-                i = start;
+        }
+        p.width.push(w);
+        p.stretch.push(y);
+        p.shrink.push(z);
+        p.fil.push(f);
+        p
+    }
+
+    /// Sums of the line from item `start` to the break at `end`.
+    fn line(&self, items: &[Item], start: usize, end: usize, hang_left: f64) -> LineSums {
+        let start = start.min(end);
+        let b = &items[end];
+        let mut width = self.width[end] - self.width[start] - b.hang_right - hang_left;
+        if b.kind == Kind::Penalty {
+            width += b.width;
+        }
+        LineSums {
+            width,
+            stretch: self.stretch[end] - self.stretch[start],
+            shrink: self.shrink[end] - self.shrink[start],
+            fil: self.fil[end] - self.fil[start],
+        }
+    }
+}
+
+/// A feasible break found by a pass.
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    /// Item index of the break; `usize::MAX` for the paragraph start.
+    at: usize,
+    /// First item of the line after this break.
+    start: usize,
+    /// Margin hang of that line's first glyph.
+    hang_left: f64,
+    /// Predecessor in the arena.
+    prev: Option<usize>,
+    fitness: u8,
+    /// Ends with a flagged (hyphen) penalty.
+    flagged: bool,
+    total: f64,
+}
+
+/// How strict one pass is.
+struct Pass {
+    threshold: f64,
+    hyphenate: bool,
+    /// Background stretch added to each line when judging it.
+    extra_stretch: f64,
+    /// The last pass: never fails.
+    last: bool,
+}
+
+/// Runs one Knuth–Plass pass; the chosen breaks, or `None` if no feasible
+/// set of breaks exists at this tolerance.
+fn knuth_plass(
+    items: &[Item],
+    params: &Params,
+    prefix: &Prefix,
+    pass: &Pass,
+) -> Option<Vec<usize>> {
+    let mut nodes: Vec<Node> = Vec::with_capacity(items.len() / 4 + 8);
+    nodes.push(Node {
+        at: usize::MAX,
+        // An indent or a leading marker is content: the first line starts
+        // at item 0.
+        start: 0,
+        hang_left: params.start_hang,
+        prev: None,
+        fitness: 2,
+        flagged: false,
+        total: 0.0,
+    });
+    let mut active: Vec<usize> = vec![0];
+    let last_index = items.len() - 1;
+    for b in 0..items.len() {
+        if !is_legal(items, b, pass.hyphenate) {
+            continue;
+        }
+        let item = &items[b];
+        let forced = item.kind == Kind::Penalty && item.penalty <= -INFINITE_PENALTY;
+        let flagged = item.kind == Kind::Penalty && item.flagged;
+        // Best candidate per fitness class: (demerits, predecessor).
+        let mut best: [(f64, usize); 4] = [(f64::INFINITY, 0); 4];
+        let mut any = false;
+        // (node, overflow, demerits) of the least overfull dropped line.
+        let mut rescue: Option<(usize, f64, f64)> = None;
+        let mut k = 0;
+        while k < active.len() {
+            let a = active[k];
+            let node = nodes[a];
+            if node.start > b {
+                // The line after this node has not begun yet.
+                k += 1;
                 continue;
             }
-            last_fit = Some(i);
+            let sums = prefix.line(items, node.start, b, node.hang_left);
+            let mut stretched = sums;
+            stretched.stretch += pass.extra_stretch;
+            let r = ratio(&stretched, params);
+            let remove = r < -1.0 || forced;
+            if r >= -1.0 {
+                let bad = badness(r);
+                if bad <= pass.threshold {
+                    let d = node.total
+                        + line_demerits(
+                            &params.tuning,
+                            bad,
+                            item,
+                            flagged,
+                            node.flagged,
+                            b == last_index,
+                        );
+                    let fit = fitness(r, bad);
+                    let d = if node.at != usize::MAX && fit.abs_diff(node.fitness) > 1 {
+                        d + params.tuning.adj_demerits
+                    } else {
+                        d
+                    };
+                    if d < best[fit as usize].0 {
+                        best[fit as usize] = (d, a);
+                        any = true;
+                    }
+                }
+            }
+            if remove {
+                if pass.last && r < -1.0 {
+                    // Remember the least overfull line that is being given up.
+                    let over = sums.width - sums.shrink - params.measure;
+                    if rescue.is_none_or(|(_, o, t)| over < o || (over == o && node.total < t)) {
+                        rescue = Some((a, over, node.total));
+                    }
+                }
+                active.swap_remove(k);
+            } else {
+                k += 1;
+            }
         }
-        i += 1;
+        // In the last pass, never let the active list run dry: keep the
+        // least overfull of the lines just given up (TeX's "artificial
+        // demerits"), so an overlong word sits alone on its line.
+        if pass.last && !any && active.is_empty() {
+            if let Some((a, _, total)) = rescue {
+                best[2] = (total, a);
+                any = true;
+            }
+        }
+        if any {
+            let min = best.iter().map(|c| c.0).fold(f64::INFINITY, f64::min);
+            for (fit, &(d, a)) in best.iter().enumerate() {
+                if d.is_finite() && d <= min + params.tuning.adj_demerits {
+                    nodes.push(Node {
+                        at: b,
+                        start: line_start(items, b),
+                        hang_left: item.hang_left,
+                        prev: Some(a),
+                        fitness: fit as u8,
+                        flagged,
+                        total: d,
+                    });
+                    active.push(nodes.len() - 1);
+                }
+            }
+        }
+        if active.is_empty() {
+            return None;
+        }
     }
-    breaks
+    // The best node at the final break.
+    let mut best: Option<usize> = None;
+    for &a in &active {
+        if nodes[a].at == last_index && best.is_none_or(|b| nodes[a].total < nodes[b].total) {
+            best = Some(a);
+        }
+    }
+    let mut out = Vec::new();
+    let mut cur = best?;
+    while let Some(prev) = nodes[cur].prev {
+        out.push(nodes[cur].at);
+        cur = prev;
+    }
+    out.reverse();
+    Some(out)
+}
+
+/// TeX's demerits of one line with badness `bad` ending at `item`.
+fn line_demerits(
+    t: &Tuning,
+    bad: f64,
+    item: &Item,
+    flagged: bool,
+    prev_flagged: bool,
+    last: bool,
+) -> f64 {
+    let base = t.line_penalty + bad;
+    let mut d = base * base;
+    if item.kind == Kind::Penalty {
+        let p = item.penalty;
+        if p >= 0.0 {
+            d += p * p;
+        } else if p > -INFINITE_PENALTY {
+            d -= p * p;
+        }
+    }
+    if prev_flagged {
+        if flagged {
+            d += t.double_hyphen_demerits;
+        } else if last {
+            d += t.final_hyphen_demerits;
+        }
+    }
+    d
+}
+
+/// Chooses line breaks with the Knuth–Plass algorithm: a pass without
+/// hyphenation, one with, and an emergency pass with extra stretch that
+/// always yields breaks.
+pub(crate) fn break_lines(items: &[Item], params: &Params) -> Vec<Break> {
+    if items.is_empty() {
+        return Vec::new();
+    }
+    debug_assert_eq!(LOOSENESS, 0);
+    let prefix = Prefix::new(items);
+    let passes = [
+        Pass {
+            threshold: params.tuning.pretolerance,
+            hyphenate: false,
+            extra_stretch: 0.0,
+            last: false,
+        },
+        Pass {
+            threshold: params.tuning.tolerance,
+            hyphenate: true,
+            extra_stretch: 0.0,
+            last: false,
+        },
+        Pass {
+            threshold: INF_BAD,
+            hyphenate: true,
+            extra_stretch: params.emergency_stretch,
+            last: true,
+        },
+    ];
+    let mut chosen = None;
+    for pass in &passes {
+        // As in TeX, a negative pretolerance skips the first pass.
+        if pass.threshold < 0.0 {
+            continue;
+        }
+        chosen = knuth_plass(items, params, &prefix, pass);
+        if chosen.is_some() {
+            break;
+        }
+    }
+    let chosen = chosen.unwrap_or_else(|| vec![items.len() - 1]);
+    let mut out = Vec::with_capacity(chosen.len());
+    let mut start = 0;
+    let mut hang_left = params.start_hang;
+    for at in chosen {
+        let sums = prefix.line(items, start, at, hang_left);
+        out.push(Break {
+            at,
+            ratio: ratio(&sums, params),
+        });
+        hang_left = items[at].hang_left;
+        start = line_start(items, at);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Words of the given widths separated by spaces of width 3, with
+    /// paragraph-end fill.
+    fn words(widths: &[f64]) -> Vec<Item> {
+        let mut v = Vec::new();
+        for (i, &w) in widths.iter().enumerate() {
+            if i > 0 {
+                v.push(Item::glue(3.0, 1.5, 1.0));
+            }
+            v.push(Item::boxed(w));
+        }
+        v.push(Item::penalty(0.0, INFINITE_PENALTY, false));
+        let mut fill = Item::glue(0.0, 0.0, 0.0);
+        fill.fil = 1.0;
+        v.push(fill);
+        v.push(Item::penalty(0.0, -INFINITE_PENALTY, false));
+        v
+    }
+
+    fn params(measure: f64) -> Params {
+        Params {
+            measure,
+            line_stretch: 0.0,
+            justified: true,
+            start_hang: 0.0,
+            emergency_stretch: 6.0,
+            tuning: Tuning::default(),
+        }
+    }
+
+    #[test]
+    fn lines_stay_within_tolerance() {
+        let items = words(&[20.0, 20.0, 20.0, 20.0, 20.0, 20.0, 20.0, 20.0]);
+        let br = break_lines(&items, &params(44.0));
+        for b in &br[..br.len() - 1] {
+            assert!(b.ratio.abs() <= 1.0, "{br:?}");
+        }
+        assert_eq!(br.last().map(|b| b.at), Some(items.len() - 1));
+    }
+
+    #[test]
+    fn overlong_word_still_breaks() {
+        let items = words(&[10.0, 80.0, 10.0]);
+        let br = break_lines(&items, &params(40.0));
+        assert!(br.len() >= 2, "{br:?}");
+        assert_eq!(br.last().map(|b| b.at), Some(items.len() - 1));
+    }
+
+    #[test]
+    fn hyphenation_only_when_needed() {
+        // Two words that fit loosely without hyphenation: the discretionary
+        // is not used in the first pass.
+        let mut items = vec![Item::boxed(20.0)];
+        let mut h = Item::penalty(2.0, 50.0, true);
+        h.hyphenation = true;
+        items.push(h);
+        items.push(Item::boxed(20.0));
+        items.push(Item::glue(3.0, 1.5, 1.0));
+        items.push(Item::boxed(20.0));
+        let end = words(&[]);
+        items.extend_from_slice(&end);
+        let br = break_lines(&items, &params(43.0));
+        assert_eq!(br.len(), 2);
+        assert_eq!(br[0].at, 3);
+    }
 }
