@@ -31,6 +31,8 @@ const NOTE_MIN_LINES: usize = 2;
 /// Notes continued from the previous page take at most this fraction of
 /// a page, so the page still has room for text.
 const CARRY_SHARE: f64 = 0.5;
+/// A heading keeps this many slabs (lines) of what follows on its page.
+pub(crate) const KEEP_AFTER_HEADING: usize = 2;
 /// Facing pages are balanced only when the verso is short by at most
 /// this many lines.
 const BALANCE_MAX_LINES: f64 = 2.0;
@@ -171,6 +173,9 @@ impl<'f> Paginator<'f> {
         let mut cursor = Pt::ZERO;
         let mut body = 0usize;
         let mut prev_slab = false;
+        // Slabs placed since the last heading: a heading keeps at least
+        // two of what follows it on its page.
+        let mut since_heading: Option<usize> = None;
         // (end, placed, notes, cursor) at the last legal break.
         let mut last_cut: Option<(usize, usize, usize, Pt)> = None;
 
@@ -212,6 +217,11 @@ impl<'f> Paginator<'f> {
                         cursor = bottom;
                         body += 1;
                         prev_slab = true;
+                        since_heading = match (&s.role, since_heading) {
+                            (Role::Heading { .. }, _) => Some(0),
+                            (_, Some(n)) if n + 1 < KEEP_AFTER_HEADING => Some(n + 1),
+                            _ => None,
+                        };
                     } else if let Some((end, p, n, c)) = last_cut.filter(|c| c.1 > 0 && body > 0) {
                         placed.truncate(p);
                         notes.truncate(n);
@@ -225,7 +235,7 @@ impl<'f> Paginator<'f> {
                     }
                 }
                 Elem::Space { height, breakable } => {
-                    if *breakable && prev_slab {
+                    if *breakable && prev_slab && since_heading.is_none() {
                         last_cut = Some((i, placed.len(), notes.len(), cursor));
                     }
                     cursor += *height;

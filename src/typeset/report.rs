@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::diag::Span;
 use crate::model::Book;
 use crate::typeset::flow::{IssueKind, Role};
-use crate::typeset::paginate::BodyPage;
+use crate::typeset::paginate::{BodyPage, KEEP_AFTER_HEADING};
 
 /// A run of this many consecutive hyphenated lines is reported.
 pub const HYPHEN_RUN: usize = 3;
@@ -202,15 +202,7 @@ pub(crate) fn collect(pages: &[ReportPage<'_>], book: &Book) -> LayoutReport {
                 .iter()
                 .rposition(|s| matches!(s.slab.role, Role::Heading { .. }));
             if let Some(h) = heading {
-                let after = &body[h + 1..];
-                let stranded = match after {
-                    [] => true,
-                    [one] => match one.slab.role {
-                        Role::Line { index, count, .. } => index + 1 < count,
-                        _ => false,
-                    },
-                    _ => false,
-                };
+                let stranded = body.len() - h - 1 < KEEP_AFTER_HEADING;
                 if stranded {
                     push(
                         DefectKind::HeadingAtFoot,

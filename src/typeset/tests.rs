@@ -650,3 +650,45 @@ fn every_flow_element_is_placed_exactly_once() {
         assert!(bottom <= geo.last_baseline() + Pt(1e-6), "body overflows");
     }
 }
+
+#[test]
+fn facing_pages_are_balanced_when_the_verso_comes_up_short() {
+    use crate::diag::Span;
+    use crate::typeset::flow::{Flow, Slab};
+    let s = settings(6);
+    let geo = Geometry::new(&s).unwrap();
+    let line = || Elem::Slab(Slab::new(geo.leading, Role::Other, Span::default()));
+    // `n` lines that cannot break, then a legal break.
+    let block = |n: usize, out: &mut Vec<Elem>| {
+        for _ in 0..n {
+            out.push(line());
+        }
+        out.push(Elem::brk());
+    };
+    let mut elems = Vec::new();
+    // Recto: six lines that may break anywhere.
+    for _ in 0..6 {
+        block(1, &mut elems);
+    }
+    // Verso: five kept lines; the next three cannot join them.
+    block(5, &mut elems);
+    block(3, &mut elems);
+    // Then text that may break anywhere.
+    for _ in 0..20 {
+        block(1, &mut elems);
+    }
+    let flow = Flow {
+        elems,
+        ..Flow::default()
+    };
+    let pages = paginate(&flow, &geo, true);
+    let lines = |p: &BodyPage| p.slabs.len();
+    assert_eq!(lines(&pages[0]), 6);
+    assert_eq!(lines(&pages[1]), 5, "the verso is a line short");
+    assert_eq!(lines(&pages[2]), 5, "so is the facing recto");
+    assert_eq!(lines(&pages[3]), 6, "the next spread is full again");
+    // Starting on a verso, the short page is a recto: nothing to balance.
+    let pages = paginate(&flow, &geo, false);
+    assert_eq!(lines(&pages[1]), 5);
+    assert_eq!(lines(&pages[2]), 6);
+}
