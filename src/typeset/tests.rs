@@ -175,9 +175,10 @@ fn headings_keep_with_two_lines_of_what_follows() {
     let mut src = String::from("# Chapter\n\n");
     for i in 0..8 {
         src.push_str(&format!(
-            "{}\n\n## Section {i}\n\n{}\n\n",
+            "{}\n\n## Section {i}\n\n{}\n\n## Short {i}\n\nOne line.\n\n{}\n\n",
             prose(20 + i * 13, i),
-            prose(60, i)
+            prose(60, i),
+            prose(30, i + 1)
         ));
     }
     let b = book(&[&src]);
