@@ -56,10 +56,10 @@ struct Body {
 }
 
 /// Paginates every chapter; each opens on a new page (a recto when asked).
-fn layout_body(flows: &[Flow], geo: &Geometry, options: &LayoutOptions) -> Body {
+fn layout_body(flows: Vec<Flow>, geo: &Geometry, options: &LayoutOptions) -> Body {
     let mut pages: Vec<(Kind, BodyPage)> = Vec::new();
     let mut more_follows = Vec::new();
-    for (chapter, flow) in flows.iter().enumerate() {
+    for (chapter, flow) in flows.into_iter().enumerate() {
         if flow.elems.is_empty() {
             continue;
         }
@@ -176,7 +176,7 @@ pub(crate) fn assemble(
     c: &mut Composer<'_>,
     book: &Book,
     toc: &Toc,
-    flows: &[Flow],
+    flows: Vec<Flow>,
     options: &LayoutOptions,
 ) -> Assembled {
     let geo = c.geo.clone();
@@ -204,7 +204,7 @@ pub(crate) fn assemble(
         ];
         if !toc.entries.is_empty() {
             let flow = contents_flow(c, toc, &number);
-            for page in paginate(&flow, &geo, true) {
+            for page in paginate(flow, &geo, true) {
                 front.push((Kind::Contents, page));
             }
         }
@@ -236,35 +236,6 @@ pub(crate) fn assemble(
         }
     };
 
-    let mut pages = Vec::with_capacity(all.len());
-    for (i, (kind, page)) in all.iter().enumerate() {
-        pages.push(finish_page(
-            c,
-            book,
-            toc,
-            &geo,
-            &targets,
-            i,
-            *kind,
-            page,
-            &folio_of(i),
-        ));
-    }
-
-    let outline = outline(&toc.entries, &targets);
-    let mut page_labels = vec![PageLabelRange {
-        first_page: 0,
-        style: LabelStyle::LowerRoman,
-        start: 1,
-    }];
-    if all.len() > offset {
-        page_labels.push(PageLabelRange {
-            first_page: offset,
-            style: LabelStyle::Decimal,
-            start: 1,
-        });
-    }
-
     let report_pages: Vec<ReportPage<'_>> = all
         .iter()
         .enumerate()
@@ -277,6 +248,37 @@ pub(crate) fn assemble(
         })
         .collect();
     let report = collect(&report_pages, book);
+    drop(report_pages);
+
+    let page_count = all.len();
+    let mut pages = Vec::with_capacity(page_count);
+    for (i, (kind, page)) in all.into_iter().enumerate() {
+        pages.push(finish_page(
+            c,
+            book,
+            toc,
+            &geo,
+            &targets,
+            i,
+            kind,
+            page,
+            &folio_of(i),
+        ));
+    }
+
+    let outline = outline(&toc.entries, &targets);
+    let mut page_labels = vec![PageLabelRange {
+        first_page: 0,
+        style: LabelStyle::LowerRoman,
+        start: 1,
+    }];
+    if page_count > offset {
+        page_labels.push(PageLabelRange {
+            first_page: offset,
+            style: LabelStyle::Decimal,
+            start: 1,
+        });
+    }
 
     let meta = &book.meta;
     let document = Document {
@@ -348,13 +350,28 @@ fn finish_page(
     targets: &Targets,
     index: usize,
     kind: Kind,
-    page: &BodyPage,
+    page: BodyPage,
     folio: &str,
 ) -> Page {
+    let anchors: Vec<Anchor> = page
+        .slabs
+        .iter()
+        .chain(&page.notes)
+        .filter(|p| !p.repeated)
+        .flat_map(|p| {
+            p.slab.anchors.iter().map(move |(id, y)| Anchor {
+                id: id.clone(),
+                y: p.y + *y,
+            })
+        })
+        .collect();
+
+    let (blank, opening) = (page.blank, page.opening);
+    let title = page.title.clone();
     let x0 = geo.left(index);
     let mut backgrounds = Vec::new();
     let mut items = Vec::new();
-    for mut piece in page.pieces() {
+    for mut piece in page.into_pieces() {
         shift_piece(&mut piece, x0, Pt::ZERO);
         match piece {
             // Light grounds (code blocks) go first so no text is covered.
@@ -370,29 +387,14 @@ fn finish_page(
     backgrounds.extend(items);
     let mut items = backgrounds;
 
-    let anchors: Vec<Anchor> = page
-        .slabs
-        .iter()
-        .chain(&page.notes)
-        .filter(|p| !p.repeated)
-        .flat_map(|p| {
-            p.slab.anchors.iter().map(move |(id, y)| Anchor {
-                id: id.clone(),
-                y: p.y + *y,
-            })
-        })
-        .collect();
-
     let size = geo.size * HEAD_SCALE;
     let recto = index.is_multiple_of(2);
     let head = match kind {
-        _ if page.blank || page.opening => None,
+        _ if blank || opening => None,
         Kind::Contents => Some(CONTENTS_TITLE.to_string()),
-        Kind::Body { chapter } if recto => Some(
-            page.title
-                .clone()
-                .unwrap_or_else(|| chapter_title(book, toc, chapter)),
-        ),
+        Kind::Body { chapter } if recto => {
+            Some(title.unwrap_or_else(|| chapter_title(book, toc, chapter)))
+        }
         Kind::Body { .. } => Some(book.meta.title.clone()),
         _ => None,
     };
@@ -410,7 +412,7 @@ fn finish_page(
         );
         items.push(Item::Text(run));
     }
-    let show_folio = !page.blank && matches!(kind, Kind::Contents | Kind::Body { .. });
+    let show_folio = !blank && matches!(kind, Kind::Contents | Kind::Body { .. });
     if show_folio {
         let w = c.fonts.width(folio, Face::Regular, size);
         let baseline =

@@ -272,10 +272,17 @@ impl<'a> Composer<'a> {
         self.cited = vec![false; chapter.footnotes.len()];
         self.flow = Flow::default();
 
+        // A reference inside a note does not place the note it names:
+        // only a citation in the text does.
         let notes: Vec<Vec<Slab>> = chapter
             .footnotes
             .iter()
-            .map(|note| self.footnote(note.number, &note.id, &note.blocks, note.span))
+            .map(|note| {
+                let cited = self.cited.clone();
+                let slabs = self.footnote(note.number, &note.id, &note.blocks, note.span);
+                self.cited = cited;
+                slabs
+            })
             .collect();
         self.flow.notes = notes;
 

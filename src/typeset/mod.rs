@@ -92,7 +92,7 @@ pub fn typeset_with(
     let flows: Vec<flow::Flow> = (0..book.chapters.len())
         .map(|i| composer.chapter(i))
         .collect();
-    let assembled = assemble::assemble(&mut composer, book, toc, &flows, options);
+    let assembled = assemble::assemble(&mut composer, book, toc, flows, options);
     Ok(Typeset {
         document: assembled.document,
         warnings: composer.warnings,

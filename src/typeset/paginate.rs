@@ -65,14 +65,13 @@ pub(crate) struct BodyPage {
 
 impl BodyPage {
     /// Every piece of the page in page coordinates, x still relative to
-    /// the text block's left edge.
-    pub fn pieces(&self) -> Vec<Piece> {
+    /// the text block's left edge. Consumes the page.
+    pub fn into_pieces(self) -> Vec<Piece> {
         let mut out = Vec::new();
-        for placed in self.slabs.iter().chain(&self.notes) {
-            for piece in &placed.slab.pieces {
-                let mut p = piece.clone();
-                crate::typeset::flow::shift_piece(&mut p, Pt::ZERO, placed.y);
-                out.push(p);
+        for placed in self.slabs.into_iter().chain(self.notes) {
+            for mut piece in placed.slab.pieces {
+                crate::typeset::flow::shift_piece(&mut piece, Pt::ZERO, placed.y);
+                out.push(piece);
             }
         }
         if let Some(rule) = self.rule {
@@ -107,18 +106,19 @@ struct Trial {
 
 /// Cuts a flow into pages. `first_is_recto` tells whether the first page
 /// is a right-hand page (for balancing spreads).
-pub(crate) fn paginate(flow: &Flow, geo: &Geometry, first_is_recto: bool) -> Vec<BodyPage> {
+/// The flow is consumed: its slabs move onto the pages.
+pub(crate) fn paginate(flow: Flow, geo: &Geometry, first_is_recto: bool) -> Vec<BodyPage> {
     Paginator::new(flow, geo).run(first_is_recto)
 }
 
 struct Paginator<'f> {
-    flow: &'f Flow,
+    flow: Flow,
     geo: &'f Geometry,
     sep: Pt,
 }
 
 impl<'f> Paginator<'f> {
-    fn new(flow: &'f Flow, geo: &'f Geometry) -> Self {
+    fn new(flow: Flow, geo: &'f Geometry) -> Self {
         Paginator {
             flow,
             geo,
@@ -126,7 +126,7 @@ impl<'f> Paginator<'f> {
         }
     }
 
-    fn slab(&self, r: SlabRef) -> Option<&'f Slab> {
+    fn slab(&self, r: SlabRef) -> Option<&Slab> {
         match r {
             SlabRef::Elem(i) => match self.flow.elems.get(i) {
                 Some(Elem::Slab(s)) => Some(s),
@@ -255,8 +255,8 @@ impl<'f> Paginator<'f> {
         done(placed, notes, elems.len(), end_cursor, false, true)
     }
 
-    fn run(&self, first_is_recto: bool) -> Vec<BodyPage> {
-        let elems = &self.flow.elems;
+    fn run(mut self, first_is_recto: bool) -> Vec<BodyPage> {
+        let len = self.flow.elems.len();
         let cap = self.geo.capacity();
         let mut pages: Vec<BodyPage> = Vec::new();
         let mut carry: Vec<Slab> = Vec::new();
@@ -265,12 +265,12 @@ impl<'f> Paginator<'f> {
         let mut i = 0;
         loop {
             while matches!(
-                elems.get(i),
+                self.flow.elems.get(i),
                 Some(Elem::Space { .. } | Elem::Snap | Elem::PageBreak)
             ) {
                 i += 1;
             }
-            if i >= elems.len() && carry.is_empty() {
+            if i >= len && carry.is_empty() {
                 break;
             }
             let carry_h: Pt = carry.iter().map(|s| s.height).sum();
@@ -285,7 +285,7 @@ impl<'f> Paginator<'f> {
             }
             let t = match trial {
                 Some(t) => t,
-                None if i < elems.len() => self.fill(i, cap, carry_h),
+                None if i < len => self.fill(i, cap, carry_h),
                 None => Trial {
                     placed: Vec::new(),
                     notes: Vec::new(),
@@ -310,19 +310,35 @@ impl<'f> Paginator<'f> {
     }
 
     /// Turns a trial into a page, placing its notes (and the carry).
-    fn build(&self, t: &Trial, carry: &mut Vec<Slab>, title: &mut Option<String>) -> BodyPage {
+    fn build(&mut self, t: &Trial, carry: &mut Vec<Slab>, title: &mut Option<String>) -> BodyPage {
         let geo = self.geo;
         let cap = geo.capacity();
         let mut page = BodyPage::default();
         for &(top, r) in &t.placed {
-            let Some(slab) = self.slab(r) else { continue };
+            // Slabs of the flow move onto the page (the paginator never
+            // looks behind the page it builds); table heads are copied.
+            let slab = match r {
+                SlabRef::Elem(i) => match self
+                    .flow
+                    .elems
+                    .get_mut(i)
+                    .map(|e| std::mem::replace(e, Elem::Snap))
+                {
+                    Some(Elem::Slab(s)) => s,
+                    _ => continue,
+                },
+                SlabRef::Head(_) => match self.slab(r) {
+                    Some(s) => s.clone(),
+                    None => continue,
+                },
+            };
             if let Role::Heading { level: 1, title: t } = &slab.role {
                 *title = Some(t.clone());
                 page.opening = true;
             }
             page.slabs.push(Placed {
                 y: geo.origin() + top,
-                slab: slab.clone(),
+                slab,
                 repeated: matches!(r, SlabRef::Head(_)),
             });
         }
@@ -355,7 +371,13 @@ impl<'f> Paginator<'f> {
         queue.extend(placed_carry);
         let mut overflow: Vec<Slab> = rest;
         for &n in &t.notes {
-            for s in self.flow.notes.get(n).into_iter().flatten() {
+            let note = self
+                .flow
+                .notes
+                .get_mut(n)
+                .map(std::mem::take)
+                .unwrap_or_default();
+            for s in note {
                 if overflow.is_empty()
                     && (used + s.height <= available + Pt(EPS) || queue.is_empty())
                 {

@@ -98,7 +98,7 @@ fn body_pages(book: &Book, lines: usize) -> Vec<BodyPage> {
     let fonts = Fonts::load(&s.fonts).unwrap();
     let mut c = Composer::new(fonts, &geo, book);
     let flow = c.chapter(0);
-    paginate(&flow, &geo, true)
+    paginate(flow, &geo, true)
 }
 
 /// Words of prose that break into many lines.
@@ -634,7 +634,7 @@ fn every_flow_element_is_placed_exactly_once() {
         .filter(|e| matches!(e, Elem::Slab(_)))
         .count();
     let note_slabs: usize = flow.notes.iter().map(Vec::len).sum();
-    let pages = paginate(&flow, &geo, true);
+    let pages = paginate(flow.clone(), &geo, true);
     let placed: usize = pages
         .iter()
         .map(|p| p.slabs.iter().filter(|s| !s.repeated).count())
@@ -682,14 +682,14 @@ fn facing_pages_are_balanced_when_the_verso_comes_up_short() {
         elems,
         ..Flow::default()
     };
-    let pages = paginate(&flow, &geo, true);
+    let pages = paginate(flow.clone(), &geo, true);
     let lines = |p: &BodyPage| p.slabs.len();
     assert_eq!(lines(&pages[0]), 6);
     assert_eq!(lines(&pages[1]), 5, "the verso is a line short");
     assert_eq!(lines(&pages[2]), 5, "so is the facing recto");
     assert_eq!(lines(&pages[3]), 6, "the next spread is full again");
     // Starting on a verso, the short page is a recto: nothing to balance.
-    let pages = paginate(&flow, &geo, false);
+    let pages = paginate(flow.clone(), &geo, false);
     assert_eq!(lines(&pages[1]), 5);
     assert_eq!(lines(&pages[2]), 6);
 }
