@@ -67,6 +67,9 @@ const IMAGE_PX_PER_PT: f64 = 96.0 / 72.0;
 const RULE_FRACTION: f64 = 0.25;
 /// Thickness of thin rules (thematic breaks, table rules, note separator).
 pub(crate) const THIN_RULE: Pt = Pt(0.5);
+/// Lines stretched beyond this adjustment ratio are reported as very
+/// loose (badness 800; TeX warns of underfull lines from about 2.15).
+pub(crate) const VERY_LOOSE: f64 = 2.0;
 /// Paragraphs must keep at least this many lines on each side of a page
 /// break (widow and orphan control; also how much text a heading keeps).
 const MIN_LINES_AT_BREAK: usize = 2;
@@ -681,7 +684,7 @@ impl<'a> Composer<'a> {
                         });
                     }
                 }
-                LineIssueKind::Loose { ratio } => {
+                LineIssueKind::Loose { ratio } if ratio > VERY_LOOSE => {
                     if let Some(s) = slabs.get_mut(issue.line) {
                         s.issues.push(Issue {
                             kind: IssueKind::Loose(ratio),
@@ -689,6 +692,7 @@ impl<'a> Composer<'a> {
                         });
                     }
                 }
+                LineIssueKind::Loose { .. } => {}
             }
         }
         slabs

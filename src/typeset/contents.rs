@@ -80,9 +80,11 @@ pub(crate) fn contents_flow(
             } else {
                 Pt::ZERO
             };
+            // A chapter's entry stays with its first section's.
+            let after_chapter = entries[k - 1].0 == 0 && *depth > 0;
             flow.elems.push(Elem::Space {
                 height: space,
-                breakable: true,
+                breakable: !after_chapter,
             });
         }
         let indent = size * CONTENTS_INDENT * *depth as f64;
