@@ -1145,7 +1145,13 @@ impl<'a> Composer<'a> {
             ..*ctx
         };
         for (i, blocks) in def.details.iter().enumerate() {
-            let prev = if i == 0 { Prev::Heading } else { Prev::Other };
+            // Each further detail starts afresh: flush, after a break.
+            let prev = if i == 0 {
+                Prev::Heading
+            } else {
+                out.push(Elem::brk());
+                Prev::Start
+            };
             self.blocks_after(blocks, &inner, prev, out);
         }
     }

@@ -23,7 +23,8 @@ pub const HYPHEN_RUN: usize = 3;
 pub enum DefectKind {
     /// A line wider than the measure.
     Overfull,
-    /// A line whose spaces are stretched beyond their stretchability.
+    /// A line whose spaces are stretched far beyond their natural width
+    /// (adjustment ratio above 2).
     Loose,
     /// Three or more consecutive lines ending in a hyphen.
     HyphenRun,
