@@ -4,7 +4,7 @@
 //! Place in the pipeline: first step of the typesetter. [`Fonts::load`]
 //! reads the files named by [`FontFiles`]; skrifa supplies metrics and names,
 //! harfrust (via [`super::shape`]) turns text into glyphs. Paragraph layout
-//! ([`super::paragraph`]) shapes each word through [`Fonts::shape_word`],
+//! ([`super::paragraph`]) shapes each word through `Fonts::shape_word`,
 //! which caches results per face and word so a common word is shaped once per
 //! book. Shaping happens in font units, so one cache entry serves every size.
 

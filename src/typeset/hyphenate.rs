@@ -135,6 +135,20 @@ mod tests {
     }
 
     #[test]
+    fn long_and_accented_words_never_panic() {
+        let lang = language("en").expect("English patterns");
+        let mut h = Hyphenator::default();
+        for n in 40..=50 {
+            let w: String = "supercalifragilistic".chars().cycle().take(n).collect();
+            let _ = h.points(lang, &w);
+        }
+        for w in ["naïveté", "façadeless", "ǆungla", "straße", "ﬁnancial"] {
+            let pts = h.points(lang, w).to_vec();
+            assert!(pts.iter().all(|&p| w.is_char_boundary(p as usize)), "{w}");
+        }
+    }
+
+    #[test]
     fn unknown_language_has_no_patterns() {
         assert!(language("xx").is_none());
         assert!(language("").is_none());

@@ -1,8 +1,8 @@
 //! Line breaking over boxes, glue and penalties.
 //!
 //! Place in the pipeline: [`super::paragraph`] turns shaped text into
-//! [`Item`]s (boxes for text, glue for spaces, penalties for break
-//! opportunities such as hyphenation points) and asks [`break_lines`] where
+//! `Item`s (boxes for text, glue for spaces, penalties for break
+//! opportunities such as hyphenation points) and asks `break_lines` where
 //! the lines end; it then positions glyphs using the returned ratios. This
 //! module knows nothing of fonts or glyphs, only widths in points.
 //!
@@ -237,8 +237,10 @@ fn is_legal(items: &[Item], i: usize, hyphenate: bool) -> bool {
     }
 }
 
-/// Tolerance of the first pass, without hyphenation (TeX's `\pretolerance`):
-/// a paragraph that sets with at most this badness per line needs no hyphens.
+/// Tolerance of the first pass, without hyphenation (TeX's `\pretolerance`,
+/// 100 in plain TeX): a paragraph that sets with at most this badness per
+/// line needs no hyphens. 50 (ratio ≤ 0.8) keeps the hyphen-free result only
+/// when it is really even; otherwise the hyphenating pass decides.
 pub(crate) const PRETOLERANCE: f64 = 50.0;
 /// Tolerance of the second pass, with hyphenation (TeX's `\tolerance`).
 pub(crate) const TOLERANCE: f64 = 200.0;

@@ -12,6 +12,21 @@
 //! penalties; spaces become glue. [`super::linebreak`] chooses the breaks;
 //! this module then places glyphs, distributes the adjustment over the
 //! inter-word glue and records links, markers and problems per line.
+//!
+//! Decisions worth knowing:
+//! - A word that cannot be broken and is wider than the measure is set alone
+//!   on its line and overflows into the right margin, reported as
+//!   [`LineIssueKind::WordTooLong`] with the word's span. It is never broken
+//!   between arbitrary characters: a visibly cut word or URL reads worse
+//!   than one sticking out, and the report tells the author where it is.
+//! - Justified text hangs punctuation into the margins when
+//!   [`ParOptions::protrusion`] is set ([`super::protrusion`]); the breaker
+//!   counts the hang, [`Line::width`] does not.
+//! - Ragged settings (Left, Center, Right) use the same breaker with natural
+//!   spaces and [`RAGGED_STRETCH_EM`] of stretch at the line end, like
+//!   TeX's `\raggedright`.
+//! - URLs, paths and identifiers (anything with `/`, `@`, `_`…) are never
+//!   hyphenated, but may break after their slashes.
 
 use unicode_linebreak::BreakOpportunity;
 
@@ -132,12 +147,15 @@ pub struct ParagraphLayout {
     pub issues: Vec<LineIssue>,
 }
 
-/// Stretch of an inter-word space as a fraction of its width (TeX's
-/// Computer Modern uses 1/2): enough room for justification without
-/// visible rivers.
+/// Stretch of an inter-word space as a fraction of its width. TeX gives
+/// Computer Modern 1/2 of a 0.33em space; Gentium's space is only 0.22em, so
+/// the fraction is larger for a similar absolute room (0.18em). Tuned on
+/// ~17,000 words of long prose at 11pt on a 4.5in measure: 0.8/0.45 gives
+/// the lowest word-space deviation (0.081em) with under 8% hyphenated lines;
+/// 1/2 and 1/3 need hyphens on 15% of lines for a similar evenness.
 pub const SPACE_STRETCH: f64 = 0.8;
-/// Shrink of an inter-word space as a fraction of its width (TeX: 1/3);
-/// more would make words run together.
+/// Shrink of an inter-word space as a fraction of its width (TeX: 1/3 of a
+/// wider space); a shrunk space is still 0.12em, clearly a word gap.
 pub const SPACE_SHRINK: f64 = 0.45;
 /// Stretch at the end of every ragged line, in ems (TeX's `\raggedright`
 /// uses 2em): lines may end anywhere within about this much of the measure
@@ -153,7 +171,8 @@ pub const RAGGED_HYPHEN_PENALTY: f64 = 300.0;
 /// spread the looseness over several lines instead of one awful line.
 pub const EMERGENCY_STRETCH_EM: f64 = 2.0;
 /// Cost of breaking at a hyphenation point (TeX's `\hyphenpenalty` is 50;
-/// higher keeps the share of hyphenated lines down).
+/// 150 keeps hyphens to lines where they clearly improve the spacing: about
+/// 7% of lines instead of 15%, for +0.005em of word-space deviation).
 pub const HYPHEN_PENALTY: f64 = 150.0;
 /// Cost of breaking after an explicit hyphen or dash (TeX's `\exhyphenpenalty`).
 pub const EX_HYPHEN_PENALTY: f64 = 50.0;
@@ -421,8 +440,9 @@ impl<'a> Builder<'a> {
                     }
                     pos += c.len_utf8();
                 }
-                // Markers inside a space run stay before the space.
-                self.flush_markers(&mut next_marker, pos as u32);
+                // Markers inside a space run stay with the word before it;
+                // one right after the spaces goes with the next word.
+                self.flush_markers(&mut next_marker, pos as u32 - 1);
                 self.add_space(start as u32);
                 continue;
             }
@@ -467,11 +487,12 @@ impl<'a> Builder<'a> {
         let Some(run) = self.run_at(at) else {
             return;
         };
-        // Collapse runs of spaces into one glue.
-        if let Some(last) = self.items.last() {
-            if last.kind == Kind::Glue && last.fil == 0.0 {
-                return;
-            }
+        // Space only between content: not at the start of the paragraph
+        // or after the indent (nothing to separate), and runs of spaces
+        // (across style changes) collapse into one glue.
+        match (self.items.last(), self.content.last()) {
+            (Some(last), Some(c)) if last.kind == Kind::Box && !matches!(c, Content::Indent) => {}
+            _ => return,
         }
         let r = &mut self.runs[run as usize];
         let w = match r.space {
@@ -853,7 +874,8 @@ fn set_line(
     // Glue setting: justified lines stretch or shrink their glue; a line with
     // fill glue (the last) keeps natural spaces unless it must shrink.
     let r = br.ratio;
-    let glue_ratio = if sums.fil > 0.0 && r >= 0.0 {
+    // An infinite ratio means there is no glue to set: nothing moves.
+    let glue_ratio = if (sums.fil > 0.0 && r >= 0.0) || r == f64::INFINITY {
         0.0
     } else {
         r.max(-1.0)
@@ -1414,6 +1436,143 @@ mod tests {
     }
 
     #[test]
+    fn leading_spaces_and_marker_placement() {
+        let mut fonts = test_fonts();
+        let mut o = opts(300.0);
+        o.first_indent = Pt(20.0);
+        let items = vec![
+            text("  Leading spaces vanish; the "),
+            ParItem::Marker(1),
+            text("marker sits before \"marker\"."),
+        ];
+        let l = layout_paragraph(&mut fonts, &items, &o);
+        assert_eq!(l.lines.len(), 1);
+        let first = glyphs(&l.lines[0]).next().map(|g| g.x.0).unwrap_or(0.0);
+        assert!((first - 20.0).abs() < 1.0, "{first}");
+        // On a narrow measure the marker travels with the word after it.
+        let o = opts(
+            fonts
+                .width("Leading spaces vanish; the", Face::Regular, Pt(11.0))
+                .0
+                + 8.0,
+        );
+        let l = layout_paragraph(&mut fonts, &items, &o);
+        let at = l.lines.iter().position(|x| x.markers.contains(&1));
+        let word = l
+            .lines
+            .iter()
+            .position(|x| line_text(x).starts_with("marker"));
+        assert_eq!(at, word, "{:#?}", texts(&l));
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics() {
+        let mut fonts = test_fonts();
+        let pieces = [
+            "word",
+            " ",
+            "  ",
+            "\t",
+            "\u{a0}",
+            "\u{ad}",
+            "\u{200b}",
+            "co-op",
+            "\u{2014}",
+            "\u{2013}",
+            "http://x.org/a/b",
+            "e\u{301}",
+            "\u{5d0}\u{5d1}",
+            "\u{627}\u{644}",
+            "\u{1f600}",
+            "ﬁ",
+            "office",
+            "\u{201c}",
+            "\u{201d}",
+            ".",
+            ",",
+            "extraordinarily",
+            "\n",
+            "\u{0}",
+            "\u{fffd}",
+            "Ǆ",
+            "1990s",
+        ];
+        let mut seed = 12345u64;
+        let mut next = |n: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) as usize) % n
+        };
+        for round in 0..80 {
+            let mut items = Vec::new();
+            for _ in 0..next(40) {
+                match next(10) {
+                    0 => items.push(ParItem::Marker(next(5))),
+                    1 => items.push(ParItem::LineBreak),
+                    _ => {
+                        let mut t = String::new();
+                        for _ in 0..1 + next(4) {
+                            t.push_str(pieces[next(pieces.len())]);
+                        }
+                        let mut style = body(6.0 + next(10) as f64);
+                        style.face = Face::ALL[next(5)];
+                        items.push(ParItem::Text {
+                            text: t,
+                            style,
+                            link: (next(3) == 0).then_some(next(4)),
+                            span: Span::default(),
+                        });
+                    }
+                }
+            }
+            let mut o = opts(20.0 + next(300) as f64);
+            o.align = [
+                Alignment::Justify,
+                Alignment::Left,
+                Alignment::Center,
+                Alignment::Right,
+            ][round % 4];
+            o.protrusion = next(2) == 0;
+            o.first_indent = Pt(next(3) as f64 * 7.0);
+            let l = layout_paragraph(&mut fonts, &items, &o);
+            for line in &l.lines {
+                assert!(line.ratio.is_finite());
+                assert!(line.width.0.is_finite());
+                for g in glyphs(line) {
+                    assert!(g.x.0.is_finite());
+                }
+            }
+            let markers: usize = items
+                .iter()
+                .filter(|i| matches!(i, ParItem::Marker(_)))
+                .count();
+            let reported: usize = l.lines.iter().map(|x| x.markers.len()).sum();
+            assert_eq!(markers, reported, "round {round}");
+        }
+    }
+
+    #[test]
+    fn long_paragraphs_take_linear_time() {
+        let mut fonts = test_fonts();
+        let o = opts(Pt::from_inches(4.5).0);
+        let unit = format!("{BOOK_PAR} {BOOK_PAR2} ");
+        let time = |fonts: &mut Fonts, n: usize| {
+            let text = unit.repeat(n);
+            let t0 = std::time::Instant::now();
+            let l = lay(fonts, &text, &o);
+            (t0.elapsed().as_secs_f64(), l.lines.len())
+        };
+        let _ = time(&mut fonts, 2); // warm the word cache
+        let (t1, n1) = time(&mut fonts, 20);
+        let (t2, n2) = time(&mut fonts, 160);
+        assert!(n2 > 7 * n1, "{n1} {n2}");
+        // 8× the text may take at most ~20× the time (noise allowance on a
+        // shared machine); quadratic behaviour would take 64×.
+        assert!(t2 < 20.0 * t1 + 0.05, "{t1} {t2}");
+    }
+
+    #[test]
     fn hard_breaks_end_lines_without_stretching() {
         let mut fonts = test_fonts();
         let items = vec![
@@ -1931,8 +2090,11 @@ mod quality {
             return;
         };
         let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        let src = std::fs::read_to_string(root.join("book/02-who-were-the-taliban.md"))
-            .unwrap_or_default();
+        let src = match std::env::var("FOLIO_RENDER_SRC") {
+            Ok(f) => std::fs::read_to_string(f).unwrap_or_default(),
+            Err(_) => std::fs::read_to_string(root.join("book/02-who-were-the-taliban.md"))
+                .unwrap_or_default(),
+        };
         let mut fonts = test_fonts();
         let measure = Pt::from_inches(4.5).0;
         let mut pars = Vec::new();
