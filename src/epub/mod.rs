@@ -1,11 +1,49 @@
-//! EPUB 3 writer: model + TOC → `.epub` bytes (XHTML chapters, CSS, nav and
-//! NCX through epub-builder, then a deterministic re-zip).
+//! EPUB 3 writer: model + TOC → `.epub` bytes.
+//!
+//! Place in the pipeline: after [`crate::toc`], beside the typesetter; it
+//! reads the [`Book`] as it is and never looks at Markdown. Steps:
+//! [`xhtml`] serializes each chapter (with [`notes`] for footnotes,
+//! [`images`] for packaged pictures and [`html`] for raw HTML), [`css`]
+//! packages what the user's stylesheet refers to, [`nav`]
+//! writes nav.xhtml and toc.ncx from the shared [`Toc`], [`package`] hands
+//! everything to epub-builder and completes the OPF, and [`ocf`] re-zips
+//! the result deterministically (mimetype first, fixed timestamps), so two
+//! builds of the same book are byte-identical.
+
+mod css;
+mod escape;
+mod html;
+mod images;
+mod nav;
+mod notes;
+mod ocf;
+mod package;
+mod xhtml;
+
+#[cfg(test)]
+mod tests;
 
 use std::path::PathBuf;
 
-use crate::diag::{Diagnostic, StageResult};
+use crate::diag::{Diagnostic, Diagnostics, StageResult};
 use crate::model::Book;
 use crate::toc::Toc;
+
+use images::{extension_for, sniff_media_type, ImageStore};
+use nav::Landmark;
+use package::{PackageInput, Resource, Role, SpineDoc};
+use xhtml::{chapter_page, chapter_title, page, BookContext};
+
+/// Folio's own stylesheet, linked from every page as `stylesheet.css`.
+const STYLESHEET: &str = include_str!("style.css");
+/// Package name of the optional user stylesheet (linked after ours).
+const EXTRA_STYLESHEET: &str = "extra.css";
+/// Names of the pages Folio adds; chapter files never take them.
+const TITLE_PAGE: &str = "titlepage.xhtml";
+const COVER_PAGE: &str = "cover.xhtml";
+const NAV_PAGE: &str = "nav.xhtml";
+/// Heading of the contents page and label of its landmark.
+const DEFAULT_TOC_TITLE: &str = "Contents";
 
 /// Resolved EPUB settings (from book.yaml's `epub` section).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -14,11 +52,281 @@ pub struct EpubSettings {
     pub stylesheet: Option<PathBuf>,
 }
 
-/// Writes the book as EPUB 3 bytes.
+/// Writes the book as EPUB 3 bytes, with the warnings met on the way
+/// (dropped raw HTML, images that could not be packaged…) for the caller
+/// to print. Errors (an unreadable cover or stylesheet) come back with any
+/// warnings gathered before them.
 pub fn write_epub(
-    _book: &Book,
-    _toc: &Toc,
-    _settings: &EpubSettings,
+    book: &Book,
+    toc: &Toc,
+    settings: &EpubSettings,
 ) -> StageResult<(Vec<u8>, Vec<Diagnostic>)> {
-    Err(Diagnostic::error("the EPUB writer is not written yet").into())
+    let mut diags = Vec::new();
+    match build(book, toc, settings, &mut diags) {
+        Ok(bytes) => Ok((bytes, diags)),
+        Err(error) => {
+            diags.push(error);
+            Err(Diagnostics(diags))
+        }
+    }
+}
+
+/// Output file name of every chapter: its slug reduced to URL- and
+/// zip-safe characters, unique (ignoring case) and never one of Folio's
+/// own page names.
+fn chapter_files(book: &Book) -> Vec<String> {
+    let mut taken: Vec<String> = [TITLE_PAGE, COVER_PAGE, NAV_PAGE]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut files = Vec::new();
+    for (i, chapter) in book.chapters.iter().enumerate() {
+        let slug: String = chapter
+            .slug
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        let slug = slug.trim_matches('-');
+        let base = if slug.is_empty() {
+            format!("chapter-{}", i + 1)
+        } else {
+            slug.to_string()
+        };
+        let mut name = format!("{base}.xhtml");
+        let mut n = 2;
+        while taken.contains(&name.to_ascii_lowercase()) {
+            name = format!("{base}-{n}.xhtml");
+            n += 1;
+        }
+        taken.push(name.to_ascii_lowercase());
+        files.push(name);
+    }
+    files
+}
+
+/// The title page: title, subtitle, authors and publisher.
+fn title_page(book: &Book, stylesheets: &[String]) -> String {
+    let meta = &book.meta;
+    let mut body =
+        String::from("<section epub:type=\"titlepage\" class=\"titlepage\">\n<h1 class=\"title\">");
+    escape::push_text(&mut body, meta.title.trim());
+    body.push_str("</h1>\n");
+    if let Some(subtitle) = meta.subtitle.as_deref().filter(|s| !s.trim().is_empty()) {
+        body.push_str("<p class=\"subtitle\">");
+        escape::push_text(&mut body, subtitle.trim());
+        body.push_str("</p>\n");
+    }
+    for author in meta.authors.iter().filter(|a| !a.trim().is_empty()) {
+        body.push_str("<p class=\"author\">");
+        escape::push_text(&mut body, author.trim());
+        body.push_str("</p>\n");
+    }
+    if let Some(publisher) = meta.publisher.as_deref().filter(|s| !s.trim().is_empty()) {
+        body.push_str("<p class=\"publisher\">");
+        escape::push_text(&mut body, publisher.trim());
+        body.push_str("</p>\n");
+    }
+    body.push_str("</section>\n");
+    page(
+        &meta.language,
+        &meta.title,
+        stylesheets,
+        " epub:type=\"frontmatter\"",
+        &body,
+    )
+}
+
+/// The cover image as a resource and its page, when the book has one.
+fn cover(book: &Book, stylesheets: &[String]) -> Result<Option<(Resource, String)>, Diagnostic> {
+    let Some(path) = &book.meta.cover else {
+        return Ok(None);
+    };
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::error(format!("cannot read the cover image: {e}")).in_file(path)
+    })?;
+    let media_type = sniff_media_type(&bytes, path).ok_or_else(|| {
+        Diagnostic::error("the cover image is not PNG, JPEG, GIF, WebP or SVG")
+            .in_file(path)
+            .with_hint("convert it to JPEG or PNG")
+    })?;
+    let href = format!("cover.{}", extension_for(media_type));
+    let mut body = String::from(
+        "<section epub:type=\"cover\" class=\"cover\">\n<img role=\"doc-cover\" src=\"",
+    );
+    escape::push_attr(&mut body, &href);
+    body.push_str("\" alt=\"");
+    escape::push_attr(&mut body, &format!("Cover: {}", book.meta.title.trim()));
+    body.push_str("\"/>\n</section>\n");
+    let xhtml = page(
+        &book.meta.language,
+        &book.meta.title,
+        stylesheets,
+        " epub:type=\"frontmatter\"",
+        &body,
+    );
+    Ok(Some((
+        Resource {
+            href,
+            media_type: media_type.to_string(),
+            bytes,
+        },
+        xhtml,
+    )))
+}
+
+fn build(
+    book: &Book,
+    toc: &Toc,
+    settings: &EpubSettings,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Vec<u8>, Diagnostic> {
+    let meta = &book.meta;
+    let files = chapter_files(book);
+    let mut stylesheets = vec!["stylesheet.css".to_string()];
+    let mut resources = Vec::new();
+    let mut images = ImageStore::default();
+    if let Some(path) = &settings.stylesheet {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Diagnostic::error(format!("cannot read the EPUB stylesheet: {e}")).in_file(path)
+        })?;
+        let (css, fonts) = css::package_stylesheet(&text, path, &mut images)?;
+        resources.push(Resource {
+            href: EXTRA_STYLESHEET.into(),
+            media_type: "text/css".into(),
+            bytes: css.into_bytes(),
+        });
+        resources.extend(fonts.into_iter().map(|f| Resource {
+            href: f.href,
+            media_type: f.media_type.into(),
+            bytes: f.bytes,
+        }));
+        stylesheets.push(EXTRA_STYLESHEET.into());
+    }
+    if let Some(date) = meta
+        .date
+        .as_deref()
+        .filter(|d| !package::is_w3c_date(d.trim()))
+    {
+        diags.push(
+            Diagnostic::warning(format!(
+                "publication date `{date}` is not YYYY, YYYY-MM or YYYY-MM-DD; it is left out of the EPUB"
+            )),
+        );
+    }
+
+    let ctx = BookContext {
+        book,
+        files: &files,
+        stylesheets: &stylesheets,
+    };
+    let mut spine = Vec::new();
+    let cover = cover(book, &stylesheets)?;
+    if let Some((_, xhtml)) = &cover {
+        spine.push(SpineDoc {
+            href: COVER_PAGE.into(),
+            title: "Cover".into(),
+            xhtml: xhtml.clone(),
+            role: Role::Cover,
+        });
+    }
+    spine.push(SpineDoc {
+        href: TITLE_PAGE.into(),
+        title: meta.title.clone(),
+        xhtml: title_page(book, &stylesheets),
+        role: Role::TitlePage,
+    });
+    for (index, chapter) in book.chapters.iter().enumerate() {
+        let xhtml = chapter_page(&ctx, index, &mut images, diags);
+        spine.push(SpineDoc {
+            href: files[index].clone(),
+            title: chapter_title(book, chapter),
+            xhtml,
+            role: if index == 0 {
+                Role::BodyStart
+            } else {
+                Role::Chapter
+            },
+        });
+    }
+    resources.extend(images.images.into_iter().map(|img| Resource {
+        href: img.href,
+        media_type: img.media_type.into(),
+        bytes: img.bytes,
+    }));
+
+    let toc_title = DEFAULT_TOC_TITLE;
+    let mut entries = nav::nav_entries(book, toc, &files);
+    if entries.is_empty() {
+        entries.push(nav::NavEntry {
+            label: meta.title.clone(),
+            href: TITLE_PAGE.into(),
+            children: Vec::new(),
+        });
+    }
+    let mut landmarks = Vec::new();
+    if cover.is_some() {
+        landmarks.push(Landmark {
+            kind: "cover",
+            href: COVER_PAGE.into(),
+            label: "Cover".into(),
+        });
+    }
+    landmarks.push(Landmark {
+        kind: "titlepage",
+        href: TITLE_PAGE.into(),
+        label: "Title Page".into(),
+    });
+    landmarks.push(Landmark {
+        kind: "toc",
+        href: format!("{NAV_PAGE}#toc"),
+        label: toc_title.into(),
+    });
+    landmarks.push(Landmark {
+        kind: "bodymatter",
+        href: files.first().cloned().unwrap_or_else(|| TITLE_PAGE.into()),
+        label: "Start of Content".into(),
+    });
+
+    let identifier = if meta.identifier.trim().is_empty() {
+        format!(
+            "urn:uuid:{}",
+            uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, meta.title.as_bytes())
+        )
+    } else {
+        meta.identifier.trim().to_string()
+    };
+    let nav_xhtml = nav::nav_xhtml(
+        &meta.language,
+        toc_title,
+        &stylesheets,
+        &entries,
+        &landmarks,
+    );
+    let toc_ncx = nav::toc_ncx(
+        &identifier,
+        &meta.language,
+        &meta.title,
+        &meta.authors,
+        &entries,
+    );
+    let entries = package::assemble(PackageInput {
+        meta,
+        identifier,
+        toc_title: toc_title.to_string(),
+        stylesheet: STYLESHEET,
+        spine,
+        resources,
+        cover_image: cover.map(|(resource, _)| resource),
+        nav_xhtml,
+        toc_ncx,
+    })
+    .map_err(|e| Diagnostic::error(format!("could not assemble the EPUB: {e}")))?;
+    ocf::write_container(&entries, meta.modified_epoch)
+        .map_err(|e| Diagnostic::error(format!("could not write the EPUB container: {e}")))
 }

@@ -1,0 +1,659 @@
+//! Model → XHTML: one well-formed XHTML5 document per chapter, plus the
+//! small title and cover pages.
+//!
+//! The serializer walks the model's blocks and inlines and escapes every
+//! string it writes (see [`super::escape`]). It keeps a little state per
+//! chapter: the ids already used (so generated ids never clash with the
+//! model's), the note references written so far (for the backlinks of the
+//! footnotes at the chapter end, see [`super::notes`]) and the raw HTML
+//! elements left open by `BlockKind::Html`/`InlineKind::Html` (see
+//! [`super::html`]), which are closed when their container ends so the
+//! output always nests.
+
+use std::collections::BTreeSet;
+
+use crate::diag::{Diagnostic, Span};
+use crate::model::{
+    plain_text, Align, Block, BlockKind, Book, Chapter, Definition, Heading, Image, Inline,
+    InlineKind, Link, LinkTarget, List, Table,
+};
+
+use super::escape::{self, push_attr, push_text};
+use super::html::HtmlState;
+use super::images::ImageStore;
+
+/// The XHTML namespace and the EPUB namespace for `epub:type`.
+const HTML_OPEN: &str = "<html xmlns=\"http://www.w3.org/1999/xhtml\" \
+                         xmlns:epub=\"http://www.idpf.org/2007/ops\"";
+
+/// A complete XHTML document around `body` (which must already be escaped
+/// markup). `body_attrs` is inserted verbatim into the `<body>` tag.
+pub fn page(
+    lang: &str,
+    title: &str,
+    stylesheets: &[String],
+    body_attrs: &str,
+    body: &str,
+) -> String {
+    let mut out = String::with_capacity(body.len() + 512);
+    // No doctype: EPUB 3 does not need one, and XML tools then parse the
+    // file without DTD support (only the five XML entities are ever used).
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    out.push_str(HTML_OPEN);
+    out.push_str(" lang=\"");
+    push_attr(&mut out, lang);
+    out.push_str("\" xml:lang=\"");
+    push_attr(&mut out, lang);
+    out.push('"');
+    if is_rtl(lang) {
+        out.push_str(" dir=\"rtl\"");
+    }
+    out.push_str(">\n<head>\n<meta charset=\"utf-8\"/>\n<title>");
+    push_text(&mut out, title);
+    out.push_str("</title>\n");
+    for css in stylesheets {
+        out.push_str("<link rel=\"stylesheet\" type=\"text/css\" href=\"");
+        push_attr(&mut out, css);
+        out.push_str("\"/>\n");
+    }
+    out.push_str("</head>\n<body");
+    out.push_str(body_attrs);
+    out.push_str(">\n");
+    out.push_str(body);
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+/// Primary language subtags of scripts written right to left.
+const RTL_LANGUAGES: &[&str] = &[
+    "ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ku", "ps", "sd", "syr", "ug", "ur", "yi",
+];
+
+/// Whether a BCP 47 tag names a right-to-left language (`ur`, `ar-EG`…),
+/// unless an explicit Latin script subtag says otherwise (`ku-Latn`).
+pub fn is_rtl(lang: &str) -> bool {
+    let mut parts = lang.split(['-', '_']);
+    let primary = parts.next().unwrap_or("").to_ascii_lowercase();
+    let latin = parts.any(|p| p.eq_ignore_ascii_case("latn"));
+    RTL_LANGUAGES.contains(&primary.as_str()) && !latin
+}
+
+/// What every chapter of a book shares while being written.
+pub struct BookContext<'a> {
+    pub book: &'a Book,
+    /// Output file name of every chapter, by chapter index.
+    pub files: &'a [String],
+    /// Stylesheet hrefs each page links, in cascade order.
+    pub stylesheets: &'a [String],
+}
+
+/// The title a chapter's document carries: its first level-1 heading, else
+/// its configured title, else the book's title.
+pub fn chapter_title(book: &Book, chapter: &Chapter) -> String {
+    let h1 = chapter.blocks.iter().find_map(|b| match &b.kind {
+        BlockKind::Heading(h) if h.level == 1 => Some(plain_text(&h.content)),
+        _ => None,
+    });
+    let title = h1.or_else(|| chapter.title.clone()).unwrap_or_default();
+    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
+    if title.is_empty() {
+        book.meta.title.clone()
+    } else {
+        title
+    }
+}
+
+/// Writes chapter `index` as a complete XHTML document. Problems that do
+/// not stop the build (an unreadable image, dropped raw HTML) are pushed
+/// to `diags` as warnings.
+pub fn chapter_page(
+    ctx: &BookContext<'_>,
+    index: usize,
+    images: &mut ImageStore,
+    diags: &mut Vec<Diagnostic>,
+) -> String {
+    let chapter = &ctx.book.chapters[index];
+    let mut w = ChapterWriter::new(ctx, chapter, images, diags);
+    w.body();
+    let title = chapter_title(ctx.book, chapter);
+    page(
+        &ctx.book.meta.language,
+        &title,
+        ctx.stylesheets,
+        " epub:type=\"bodymatter\"",
+        &w.out,
+    )
+}
+
+/// Serializer state for one chapter.
+pub struct ChapterWriter<'a, 'c> {
+    pub(super) ctx: &'a BookContext<'c>,
+    pub(super) chapter: &'a Chapter,
+    pub(super) images: &'a mut ImageStore,
+    pub(super) diags: &'a mut Vec<Diagnostic>,
+    /// The markup written so far.
+    pub out: String,
+    /// Every id in the document (the model's, then each generated one).
+    ids: BTreeSet<String>,
+    /// For each footnote, the ids of the references written to it.
+    pub(super) note_refs: Vec<Vec<String>>,
+    /// Depth of open `<a>` elements; notes met inside a link wait in
+    /// `deferred_notes` and are written right after it (links never nest).
+    pub(super) in_link: usize,
+    pub(super) deferred_notes: Vec<(usize, Span)>,
+    pub(super) html: HtmlState,
+}
+
+impl<'a, 'c> ChapterWriter<'a, 'c> {
+    pub fn new(
+        ctx: &'a BookContext<'c>,
+        chapter: &'a Chapter,
+        images: &'a mut ImageStore,
+        diags: &'a mut Vec<Diagnostic>,
+    ) -> Self {
+        let mut ids = BTreeSet::new();
+        collect_ids(&chapter.blocks, &mut ids);
+        for note in &chapter.footnotes {
+            ids.insert(escape::id(&note.id));
+            collect_ids(&note.blocks, &mut ids);
+        }
+        ChapterWriter {
+            ctx,
+            chapter,
+            images,
+            diags,
+            out: String::new(),
+            ids,
+            note_refs: vec![Vec::new(); chapter.footnotes.len()],
+            in_link: 0,
+            deferred_notes: Vec::new(),
+            html: HtmlState::default(),
+        }
+    }
+
+    /// The chapter section, then its footnotes.
+    pub fn body(&mut self) {
+        self.out
+            .push_str("<section epub:type=\"chapter\" role=\"doc-chapter\">\n");
+        let has_h1 = self
+            .chapter
+            .blocks
+            .iter()
+            .any(|b| matches!(&b.kind, BlockKind::Heading(h) if h.level == 1));
+        if let (false, Some(title)) = (has_h1, &self.chapter.title) {
+            self.out.push_str("<h1 class=\"chapter-title\">");
+            push_text(&mut self.out, title);
+            self.out.push_str("</h1>\n");
+        }
+        let chapter = self.chapter;
+        let scope = self.enter();
+        self.blocks(&chapter.blocks);
+        self.leave(scope);
+        self.footnotes();
+        self.out.push_str("</section>\n");
+    }
+
+    /// Records a warning at `span`.
+    pub(super) fn warn(&mut self, span: Span, message: impl Into<String>) {
+        let loc = self.ctx.book.sources.locate(span);
+        self.diags.push(Diagnostic::warning(message).at(loc));
+    }
+
+    /// `base` if it is still free in this document, else `base-2`, `base-3`…
+    pub(super) fn unique_id(&mut self, base: &str) -> String {
+        let base = escape::id(base);
+        let mut candidate = base.clone();
+        let mut n = 2;
+        while self.ids.contains(&candidate) {
+            candidate = format!("{base}-{n}");
+            n += 1;
+        }
+        self.ids.insert(candidate.clone());
+        candidate
+    }
+
+    /// Claims `id` for this document; false when it is already used.
+    pub(super) fn claim_id(&mut self, id: &str) -> bool {
+        self.ids.insert(id.to_string())
+    }
+
+    /// Whether `id` is used in this document so far.
+    pub(super) fn id_in_use(&self, id: &str) -> bool {
+        self.ids.contains(id)
+    }
+
+    /// Starts a container: raw HTML opened inside it is closed when it ends.
+    pub(super) fn enter(&mut self) -> usize {
+        self.html.enter()
+    }
+
+    /// Ends a container started with [`Self::enter`].
+    pub(super) fn leave(&mut self, scope: usize) {
+        let closing = self.html.leave(scope);
+        self.write_end_tags(&closing);
+    }
+
+    /// Writes `open`, the content from `f` as its own container, and `close`.
+    fn wrap(&mut self, open: &str, close: &str, f: impl FnOnce(&mut Self)) {
+        self.out.push_str(open);
+        let scope = self.enter();
+        f(self);
+        self.leave(scope);
+        self.out.push_str(close);
+    }
+
+    pub(super) fn blocks(&mut self, blocks: &[Block]) {
+        for block in blocks {
+            self.block(block);
+        }
+    }
+
+    fn block(&mut self, block: &Block) {
+        match &block.kind {
+            BlockKind::Heading(h) => self.heading(h),
+            BlockKind::Paragraph(inlines) => {
+                self.wrap("<p>", "</p>\n", |w| w.inlines(inlines));
+            }
+            BlockKind::Figure(img) => self.figure(img, block.span),
+            BlockKind::BlockQuote(blocks) => {
+                self.wrap("<blockquote>\n", "</blockquote>\n", |w| w.blocks(blocks));
+            }
+            BlockKind::List(list) => self.list(list),
+            BlockKind::CodeBlock { lang, text } => {
+                self.out.push_str("<pre><code");
+                if let Some(lang) = lang.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+                    let class = escape::class_list([lang]).replace(' ', "-");
+                    self.out.push_str(" class=\"language-");
+                    push_attr(&mut self.out, &class);
+                    self.out.push('"');
+                }
+                self.out.push('>');
+                push_text(&mut self.out, text.strip_suffix('\n').unwrap_or(text));
+                self.out.push_str("</code></pre>\n");
+            }
+            BlockKind::Table(table) => self.table(table),
+            BlockKind::DefinitionList(defs) => self.definitions(defs),
+            BlockKind::Html(html) => self.raw_html(html, block.span, true),
+            BlockKind::Math(src) => {
+                self.out
+                    .push_str("<p class=\"math-display\"><span class=\"math\">");
+                push_text(&mut self.out, src.trim());
+                self.out.push_str("</span></p>\n");
+            }
+            BlockKind::ThematicBreak => self.out.push_str("<hr/>\n"),
+        }
+    }
+
+    fn heading(&mut self, h: &Heading) {
+        let level = h.level.clamp(1, 6);
+        let mut open = format!("<h{level} id=\"{}\"", escape::attr(&escape::id(&h.id)));
+        let classes = escape::class_list(h.classes.iter().map(String::as_str));
+        if !classes.is_empty() {
+            open.push_str(&format!(" class=\"{}\"", escape::attr(&classes)));
+        }
+        open.push('>');
+        self.wrap(&open, &format!("</h{level}>\n"), |w| w.inlines(&h.content));
+    }
+
+    fn list(&mut self, list: &List) {
+        let tag = if list.start.is_some() { "ol" } else { "ul" };
+        // A list of tasks only loses its bullets; in a mixed list only the
+        // task items do (see `li.task` in the stylesheet).
+        let is_task_list = !list.items.is_empty() && list.items.iter().all(|i| i.task.is_some());
+        self.out.push('<');
+        self.out.push_str(tag);
+        if let Some(start) = list.start.filter(|&s| s != 1) {
+            self.out.push_str(&format!(" start=\"{start}\""));
+        }
+        if is_task_list {
+            self.out.push_str(" class=\"task-list\"");
+        }
+        self.out.push_str(">\n");
+        for item in &list.items {
+            self.out.push_str(if item.task.is_some() {
+                "<li class=\"task\">"
+            } else {
+                "<li>"
+            });
+            let scope = self.enter();
+            let mut checkbox = item.task;
+            let mut previous_bare = false;
+            for block in &item.blocks {
+                match &block.kind {
+                    BlockKind::Paragraph(inlines) if list.tight => {
+                        if previous_bare {
+                            self.out.push_str("<br/>");
+                        }
+                        if let Some(done) = checkbox.take() {
+                            self.task_box(done);
+                        }
+                        let s = self.enter();
+                        self.inlines(inlines);
+                        self.leave(s);
+                        previous_bare = true;
+                    }
+                    BlockKind::Paragraph(inlines) => {
+                        self.out.push_str("<p>");
+                        let s = self.enter();
+                        if let Some(done) = checkbox.take() {
+                            self.task_box(done);
+                        }
+                        self.inlines(inlines);
+                        self.leave(s);
+                        self.out.push_str("</p>\n");
+                        previous_bare = false;
+                    }
+                    _ => {
+                        if let Some(done) = checkbox.take() {
+                            self.task_box(done);
+                        }
+                        if previous_bare {
+                            self.out.push('\n');
+                        }
+                        self.block(block);
+                        previous_bare = false;
+                    }
+                }
+            }
+            if let Some(done) = checkbox.take() {
+                self.task_box(done);
+            }
+            self.leave(scope);
+            self.out.push_str("</li>\n");
+        }
+        self.out.push_str("</");
+        self.out.push_str(tag);
+        self.out.push_str(">\n");
+    }
+
+    /// A task-list box as a character, not a form control: EPUB readers
+    /// neither need nor reliably render `<input>`.
+    fn task_box(&mut self, done: bool) {
+        let (label, glyph) = if done {
+            ("done", '\u{2611}')
+        } else {
+            ("not done", '\u{2610}')
+        };
+        self.out.push_str(&format!(
+            "<span class=\"task-box\" role=\"img\" aria-label=\"{label}\">{glyph}</span> "
+        ));
+    }
+
+    fn table(&mut self, table: &Table) {
+        self.out.push_str("<table>\n");
+        let class = |i: usize| match table.aligns.get(i).copied().unwrap_or(Align::None) {
+            Align::None => "",
+            Align::Left => " class=\"align-left\"",
+            Align::Center => " class=\"align-center\"",
+            Align::Right => " class=\"align-right\"",
+        };
+        if !table.head.is_empty() {
+            self.out.push_str("<thead>\n<tr>");
+            for (i, cell) in table.head.iter().enumerate() {
+                let open = format!("<th scope=\"col\"{}>", class(i));
+                self.wrap(&open, "</th>", |w| w.inlines(cell));
+            }
+            self.out.push_str("</tr>\n</thead>\n");
+        }
+        if !table.rows.is_empty() {
+            self.out.push_str("<tbody>\n");
+            for row in &table.rows {
+                self.out.push_str("<tr>");
+                for (i, cell) in row.iter().enumerate() {
+                    let open = format!("<td{}>", class(i));
+                    self.wrap(&open, "</td>", |w| w.inlines(cell));
+                }
+                self.out.push_str("</tr>\n");
+            }
+            self.out.push_str("</tbody>\n");
+        }
+        self.out.push_str("</table>\n");
+    }
+
+    fn definitions(&mut self, defs: &[Definition]) {
+        self.out.push_str("<dl>\n");
+        for def in defs {
+            self.wrap("<dt>", "</dt>\n", |w| w.inlines(&def.term));
+            for details in &def.details {
+                self.wrap("<dd>\n", "</dd>\n", |w| w.blocks(details));
+            }
+        }
+        self.out.push_str("</dl>\n");
+    }
+
+    fn figure(&mut self, img: &Image, span: Span) {
+        let caption = img
+            .title
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or(&img.alt)
+            .trim()
+            .to_string();
+        match self.image_src(img, span) {
+            Some(src) => {
+                self.out.push_str("<figure>\n");
+                self.img_tag(&src, &img.alt, None);
+                self.out.push('\n');
+                if !caption.is_empty() {
+                    self.out.push_str("<figcaption>");
+                    push_text(&mut self.out, &caption);
+                    self.out.push_str("</figcaption>\n");
+                }
+                self.out.push_str("</figure>\n");
+            }
+            None => {
+                self.out.push_str("<p class=\"image-fallback\">");
+                self.image_fallback(img);
+                self.out.push_str("</p>\n");
+            }
+        }
+    }
+
+    /// The package href of a local image, or `None` (with a warning when
+    /// a local file could not be used) so the caller writes a fallback.
+    fn image_src(&mut self, img: &Image, span: Span) -> Option<String> {
+        let path = img.path.as_ref()?;
+        match self.images.add(path) {
+            Ok(href) => Some(href),
+            Err(message) => {
+                self.warn(
+                    span,
+                    format!("{message}; its alternative text is used instead"),
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn img_tag(&mut self, src: &str, alt: &str, title: Option<&str>) {
+        self.out.push_str("<img src=\"");
+        push_attr(&mut self.out, src);
+        self.out.push_str("\" alt=\"");
+        push_attr(&mut self.out, alt.trim());
+        self.out.push('"');
+        if let Some(title) = title.filter(|t| !t.trim().is_empty()) {
+            self.out.push_str(" title=\"");
+            push_attr(&mut self.out, title);
+            self.out.push('"');
+        }
+        self.out.push_str("/>");
+    }
+
+    /// An image that is not packaged: remote images become a link to the
+    /// original (never fetched), anything else its alternative text.
+    fn image_fallback(&mut self, img: &Image) {
+        let label = if img.alt.trim().is_empty() {
+            img.url.trim()
+        } else {
+            img.alt.trim()
+        };
+        if img.path.is_none() && has_safe_scheme(&img.url) && self.in_link == 0 {
+            self.out.push_str("<a class=\"remote-image\" href=\"");
+            push_attr(&mut self.out, &escape::url(&img.url));
+            self.out.push_str("\">");
+            push_text(&mut self.out, label);
+            self.out.push_str("</a>");
+        } else {
+            self.out.push_str("<span class=\"image-alt\">");
+            push_text(&mut self.out, label);
+            self.out.push_str("</span>");
+        }
+    }
+
+    pub(super) fn inlines(&mut self, inlines: &[Inline]) {
+        for inline in inlines {
+            self.inline(inline);
+        }
+    }
+
+    fn inline(&mut self, inline: &Inline) {
+        match &inline.kind {
+            InlineKind::Text(t) => push_text(&mut self.out, t),
+            InlineKind::Code(t) => {
+                self.out.push_str("<code>");
+                push_text(&mut self.out, t);
+                self.out.push_str("</code>");
+            }
+            InlineKind::Emphasis(c) => self.wrap("<em>", "</em>", |w| w.inlines(c)),
+            InlineKind::Strong(c) => self.wrap("<strong>", "</strong>", |w| w.inlines(c)),
+            InlineKind::Strikethrough(c) => self.wrap("<del>", "</del>", |w| w.inlines(c)),
+            InlineKind::Superscript(c) => self.wrap("<sup>", "</sup>", |w| w.inlines(c)),
+            InlineKind::Subscript(c) => self.wrap("<sub>", "</sub>", |w| w.inlines(c)),
+            InlineKind::Link(link) => self.link(link, inline.span),
+            InlineKind::Image(img) => match self.image_src(img, inline.span) {
+                Some(src) => self.img_tag(&src, &img.alt, img.title.as_deref()),
+                None => self.image_fallback(img),
+            },
+            InlineKind::FootnoteRef { index } => {
+                if self.in_link > 0 {
+                    self.deferred_notes.push((*index, inline.span));
+                } else {
+                    self.noteref(*index, inline.span);
+                }
+            }
+            InlineKind::Math(src) => {
+                self.out.push_str("<span class=\"math\">");
+                push_text(&mut self.out, src);
+                self.out.push_str("</span>");
+            }
+            InlineKind::Html(html) => self.raw_html(html, inline.span, false),
+            InlineKind::SoftBreak => self.out.push('\n'),
+            InlineKind::HardBreak => self.out.push_str("<br/>\n"),
+        }
+    }
+
+    /// The `href` of a link target, or `None` (with a warning) when it
+    /// would point at nothing inside or outside the book.
+    fn href(&mut self, target: &LinkTarget, span: Span) -> Option<String> {
+        match target {
+            LinkTarget::External(url) => {
+                if has_safe_scheme(url) {
+                    Some(escape::url(url))
+                } else {
+                    self.warn(
+                        span,
+                        format!("link target `{url}` is not in the book and has no web address; the link text is kept without a link"),
+                    );
+                    None
+                }
+            }
+            LinkTarget::Internal { chapter, id } => {
+                let Some(file) = self.ctx.files.get(*chapter) else {
+                    self.warn(span, "link points at a chapter that is not in the book");
+                    return None;
+                };
+                Some(match id {
+                    Some(id) => format!("{file}#{}", escape::fragment(id)),
+                    None => file.clone(),
+                })
+            }
+        }
+    }
+
+    fn link(&mut self, link: &Link, span: Span) {
+        let href = if self.in_link > 0 {
+            None
+        } else {
+            self.href(&link.target, span)
+        };
+        let Some(href) = href else {
+            let s = self.enter();
+            self.inlines(&link.content);
+            self.leave(s);
+            return;
+        };
+        let mut open = String::from("<a href=\"");
+        push_attr(&mut open, &href);
+        open.push('"');
+        if let Some(title) = link.title.as_deref().filter(|t| !t.trim().is_empty()) {
+            open.push_str(" title=\"");
+            push_attr(&mut open, title);
+            open.push('"');
+        }
+        open.push('>');
+        self.out.push_str(&open);
+        self.in_link += 1;
+        let scope = self.enter();
+        self.inlines(&link.content);
+        // Raw HTML opened in the link text closes before the link itself.
+        self.leave(scope);
+        self.in_link -= 1;
+        self.out.push_str("</a>");
+        self.flush_deferred_notes();
+    }
+
+    /// Writes the note references met inside a link, once outside it.
+    pub(super) fn flush_deferred_notes(&mut self) {
+        if self.in_link == 0 && !self.deferred_notes.is_empty() {
+            for (index, span) in std::mem::take(&mut self.deferred_notes) {
+                self.noteref(index, span);
+            }
+        }
+    }
+}
+
+/// Whether a URL has a scheme an EPUB reader can follow and that runs no
+/// code (`javascript:`, `data:` and local `file:` URLs are refused).
+pub fn has_safe_scheme(url: &str) -> bool {
+    let url = url.trim();
+    let Some(colon) = url.find(':') else {
+        return false;
+    };
+    let scheme = &url[..colon];
+    let well_formed = scheme
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    well_formed
+        && !["javascript", "vbscript", "data", "file"]
+            .iter()
+            .any(|s| scheme.eq_ignore_ascii_case(s))
+}
+
+/// Every heading id in `blocks`, recursively, as it will be written.
+fn collect_ids(blocks: &[Block], ids: &mut BTreeSet<String>) {
+    for block in blocks {
+        match &block.kind {
+            BlockKind::Heading(h) => {
+                ids.insert(escape::id(&h.id));
+            }
+            BlockKind::BlockQuote(inner) => collect_ids(inner, ids),
+            BlockKind::List(list) => {
+                for item in &list.items {
+                    collect_ids(&item.blocks, ids);
+                }
+            }
+            BlockKind::DefinitionList(defs) => {
+                for def in defs {
+                    for d in &def.details {
+                        collect_ids(d, ids);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
