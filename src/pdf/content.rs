@@ -10,7 +10,8 @@ use super::encoding::push_num;
 use super::fonts::FontSet;
 use super::images::{resource_name, ImageSet};
 use super::text::write_run;
-use crate::typeset::frame::{Item, Page};
+use crate::diag::Diagnostic;
+use crate::typeset::frame::{Glyph, Item, Page};
 
 /// Decimal places of rectangle and image coordinates.
 const COORD_DECIMALS: u32 = 2;
@@ -18,8 +19,13 @@ const COORD_DECIMALS: u32 = 2;
 const GRAY_DECIMALS: u32 = 3;
 
 /// Writes the uncompressed content stream of `page` into `buf` (cleared
-/// first).
-pub(super) fn write_page(buf: &mut Vec<u8>, page: &Page, fonts: &FontSet, images: &ImageSet) {
+/// first), assigning glyph codes in `fonts` as it goes.
+pub(super) fn write_page(
+    buf: &mut Vec<u8>,
+    page: &Page,
+    fonts: &mut FontSet,
+    images: &ImageSet,
+) -> Result<(), Diagnostic> {
     buf.clear();
     let height = page.height.0;
     let mut state = State {
@@ -28,15 +34,13 @@ pub(super) fn write_page(buf: &mut Vec<u8>, page: &Page, fonts: &FontSet, images
         gray: 0.0,
         font: None,
     };
-    for item in &page.items {
+    for (index, item) in page.items.iter().enumerate() {
         match item {
             Item::Text(run) => {
-                let Some(Some(font)) = fonts.fonts.get(run.font.0) else {
-                    continue;
-                };
                 if run.glyphs.is_empty() {
                     continue;
                 }
+                let font = fonts.get(run.font.0)?;
                 if !state.in_text {
                     buf.extend_from_slice(b"BT\n");
                     state.in_text = true;
@@ -51,7 +55,8 @@ pub(super) fn write_page(buf: &mut Vec<u8>, page: &Page, fonts: &FontSet, images
                     state.font = Some((run.font.0, size));
                 }
                 state.set_gray(buf, run.gray);
-                write_run(buf, run, font, height);
+                let next = continuation(&page.items[index + 1..], run.baseline.0);
+                write_run(buf, run, next, font, height);
             }
             Item::Rect(rect) => {
                 state.end_text(buf);
@@ -87,6 +92,25 @@ pub(super) fn write_page(buf: &mut Vec<u8>, page: &Page, fonts: &FontSet, images
         }
     }
     state.end_text(buf);
+    Ok(())
+}
+
+/// Baselines closer than this (in pt) are the same line.
+const SAME_BASELINE: f64 = 0.01;
+
+/// The first glyph of the next text run if it continues the line of a run
+/// on `baseline` (links in between are skipped; anything else ends it).
+fn continuation(rest: &[Item], baseline: f64) -> Option<&Glyph> {
+    for item in rest {
+        match item {
+            Item::Text(next) if (next.baseline.0 - baseline).abs() < SAME_BASELINE => {
+                return next.glyphs.first();
+            }
+            Item::Link(_) => continue,
+            _ => return None,
+        }
+    }
+    None
 }
 
 struct State {

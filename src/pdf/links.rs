@@ -1,11 +1,16 @@
 //! Link areas → printpdf link annotations: a URI action for external links,
 //! a GoTo action to `[page /XYZ 0 top null]` for places in the book. No
 //! border is drawn; the text itself shows that it is a link.
+//!
+//! Page anchors (heading and footnote ids) become named destinations, so
+//! `book.pdf#some-heading` opens at that heading in viewers that support it.
 
 use printpdf::{
     Actions, BorderArray, ColorArray, Destination as PdfDestination, HighlightingMode,
     LinkAnnotation, Op, Pt as PdfPt, Rect as PdfRect,
 };
+
+use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 
 use crate::typeset::frame::{Destination, Document, Item, Page};
 
@@ -51,6 +56,45 @@ pub(super) fn link_ops(page: &Page, doc: &Document) -> Vec<Op> {
             }
         })
         .collect()
+}
+
+/// The /Dests name tree of every page anchor, `id → [page /XYZ 0 top
+/// null]`, or `None` without anchors. Keys are sorted bytewise as name trees
+/// require; an id given twice keeps its first page.
+pub(super) fn named_destinations(doc: &Document, pages: &[(ObjectId, f64)]) -> Option<Dictionary> {
+    let mut anchors: Vec<(&str, ObjectId, f64)> = doc
+        .pages
+        .iter()
+        .zip(pages)
+        .flat_map(|(page, &(id, height))| {
+            page.anchors
+                .iter()
+                .map(move |a| (a.id.as_str(), id, height - a.y.0))
+        })
+        .collect();
+    if anchors.is_empty() {
+        return None;
+    }
+    // Stable: among equal ids the earliest page stays first.
+    anchors.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    anchors.dedup_by(|later, earlier| later.0 == earlier.0);
+    let mut names = Vec::with_capacity(anchors.len() * 2);
+    for (key, page, top) in anchors {
+        names.push(Object::String(
+            key.as_bytes().to_vec(),
+            StringFormat::Literal,
+        ));
+        names.push(Object::Array(vec![
+            Object::Reference(page),
+            Object::Name(b"XYZ".to_vec()),
+            Object::Integer(0),
+            Object::Real(top as f32),
+            Object::Null,
+        ]));
+    }
+    let mut tree = Dictionary::new();
+    tree.set("Names", Object::Array(names));
+    Some(tree)
 }
 
 /// A URI action holds 7-bit ASCII: percent-encode everything else (and

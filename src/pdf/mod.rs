@@ -51,7 +51,6 @@ const CONTENT_BUFFER: usize = 32 * 1024;
 /// Writes a laid-out document as PDF bytes.
 pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {
     validate(doc)?;
-    let fonts = FontSet::collect(doc)?;
     let images = ImageSet::load(doc)?;
 
     let mut pdf = skeleton(doc);
@@ -64,27 +63,20 @@ pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {
             doc.pages.len()
         )));
     }
-
-    let mut resources = Dictionary::new();
-    let font_dict = fonts.write(&mut pdf);
-    if !font_dict.is_empty() {
-        resources.set("Font", Object::Reference(pdf.add_object(font_dict)));
-    }
-    if !images.is_empty() {
-        let xobjects = images.write(&mut pdf);
-        resources.set("XObject", Object::Reference(pdf.add_object(xobjects)));
-    }
-    let resources_id = pdf.add_object(resources);
+    // Shared by every page; filled once the fonts are known.
+    let resources_id = pdf.new_object_id();
 
     let mut hash = StableHash::new();
     hash.write(doc.info.identifier.as_bytes());
     hash.write(doc.info.title.as_bytes());
-    fonts.hash_into(&mut hash);
+    let mut fonts = FontSet::new(doc);
     let mut buf = Vec::with_capacity(CONTENT_BUFFER);
+    let mut content_bytes = 0;
     for (page, &page_id) in doc.pages.iter().zip(&page_ids) {
-        content::write_page(&mut buf, page, &fonts, &images);
+        content::write_page(&mut buf, page, &mut fonts, &images)?;
         let stream = flate_stream(Dictionary::new(), &buf);
         hash.write(&stream.content);
+        content_bytes += stream.content.len();
         let content_id = pdf.add_object(stream);
         let dict = pdf
             .get_dictionary_mut(page_id)
@@ -114,20 +106,34 @@ pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {
         }
     }
 
+    let mut resources = Dictionary::new();
+    let font_dict = fonts.finish(&mut pdf, &mut hash)?;
+    if !font_dict.is_empty() {
+        resources.set("Font", Object::Reference(pdf.add_object(font_dict)));
+    }
+    if !images.is_empty() {
+        let xobjects = images.write(&mut pdf);
+        resources.set("XObject", Object::Reference(pdf.add_object(xobjects)));
+    }
+    pdf.objects
+        .insert(resources_id, Object::Dictionary(resources));
+
     let pages: Vec<(ObjectId, f64)> = page_ids
         .iter()
         .zip(&doc.pages)
         .map(|(&id, page)| (id, page.height.0))
         .collect();
     let outline = outline::write_outline(&mut pdf, &doc.outline, &pages);
+    let dests = links::named_destinations(doc, &pages).map(|tree| pdf.add_object(tree));
     let document_id = hash.finish();
-    finish_catalog(&mut pdf, doc, outline, document_id)?;
+    finish_catalog(&mut pdf, doc, outline, dests, document_id)?;
     let info_id = pdf.add_object(metadata::info_dict(&doc.info));
     pdf.trailer.set("Info", Object::Reference(info_id));
     pdf.trailer.set("ID", metadata::file_id(document_id));
     compact(&mut pdf);
 
-    let mut out = Vec::with_capacity(buf.capacity() * doc.pages.len() / 4 + 64 * 1024);
+    // Content dominates the file; fonts, images and objects add the rest.
+    let mut out = Vec::with_capacity(content_bytes + 256 * 1024);
     pdf.save_to(&mut out)
         .map_err(|e| internal(format!("lopdf could not serialize the document: {e}")))?;
     Ok(out)
@@ -223,7 +229,7 @@ fn skeleton(doc: &Document) -> lopdf::Document {
     };
     // printpdf only warns about text and colour ops, and the skeleton has none.
     let mut warnings = Vec::new();
-    printpdf::serialize::to_lopdf_doc(&skeleton, &options, &mut warnings)
+    skeleton.to_lopdf_document(&options, &mut warnings)
 }
 
 /// Catalog entries printpdf does not write (or writes differently).
@@ -231,6 +237,7 @@ fn finish_catalog(
     pdf: &mut lopdf::Document,
     doc: &Document,
     outline: Option<ObjectId>,
+    dests: Option<ObjectId>,
     document_id: u128,
 ) -> StageResult<()> {
     let labels = metadata::page_labels(&doc.page_labels, doc.pages.len());
@@ -247,6 +254,11 @@ fn finish_catalog(
     }
     if let Some(labels) = labels {
         catalog.set("PageLabels", labels);
+    }
+    if let Some(dests) = dests {
+        let mut names = Dictionary::new();
+        names.set("Dests", Object::Reference(dests));
+        catalog.set("Names", names);
     }
     if !doc.info.language.is_empty() {
         catalog.set("Lang", text_string(&doc.info.language));

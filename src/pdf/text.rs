@@ -14,8 +14,8 @@
 //! viewer rather than relying on each one's gap heuristics.
 
 use super::encoding::{push_int, push_literal_bytes, push_num};
-use super::fonts::EmbeddedFont;
-use crate::typeset::frame::TextRun;
+use super::fonts::FontState;
+use crate::typeset::frame::{Glyph, TextRun};
 
 /// A gap between two glyphs at least this fraction of the font's space
 /// width counts as a word space. Kerning moves glyphs by far less; justified
@@ -27,8 +27,16 @@ const WORD_GAP_OF_SPACE: f64 = 0.5;
 const COORD_DECIMALS: u32 = 2;
 
 /// Writes one run: `Tm`, then `TJ` (split around rises). Assumes the text
-/// object is open and the font and fill colour are already set.
-pub(super) fn write_run(buf: &mut Vec<u8>, run: &TextRun, font: &EmbeddedFont, page_height: f64) {
+/// object is open and the font and fill colour are already set. `next` is
+/// the first glyph of the following run when it continues this line, so a
+/// word gap between runs (a change of font mid-sentence) gets its space too.
+pub(super) fn write_run(
+    buf: &mut Vec<u8>,
+    run: &TextRun,
+    next: Option<&Glyph>,
+    font: &mut FontState,
+    page_height: f64,
+) {
     let Some(first) = run.glyphs.first() else {
         return;
     };
@@ -48,21 +56,26 @@ pub(super) fn write_run(buf: &mut Vec<u8>, run: &TextRun, font: &EmbeddedFont, p
     let min_gap = space.map_or(f64::INFINITY, |code| {
         font.width(code) / scale * WORD_GAP_OF_SPACE
     });
+    // Whether a word space belongs between `prev` and `glyph`: returns where
+    // the previous glyph ends.
+    let word_gap = |prev: &Glyph, glyph: &Glyph| {
+        let end = prev.x.0 + prev.advance.0;
+        (glyph.x.0 - end >= min_gap
+            && !prev.text.ends_with(char::is_whitespace)
+            && !glyph.text.starts_with(char::is_whitespace))
+        .then_some(end)
+    };
 
     let mut tj = Tj::open(buf);
     // Pen position relative to x0, in 1/1000 em, as the viewer computes it.
     let mut pen = 0.0f64;
     let mut rise = 0.0f64;
-    let mut prev_end: Option<f64> = None;
-    let mut prev_ends_space = true;
+    let mut prev: Option<&Glyph> = None;
     for glyph in &run.glyphs {
-        if let (Some(end), Some(space)) = (prev_end, space) {
-            let starts_space = glyph.text.starts_with(char::is_whitespace);
-            if glyph.x.0 - end >= min_gap && !prev_ends_space && !starts_space {
-                pen = tj.move_to(buf, pen, (end - x0) * scale);
-                tj.glyph(buf, space);
-                pen += font.width(space);
-            }
+        if let (Some(space), Some(end)) = (space, prev.and_then(|p| word_gap(p, glyph))) {
+            pen = tj.move_to(buf, pen, (end - x0) * scale);
+            tj.glyph(buf, space);
+            pen += font.width(space);
         }
         pen = tj.move_to(buf, pen, (glyph.x.0 - x0) * scale);
         let want_rise = glyph.y_offset.0;
@@ -76,13 +89,19 @@ pub(super) fn write_run(buf: &mut Vec<u8>, run: &TextRun, font: &EmbeddedFont, p
         let code = font.code(glyph.id, &glyph.text);
         tj.glyph(buf, code);
         pen += font.width(code);
-        prev_end = Some(glyph.x.0 + glyph.advance.0);
-        prev_ends_space = glyph.text.ends_with(char::is_whitespace);
+        prev = Some(glyph);
+    }
+    if rise != 0.0 {
+        tj.close(buf);
+        buf.extend_from_slice(b"0 Ts\n");
+        tj = Tj::open(buf);
+    }
+    let trailing = prev.zip(next).and_then(|(p, n)| word_gap(p, n));
+    if let (Some(space), Some(end)) = (space, trailing) {
+        tj.move_to(buf, pen, (end - x0) * scale);
+        tj.glyph(buf, space);
     }
     tj.close(buf);
-    if rise != 0.0 {
-        buf.extend_from_slice(b"0 Ts\n");
-    }
 }
 
 /// A `[…] TJ` array being written: strings of 2-byte codes and adjustments.
@@ -121,10 +140,12 @@ impl Tj {
     /// in 1/1000 em), rounded to whole units; returns the new pen. A TJ
     /// number n moves the next glyph by −n/1000 em.
     fn move_to(&mut self, buf: &mut Vec<u8>, pen: f64, target: f64) -> f64 {
-        let n = (pen - target).round();
-        if n == 0.0 || !n.is_finite() {
+        let delta = pen - target;
+        // Most glyphs sit exactly where the pen is; skip the rounding call.
+        if delta.abs() < 0.5 || !delta.is_finite() {
             return pen;
         }
+        let n = delta.round();
         if self.in_string {
             buf.push(b')');
             self.in_string = false;
