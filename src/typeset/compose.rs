@@ -67,6 +67,8 @@ const IMAGE_PX_PER_PT: f64 = 96.0 / 72.0;
 const RULE_FRACTION: f64 = 0.25;
 /// Thickness of thin rules (thematic breaks, table rules, note separator).
 pub(crate) const THIN_RULE: Pt = Pt(0.5);
+/// A chapter sink takes at most one line in this many of the page.
+const SINK_PAGE_FRACTION: usize = 8;
 /// Lines stretched beyond this adjustment ratio are reported as very
 /// loose (badness 800; TeX warns of underfull lines from about 2.15).
 pub(crate) const VERY_LOOSE: f64 = 2.0;
@@ -295,10 +297,21 @@ impl<'a> Composer<'a> {
             .any(|b| matches!(&b.kind, BlockKind::Heading(h) if h.level == 1));
         let mut out = Vec::new();
         let mut prev = Prev::Start;
-        if let (false, Some(title)) = (has_h1, &chapter.title) {
-            let slab = self.chapter_head(title, &[], None, chapter.span);
-            out.push(Elem::Slab(slab));
-            prev = Prev::Heading;
+        match (has_h1, &chapter.title) {
+            (false, Some(title)) => {
+                let slab = self.chapter_head(title, &[], None, chapter.span);
+                out.push(Elem::Slab(slab));
+                prev = Prev::Heading;
+            }
+            (false, None) if !chapter.blocks.is_empty() => {
+                // An untitled chapter still opens below the same sink.
+                let sink = self.sink();
+                if sink.0 > EPS {
+                    out.push(Elem::Slab(Slab::new(sink, Role::Other, chapter.span)));
+                    prev = Prev::Heading;
+                }
+            }
+            _ => {}
         }
         let ctx = self.body_ctx();
         self.blocks_after(&chapter.blocks, &ctx, prev, &mut out);
@@ -993,6 +1006,15 @@ impl<'a> Composer<'a> {
         layout.lines
     }
 
+    /// How far a chapter opening sinks below the top of the text block:
+    /// four lines, less on pages too short to spare them.
+    fn sink(&self) -> Pt {
+        let lines = HeadSpec::of(1)
+            .above
+            .min((self.geo.lines / SINK_PAGE_FRACTION) as f64);
+        self.geo.leading * lines
+    }
+
     /// The opening of a chapter: the title sunk below the top of the page.
     pub(crate) fn chapter_head(
         &mut self,
@@ -1021,7 +1043,7 @@ impl<'a> Composer<'a> {
         }
         let inner = Ctx { size, ..ctx };
         let lines = self.lines_of(&pb, &inner, Alignment::Left);
-        let sink = ctx.leading * spec.above;
+        let sink = self.sink();
         let text_height = sink + line_height * lines.len() as f64 + ctx.leading * spec.below;
         let height = ceil_to(text_height, ctx.leading);
         let mut slab = Slab::new(

@@ -13,7 +13,7 @@
 //! (a widow avoided), the facing recto is tried at the same height so the
 //! spread's bottom lines match.
 
-use crate::typeset::compose::{ceil_to, NOTE_SCALE, THIN_RULE};
+use crate::typeset::compose::{ceil_to, THIN_RULE};
 use crate::typeset::flow::{Elem, Flow, Geometry, Piece, Role, Slab, EPS};
 use crate::typeset::frame::{Item, Rect};
 use crate::units::Pt;
@@ -419,10 +419,4 @@ fn last_slab_bottom(placed: &[(Pt, SlabRef)], p: &Paginator<'_>) -> Pt {
         .last()
         .and_then(|&(top, r)| p.slab(r).map(|s| top + s.height))
         .unwrap_or(Pt::ZERO)
-}
-
-/// The note leading for a body leading (used by tests and the assembler).
-#[allow(dead_code)]
-pub(crate) fn note_leading(geo: &Geometry) -> Pt {
-    geo.leading * NOTE_SCALE
 }

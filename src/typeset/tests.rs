@@ -536,8 +536,7 @@ fn words_for_lines(lines: usize, page_lines: usize) -> usize {
             let pages = body_pages(&b, page_lines);
             pages
                 .first()
-                .and_then(|p| p.slabs.first())
-                .and_then(line_role)
+                .and_then(|p| p.slabs.iter().find_map(line_role))
                 .is_some_and(|(_, n)| n == lines)
         })
         .expect("some length sets in that many lines")
