@@ -67,8 +67,9 @@ const IMAGE_PX_PER_PT: f64 = 96.0 / 72.0;
 const RULE_FRACTION: f64 = 0.25;
 /// Thickness of thin rules (thematic breaks, table rules, note separator).
 pub(crate) const THIN_RULE: Pt = Pt(0.5);
-/// A chapter sink takes at most one line in this many of the page.
-const SINK_PAGE_FRACTION: usize = 8;
+/// Chapter openings sink this fraction of the text block (in whole
+/// lines) so that every chapter title stands at the same height.
+const SINK_FRACTION: f64 = 0.2;
 /// Lines stretched beyond this adjustment ratio are reported as very
 /// loose (badness 800; TeX warns of underfull lines from about 2.15).
 pub(crate) const VERY_LOOSE: f64 = 2.0;
@@ -1007,12 +1008,9 @@ impl<'a> Composer<'a> {
     }
 
     /// How far a chapter opening sinks below the top of the text block:
-    /// four lines, less on pages too short to spare them.
+    /// a fifth of the page, in whole lines.
     fn sink(&self) -> Pt {
-        let lines = HeadSpec::of(1)
-            .above
-            .min((self.geo.lines / SINK_PAGE_FRACTION) as f64);
-        self.geo.leading * lines
+        self.geo.leading * (self.geo.lines as f64 * SINK_FRACTION).floor()
     }
 
     /// The opening of a chapter: the title sunk below the top of the page.
@@ -1357,7 +1355,7 @@ struct HeadSpec {
     scale: f64,
     /// Line height relative to the heading size.
     line: f64,
-    /// Space above in leadings (for level 1: the sink from the page top).
+    /// Space above in leadings.
     above: f64,
     /// Minimum space below in leadings (rounded up to the grid).
     below: f64,
@@ -1370,7 +1368,8 @@ impl HeadSpec {
                 face: Face::Regular,
                 scale: 2.0,
                 line: 1.15,
-                above: 4.0,
+                // Chapter titles sit below the sink instead.
+                above: 0.0,
                 below: 2.0,
             },
             2 => HeadSpec {
