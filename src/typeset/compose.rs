@@ -990,9 +990,21 @@ impl<'a> Composer<'a> {
     /// Lays out a heading-like paragraph without recording it as a
     /// paragraph (no widow rules, no report).
     pub(crate) fn lines_of(&mut self, pb: &ParBuilder, ctx: &Ctx, align: Alignment) -> Vec<Line> {
+        self.lines_indented(pb, ctx, align, Pt::ZERO)
+    }
+
+    /// [`Composer::lines_of`] with a first-line indent (negative for a
+    /// hanging first line).
+    pub(crate) fn lines_indented(
+        &mut self,
+        pb: &ParBuilder,
+        ctx: &Ctx,
+        align: Alignment,
+        first_indent: Pt,
+    ) -> Vec<Line> {
         let opts = ParOptions {
             measure: self.measure(ctx),
-            first_indent: Pt::ZERO,
+            first_indent,
             align,
             hyphenate: false,
             language: self.book.meta.language.clone(),

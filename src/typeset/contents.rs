@@ -19,6 +19,8 @@ use crate::units::Pt;
 
 /// Nested contents entries are indented by this many ems per level.
 const CONTENTS_INDENT: f64 = 1.5;
+/// Continuation lines of a long entry are indented this many ems.
+const CONTENTS_HANG: f64 = 1.0;
 /// Entry labels stop at least this many ems before the page numbers, so
 /// a leader of a few dots is always visible.
 const LEADER_ROOM: f64 = 2.5;
@@ -88,8 +90,10 @@ pub(crate) fn contents_flow(
             });
         }
         let indent = size * CONTENTS_INDENT * *depth as f64;
+        // Lines after the first of a long entry hang in by an em.
+        let hang = size * CONTENTS_HANG;
         let inner = Ctx {
-            left: indent,
+            left: indent + hang,
             right: number_width + size * LEADER_ROOM,
             top: false,
             ..ctx
@@ -102,7 +106,7 @@ pub(crate) fn contents_flow(
             rise: Pt::ZERO,
         };
         pb.text(&entry.label, style, None, Span::default());
-        let lines = c.lines_of(&pb, &inner, Alignment::Left);
+        let lines = c.lines_indented(&pb, &inner, Alignment::Left, -hang);
         let target = match &entry.id {
             Some(id) => LinkRef::Anchor(id.clone()),
             None => LinkRef::Chapter(entry.chapter),
@@ -112,8 +116,15 @@ pub(crate) fn contents_flow(
             let mut slab = Slab::new(lead, Role::Other, Span::default());
             let mut end = indent;
             if let Some(line) = lines.get(j) {
-                c.line_pieces(line, &pb.marks, indent, lead, size, &mut slab);
-                end = indent + line.width;
+                c.line_pieces(line, &pb.marks, indent + hang, lead, size, &mut slab);
+                // Where the text ends, from its glyphs (the first line
+                // starts left of the hang).
+                end = line
+                    .runs
+                    .iter()
+                    .flat_map(|r| &r.glyphs)
+                    .map(|g| indent + hang + g.x + g.advance)
+                    .fold(indent, Pt::max);
             }
             if j + 1 == count {
                 let mut leaders = dot.clone();
