@@ -31,6 +31,8 @@ const HEAD_SCALE: f64 = 0.9;
 const HEAD_RAISE: f64 = 2.0;
 /// Folios sit this many leadings below the last baseline of the page.
 const FOLIO_DROP: f64 = 2.0;
+/// A link shows its target this far below the top of the window.
+const DESTINATION_AIR: Pt = Pt(4.0);
 /// How often the contents may be laid out again because the front
 /// matter changed length (it settles in two passes; this bounds it).
 const MAX_CONTENTS_PASSES: usize = 4;
@@ -122,7 +124,7 @@ impl Targets {
             LinkRef::Uri(uri) => Some(Destination::Uri(uri.clone())),
             LinkRef::Anchor(id) => self.anchors.get(id).map(|&(page, y)| Destination::Page {
                 page,
-                y: (y - Pt(4.0)).max(Pt::ZERO),
+                y: (y - DESTINATION_AIR).max(Pt::ZERO),
             }),
             LinkRef::Chapter(c) => self
                 .chapters

@@ -70,6 +70,28 @@ pub(crate) const THIN_RULE: Pt = Pt(0.5);
 /// Chapter openings sink this fraction of the text block (in whole
 /// lines) so that every chapter title stands at the same height.
 const SINK_FRACTION: f64 = 0.2;
+/// Space between the entries of a definition list, in leadings.
+const DEFINITION_GAP: f64 = 0.5;
+/// Space between the items of a loose list, in leadings.
+const LOOSE_ITEM_GAP: f64 = 0.5;
+/// Link areas reach at least this far above the baseline (in ems)…
+pub(crate) const LINK_ASCENT: f64 = 0.75;
+/// …and this far below it, so a click on a short word still hits.
+pub(crate) const LINK_DESCENT: f64 = 0.2;
+/// A strike-through rule sits at this fraction of the x-height…
+const STRIKE_RAISE: f64 = 0.55;
+/// …and is this many ems thick.
+const STRIKE_THICKNESS: f64 = 0.05;
+/// Code text is inset from the edges of its grey ground by this many ems.
+const CODE_INSET: f64 = 0.5;
+/// A figure leaves room for this many lines of caption on its page.
+const FIGURE_ROOM_LINES: f64 = 3.0;
+/// Images are never scaled below this (a guard against degenerate sizes).
+const MIN_IMAGE_SCALE: f64 = 0.01;
+/// Space above an image, in ems: clears the descenders of the line above.
+const FIGURE_TOP: f64 = 0.25;
+/// Space between an image and its caption, in leadings.
+const CAPTION_GAP: f64 = 0.5;
 /// Lines stretched beyond this adjustment ratio are reported as very
 /// loose (badness 800; TeX warns of underfull lines from about 2.15).
 pub(crate) const VERY_LOOSE: f64 = 2.0;
@@ -567,7 +589,7 @@ impl<'a> Composer<'a> {
                 for (i, def) in defs.iter().enumerate() {
                     if i > 0 {
                         out.push(Elem::Space {
-                            height: ctx.leading * 0.5,
+                            height: ctx.leading * DEFINITION_GAP,
                             breakable: true,
                         });
                     }
@@ -740,8 +762,8 @@ impl<'a> Composer<'a> {
             crate::typeset::flow::shift_item(&mut item, x, height);
             slab.pieces.push(Piece::Item(item));
         }
-        let ascent = line.ascent.max(size * 0.75);
-        let descent = line.descent.max(size * 0.2);
+        let ascent = line.ascent.max(size * LINK_ASCENT);
+        let descent = line.descent.max(size * LINK_DESCENT);
         for &(a, b, index) in &line.links {
             match marks.get(index) {
                 Some(Mark::Link(target)) => slab.pieces.push(Piece::Link {
@@ -758,9 +780,9 @@ impl<'a> Composer<'a> {
                     let x_height = self.fonts.metrics(Face::Regular).x_height;
                     slab.pieces.push(Piece::Item(Item::Rect(Rect {
                         x: x + a,
-                        y: height - size * (x_height * 0.55),
+                        y: height - size * (x_height * STRIKE_RAISE),
                         width: b - a,
-                        height: size * 0.05,
+                        height: size * STRIKE_THICKNESS,
                         gray: 0.0,
                     })));
                 }
@@ -1094,7 +1116,7 @@ impl<'a> Composer<'a> {
             gap: if list.tight {
                 Pt::ZERO
             } else {
-                ctx.leading * 0.5
+                ctx.leading * LOOSE_ITEM_GAP
             },
             ..*ctx
         };
@@ -1193,7 +1215,7 @@ impl<'a> Composer<'a> {
     fn code(&mut self, text: &str, span: Span, ctx: &Ctx, out: &mut Vec<Elem>) {
         let size = ctx.size * CODE_SCALE;
         let leading = ctx.leading * CODE_SCALE;
-        let pad = ctx.size * 0.5;
+        let pad = ctx.size * CODE_INSET;
         let width = self.measure(ctx);
         let char_width = self.fonts.width("0", Face::Mono, size);
         let columns = if char_width.0 > EPS {
@@ -1293,19 +1315,19 @@ impl<'a> Composer<'a> {
             let natural_w = Pt(wpx as f64 / IMAGE_PX_PER_PT);
             let natural_h = Pt(hpx as f64 / IMAGE_PX_PER_PT);
             // Leave room for a caption line below the image on the page.
-            let max_h = self.geo.capacity() - ctx.leading * 3.0;
+            let max_h = self.geo.capacity() - ctx.leading * FIGURE_ROOM_LINES;
             let scale = 1f64
                 .min(measure / natural_w)
                 .min(max_h / natural_h)
-                .max(0.01);
+                .max(MIN_IMAGE_SCALE);
             let (w, h) = (natural_w * scale, natural_h * scale);
             // The image's top sits just under the descenders of the line
             // above; a caption follows after half a line.
-            let top = ctx.size * 0.25;
+            let top = ctx.size * FIGURE_TOP;
             let below = if caption.is_empty() {
                 Pt::ZERO
             } else {
-                ctx.leading * 0.5
+                ctx.leading * CAPTION_GAP
             };
             let mut slab = Slab::new(top + h + below, Role::Other, span);
             slab.pieces.push(Piece::Item(Item::Image(PlacedImage {

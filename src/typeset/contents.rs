@@ -9,7 +9,7 @@
 use crate::diag::Span;
 use crate::model::Metadata;
 use crate::toc::{Toc, TocEntry};
-use crate::typeset::compose::{Composer, Ctx, ParBuilder};
+use crate::typeset::compose::{Composer, Ctx, ParBuilder, LINK_ASCENT, LINK_DESCENT};
 use crate::typeset::flow::{Elem, Flow, LinkRef, Piece, Role, Slab};
 use crate::typeset::fonts::Face;
 use crate::typeset::frame::{Item, Rect};
@@ -39,6 +39,11 @@ const TITLE_DROP: f64 = 0.2;
 const TITLE_SCALE: f64 = 2.4;
 const SUBTITLE_SCALE: f64 = 1.35;
 const AUTHOR_SCALE: f64 = 1.25;
+/// Line height of title-page text relative to its size.
+const TITLE_LINE: f64 = 1.2;
+/// Space above the subtitle and above the authors, in body leadings.
+const SUBTITLE_DROP: f64 = 2.0;
+const AUTHOR_DROP: f64 = 3.0;
 /// Imprint text on the title verso relative to the body size.
 const IMPRINT_SCALE: f64 = 0.85;
 
@@ -153,9 +158,9 @@ pub(crate) fn contents_flow(
             slab.pieces.push(Piece::Link {
                 rect: Rect {
                     x: indent,
-                    y: lead - size * 0.8,
+                    y: lead - size * LINK_ASCENT,
                     width: measure - indent,
-                    height: size * 1.05,
+                    height: size * (LINK_ASCENT + LINK_DESCENT),
                     gray: 0.0,
                 },
                 target: target.clone(),
@@ -225,7 +230,7 @@ pub(crate) fn title_page(c: &mut Composer<'_>, meta: &Metadata) -> BodyPage {
         &meta.title,
         Face::Regular,
         size,
-        size * 1.15,
+        size * TITLE_LINE,
         y,
     );
     if let Some(sub) = &meta.subtitle {
@@ -236,15 +241,15 @@ pub(crate) fn title_page(c: &mut Composer<'_>, meta: &Metadata) -> BodyPage {
             sub,
             Face::Italic,
             s,
-            s * 1.25,
-            y + geo.leading * 2.0,
+            s * TITLE_LINE,
+            y + geo.leading * SUBTITLE_DROP,
         );
     }
     if !meta.authors.is_empty() {
         let s = geo.size * AUTHOR_SCALE;
-        y += geo.leading * 3.0;
+        y += geo.leading * AUTHOR_DROP;
         for author in &meta.authors {
-            y = centred(c, &mut slab, author, Face::Regular, s, s * 1.3, y) + s * 1.3;
+            y = centred(c, &mut slab, author, Face::Regular, s, s * TITLE_LINE, y) + s * TITLE_LINE;
         }
     }
     if let Some(publisher) = &meta.publisher {
