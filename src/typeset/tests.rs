@@ -692,3 +692,82 @@ fn facing_pages_are_balanced_when_the_verso_comes_up_short() {
     assert_eq!(lines(&pages[1]), 5);
     assert_eq!(lines(&pages[2]), 6);
 }
+
+/// A small deterministic generator for varied documents.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n.max(1)
+    }
+}
+
+#[test]
+fn varied_documents_lay_out_without_overlaps() {
+    for seed in 0..12u64 {
+        let mut r = Lcg(seed);
+        let mut src = String::from("# Opening\n\n");
+        let mut notes = String::new();
+        for k in 0..30 {
+            match r.next(9) {
+                0 => src.push_str(&format!("## Part {k}\n\n")),
+                1 => src.push_str(&format!(
+                    "- {}\n- {}\n  1. {}\n\n",
+                    prose(5, k),
+                    prose(30, k),
+                    prose(8, k)
+                )),
+                2 => src.push_str(&format!("```\n{}\n```\n\n", prose(r.next(40) + 1, k))),
+                3 => src.push_str(&format!("> {}\n\n", prose(r.next(60) + 5, k))),
+                4 => src.push_str(&format!(
+                    "| a | b |\n|---|---|\n| {} | {} |\n| x | y |\n\n",
+                    prose(6, k),
+                    prose(12, k)
+                )),
+                5 => {
+                    src.push_str(&format!(
+                        "{} cite[^f{k}] {}\n\n",
+                        prose(r.next(50) + 3, k),
+                        prose(10, k)
+                    ));
+                    notes.push_str(&format!("[^f{k}]: {}\n\n", prose(r.next(120) + 2, k)));
+                }
+                6 => src.push_str("---\n\n"),
+                7 => src.push_str(&format!("Term {k}\n: {}\n\n", prose(14, k))),
+                _ => src.push_str(&format!("{}\n\n", prose(r.next(150) + 1, k))),
+            }
+        }
+        src.push_str(&notes);
+        let b = book(&[&src, &format!("# Second\n\n{}", prose(50, 1))]);
+        let lines = 6 + r.next(30);
+        let s = settings(lines);
+        let geo = Geometry::new(&s).unwrap();
+        let t = set(&b, lines);
+        assert!(t.document.pages.len() > 4);
+        let fonts = Fonts::load(&s.fonts).unwrap();
+        let mut c = Composer::new(fonts, &geo, &b);
+        let flow = c.chapter(0);
+        let note_slabs: usize = flow.notes.iter().map(Vec::len).sum();
+        for page in paginate(flow, &geo, true) {
+            let body_bottom = page
+                .slabs
+                .iter()
+                .map(|p| p.y + p.slab.height)
+                .fold(Pt::ZERO, Pt::max);
+            if !page.forced {
+                assert!(body_bottom <= geo.last_baseline() + Pt(1e-6), "seed {seed}");
+            }
+            if let Some(first) = page.notes.first() {
+                assert!(
+                    body_bottom <= first.y + Pt(1e-6),
+                    "notes overlap text, seed {seed}"
+                );
+            }
+        }
+        assert!(note_slabs > 0 || !src.contains("[^"));
+    }
+}
