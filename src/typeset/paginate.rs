@@ -28,6 +28,9 @@ const NOTE_RULE_FRACTION: f64 = 0.3;
 /// A note that must split keeps at least this many of its lines on the
 /// citing page.
 const NOTE_MIN_LINES: usize = 2;
+/// A note that must split keeps at least this share of the room below
+/// its citing line, so the text does not crowd it down to two lines.
+const NOTE_SPLIT_SHARE: f64 = 0.5;
 /// Notes continued from the previous page take at most this fraction of
 /// a page, so the page still has room for text.
 const CARRY_SHARE: f64 = 0.5;
@@ -149,17 +152,36 @@ impl<'f> Paginator<'f> {
         })
     }
 
+    /// How much of a note that may split must stay on its citing page:
+    /// its first lines, or a share of the room left below the citing line
+    /// if that is more, in whole note lines.
+    fn split_min(&self, note: usize, room: Pt) -> Pt {
+        let full = self.note_height(note);
+        let target = self.note_min(note).max(room * NOTE_SPLIT_SHARE);
+        if target >= full {
+            return full;
+        }
+        let mut kept = Pt::ZERO;
+        for (k, s) in self.flow.notes.get(note).into_iter().flatten().enumerate() {
+            if k >= NOTE_MIN_LINES && kept + s.height > target {
+                break;
+            }
+            kept += s.height;
+        }
+        kept
+    }
+
     /// Room the notes need below the body: all but the last in full, the
-    /// last at least its first lines, plus what is reserved for notes
-    /// continued from the previous page.
-    fn note_need(&self, notes: &[usize], reserve: Pt) -> Pt {
+    /// last at least `last_min`, plus what is reserved for notes continued
+    /// from the previous page.
+    fn note_need(&self, notes: &[usize], reserve: Pt, last_min: Pt) -> Pt {
         if notes.is_empty() && reserve.0 <= EPS {
             return Pt::ZERO;
         }
         let mut need = self.sep + reserve;
-        if let Some((last, rest)) = notes.split_last() {
+        if let Some((_, rest)) = notes.split_last() {
             need += rest.iter().map(|&n| self.note_height(n)).sum::<Pt>();
-            need += self.note_min(*last);
+            need += last_min;
         }
         need
     }
@@ -176,6 +198,8 @@ impl<'f> Paginator<'f> {
         // Slabs placed since the last heading: a heading keeps at least
         // two of what follows it on its page.
         let mut since_heading: Option<usize> = None;
+        // The part of the last note that must stay on this page.
+        let mut last_min = Pt::ZERO;
         // (end, placed, notes, cursor) at the last legal break.
         let mut last_cut: Option<(usize, usize, usize, Pt)> = None;
 
@@ -210,10 +234,18 @@ impl<'f> Paginator<'f> {
                             with.push(n);
                         }
                     }
-                    let need = self.note_need(&with, reserve);
+                    let with_min = match with.split_last() {
+                        Some((&last, rest)) if with.len() > notes.len() => {
+                            let rest: Pt = rest.iter().map(|&n| self.note_height(n)).sum();
+                            self.split_min(last, cap - bottom - self.sep - reserve - rest)
+                        }
+                        _ => last_min,
+                    };
+                    let need = self.note_need(&with, reserve, with_min);
                     if bottom + need <= cap + Pt(EPS) {
                         placed.push((top, SlabRef::Elem(i)));
                         notes = with;
+                        last_min = with_min;
                         cursor = bottom;
                         body += 1;
                         prev_slab = true;
@@ -348,7 +380,8 @@ impl<'f> Paginator<'f> {
         // Notes: the carry first, as much as leaves room for this page's
         // own notes; then the new notes, the last of which may split.
         let available = cap - t.cursor - self.sep;
-        let need_new = self.note_need(&t.notes, Pt::ZERO);
+        let min = t.notes.last().map_or(Pt::ZERO, |&n| self.note_min(n));
+        let need_new = self.note_need(&t.notes, Pt::ZERO, min);
         let need_new = if t.notes.is_empty() {
             Pt::ZERO
         } else {

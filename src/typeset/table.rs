@@ -211,12 +211,57 @@ pub(crate) fn column_widths(natural: &[Pt], minimum: &[Pt], available: Pt) -> Ve
         let k = available / min_sum.max(Pt(EPS));
         return minimum.iter().map(|&w| w * k).collect();
     }
+    // Columns whose whole text fits in an even share of the room keep
+    // it (short columns do not wrap); the others share what is left,
+    // each at least its longest word, the rest in proportion to how much
+    // each would like to grow.
+    let mut widths: Vec<Option<Pt>> = vec![None; natural.len()];
+    let mut room = available;
+    loop {
+        let open: Vec<usize> = (0..natural.len())
+            .filter(|&i| widths[i].is_none())
+            .collect();
+        if open.is_empty() {
+            break;
+        }
+        let share = room / open.len() as f64;
+        let fitting: Vec<usize> = open.into_iter().filter(|&i| natural[i] <= share).collect();
+        if fitting.is_empty() {
+            break;
+        }
+        for i in fitting {
+            widths[i] = Some(natural[i]);
+            room -= natural[i];
+        }
+    }
+    let open: Vec<usize> = (0..natural.len())
+        .filter(|&i| widths[i].is_none())
+        .collect();
+    let open_min: Pt = open.iter().map(|&i| minimum[i]).sum();
+    if open_min > room {
+        return grow_from_minimum(natural, minimum, available);
+    }
+    let grown = grow_from_minimum(
+        &open.iter().map(|&i| natural[i]).collect::<Vec<_>>(),
+        &open.iter().map(|&i| minimum[i]).collect::<Vec<_>>(),
+        room,
+    );
+    for (&i, w) in open.iter().zip(grown) {
+        widths[i] = Some(w);
+    }
+    widths.into_iter().map(|w| w.unwrap_or(Pt::ZERO)).collect()
+}
+
+/// Every column gets its minimum plus a share of the spare room in
+/// proportion to how much it would like to grow.
+fn grow_from_minimum(natural: &[Pt], minimum: &[Pt], available: Pt) -> Vec<Pt> {
+    let min_sum: Pt = minimum.iter().copied().sum();
     let want: Pt = natural
         .iter()
         .zip(minimum)
         .map(|(&n, &m)| (n - m).max(Pt::ZERO))
         .sum();
-    let spare = available - min_sum;
+    let spare = (available - min_sum).max(Pt::ZERO);
     natural
         .iter()
         .zip(minimum)
@@ -313,6 +358,19 @@ mod tests {
     fn widths_fill_the_measure_when_content_fits() {
         let w = column_widths(&pts(&[50.0, 150.0]), &pts(&[20.0, 40.0]), Pt(400.0));
         assert!((w[0].0 - 100.0).abs() < 1e-9 && (w[1].0 - 300.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn short_columns_keep_their_natural_width() {
+        // A label column, a long text column and a number column.
+        let w = column_widths(
+            &pts(&[30.0, 500.0, 20.0]),
+            &pts(&[18.0, 60.0, 20.0]),
+            Pt(250.0),
+        );
+        assert_eq!(w[0], Pt(30.0));
+        assert_eq!(w[2], Pt(20.0));
+        assert!((w[1].0 - 200.0).abs() < 1e-9);
     }
 
     #[test]
