@@ -2,6 +2,16 @@
 //!
 //! fonts & shaping → paragraphs & line breaking → pagination → [`frame`].
 //! Only this module decides where things go; the PDF writer only emits.
+//!
+//! The page composer's parts, in the order they run: `compose` turns each
+//! chapter into a vertical flow of unbreakable slabs (lines, headings,
+//! table rows, figures) and the spaces between them, deciding where page
+//! breaks are allowed (`table` sets tables, `image` reads image sizes);
+//! `paginate` cuts a flow into pages on the baseline grid, with footnotes
+//! at the foot of the citing page; `contents` sets the title page and the
+//! contents; `assemble` puts it all in order with mirrored margins,
+//! running heads, folios, resolved links, outline and page labels; and
+//! [`report`] lists what could not be set well.
 
 mod assemble;
 mod compose;
