@@ -75,6 +75,14 @@ pub enum ChapterEntry {
 pub struct RawEpub {
     /// An extra CSS file appended after Folio's stylesheet.
     pub stylesheet: Option<PathBuf>,
+    /// Heading level at which over-long chapters are split into several
+    /// files (1–6). Default 2.
+    pub split_level: Option<u8>,
+    /// Embed the book's fonts, subset, in the EPUB. Default false.
+    pub embed_fonts: Option<bool>,
+    /// Deepest TOC level in the EPUB's nav and NCX (e.g. 2 for Kindle and
+    /// Apple Books). Default: toc-depth.
+    pub nav_depth: Option<u8>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default, PartialEq)]
@@ -143,6 +151,8 @@ pub struct ResolvedChapter {
 
 /// Default table-of-contents depth: chapters, sections, subsections.
 const DEFAULT_TOC_DEPTH: u8 = 3;
+/// Default heading level at which over-long chapters are split for EPUB.
+const DEFAULT_SPLIT_LEVEL: u8 = 2;
 /// Default body size; 11 pt is the common size for trade books.
 const DEFAULT_FONT_SIZE: f64 = 11.0;
 /// Default leading as a multiple of the font size: 1.3 suits a book serif
@@ -379,12 +389,28 @@ fn resolve(root: &Path, path: PathBuf, source: String, raw: RawConfig) -> StageR
     }
 
     let pdf = resolve_pdf(&raw.pdf, &root, &source, &path, &mut errors);
+    let split_level = raw.epub.split_level.unwrap_or(DEFAULT_SPLIT_LEVEL);
+    for (key, value) in [
+        ("split-level", Some(split_level)),
+        ("nav-depth", raw.epub.nav_depth),
+    ] {
+        if let Some(v) = value.filter(|v| !(1..=6).contains(v)) {
+            errors.push(
+                Diagnostic::error(format!("`{key}: {v}` must be between 1 and 6")).at(locate(key)),
+            );
+        }
+    }
 
     if !errors.is_empty() {
         return Err(crate::diag::Diagnostics(errors));
     }
     Ok(Config {
-        epub: EpubSettings { stylesheet },
+        epub: EpubSettings {
+            stylesheet,
+            split_level,
+            embed_fonts: raw.epub.embed_fonts.unwrap_or(false),
+            nav_depth: raw.epub.nav_depth,
+        },
         pdf: pdf.expect("no errors means PDF settings resolved"),
         root,
         source,

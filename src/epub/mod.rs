@@ -50,7 +50,19 @@ const DEFAULT_TOC_TITLE: &str = "Contents";
 pub struct EpubSettings {
     /// Extra stylesheet appended after Folio's own (absolute path, checked to exist).
     pub stylesheet: Option<PathBuf>,
+    /// Chapters whose XHTML would exceed [`SPLIT_THRESHOLD_BYTES`] are split
+    /// into several files at headings of this level (2 = at every `##`).
+    pub split_level: u8,
+    /// Embed the book's fonts (subset to the glyphs used) in the EPUB.
+    pub embed_fonts: bool,
+    /// Deepest TOC level written to nav.xhtml and toc.ncx (for readers that
+    /// show only two levels well); never deeper than the book's toc-depth.
+    pub nav_depth: Option<u8>,
 }
+
+/// Size above which a chapter file is split: Kindle's converter and older
+/// Kobo and Adobe readers slow down or fail on XHTML files over ~300 KB.
+pub const SPLIT_THRESHOLD_BYTES: usize = 200 * 1024;
 
 /// Writes the book as EPUB 3 bytes, with the warnings met on the way
 /// (dropped raw HTML, images that could not be packaged…) for the caller

@@ -650,6 +650,7 @@ fn full_book(dir: &Path) -> (Book, EpubSettings) {
     b.meta.cover = Some(dir.join("cover.png"));
     let settings = EpubSettings {
         stylesheet: Some(dir.join("extra.css")),
+        ..EpubSettings::default()
     };
     (b, settings)
 }

@@ -9,7 +9,7 @@
 use super::encoding::push_num;
 use super::fonts::FontSet;
 use super::images::{resource_name, ImageSet};
-use super::text::write_run;
+use super::text::{font_size, push_font_size, write_run};
 use crate::diag::Diagnostic;
 use crate::typeset::frame::{Glyph, Item, Page};
 
@@ -45,12 +45,12 @@ pub(super) fn write_page(
                     buf.extend_from_slice(b"BT\n");
                     state.in_text = true;
                 }
-                let size = run.size.0;
+                let size = font_size(run);
                 if state.font != Some((run.font.0, size)) {
                     buf.push(b'/');
                     buf.extend_from_slice(font.resource.as_bytes());
                     buf.push(b' ');
-                    push_num(buf, size, COORD_DECIMALS);
+                    push_font_size(buf, size);
                     buf.extend_from_slice(b" Tf\n");
                     state.font = Some((run.font.0, size));
                 }

@@ -11,11 +11,12 @@ use flate2::write::ZlibEncoder;
 use flate2::Compression;
 use lopdf::{Object, StringFormat};
 
-/// Deflate level for every stream we compress. Level 6 (zlib's default)
-/// costs about twice the time of level 1 on dense content streams while
-/// saving ~15% of the size; level 1 keeps the writer well inside the
-/// time budget of a 600-page book (see the measurements in the tests).
-const DEFLATE_LEVEL: u32 = 1;
+/// Deflate level for every stream we compress. Measured on the content of
+/// a dense 600-page book (4.8 MB of operators, zlib-rs): level 1 takes
+/// 6.7 ms for 421 KB, level 3 13.6 ms for 335 KB, level 6 19.9 ms for
+/// 310 KB, level 9 34 ms for 295 KB. Level 3 is the knee: a fifth smaller
+/// than level 1 for 7 ms, where higher levels buy little more.
+const DEFLATE_LEVEL: u32 = 3;
 
 /// Compresses `data` with zlib/deflate, as `/Filter /FlateDecode` expects.
 pub(super) fn deflate(data: &[u8]) -> Vec<u8> {

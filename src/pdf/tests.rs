@@ -830,6 +830,27 @@ fn many_pages_timing() {
             .map(|s| super::encoding::deflate(s).len())
             .sum();
     });
+    // The same streams at other zlib levels, to justify the one chosen.
+    let mut levels = String::new();
+    for level in [1, 2, 3, 4, 6, 9] {
+        let mut size = 0;
+        let t = best(&mut || {
+            size = streams
+                .iter()
+                .map(|s| {
+                    use std::io::Write;
+                    let mut e = flate2::write::ZlibEncoder::new(
+                        Vec::new(),
+                        flate2::Compression::new(level),
+                    );
+                    e.write_all(s).unwrap();
+                    e.finish().unwrap().len()
+                })
+                .sum();
+        });
+        levels.push_str(&format!(" level {level}: {t:?} {size} B;"));
+    }
+    println!("deflate levels:{levels}");
     let t_skeleton = best(&mut || {
         super::skeleton(&doc);
     });
@@ -923,16 +944,6 @@ fn printpdf_ops_timing() {
         plain.len(),
         optimized.len()
     );
-}
-
-#[test]
-#[ignore]
-fn dump_sample() {
-    let dir = Path::new("/tmp/pdfdbg");
-    for (name, spaces) in [("glyphs", Spaces::Glyphs), ("gaps", Spaces::Gaps(1.0))] {
-        let bytes = write_pdf(&sample(dir, spaces)).unwrap();
-        std::fs::write(dir.join(format!("{name}.pdf")), bytes).unwrap();
-    }
 }
 
 /// What our content streams say, independent of any viewer's heuristics:
@@ -1071,4 +1082,54 @@ fn anchors_become_named_destinations() {
         "first page wins"
     );
     assert_eq!(opening[3].as_float().unwrap(), (PAGE_H - 90.0) as f32);
+}
+
+/// Glyphs land where the typesetter put them: the x of every word start
+/// read back by poppler matches the frame (wide gaps, like a justified
+/// line, and a 2048-unit em that /W cannot hold as integers).
+#[test]
+fn words_start_where_the_frame_says() {
+    let font = gentium();
+    let (run, _) = set_line(
+        &font,
+        0,
+        "The first official history finds its office in Kabul.",
+        10.37,
+        54.123,
+        100.0,
+        Spaces::Gaps(1.73),
+    );
+    let mut starts = vec![run.glyphs[0].x.0];
+    for pair in run.glyphs.windows(2) {
+        if pair[1].x.0 - (pair[0].x.0 + pair[0].advance.0) > 0.5 {
+            starts.push(pair[1].x.0);
+        }
+    }
+    let doc = Document {
+        pages: vec![page(vec![Item::Text(run)])],
+        fonts: vec![font],
+        outline: vec![],
+        page_labels: vec![],
+        info: info(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pos.pdf");
+    std::fs::write(&path, write_pdf(&doc).unwrap()).unwrap();
+    let out = tool("pdftotext", &["-bbox", path.to_str().unwrap(), "-"]);
+    let html = stdout(&out);
+    let found: Vec<f64> = html
+        .lines()
+        .filter(|l| l.trim_start().starts_with("<word"))
+        .map(|l| {
+            let v = l.split("xMin=\"").nth(1).unwrap();
+            v[..v.find('"').unwrap()].parse().unwrap()
+        })
+        .collect();
+    assert_eq!(found.len(), starts.len(), "{html}");
+    for (got, want) in found.iter().zip(&starts) {
+        assert!(
+            (got - want).abs() < 0.006,
+            "word at {got}, frame says {want}"
+        );
+    }
 }

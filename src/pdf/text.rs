@@ -26,6 +26,26 @@ const WORD_GAP_OF_SPACE: f64 = 0.5;
 /// resolves, and keeps streams short).
 const COORD_DECIMALS: u32 = 2;
 
+/// Decimal places of font sizes in `Tf`.
+const SIZE_DECIMALS: u32 = 3;
+
+/// `v` rounded as [`push_num`] writes it.
+fn rounded(v: f64, decimals: u32) -> f64 {
+    let scale = 10f64.powi(decimals as i32);
+    (v * scale).round() / scale
+}
+
+/// The run's font size as written in `Tf`; glyph adjustments are computed
+/// with this same value so that they match what the viewer does.
+pub(super) fn font_size(run: &TextRun) -> f64 {
+    rounded(run.size.0, SIZE_DECIMALS)
+}
+
+/// Appends a font size as [`font_size`] has it.
+pub(super) fn push_font_size(buf: &mut Vec<u8>, size: f64) {
+    push_num(buf, size, SIZE_DECIMALS);
+}
+
 /// Writes one run: `Tm`, then `TJ` (split around rises). Assumes the text
 /// object is open and the font and fill colour are already set. `next` is
 /// the first glyph of the following run when it continues this line, so a
@@ -40,12 +60,13 @@ pub(super) fn write_run(
     let Some(first) = run.glyphs.first() else {
         return;
     };
-    let size = run.size.0;
+    let size = font_size(run);
     if !(size.is_finite() && size > 0.0) {
         return;
     }
     let scale = 1000.0 / size;
-    let x0 = first.x.0;
+    // Positions are measured from the origin as written, not as given.
+    let x0 = rounded(first.x.0, COORD_DECIMALS);
     buf.extend_from_slice(b"1 0 0 1 ");
     push_num(buf, x0, COORD_DECIMALS);
     buf.push(b' ');
