@@ -1,0 +1,452 @@
+//! Assembly: paginated flows → the final [`Document`].
+//!
+//! The last step of the typesetter. Puts the front matter (title page,
+//! its verso, the contents) before the body, shifts every page's content
+//! into its mirrored margins, adds running heads and folios, resolves
+//! links now that every anchor's page is known, and builds the outline,
+//! page labels and document info. The contents is laid out here too,
+//! because its page numbers exist only after the body is paginated.
+
+use std::collections::BTreeMap;
+
+use crate::model::Book;
+use crate::toc::{Toc, TocEntry};
+use crate::typeset::compose::Composer;
+use crate::typeset::contents::{contents_flow, imprint_page, title_page, CONTENTS_TITLE};
+use crate::typeset::flow::{shift_piece, Flow, Geometry, LinkRef, Piece};
+use crate::typeset::fonts::Face;
+use crate::typeset::frame::{
+    Anchor, Destination, DocInfo, Document, Item, LabelStyle, LinkArea, OutlineEntry, Page,
+    PageLabelRange,
+};
+use crate::typeset::paginate::{paginate, BodyPage};
+use crate::typeset::report::{collect, LayoutReport, ReportPage};
+use crate::typeset::LayoutOptions;
+use crate::units::Pt;
+
+/// Running heads are set at this fraction of the body size…
+const HEAD_SCALE: f64 = 0.9;
+/// …with their baseline this many leadings above the first text baseline
+/// (the head sits in the top margin, clear of the text).
+const HEAD_RAISE: f64 = 2.0;
+/// Folios sit this many leadings below the last baseline of the page.
+const FOLIO_DROP: f64 = 2.0;
+/// A link shows its target this far below the top of the window.
+const DESTINATION_AIR: Pt = Pt(4.0);
+/// How often the contents may be laid out again because the front
+/// matter changed length (it settles in two passes; this bounds it).
+const MAX_CONTENTS_PASSES: usize = 4;
+
+/// What a page is, for heads and folios.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Title,
+    Imprint,
+    Contents,
+    /// Padding so that the body starts on a recto.
+    Blank,
+    Body {
+        chapter: usize,
+    },
+}
+
+/// The body of the book, paginated.
+struct Body {
+    pages: Vec<(Kind, BodyPage)>,
+    /// Whether content of the same chapter follows each page.
+    more_follows: Vec<bool>,
+}
+
+/// Paginates every chapter; each opens on a new page (a recto when asked).
+fn layout_body(flows: Vec<Flow>, geo: &Geometry, options: &LayoutOptions) -> Body {
+    let mut pages: Vec<(Kind, BodyPage)> = Vec::new();
+    let mut more_follows = Vec::new();
+    for (chapter, flow) in flows.into_iter().enumerate() {
+        if flow.elems.is_empty() {
+            continue;
+        }
+        if options.chapters_on_recto && pages.len() % 2 == 1 {
+            pages.push((
+                Kind::Blank,
+                BodyPage {
+                    blank: true,
+                    ..BodyPage::default()
+                },
+            ));
+            more_follows.push(false);
+        }
+        let first_is_recto = pages.len().is_multiple_of(2);
+        let chapter_pages = paginate(flow, geo, first_is_recto);
+        let n = chapter_pages.len();
+        for (k, mut page) in chapter_pages.into_iter().enumerate() {
+            // A chapter's first page is an opening even without a title.
+            page.opening |= k == 0;
+            pages.push((Kind::Body { chapter }, page));
+            more_follows.push(k + 1 < n);
+        }
+    }
+    Body {
+        pages,
+        more_follows,
+    }
+}
+
+/// Where each anchor and chapter start landed, by page index.
+#[derive(Debug, Default)]
+struct Targets {
+    anchors: BTreeMap<String, (usize, Pt)>,
+    chapters: BTreeMap<usize, usize>,
+}
+
+impl Targets {
+    fn of(pages: &[(Kind, BodyPage)], offset: usize) -> Targets {
+        let mut t = Targets::default();
+        for (i, (kind, page)) in pages.iter().enumerate() {
+            if let Kind::Body { chapter } = kind {
+                t.chapters.entry(*chapter).or_insert(i + offset);
+            }
+            for placed in page.slabs.iter().chain(&page.notes) {
+                if placed.repeated {
+                    continue;
+                }
+                for (id, y) in &placed.slab.anchors {
+                    t.anchors
+                        .entry(id.clone())
+                        .or_insert((i + offset, placed.y + *y));
+                }
+            }
+        }
+        t
+    }
+
+    fn resolve(&self, target: &LinkRef) -> Option<Destination> {
+        match target {
+            LinkRef::Uri(uri) => Some(Destination::Uri(uri.clone())),
+            LinkRef::Anchor(id) => self.anchors.get(id).map(|&(page, y)| Destination::Page {
+                page,
+                y: (y - DESTINATION_AIR).max(Pt::ZERO),
+            }),
+            LinkRef::Chapter(c) => self
+                .chapters
+                .get(c)
+                .map(|&page| Destination::Page { page, y: Pt::ZERO }),
+        }
+    }
+
+    /// Page and y of a TOC entry's target.
+    fn entry(&self, e: &TocEntry) -> Option<(usize, Pt)> {
+        let by_id = e.id.as_ref().and_then(|id| self.anchors.get(id).copied());
+        by_id.or_else(|| self.chapters.get(&e.chapter).map(|&p| (p, Pt::ZERO)))
+    }
+}
+
+/// Lower-case roman numerals for front-matter folios.
+pub(crate) fn roman(mut n: u32) -> String {
+    const TABLE: [(u32, &str); 13] = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ];
+    let mut out = String::new();
+    for (value, digits) in TABLE {
+        while n >= value {
+            out.push_str(digits);
+            n -= value;
+        }
+    }
+    out
+}
+
+/// The result of assembly.
+pub(crate) struct Assembled {
+    pub document: Document,
+    pub report: LayoutReport,
+}
+
+/// Builds the whole document from the composed chapter flows.
+pub(crate) fn assemble(
+    c: &mut Composer<'_>,
+    book: &Book,
+    toc: &Toc,
+    flows: Vec<Flow>,
+    options: &LayoutOptions,
+) -> Assembled {
+    let geo = c.geo.clone();
+    let body = layout_body(flows, &geo, options);
+    // Body-relative targets give the printed numbers: arabic from 1.
+    let body_targets = Targets::of(&body.pages, 0);
+    let number = |e: &TocEntry| -> String {
+        body_targets
+            .entry(e)
+            .map(|(p, _)| (p + 1).to_string())
+            .unwrap_or_default()
+    };
+
+    // Front matter: title, its verso, the contents, and a blank page if
+    // needed so that page 1 is a recto. The contents' numbers do not
+    // depend on its own length (the body always starts on a recto), but
+    // its length decides where the body starts; lay it out until that
+    // settles.
+    let mut front: Vec<(Kind, BodyPage)> = Vec::new();
+    let mut front_len = 0usize;
+    for _ in 0..MAX_CONTENTS_PASSES {
+        front = vec![
+            (Kind::Title, title_page(c, &book.meta)),
+            (Kind::Imprint, imprint_page(c, &book.meta)),
+        ];
+        if !toc.entries.is_empty() {
+            let flow = contents_flow(c, toc, &number);
+            for page in paginate(flow, &geo, true) {
+                front.push((Kind::Contents, page));
+            }
+        }
+        if front.len() % 2 == 1 {
+            front.push((
+                Kind::Blank,
+                BodyPage {
+                    blank: true,
+                    ..BodyPage::default()
+                },
+            ));
+        }
+        if front.len() == front_len {
+            break;
+        }
+        front_len = front.len();
+    }
+    let offset = front.len();
+
+    let mut all = front;
+    all.extend(body.pages);
+    let targets = Targets::of(&all, 0);
+
+    let folio_of = |i: usize| -> String {
+        if i < offset {
+            roman(i as u32 + 1)
+        } else {
+            (i - offset + 1).to_string()
+        }
+    };
+
+    let report_pages: Vec<ReportPage<'_>> = all
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .map(|(i, (_, page))| ReportPage {
+            index: i,
+            folio: folio_of(i),
+            page,
+            more_follows: body.more_follows.get(i - offset).copied().unwrap_or(false),
+        })
+        .collect();
+    let report = collect(&report_pages, book);
+    drop(report_pages);
+
+    let page_count = all.len();
+    let mut pages = Vec::with_capacity(page_count);
+    for (i, (kind, page)) in all.into_iter().enumerate() {
+        pages.push(finish_page(
+            c,
+            book,
+            toc,
+            &geo,
+            &targets,
+            i,
+            kind,
+            page,
+            &folio_of(i),
+        ));
+    }
+
+    let outline = outline(&toc.entries, &targets);
+    let mut page_labels = vec![PageLabelRange {
+        first_page: 0,
+        style: LabelStyle::LowerRoman,
+        start: 1,
+    }];
+    if page_count > offset {
+        page_labels.push(PageLabelRange {
+            first_page: offset,
+            style: LabelStyle::Decimal,
+            start: 1,
+        });
+    }
+
+    let meta = &book.meta;
+    let document = Document {
+        pages,
+        fonts: c.fonts.data(),
+        outline,
+        page_labels,
+        info: DocInfo {
+            title: meta.title.clone(),
+            subtitle: meta.subtitle.clone(),
+            authors: meta.authors.clone(),
+            subject: meta.description.clone(),
+            keywords: meta.subjects.clone(),
+            language: meta.language.clone(),
+            epoch: meta.modified_epoch,
+            identifier: meta.identifier.clone(),
+        },
+    };
+    Assembled { document, report }
+}
+
+fn outline(entries: &[TocEntry], targets: &Targets) -> Vec<OutlineEntry> {
+    entries
+        .iter()
+        .map(|e| {
+            let (page, y) = targets.entry(e).unwrap_or((0, Pt::ZERO));
+            OutlineEntry {
+                title: e.label.clone(),
+                page,
+                y,
+                children: outline(&e.children, targets),
+            }
+        })
+        .collect()
+}
+
+/// The running-head title of a chapter before its first level-1 heading.
+fn chapter_title(book: &Book, toc: &Toc, chapter: usize) -> String {
+    toc.entries
+        .iter()
+        .find(|e| e.chapter == chapter)
+        .map(|e| e.label.clone())
+        .or_else(|| book.chapters.get(chapter).and_then(|c| c.title.clone()))
+        .unwrap_or_else(|| book.meta.title.clone())
+}
+
+/// Shortens a running head at a word boundary until it fits `width`.
+fn fit_head(c: &mut Composer<'_>, text: &str, size: Pt, width: Pt) -> String {
+    if c.fonts.width(text, Face::Italic, size) <= width {
+        return text.to_string();
+    }
+    let ellipsis = if c.coverage.has('…') { "…" } else { "..." };
+    let words: Vec<&str> = text.split_whitespace().collect();
+    for n in (1..words.len()).rev() {
+        let candidate = format!("{}{ellipsis}", words[..n].join(" "));
+        if c.fonts.width(&candidate, Face::Italic, size) <= width {
+            return candidate;
+        }
+    }
+    words.first().map_or_else(String::new, |w| w.to_string())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finish_page(
+    c: &mut Composer<'_>,
+    book: &Book,
+    toc: &Toc,
+    geo: &Geometry,
+    targets: &Targets,
+    index: usize,
+    kind: Kind,
+    page: BodyPage,
+    folio: &str,
+) -> Page {
+    let anchors: Vec<Anchor> = page
+        .slabs
+        .iter()
+        .chain(&page.notes)
+        .filter(|p| !p.repeated)
+        .flat_map(|p| {
+            p.slab.anchors.iter().map(move |(id, y)| Anchor {
+                id: id.clone(),
+                y: p.y + *y,
+            })
+        })
+        .collect();
+
+    let (blank, opening) = (page.blank, page.opening);
+    let title = page.title.clone();
+    let x0 = geo.left(index);
+    let mut backgrounds = Vec::new();
+    let mut items = Vec::new();
+    for mut piece in page.into_pieces() {
+        shift_piece(&mut piece, x0, Pt::ZERO);
+        match piece {
+            // Light grounds (code blocks) go first so no text is covered.
+            Piece::Item(Item::Rect(r)) if r.gray > 0.5 => backgrounds.push(Item::Rect(r)),
+            Piece::Item(item) => items.push(item),
+            Piece::Link { rect, target } => {
+                if let Some(target) = targets.resolve(&target) {
+                    items.push(Item::Link(LinkArea { rect, target }));
+                }
+            }
+        }
+    }
+    backgrounds.extend(items);
+    let mut items = backgrounds;
+
+    let size = geo.size * HEAD_SCALE;
+    let recto = index.is_multiple_of(2);
+    let head = match kind {
+        _ if blank || opening => None,
+        Kind::Contents => Some(CONTENTS_TITLE.to_string()),
+        Kind::Body { chapter } if recto => {
+            Some(title.unwrap_or_else(|| chapter_title(book, toc, chapter)))
+        }
+        Kind::Body { .. } => Some(book.meta.title.clone()),
+        _ => None,
+    };
+    if let Some(text) = head {
+        let text = fit_head(c, &text, size, geo.measure);
+        let w = c.fonts.width(&text, Face::Italic, size);
+        let baseline = (geo.margin_top + geo.topskip - geo.leading * HEAD_RAISE).max(size * 1.5);
+        let run = c.fonts.run(
+            &text,
+            Face::Italic,
+            size,
+            x0 + (geo.measure - w) / 2.0,
+            baseline,
+            0.0,
+        );
+        items.push(Item::Text(run));
+    }
+    let show_folio = !blank && matches!(kind, Kind::Contents | Kind::Body { .. });
+    if show_folio {
+        let w = c.fonts.width(folio, Face::Regular, size);
+        let baseline =
+            (geo.last_baseline() + geo.leading * FOLIO_DROP).min(geo.page_height - size * 1.5);
+        let run = c.fonts.run(
+            folio,
+            Face::Regular,
+            size,
+            x0 + (geo.measure - w) / 2.0,
+            baseline,
+            0.0,
+        );
+        items.push(Item::Text(run));
+    }
+    Page {
+        width: geo.page_width,
+        height: geo.page_height,
+        items,
+        anchors,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roman_numerals() {
+        assert_eq!(roman(1), "i");
+        assert_eq!(roman(4), "iv");
+        assert_eq!(roman(9), "ix");
+        assert_eq!(roman(14), "xiv");
+        assert_eq!(roman(1999), "mcmxcix");
+    }
+}

@@ -1,0 +1,1670 @@
+//! Composition: model blocks → the vertical [`Flow`] of one chapter.
+//!
+//! Sits between the paragraph engine (which breaks one paragraph into
+//! lines) and [`paginate`](super::paginate) (which cuts the flow into
+//! pages). This module decides the book's look: sizes and faces of
+//! headings, indents, the space between blocks, where page breaks are
+//! allowed (widow/orphan control, headings kept with what follows), and
+//! how lists, quotes, code, figures and notes are set. Tables live in
+//! [`table`](super::table).
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::diag::{Diagnostic, Span};
+use crate::model::{
+    plain_text, Block, BlockKind, Book, Definition, Heading, Image, Inline, InlineKind, LinkTarget,
+    List,
+};
+use crate::typeset::flow::{
+    Elem, Flow, Geometry, Issue, IssueKind, LinkRef, Piece, Role, Slab, EPS,
+};
+use crate::typeset::fonts::{Face, Fonts};
+use crate::typeset::frame::{Item, PlacedImage, Rect};
+use crate::typeset::image;
+use crate::typeset::paragraph::{
+    layout_paragraph, Alignment, Line, LineIssueKind, ParItem, ParOptions, TextStyle,
+};
+use crate::units::Pt;
+
+/// Superscripts (note numbers, `^sup^`) are set at this fraction of the
+/// surrounding size…
+pub(crate) const SUPERSCRIPT_SCALE: f64 = 0.62;
+/// …and raised by this fraction of the surrounding size (about the
+/// x-height plus a little, so the figure's top aligns with capitals).
+pub(crate) const SUPERSCRIPT_RISE: f64 = 0.36;
+/// Subscripts drop by this fraction of the surrounding size.
+const SUBSCRIPT_DROP: f64 = 0.14;
+/// Inline code in the mono face looks large beside the serif; this
+/// brings its x-height near the text's.
+const INLINE_CODE_SCALE: f64 = 0.9;
+/// Code blocks are set smaller than the text so ~65 columns fit the measure.
+const CODE_SCALE: f64 = 0.82;
+/// Padding above and below a code block's grey background, in leadings.
+const CODE_PAD: f64 = 0.35;
+/// Grey of the code block background (1 = white).
+const CODE_BACKGROUND: f32 = 0.94;
+/// Footnotes are set at this fraction of the body size and leading.
+pub(crate) const NOTE_SCALE: f64 = 0.8;
+/// Block quotes are set slightly smaller than the body, on the body grid.
+const QUOTE_SCALE: f64 = 0.92;
+/// Block quotes are indented by this many ems on the left…
+const QUOTE_INDENT_LEFT: f64 = 1.5;
+/// …and this many on the right.
+const QUOTE_INDENT_RIGHT: f64 = 1.0;
+/// Definition details are indented by this many ems.
+const DEFINITION_INDENT: f64 = 1.5;
+/// Width of the hang of a bulleted list item, in ems.
+const BULLET_HANG: f64 = 1.4;
+/// Space between a list marker and the item text, in ems.
+const MARKER_GAP: f64 = 0.5;
+/// Table-cell and caption text size relative to the context size.
+pub(crate) const SMALL_SCALE: f64 = 0.9;
+/// Images are set at 96 px per inch (CSS pixels, the same size the EPUB
+/// shows them at) unless that is wider than the measure.
+const IMAGE_PX_PER_PT: f64 = 96.0 / 72.0;
+/// Thematic breaks are a centred rule this fraction of the measure wide.
+const RULE_FRACTION: f64 = 0.25;
+/// Thickness of thin rules (thematic breaks, table rules, note separator).
+pub(crate) const THIN_RULE: Pt = Pt(0.5);
+/// Chapter openings sink this fraction of the text block (in whole
+/// lines) so that every chapter title stands at the same height.
+const SINK_FRACTION: f64 = 0.2;
+/// Space between the entries of a definition list, in leadings.
+const DEFINITION_GAP: f64 = 0.5;
+/// Space between the items of a loose list, in leadings.
+const LOOSE_ITEM_GAP: f64 = 0.5;
+/// Link areas reach at least this far above the baseline (in ems)…
+pub(crate) const LINK_ASCENT: f64 = 0.75;
+/// …and this far below it, so a click on a short word still hits.
+pub(crate) const LINK_DESCENT: f64 = 0.2;
+/// A strike-through rule sits at this fraction of the x-height…
+const STRIKE_RAISE: f64 = 0.55;
+/// …and is this many ems thick.
+const STRIKE_THICKNESS: f64 = 0.05;
+/// Code text is inset from the edges of its grey ground by this many ems.
+const CODE_INSET: f64 = 0.5;
+/// A figure leaves room for this many lines of caption on its page.
+const FIGURE_ROOM_LINES: f64 = 3.0;
+/// Images are never scaled below this (a guard against degenerate sizes).
+const MIN_IMAGE_SCALE: f64 = 0.01;
+/// Space above an image, in ems: clears the descenders of the line above.
+const FIGURE_TOP: f64 = 0.25;
+/// Space between an image and its caption, in leadings.
+const CAPTION_GAP: f64 = 0.5;
+/// Lines stretched beyond this adjustment ratio are reported as very
+/// loose (badness 800; TeX warns of underfull lines from about 2.15).
+pub(crate) const VERY_LOOSE: f64 = 2.0;
+/// Paragraphs must keep at least this many lines on each side of a page
+/// break (widow and orphan control; also how much text a heading keeps).
+const MIN_LINES_AT_BREAK: usize = 2;
+
+/// What a line's x-range belongs to, beyond its glyphs.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Mark {
+    Link(LinkRef),
+    Strike,
+}
+
+/// A paragraph being built: items for the paragraph engine plus the
+/// marks its `link` indices point at.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ParBuilder {
+    pub items: Vec<ParItem>,
+    pub marks: Vec<Mark>,
+}
+
+impl ParBuilder {
+    pub fn text(&mut self, text: &str, style: TextStyle, link: Option<usize>, span: Span) {
+        if !text.is_empty() {
+            self.items.push(ParItem::Text {
+                text: text.to_string(),
+                style,
+                link,
+                span,
+            });
+        }
+    }
+}
+
+/// Inline styling while walking inlines.
+#[derive(Debug, Clone, Copy)]
+struct InlineStyle {
+    italic: bool,
+    bold: bool,
+    mono: bool,
+    size: Pt,
+    rise: Pt,
+    link: Option<usize>,
+}
+
+impl InlineStyle {
+    fn face(&self) -> Face {
+        match (self.mono, self.bold, self.italic) {
+            (true, _, _) => Face::Mono,
+            (false, true, true) => Face::BoldItalic,
+            (false, true, false) => Face::Bold,
+            (false, false, true) => Face::Italic,
+            (false, false, false) => Face::Regular,
+        }
+    }
+
+    fn text_style(&self) -> TextStyle {
+        TextStyle {
+            face: self.face(),
+            size: self.size,
+            gray: 0.0,
+            rise: self.rise,
+        }
+    }
+}
+
+/// The setting of a block container: where its text goes and how big it is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Ctx {
+    /// Indents from the text block's edges.
+    pub left: Pt,
+    pub right: Pt,
+    pub size: Pt,
+    pub leading: Pt,
+    pub italic: bool,
+    /// Space between blocks (not between consecutive paragraphs).
+    pub gap: Pt,
+    /// The chapter's top level: blocks snap back to the baseline grid.
+    pub top: bool,
+    /// Inside a footnote: no page breaks, no notes of notes.
+    pub in_note: bool,
+    pub list_depth: usize,
+}
+
+/// What the previous block of a container was, for indents and spacing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Prev {
+    Start,
+    Paragraph,
+    Heading,
+    Break,
+    Other,
+}
+
+/// Which characters the faces can show (list markers, task boxes).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Coverage {
+    regular: BTreeSet<char>,
+}
+
+impl Coverage {
+    fn probe(fonts: &Fonts) -> Coverage {
+        use skrifa::MetadataProvider;
+        let data = fonts.data();
+        let mut regular = BTreeSet::new();
+        if let Some(font) = data.get(fonts.font_id(Face::Regular).0) {
+            if let Ok(f) = skrifa::FontRef::from_index(&font.bytes, font.index) {
+                let charmap = f.charmap();
+                for c in ['•', '◦', '▪', '–', '☐', '☑', '☒', '…', '⁂'] {
+                    if charmap.map(c).is_some() {
+                        regular.insert(c);
+                    }
+                }
+            }
+        }
+        Coverage { regular }
+    }
+
+    pub fn has(&self, c: char) -> bool {
+        self.regular.contains(&c)
+    }
+}
+
+/// Composes chapters into flows. Lives for the whole typesetting run and
+/// owns the fonts and the warnings.
+pub(crate) struct Composer<'a> {
+    pub fonts: Fonts,
+    pub geo: &'a Geometry,
+    pub book: &'a Book,
+    pub warnings: Vec<Diagnostic>,
+    pub coverage: Coverage,
+    /// Next paragraph id (unique over the whole book, for the report).
+    next_par: usize,
+    /// The chapter being composed.
+    chapter: usize,
+    cited: Vec<bool>,
+    flow: Flow,
+    /// Index in the output where the block being composed begins.
+    block_start: usize,
+    /// Words too long for the measure, already warned about (by span).
+    warned: BTreeSet<(u32, u32, u32)>,
+}
+
+impl<'a> Composer<'a> {
+    pub fn new(fonts: Fonts, geo: &'a Geometry, book: &'a Book) -> Composer<'a> {
+        let coverage = Coverage::probe(&fonts);
+        Composer {
+            fonts,
+            geo,
+            book,
+            warnings: Vec::new(),
+            coverage,
+            next_par: 0,
+            chapter: 0,
+            cited: Vec::new(),
+            flow: Flow::default(),
+            block_start: 0,
+            warned: BTreeSet::new(),
+        }
+    }
+
+    /// The body context of a chapter's top level.
+    pub fn body_ctx(&self) -> Ctx {
+        Ctx {
+            left: Pt::ZERO,
+            right: Pt::ZERO,
+            size: self.geo.size,
+            leading: self.geo.leading,
+            italic: false,
+            gap: self.geo.leading,
+            top: true,
+            in_note: false,
+            list_depth: 0,
+        }
+    }
+
+    /// The context footnotes are set in.
+    pub fn note_ctx(&self) -> Ctx {
+        Ctx {
+            size: self.geo.size * NOTE_SCALE,
+            leading: self.geo.leading * NOTE_SCALE,
+            gap: Pt::ZERO,
+            top: false,
+            in_note: true,
+            ..self.body_ctx()
+        }
+    }
+
+    pub fn measure(&self, ctx: &Ctx) -> Pt {
+        self.geo.measure - ctx.left - ctx.right
+    }
+
+    pub fn new_par_id(&mut self) -> usize {
+        self.next_par += 1;
+        self.next_par
+    }
+
+    /// Composes chapter `index` into its flow.
+    pub fn chapter(&mut self, index: usize) -> Flow {
+        let book = self.book;
+        let Some(chapter) = book.chapters.get(index) else {
+            return Flow::default();
+        };
+        self.chapter = index;
+        self.cited = vec![false; chapter.footnotes.len()];
+        self.flow = Flow::default();
+
+        // A reference inside a note does not place the note it names:
+        // only a citation in the text does.
+        let notes: Vec<Vec<Slab>> = chapter
+            .footnotes
+            .iter()
+            .map(|note| {
+                let cited = self.cited.clone();
+                let slabs = self.footnote(note.number, &note.id, &note.blocks, note.span);
+                self.cited = cited;
+                slabs
+            })
+            .collect();
+        self.flow.notes = notes;
+
+        let has_h1 = chapter
+            .blocks
+            .iter()
+            .any(|b| matches!(&b.kind, BlockKind::Heading(h) if h.level == 1));
+        let mut out = Vec::new();
+        let mut prev = Prev::Start;
+        match (has_h1, &chapter.title) {
+            (false, Some(title)) => {
+                let slab = self.chapter_head(title, &[], None, chapter.span);
+                out.push(Elem::Slab(slab));
+                prev = Prev::Heading;
+            }
+            (false, None) if !chapter.blocks.is_empty() => {
+                // An untitled chapter still opens below the same sink.
+                let sink = self.sink();
+                if sink.0 > EPS {
+                    out.push(Elem::Slab(Slab::new(sink, Role::Other, chapter.span)));
+                    prev = Prev::Heading;
+                }
+            }
+            _ => {}
+        }
+        let ctx = self.body_ctx();
+        self.blocks_after(&chapter.blocks, &ctx, prev, &mut out);
+        self.flow.elems = out;
+        std::mem::take(&mut self.flow)
+    }
+
+    /// Sets a footnote's blocks as note-sized slabs, its number first.
+    fn footnote(&mut self, number: usize, id: &str, blocks: &[Block], span: Span) -> Vec<Slab> {
+        let ctx = self.note_ctx();
+        let mut elems = Vec::new();
+        let marker = number.to_string();
+        match blocks.split_first() {
+            Some((first, rest)) if matches!(first.kind, BlockKind::Paragraph(_)) => {
+                if let BlockKind::Paragraph(inlines) = &first.kind {
+                    let mut pb = ParBuilder::default();
+                    self.note_number(&mut pb, &marker, &ctx, None, first.span);
+                    pb.text(" ", self.plain_style(&ctx), None, first.span);
+                    self.inlines(&mut pb, inlines, self.base_style(&ctx));
+                    let slabs = self.set(&pb, &ctx, Pt::ZERO, Alignment::Justify, true, first.span);
+                    self.push_lines(slabs, &ctx, &mut elems);
+                }
+                self.blocks_after(rest, &ctx, Prev::Paragraph, &mut elems);
+            }
+            _ => {
+                let mut pb = ParBuilder::default();
+                self.note_number(&mut pb, &marker, &ctx, None, span);
+                let slabs = self.set(&pb, &ctx, Pt::ZERO, Alignment::Left, false, span);
+                self.push_lines(slabs, &ctx, &mut elems);
+                self.blocks_after(blocks, &ctx, Prev::Paragraph, &mut elems);
+            }
+        }
+        let mut slabs: Vec<Slab> = elems
+            .into_iter()
+            .filter_map(|e| match e {
+                Elem::Slab(s) => Some(s),
+                Elem::Space { height, .. } if height.0 > EPS => Some(Slab::space(height)),
+                _ => None,
+            })
+            .collect();
+        if let Some(first) = slabs.first_mut() {
+            let y = (first.height - ctx.size).max(Pt::ZERO);
+            first.anchors.push((id.to_string(), y));
+        }
+        slabs
+    }
+
+    /// A superscript note number.
+    fn note_number(
+        &mut self,
+        pb: &mut ParBuilder,
+        number: &str,
+        ctx: &Ctx,
+        link: Option<usize>,
+        span: Span,
+    ) {
+        let style = TextStyle {
+            face: if ctx.italic {
+                Face::Italic
+            } else {
+                Face::Regular
+            },
+            size: ctx.size * SUPERSCRIPT_SCALE,
+            gray: 0.0,
+            rise: ctx.size * SUPERSCRIPT_RISE,
+        };
+        pb.text(number, style, link, span);
+    }
+
+    fn base_style(&self, ctx: &Ctx) -> InlineStyleArg {
+        InlineStyleArg(InlineStyle {
+            italic: ctx.italic,
+            bold: false,
+            mono: false,
+            size: ctx.size,
+            rise: Pt::ZERO,
+            link: None,
+        })
+    }
+
+    fn plain_style(&self, ctx: &Ctx) -> TextStyle {
+        self.base_style(ctx).0.text_style()
+    }
+
+    /// Lays out blocks of one container, given what preceded them.
+    fn blocks_after(&mut self, blocks: &[Block], ctx: &Ctx, mut prev: Prev, out: &mut Vec<Elem>) {
+        for block in blocks {
+            self.block_start = out.len();
+            prev = self.block(block, ctx, prev, out);
+            let off_grid = !matches!(
+                block.kind,
+                BlockKind::Paragraph(_) | BlockKind::Heading(_) | BlockKind::Html(_)
+            );
+            if ctx.top && off_grid {
+                self.centre_on_grid(ctx, out);
+            }
+        }
+    }
+
+    /// A block whose height is not a whole number of grid lines (a table,
+    /// code, a figure) would leave all of the rounding below it when the
+    /// next block snaps back to the grid; half of it goes above instead.
+    /// The space is dropped, like any other, at the top of a page.
+    fn centre_on_grid(&mut self, ctx: &Ctx, out: &mut Vec<Elem>) {
+        let start = self.block_start.min(out.len());
+        let content = out[start..]
+            .iter()
+            .position(|e| matches!(e, Elem::Slab(_)))
+            .map_or(out.len(), |p| start + p);
+        let height: Pt = out[content..]
+            .iter()
+            .map(|e| match e {
+                Elem::Slab(s) => s.height,
+                Elem::Space { height, .. } => *height,
+                Elem::Snap | Elem::PageBreak => Pt::ZERO,
+            })
+            .sum();
+        let pad = ceil_to(height, ctx.leading) - height;
+        if pad.0 > EPS {
+            out.insert(
+                content,
+                Elem::Space {
+                    height: pad / 2.0,
+                    breakable: false,
+                },
+            );
+        }
+    }
+
+    /// Pushes the separator before a block: nothing after a heading (the
+    /// heading keeps with it), a bare break between paragraphs, otherwise
+    /// the context's gap; then snaps back to the grid at the top level.
+    fn separate(&mut self, ctx: &Ctx, prev: Prev, is_paragraph: bool, out: &mut Vec<Elem>) {
+        match prev {
+            Prev::Start | Prev::Heading => {}
+            Prev::Paragraph if is_paragraph => out.push(Elem::brk()),
+            _ => out.push(Elem::Space {
+                height: ctx.gap,
+                breakable: true,
+            }),
+        }
+        if ctx.top && prev != Prev::Start {
+            out.push(Elem::Snap);
+        }
+    }
+
+    fn block(&mut self, block: &Block, ctx: &Ctx, prev: Prev, out: &mut Vec<Elem>) -> Prev {
+        match &block.kind {
+            BlockKind::Heading(h) => {
+                self.heading(h, block.span, ctx, prev, out);
+                Prev::Heading
+            }
+            BlockKind::Paragraph(inlines) => {
+                let mut pb = ParBuilder::default();
+                self.inlines(&mut pb, inlines, self.base_style(ctx));
+                if pb.items.is_empty() {
+                    return prev;
+                }
+                self.separate(ctx, prev, true, out);
+                let indent = match prev {
+                    Prev::Start | Prev::Heading | Prev::Break => Pt::ZERO,
+                    _ => ctx.size,
+                };
+                let slabs = self.set(&pb, ctx, indent, Alignment::Justify, true, block.span);
+                self.push_lines(slabs, ctx, out);
+                Prev::Paragraph
+            }
+            BlockKind::Html(html) => {
+                let text = strip_html(html);
+                let mut any = false;
+                for para in text.split("\n\n") {
+                    let para = collapse_ws(para);
+                    if para.is_empty() {
+                        continue;
+                    }
+                    let mut pb = ParBuilder::default();
+                    pb.text(&para, self.plain_style(ctx), None, block.span);
+                    self.separate(ctx, if any { Prev::Paragraph } else { prev }, true, out);
+                    let indent = if any || prev == Prev::Paragraph {
+                        ctx.size
+                    } else {
+                        Pt::ZERO
+                    };
+                    let slabs = self.set(&pb, ctx, indent, Alignment::Justify, true, block.span);
+                    self.push_lines(slabs, ctx, out);
+                    any = true;
+                }
+                if any {
+                    Prev::Paragraph
+                } else {
+                    prev
+                }
+            }
+            BlockKind::Math(src) => {
+                self.separate(ctx, prev, false, out);
+                let mut pb = ParBuilder::default();
+                let style = TextStyle {
+                    face: Face::Italic,
+                    ..self.plain_style(ctx)
+                };
+                pb.text(&collapse_ws(src), style, None, block.span);
+                let slabs = self.set(&pb, ctx, Pt::ZERO, Alignment::Center, false, block.span);
+                self.push_lines(slabs, ctx, out);
+                Prev::Other
+            }
+            BlockKind::Figure(img) => {
+                self.separate(ctx, prev, false, out);
+                self.figure(img, block.span, ctx, out);
+                Prev::Other
+            }
+            BlockKind::BlockQuote(blocks) => {
+                self.separate(ctx, prev, false, out);
+                let inner = Ctx {
+                    left: ctx.left + ctx.size * QUOTE_INDENT_LEFT,
+                    right: ctx.right + ctx.size * QUOTE_INDENT_RIGHT,
+                    size: ctx.size * QUOTE_SCALE,
+                    top: false,
+                    ..*ctx
+                };
+                self.blocks_after(blocks, &inner, Prev::Start, out);
+                Prev::Other
+            }
+            BlockKind::List(list) => {
+                self.separate(ctx, prev, false, out);
+                self.list(list, ctx, out);
+                Prev::Other
+            }
+            BlockKind::CodeBlock { text, .. } => {
+                self.separate(ctx, prev, false, out);
+                self.code(text, block.span, ctx, out);
+                Prev::Other
+            }
+            BlockKind::Table(table) => {
+                self.separate(ctx, prev, false, out);
+                let id = self.flow.table_heads.len();
+                let (head, rows) = crate::typeset::table::compose(self, table, block.span, ctx, id);
+                self.flow.table_heads.push(head.clone());
+                out.push(Elem::Slab(head));
+                let n = rows.len();
+                for (i, row) in rows.into_iter().enumerate() {
+                    // The head keeps with the first row; the last row
+                    // carries the bottom rule, so any other gap may break.
+                    if i > 0 && i < n && !ctx.in_note {
+                        out.push(Elem::brk());
+                    }
+                    out.push(Elem::Slab(row));
+                }
+                Prev::Other
+            }
+            BlockKind::DefinitionList(defs) => {
+                self.separate(ctx, prev, false, out);
+                for (i, def) in defs.iter().enumerate() {
+                    if i > 0 {
+                        out.push(Elem::Space {
+                            height: ctx.leading * DEFINITION_GAP,
+                            breakable: true,
+                        });
+                    }
+                    self.definition(def, ctx, out);
+                }
+                Prev::Other
+            }
+            BlockKind::ThematicBreak => {
+                self.separate(ctx, prev, false, out);
+                let height = ctx.leading;
+                let mut slab = Slab::new(height, Role::Other, block.span);
+                let width = self.measure(ctx) * RULE_FRACTION;
+                // Centre the rule between the previous baseline and the
+                // x-height of the next line, counting the gaps around it.
+                let x_height = self.fonts.metrics(Face::Regular).x_height;
+                let y = (ctx.gap + height + ctx.gap + ctx.leading - ctx.size * x_height) / 2.0
+                    - ctx.gap;
+                slab.pieces.push(Piece::Item(Item::Rect(Rect {
+                    x: ctx.left + (self.measure(ctx) - width) / 2.0,
+                    y: y.max(Pt::ZERO),
+                    width,
+                    height: THIN_RULE,
+                    gray: 0.0,
+                })));
+                out.push(Elem::Slab(slab));
+                Prev::Break
+            }
+        }
+    }
+
+    /// Turns lines of one paragraph into flow elements, allowing page
+    /// breaks only where both sides keep at least two lines.
+    pub(crate) fn push_lines(&mut self, slabs: Vec<Slab>, ctx: &Ctx, out: &mut Vec<Elem>) {
+        let n = slabs.len();
+        for (i, slab) in slabs.into_iter().enumerate() {
+            if i > 0 && !ctx.in_note && i >= MIN_LINES_AT_BREAK && n - i >= MIN_LINES_AT_BREAK {
+                out.push(Elem::brk());
+            }
+            out.push(Elem::Slab(slab));
+        }
+    }
+
+    /// Runs the paragraph engine and turns its lines into slabs of
+    /// `ctx.leading`, recording issues and over-long words.
+    pub(crate) fn set(
+        &mut self,
+        pb: &ParBuilder,
+        ctx: &Ctx,
+        first_indent: Pt,
+        align: Alignment,
+        hyphenate: bool,
+        span: Span,
+    ) -> Vec<Slab> {
+        let opts = ParOptions {
+            measure: self.measure(ctx),
+            first_indent,
+            align,
+            hyphenate,
+            language: self.book.meta.language.clone(),
+            protrusion: align == Alignment::Justify,
+        };
+        let layout = layout_paragraph(&mut self.fonts, &pb.items, &opts);
+        let par = self.new_par_id();
+        let count = layout.lines.len();
+        let mut slabs: Vec<Slab> = layout
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(index, line)| {
+                let role = Role::Line {
+                    par,
+                    index,
+                    count,
+                    hyphenated: line.hyphenated,
+                };
+                let mut slab = Slab::new(ctx.leading, role, line_span(line, span));
+                self.line_pieces(line, &pb.marks, ctx.left, ctx.leading, ctx.size, &mut slab);
+                slab
+            })
+            .collect();
+        let measure = self.measure(ctx);
+        let too_long: BTreeSet<usize> = layout
+            .issues
+            .iter()
+            .filter(|i| i.kind == LineIssueKind::WordTooLong)
+            .map(|i| i.line)
+            .collect();
+        for issue in &layout.issues {
+            let issue_span = if issue.span == Span::default() {
+                span
+            } else {
+                issue.span
+            };
+            match issue.kind {
+                // A line holding a word too long for the measure is
+                // overfull whatever its spacing says.
+                LineIssueKind::Loose { .. } if too_long.contains(&issue.line) => {}
+                LineIssueKind::WordTooLong => {
+                    self.warn_long_word(issue_span);
+                    let by = layout.lines.get(issue.line).map_or(Pt::ZERO, |l| {
+                        let indent = if issue.line == 0 {
+                            first_indent
+                        } else {
+                            Pt::ZERO
+                        };
+                        (l.width + indent - measure).max(Pt::ZERO)
+                    });
+                    if let Some(s) = slabs.get_mut(issue.line) {
+                        if !s
+                            .issues
+                            .iter()
+                            .any(|i| matches!(i.kind, IssueKind::Overfull(_)))
+                        {
+                            s.issues.push(Issue {
+                                kind: IssueKind::Overfull(by),
+                                span: issue_span,
+                            });
+                        }
+                    }
+                }
+                LineIssueKind::Overfull { by } => {
+                    if let Some(s) = slabs.get_mut(issue.line) {
+                        s.issues
+                            .retain(|i| !matches!(i.kind, IssueKind::Overfull(_)));
+                        s.issues.push(Issue {
+                            kind: IssueKind::Overfull(by),
+                            span: issue_span,
+                        });
+                    }
+                }
+                LineIssueKind::Loose { ratio } if ratio > VERY_LOOSE => {
+                    if let Some(s) = slabs.get_mut(issue.line) {
+                        s.issues.push(Issue {
+                            kind: IssueKind::Loose(ratio),
+                            span: issue_span,
+                        });
+                    }
+                }
+                LineIssueKind::Loose { .. } => {}
+            }
+        }
+        slabs
+    }
+
+    pub(crate) fn warn_long_word(&mut self, span: Span) {
+        if !self.warned.insert((span.file.0, span.start, span.end)) {
+            return;
+        }
+        let mut d = Diagnostic::warning("a word is too long for the PDF's line width")
+            .with_hint("allow a break (e.g. a space or a hyphen) or shorten the word");
+        if let Some(loc) = locate(self.book, span) {
+            d = d.at(loc);
+        }
+        self.warnings.push(d);
+    }
+
+    /// Moves a line's runs into a slab whose baseline is at `height`, and
+    /// turns its link ranges into link areas or strike-through rules.
+    pub(crate) fn line_pieces(
+        &self,
+        line: &Line,
+        marks: &[Mark],
+        x: Pt,
+        height: Pt,
+        size: Pt,
+        slab: &mut Slab,
+    ) {
+        for run in &line.runs {
+            let mut item = Item::Text(run.clone());
+            crate::typeset::flow::shift_item(&mut item, x, height);
+            slab.pieces.push(Piece::Item(item));
+        }
+        let ascent = line.ascent.max(size * LINK_ASCENT);
+        let descent = line.descent.max(size * LINK_DESCENT);
+        for &(a, b, index) in &line.links {
+            match marks.get(index) {
+                Some(Mark::Link(target)) => slab.pieces.push(Piece::Link {
+                    rect: Rect {
+                        x: x + a,
+                        y: height - ascent,
+                        width: b - a,
+                        height: ascent + descent,
+                        gray: 0.0,
+                    },
+                    target: target.clone(),
+                }),
+                Some(Mark::Strike) => {
+                    let x_height = self.fonts.metrics(Face::Regular).x_height;
+                    slab.pieces.push(Piece::Item(Item::Rect(Rect {
+                        x: x + a,
+                        y: height - size * (x_height * STRIKE_RAISE),
+                        width: b - a,
+                        height: size * STRIKE_THICKNESS,
+                        gray: 0.0,
+                    })));
+                }
+                None => {}
+            }
+        }
+        for &m in &line.markers {
+            if !slab.notes.contains(&m) {
+                slab.notes.push(m);
+            }
+        }
+    }
+
+    /// A paragraph builder for a table cell. With `dry`, nothing is
+    /// recorded (used when only measuring), so a note cited in the cell
+    /// still gets its marker when the cell is set for real.
+    pub(crate) fn cell_builder(
+        &mut self,
+        inlines: &[Inline],
+        ctx: &Ctx,
+        bold: bool,
+        dry: bool,
+    ) -> ParBuilder {
+        let saved = dry.then(|| self.cited.clone());
+        let mut pb = ParBuilder::default();
+        let st = InlineStyle {
+            bold,
+            ..self.base_style(ctx).0
+        };
+        self.inlines(&mut pb, inlines, InlineStyleArg(st));
+        if let Some(saved) = saved {
+            self.cited = saved;
+        }
+        pb
+    }
+
+    /// Converts inlines into paragraph items.
+    fn inlines(&mut self, pb: &mut ParBuilder, inlines: &[Inline], style: InlineStyleArg) {
+        let st = style.0;
+        for inline in inlines {
+            let span = inline.span;
+            match &inline.kind {
+                InlineKind::Text(t) => pb.text(t, st.text_style(), st.link, span),
+                InlineKind::SoftBreak => pb.text(" ", st.text_style(), st.link, span),
+                InlineKind::HardBreak => pb.items.push(ParItem::LineBreak),
+                InlineKind::Code(t) => {
+                    let s = InlineStyle {
+                        mono: true,
+                        size: st.size * INLINE_CODE_SCALE,
+                        ..st
+                    };
+                    pb.text(t, s.text_style(), st.link, span);
+                }
+                InlineKind::Emphasis(c) => {
+                    let s = InlineStyle {
+                        italic: !st.italic,
+                        ..st
+                    };
+                    self.inlines(pb, c, InlineStyleArg(s));
+                }
+                InlineKind::Strong(c) => {
+                    let s = InlineStyle { bold: true, ..st };
+                    self.inlines(pb, c, InlineStyleArg(s));
+                }
+                InlineKind::Strikethrough(c) => {
+                    let link = match st.link {
+                        Some(l) => Some(l),
+                        None => {
+                            pb.marks.push(Mark::Strike);
+                            Some(pb.marks.len() - 1)
+                        }
+                    };
+                    self.inlines(pb, c, InlineStyleArg(InlineStyle { link, ..st }));
+                }
+                InlineKind::Superscript(c) => {
+                    let s = InlineStyle {
+                        size: st.size * SUPERSCRIPT_SCALE,
+                        rise: st.rise + st.size * SUPERSCRIPT_RISE,
+                        ..st
+                    };
+                    self.inlines(pb, c, InlineStyleArg(s));
+                }
+                InlineKind::Subscript(c) => {
+                    let s = InlineStyle {
+                        size: st.size * SUPERSCRIPT_SCALE,
+                        rise: st.rise - st.size * SUBSCRIPT_DROP,
+                        ..st
+                    };
+                    self.inlines(pb, c, InlineStyleArg(s));
+                }
+                InlineKind::Link(link) => {
+                    let target = match &link.target {
+                        LinkTarget::External(uri) => LinkRef::Uri(uri.clone()),
+                        LinkTarget::Internal { id: Some(id), .. } => LinkRef::Anchor(id.clone()),
+                        LinkTarget::Internal { chapter, id: None } => LinkRef::Chapter(*chapter),
+                    };
+                    pb.marks.push(Mark::Link(target));
+                    let s = InlineStyle {
+                        link: Some(pb.marks.len() - 1),
+                        ..st
+                    };
+                    self.inlines(pb, &link.content, InlineStyleArg(s));
+                }
+                InlineKind::Image(img) => {
+                    let alt = collapse_ws(&img.alt);
+                    if !alt.is_empty() {
+                        let s = InlineStyle {
+                            italic: !st.italic,
+                            ..st
+                        };
+                        pb.text(&alt, s.text_style(), st.link, span);
+                    }
+                }
+                InlineKind::FootnoteRef { index } => self.note_ref(pb, *index, &st, span),
+                InlineKind::Math(m) => {
+                    let s = InlineStyle {
+                        italic: !st.italic,
+                        ..st
+                    };
+                    pb.text(m, s.text_style(), st.link, span);
+                }
+                InlineKind::Html(h) => {
+                    let text = strip_html(h);
+                    pb.text(&text, st.text_style(), st.link, span);
+                }
+            }
+        }
+    }
+
+    /// A note reference: a superscript number linking to the note, and a
+    /// marker so the note lands on the page of this line.
+    fn note_ref(&mut self, pb: &mut ParBuilder, index: usize, st: &InlineStyle, span: Span) {
+        let book = self.book;
+        let Some(note) = book
+            .chapters
+            .get(self.chapter)
+            .and_then(|c| c.footnotes.get(index))
+        else {
+            return;
+        };
+        pb.marks.push(Mark::Link(LinkRef::Anchor(note.id.clone())));
+        let link = Some(pb.marks.len() - 1);
+        let style = TextStyle {
+            face: st.face(),
+            size: st.size * SUPERSCRIPT_SCALE,
+            gray: 0.0,
+            rise: st.rise + st.size * SUPERSCRIPT_RISE,
+        };
+        pb.text(&note.number.to_string(), style, link, span);
+        if let Some(seen) = self.cited.get_mut(index) {
+            if !*seen {
+                *seen = true;
+                pb.items.push(ParItem::Marker(index));
+            }
+        }
+    }
+
+    /// Headings: chapter openings at the top level, smaller heads within.
+    fn heading(&mut self, h: &Heading, span: Span, ctx: &Ctx, prev: Prev, out: &mut Vec<Elem>) {
+        let title = normalize(&plain_text(&h.content));
+        if ctx.top && h.level == 1 {
+            let opened = out.iter().any(|e| {
+                matches!(
+                    e,
+                    Elem::Slab(Slab {
+                        role: Role::Heading { level: 1, .. },
+                        ..
+                    })
+                )
+            });
+            // A second chapter-level heading in one file opens a new page;
+            // whatever precedes the first (an epigraph) stays above it.
+            if opened {
+                out.push(Elem::PageBreak);
+            }
+            let slab = self.chapter_head(&title, &h.content, Some(&h.id), span);
+            out.push(Elem::Slab(slab));
+            return;
+        }
+        let level = if ctx.top { h.level } else { h.level.max(4) };
+        let spec = HeadSpec::of(level);
+        if prev != Prev::Heading && prev != Prev::Start {
+            out.push(Elem::Space {
+                height: ctx.leading * spec.above,
+                breakable: true,
+            });
+            if ctx.top {
+                out.push(Elem::Snap);
+            }
+        } else if ctx.top && prev != Prev::Start {
+            out.push(Elem::Snap);
+        }
+        let size = ctx.size * spec.scale;
+        let line_height = (size * spec.line).max(ctx.leading);
+        let mut pb = ParBuilder::default();
+        let base = InlineStyle {
+            italic: spec.face == Face::Italic || spec.face == Face::BoldItalic,
+            bold: spec.face == Face::Bold || spec.face == Face::BoldItalic,
+            mono: false,
+            size,
+            rise: Pt::ZERO,
+            link: None,
+        };
+        self.inlines(&mut pb, &h.content, InlineStyleArg(base));
+        let inner = Ctx { size, ..*ctx };
+        let lines = self.lines_of(&pb, &inner, Alignment::Left);
+        let text_height = line_height * lines.len() as f64 + ctx.leading * spec.below;
+        let height = ceil_to(text_height, ctx.leading);
+        let extra = height - text_height;
+        let mut slab = Slab::new(
+            height,
+            Role::Heading {
+                level,
+                title: title.clone(),
+            },
+            span,
+        );
+        for (i, line) in lines.iter().enumerate() {
+            let baseline = extra + line_height * (i + 1) as f64;
+            self.line_pieces(line, &pb.marks, ctx.left, baseline, size, &mut slab);
+        }
+        let anchor_y = (extra + line_height - size).max(Pt::ZERO);
+        slab.anchors.push((h.id.clone(), anchor_y));
+        out.push(Elem::Slab(slab));
+    }
+
+    /// Lays out a heading-like paragraph without recording it as a
+    /// paragraph (no widow rules, no report).
+    pub(crate) fn lines_of(&mut self, pb: &ParBuilder, ctx: &Ctx, align: Alignment) -> Vec<Line> {
+        self.lines_indented(pb, ctx, align, Pt::ZERO)
+    }
+
+    /// [`Composer::lines_of`] with a first-line indent (negative for a
+    /// hanging first line).
+    pub(crate) fn lines_indented(
+        &mut self,
+        pb: &ParBuilder,
+        ctx: &Ctx,
+        align: Alignment,
+        first_indent: Pt,
+    ) -> Vec<Line> {
+        let opts = ParOptions {
+            measure: self.measure(ctx),
+            first_indent,
+            align,
+            hyphenate: false,
+            language: self.book.meta.language.clone(),
+            protrusion: false,
+        };
+        let layout = layout_paragraph(&mut self.fonts, &pb.items, &opts);
+        for issue in &layout.issues {
+            if issue.kind == LineIssueKind::WordTooLong {
+                self.warn_long_word(issue.span);
+            }
+        }
+        layout.lines
+    }
+
+    /// How far a chapter opening sinks below the top of the text block:
+    /// a fifth of the page, in whole lines.
+    fn sink(&self) -> Pt {
+        self.geo.leading * (self.geo.lines as f64 * SINK_FRACTION).floor()
+    }
+
+    /// The opening of a chapter: the title sunk below the top of the page.
+    pub(crate) fn chapter_head(
+        &mut self,
+        title: &str,
+        content: &[Inline],
+        id: Option<&str>,
+        span: Span,
+    ) -> Slab {
+        let ctx = self.body_ctx();
+        let spec = HeadSpec::of(1);
+        let size = ctx.size * spec.scale;
+        let line_height = size * spec.line;
+        let mut pb = ParBuilder::default();
+        let base = InlineStyle {
+            italic: false,
+            bold: false,
+            mono: false,
+            size,
+            rise: Pt::ZERO,
+            link: None,
+        };
+        if content.is_empty() {
+            pb.text(title, base.text_style(), None, span);
+        } else {
+            self.inlines(&mut pb, content, InlineStyleArg(base));
+        }
+        let inner = Ctx { size, ..ctx };
+        let lines = self.lines_of(&pb, &inner, Alignment::Left);
+        let sink = self.sink();
+        let text_height = sink + line_height * lines.len() as f64 + ctx.leading * spec.below;
+        let height = ceil_to(text_height, ctx.leading);
+        let mut slab = Slab::new(
+            height,
+            Role::Heading {
+                level: 1,
+                title: normalize(title),
+            },
+            span,
+        );
+        for (i, line) in lines.iter().enumerate() {
+            let baseline = sink + line_height * (i + 1) as f64;
+            self.line_pieces(line, &pb.marks, ctx.left, baseline, size, &mut slab);
+        }
+        if let Some(id) = id {
+            slab.anchors.push((id.to_string(), Pt::ZERO));
+        }
+        slab
+    }
+
+    fn list(&mut self, list: &List, ctx: &Ctx, out: &mut Vec<Elem>) {
+        let depth = ctx.list_depth;
+        let mut hang = ctx.size * BULLET_HANG;
+        let labels: Vec<(String, Face)> = list
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| self.list_label(list, i, item.task, depth))
+            .collect();
+        for (label, face) in &labels {
+            let w = self.fonts.width(label, *face, ctx.size) + ctx.size * MARKER_GAP;
+            hang = hang.max(w);
+        }
+        let inner = Ctx {
+            left: ctx.left + hang,
+            top: false,
+            list_depth: depth + 1,
+            gap: if list.tight {
+                Pt::ZERO
+            } else {
+                ctx.leading * LOOSE_ITEM_GAP
+            },
+            ..*ctx
+        };
+        for (i, item) in list.items.iter().enumerate() {
+            if i > 0 {
+                out.push(Elem::Space {
+                    height: inner.gap,
+                    breakable: true,
+                });
+            }
+            let start = out.len();
+            self.blocks_after(&item.blocks, &inner, Prev::Start, out);
+            if !out[start..].iter().any(|e| matches!(e, Elem::Slab(_))) {
+                out.push(Elem::Slab(Slab::new(ctx.leading, Role::Other, item.span)));
+            }
+            let (label, face) = &labels[i];
+            let width = self.fonts.width(label, *face, ctx.size);
+            let x = inner.left - ctx.size * MARKER_GAP - width;
+            if let Some(Elem::Slab(first)) =
+                out[start..].iter_mut().find(|e| matches!(e, Elem::Slab(_)))
+            {
+                let baseline = first_baseline(first).unwrap_or(first.height);
+                let run = self.fonts.run(label, *face, ctx.size, x, baseline, 0.0);
+                first.pieces.push(Piece::Item(Item::Text(run)));
+            }
+        }
+    }
+
+    /// The marker of list item `i`: a number, a bullet by depth, or a box.
+    fn list_label(
+        &self,
+        list: &List,
+        i: usize,
+        task: Option<bool>,
+        depth: usize,
+    ) -> (String, Face) {
+        if let Some(done) = task {
+            let (boxed, plain) = if done { ('☑', "[x]") } else { ('☐', "[ ]") };
+            return if self.coverage.has(boxed) {
+                (boxed.to_string(), Face::Regular)
+            } else {
+                (plain.to_string(), Face::Mono)
+            };
+        }
+        if let Some(start) = list.start {
+            return (
+                format!("{}.", start.saturating_add(i as u64)),
+                Face::Regular,
+            );
+        }
+        let candidates: &[char] = match depth % 3 {
+            0 => &['•'],
+            1 => &['◦', '–'],
+            _ => &['▪', '–'],
+        };
+        let bullet = candidates
+            .iter()
+            .copied()
+            .find(|c| self.coverage.has(*c))
+            .map(String::from)
+            .unwrap_or_else(|| "-".to_string());
+        (bullet, Face::Regular)
+    }
+
+    fn definition(&mut self, def: &Definition, ctx: &Ctx, out: &mut Vec<Elem>) {
+        let mut pb = ParBuilder::default();
+        let st = InlineStyle {
+            bold: true,
+            ..self.base_style(ctx).0
+        };
+        self.inlines(&mut pb, &def.term, InlineStyleArg(st));
+        let slabs = self.set(&pb, ctx, Pt::ZERO, Alignment::Left, false, def.span);
+        // The term keeps with the first lines of its details.
+        for slab in slabs {
+            out.push(Elem::Slab(slab));
+        }
+        let inner = Ctx {
+            left: ctx.left + ctx.size * DEFINITION_INDENT,
+            top: false,
+            ..*ctx
+        };
+        for (i, blocks) in def.details.iter().enumerate() {
+            // Each further detail starts afresh: flush, after a break.
+            let prev = if i == 0 {
+                Prev::Heading
+            } else {
+                out.push(Elem::brk());
+                Prev::Start
+            };
+            self.blocks_after(blocks, &inner, prev, out);
+        }
+    }
+
+    /// Code: the mono face, smaller, never justified, wrapped at the
+    /// measure (continuations indented), on a light grey ground.
+    fn code(&mut self, text: &str, span: Span, ctx: &Ctx, out: &mut Vec<Elem>) {
+        let size = ctx.size * CODE_SCALE;
+        let leading = ctx.leading * CODE_SCALE;
+        let pad = ctx.size * CODE_INSET;
+        let width = self.measure(ctx);
+        let char_width = self.fonts.width("0", Face::Mono, size);
+        let columns = if char_width.0 > EPS {
+            (((width - pad * 2.0) / char_width) + EPS).floor().max(8.0) as usize
+        } else {
+            80
+        };
+        let mut rows: Vec<String> = Vec::new();
+        for line in text.trim_end_matches('\n').split('\n') {
+            wrap_code_line(
+                &expand_tabs(line.trim_end_matches('\r')),
+                columns,
+                &mut rows,
+            );
+        }
+        let par = self.new_par_id();
+        let count = rows.len();
+        let pad_v = ctx.leading * CODE_PAD;
+        let background = |y: Pt, h: Pt| {
+            Piece::Item(Item::Rect(Rect {
+                x: ctx.left,
+                y,
+                width,
+                height: h,
+                gray: CODE_BACKGROUND,
+            }))
+        };
+        let descent = size * self.fonts.metrics(Face::Mono).descender;
+        let mut top = Slab::new(pad_v, Role::Other, span);
+        top.pieces.push(background(descent, pad_v));
+        out.push(Elem::Slab(top));
+        let mut slabs = Vec::new();
+        for (index, row) in rows.iter().enumerate() {
+            let mut slab = Slab::new(
+                leading,
+                Role::Line {
+                    par,
+                    index,
+                    count,
+                    hyphenated: false,
+                },
+                span,
+            );
+            // The grey of each line reaches down past its descenders so
+            // that the next line's ground does not cover them.
+            slab.pieces.push(background(descent, leading));
+            if !row.is_empty() {
+                let run = self
+                    .fonts
+                    .run(row, Face::Mono, size, ctx.left + pad, leading, 0.0);
+                slab.pieces.push(Piece::Item(Item::Text(run)));
+            }
+            slabs.push(slab);
+        }
+        self.push_lines(slabs, ctx, out);
+        let mut bottom = Slab::new(pad_v, Role::Other, span);
+        bottom.pieces.push(background(descent, pad_v));
+        out.push(Elem::Slab(bottom));
+    }
+
+    /// A figure: the image scaled into the measure (and the page), with
+    /// its title or alt text as a caption.
+    fn figure(&mut self, img: &Image, span: Span, ctx: &Ctx, out: &mut Vec<Elem>) {
+        let caption = img
+            .title
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or(&img.alt);
+        let caption = collapse_ws(caption);
+        let size = match &img.path {
+            Some(path) => match image::dimensions(path) {
+                Ok(d) => Some((path.clone(), d)),
+                Err(e) => {
+                    self.warn_image(path, &e, span);
+                    None
+                }
+            },
+            None => {
+                let mut d = Diagnostic::warning(format!(
+                    "remote image `{}` cannot be embedded in the PDF; its caption is set instead",
+                    img.url
+                ));
+                if let Some(loc) = locate(self.book, span) {
+                    d = d.at(loc);
+                }
+                self.warnings.push(d);
+                None
+            }
+        };
+        let measure = self.measure(ctx);
+        let small = Ctx {
+            size: ctx.size * SMALL_SCALE,
+            ..*ctx
+        };
+        let mut slabs = Vec::new();
+        if let Some((path, (wpx, hpx))) = size {
+            let natural_w = Pt(wpx as f64 / IMAGE_PX_PER_PT);
+            let natural_h = Pt(hpx as f64 / IMAGE_PX_PER_PT);
+            // Leave room for a caption line below the image on the page.
+            let max_h = self.geo.capacity() - ctx.leading * FIGURE_ROOM_LINES;
+            let scale = 1f64
+                .min(measure / natural_w)
+                .min(max_h / natural_h)
+                .max(MIN_IMAGE_SCALE);
+            let (w, h) = (natural_w * scale, natural_h * scale);
+            // The image's top sits just under the descenders of the line
+            // above; a caption follows after half a line.
+            let top = ctx.size * FIGURE_TOP;
+            let below = if caption.is_empty() {
+                Pt::ZERO
+            } else {
+                ctx.leading * CAPTION_GAP
+            };
+            let mut slab = Slab::new(top + h + below, Role::Other, span);
+            slab.pieces.push(Piece::Item(Item::Image(PlacedImage {
+                path,
+                x: ctx.left + (measure - w) / 2.0,
+                y: top,
+                width: w,
+                height: h,
+                alt: img.alt.clone(),
+            })));
+            slabs.push(slab);
+        }
+        if !caption.is_empty() {
+            let mut pb = ParBuilder::default();
+            let style = TextStyle {
+                face: if ctx.italic {
+                    Face::Regular
+                } else {
+                    Face::Italic
+                },
+                ..self.plain_style(&small)
+            };
+            let text = if slabs.is_empty() {
+                format!("[{caption}]")
+            } else {
+                caption
+            };
+            pb.text(&text, style, None, span);
+            slabs.extend(self.set(&pb, &small, Pt::ZERO, Alignment::Center, false, span));
+        }
+        // A figure never breaks: image and caption stay together.
+        for slab in slabs {
+            out.push(Elem::Slab(slab));
+        }
+    }
+
+    fn warn_image(&mut self, path: &Path, error: &str, span: Span) {
+        let mut d = Diagnostic::warning(format!(
+            "image {} cannot be placed in the PDF: {error}",
+            path.display()
+        ))
+        .with_hint("use a PNG or JPEG file");
+        if let Some(loc) = locate(self.book, span) {
+            d = d.at(loc);
+        }
+        self.warnings.push(d);
+    }
+}
+
+/// Newtype so helper signatures stay short.
+#[derive(Debug, Clone, Copy)]
+struct InlineStyleArg(InlineStyle);
+
+/// Sizes and spacing of headings by level.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct HeadSpec {
+    face: Face,
+    /// Size relative to the context size.
+    scale: f64,
+    /// Line height relative to the heading size.
+    line: f64,
+    /// Space above in leadings.
+    above: f64,
+    /// Minimum space below in leadings (rounded up to the grid).
+    below: f64,
+}
+
+impl HeadSpec {
+    fn of(level: u8) -> HeadSpec {
+        match level {
+            1 => HeadSpec {
+                face: Face::Regular,
+                scale: 2.0,
+                line: 1.15,
+                // Chapter titles sit below the sink instead.
+                above: 0.0,
+                below: 2.0,
+            },
+            2 => HeadSpec {
+                face: Face::Bold,
+                scale: 1.3,
+                line: 1.2,
+                above: 1.0,
+                below: 0.5,
+            },
+            3 => HeadSpec {
+                face: Face::Bold,
+                scale: 1.1,
+                line: 1.2,
+                above: 1.0,
+                below: 0.4,
+            },
+            _ => HeadSpec {
+                face: Face::BoldItalic,
+                scale: 1.0,
+                line: 1.0,
+                above: 1.0,
+                below: 0.0,
+            },
+        }
+    }
+}
+
+/// The smallest multiple of `unit` not below `x`.
+pub(crate) fn ceil_to(x: Pt, unit: Pt) -> Pt {
+    if unit.0 <= EPS {
+        return x;
+    }
+    unit * ((x / unit) - EPS).ceil().max(0.0)
+}
+
+/// Baseline of the first text run in a slab, if any.
+fn first_baseline(slab: &Slab) -> Option<Pt> {
+    slab.pieces.iter().find_map(|p| match p {
+        Piece::Item(Item::Text(run)) => Some(run.baseline),
+        _ => None,
+    })
+}
+
+fn line_span(line: &Line, fallback: Span) -> Span {
+    if line.span == Span::default() {
+        fallback
+    } else {
+        line.span
+    }
+}
+
+/// `file:line:col` of a span when the book knows the file (a chapter's
+/// own span names every file the loader put in the source map).
+pub(crate) fn locate(book: &Book, span: Span) -> Option<crate::diag::Location> {
+    if !book.chapters.iter().any(|c| c.span.file == span.file) {
+        return None;
+    }
+    Some(book.sources.locate(span))
+}
+
+/// Collapses white space runs to single spaces and trims.
+pub(crate) fn collapse_ws(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn normalize(s: &str) -> String {
+    collapse_ws(s)
+}
+
+/// Expands tabs to the next multiple of four columns.
+fn expand_tabs(line: &str) -> String {
+    const TAB: usize = 4;
+    let mut out = String::new();
+    let mut col = 0;
+    for c in line.chars() {
+        if c == '\t' {
+            let n = TAB - col % TAB;
+            out.extend(std::iter::repeat_n(' ', n));
+            col += n;
+        } else {
+            out.push(c);
+            col += 1;
+        }
+    }
+    out
+}
+
+/// Wraps one code line at `columns`, at the last space when there is one
+/// in the second half of the line, else hard; continuation lines are
+/// indented two columns past the line's own indentation.
+fn wrap_code_line(line: &str, columns: usize, rows: &mut Vec<String>) {
+    let chars: Vec<char> = line.chars().collect();
+    let indent = chars.iter().take_while(|c| **c == ' ').count();
+    let cont_indent = (indent + 2).min(columns / 2);
+    let mut start = 0;
+    let mut first = true;
+    while start < chars.len() || first {
+        let prefix = if first { 0 } else { cont_indent };
+        let room = columns.saturating_sub(prefix).max(1);
+        let rest = chars.len() - start;
+        if rest <= room {
+            let mut row: String = " ".repeat(prefix);
+            row.extend(&chars[start..]);
+            rows.push(row);
+            break;
+        }
+        let window = &chars[start..start + room];
+        let cut = window
+            .iter()
+            .rposition(|c| *c == ' ')
+            .filter(|&p| p >= room / 2 && p > 0)
+            .map(|p| p + 1)
+            .unwrap_or(room);
+        let mut row: String = " ".repeat(prefix);
+        row.extend(&chars[start..start + cut]);
+        rows.push(row.trim_end().to_string());
+        start += cut;
+        // Skip the spaces the break consumed.
+        while start < chars.len() && chars[start] == ' ' {
+            start += 1;
+        }
+        first = false;
+    }
+}
+
+/// Raw HTML as plain text: tags and comments removed (with the contents
+/// of `script` and `style`), common entities decoded, block-level tags
+/// and `<br>` kept as paragraph or line separators.
+pub(crate) fn strip_html(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        rest = &rest[lt..];
+        if rest.starts_with("<!--") {
+            rest = rest.find("-->").map_or("", |e| &rest[e + 3..]);
+            continue;
+        }
+        let Some(gt) = rest.find('>') else {
+            // A lone `<` is text.
+            out.push('<');
+            rest = &rest[1..];
+            continue;
+        };
+        let tag = rest[1..gt].trim().to_ascii_lowercase();
+        rest = &rest[gt + 1..];
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        if !tag.starts_with('/') && (name == "script" || name == "style") {
+            let close = format!("</{name}");
+            let lower = rest.to_ascii_lowercase();
+            rest = match lower.find(&close) {
+                Some(i) => rest[i..].find('>').map_or("", |e| &rest[i + e + 1..]),
+                None => "",
+            };
+            continue;
+        }
+        match name.as_str() {
+            "br" => out.push('\n'),
+            "p" | "div" | "section" | "article" | "blockquote" | "li" | "tr" | "h1" | "h2"
+            | "h3" | "h4" | "h5" | "h6" | "table" | "ul" | "ol" | "figure" | "hr" => {
+                out.push_str("\n\n")
+            }
+            "td" | "th" => out.push(' '),
+            _ => {}
+        }
+    }
+    out.push_str(rest);
+    decode_entities(&out)
+}
+
+fn decode_entities(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let end = rest.find(';').filter(|&e| e <= 10);
+        let decoded = end.and_then(|e| {
+            let name = &rest[1..e];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some('\u{a0}'),
+                "mdash" => Some('—'),
+                "ndash" => Some('–'),
+                "hellip" => Some('…'),
+                "copy" => Some('©'),
+                _ => {
+                    let num = name.strip_prefix('#')?;
+                    let code = match num.strip_prefix(['x', 'X']) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                        None => num.parse().ok(),
+                    };
+                    code.and_then(char::from_u32)
+                }
+            };
+            c.map(|c| (c, e))
+        });
+        match decoded {
+            Some((c, e)) => {
+                out.push(c);
+                rest = &rest[e + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_is_stripped_to_text() {
+        assert_eq!(
+            collapse_ws(&strip_html(
+                "<div class=\"x\">Fish &amp; <b>chips</b><!-- no --></div><script>x<1</script>&#x41;"
+            )),
+            "Fish & chips A"
+        );
+        assert_eq!(strip_html("a < b"), "a < b");
+    }
+
+    #[test]
+    fn code_lines_wrap_at_spaces_and_indent_continuations() {
+        let mut rows = Vec::new();
+        wrap_code_line("  let value = compute(alpha, beta);", 20, &mut rows);
+        assert!(rows.iter().all(|r| r.chars().count() <= 20), "{rows:?}");
+        assert_eq!(rows[0], "  let value =");
+        assert!(rows[1].starts_with("    "));
+        let mut rows = Vec::new();
+        wrap_code_line(&"x".repeat(45), 20, &mut rows);
+        assert_eq!(rows.len(), 3);
+        assert!(rows.iter().all(|r| r.chars().count() <= 20));
+        let mut rows = Vec::new();
+        wrap_code_line("", 20, &mut rows);
+        assert_eq!(rows, vec![String::new()]);
+    }
+
+    #[test]
+    fn tabs_expand_to_four_columns() {
+        assert_eq!(expand_tabs("a\tb"), "a   b");
+        assert_eq!(expand_tabs("\tx"), "    x");
+    }
+
+    #[test]
+    fn ceil_to_grid() {
+        assert_eq!(ceil_to(Pt(13.0), Pt(13.0)), Pt(13.0));
+        assert_eq!(ceil_to(Pt(13.5), Pt(13.0)), Pt(26.0));
+        assert_eq!(ceil_to(Pt(0.0), Pt(13.0)), Pt(0.0));
+    }
+}

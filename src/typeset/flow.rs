@@ -1,0 +1,264 @@
+//! The vertical flow: what composition hands to pagination.
+//!
+//! [`compose`](super::compose) turns a chapter into a list of [`Elem`]s:
+//! unbreakable [`Slab`]s (a text line, a heading, a table row, an image)
+//! separated by spaces that may or may not be page breaks, much like TeX's
+//! vertical list. [`paginate`](super::paginate) cuts that list into pages
+//! and the assembler shifts every slab's [`Piece`]s onto its page.
+//!
+//! A slab's coordinates are relative: x from the left edge of the text
+//! block, y from the slab's top. The top of a slab is the baseline of what
+//! came before it, so a text line of height `leading` has its own baseline
+//! at its bottom; that is what keeps body lines on a baseline grid.
+
+use crate::diag::{Diagnostic, Span};
+use crate::typeset::frame::{Item, Rect};
+use crate::typeset::PdfSettings;
+use crate::units::Pt;
+
+/// Tolerance for comparing accumulated lengths.
+pub(crate) const EPS: f64 = 1e-6;
+
+/// The page and its text block, derived once from [`PdfSettings`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Geometry {
+    pub page_width: Pt,
+    pub page_height: Pt,
+    pub margin_top: Pt,
+    pub margin_inner: Pt,
+    pub margin_outer: Pt,
+    /// Width of the text block.
+    pub measure: Pt,
+    /// Body text size.
+    pub size: Pt,
+    /// Baseline-to-baseline distance of body text: the grid.
+    pub leading: Pt,
+    /// Distance from the top of the text block to the first baseline.
+    pub topskip: Pt,
+    /// Body lines per page.
+    pub lines: usize,
+}
+
+impl Geometry {
+    /// Derives the text block; errors when the page leaves no room for text.
+    pub fn new(s: &PdfSettings) -> Result<Geometry, Diagnostic> {
+        let measure = s.page_width - s.margin_inner - s.margin_outer;
+        let height = s.page_height - s.margin_top - s.margin_bottom;
+        // The first baseline sits one body size below the top of the block,
+        // so capitals of the first line touch the top margin (TeX's \topskip).
+        let topskip = s.font_size;
+        if s.font_size.0 <= 0.0 || s.leading.0 <= 0.0 {
+            return Err(Diagnostic::error(
+                "pdf font size and leading must be positive",
+            ));
+        }
+        if measure < s.font_size * 4.0 || height < topskip {
+            return Err(Diagnostic::error(format!(
+                "the pdf margins leave no room for text ({:.0}pt × {:.0}pt text block)",
+                measure.0, height.0
+            ))
+            .with_hint("make the page larger or the margins smaller in book.yaml's pdf section"));
+        }
+        let lines = ((height - topskip) / s.leading + EPS).floor() as usize + 1;
+        Ok(Geometry {
+            page_width: s.page_width,
+            page_height: s.page_height,
+            margin_top: s.margin_top,
+            margin_inner: s.margin_inner,
+            margin_outer: s.margin_outer,
+            measure,
+            size: s.font_size,
+            leading: s.leading,
+            topskip,
+            lines,
+        })
+    }
+
+    /// The "baseline before the first line" of a page: where the first
+    /// slab's top goes.
+    pub fn origin(&self) -> Pt {
+        self.margin_top + self.topskip - self.leading
+    }
+
+    /// Room for slabs on a page, measured from [`Geometry::origin`].
+    pub fn capacity(&self) -> Pt {
+        self.leading * self.lines as f64
+    }
+
+    /// Baseline of the last grid line of a page.
+    pub fn last_baseline(&self) -> Pt {
+        self.origin() + self.capacity()
+    }
+
+    /// x of the text block's left edge on the page with this index
+    /// (index 0 is a recto: its left edge is the binding side).
+    pub fn left(&self, page_index: usize) -> Pt {
+        if page_index.is_multiple_of(2) {
+            self.margin_inner
+        } else {
+            self.margin_outer
+        }
+    }
+}
+
+/// Where a link goes, before page numbers are known.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum LinkRef {
+    Uri(String),
+    /// A heading or footnote id (unique in the book).
+    Anchor(String),
+    /// The start of a chapter.
+    Chapter(usize),
+}
+
+/// One thing drawn inside a slab, in slab coordinates.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Piece {
+    Item(Item),
+    Link { rect: Rect, target: LinkRef },
+}
+
+/// A line-level problem noticed while composing, kept with its slab so the
+/// report can name the page it landed on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum IssueKind {
+    Overfull(Pt),
+    Loose(f64),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Issue {
+    pub kind: IssueKind,
+    pub span: Span,
+}
+
+/// What a slab is, for pagination rules, running heads and the report.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Role {
+    /// Line `index` of the `count` lines of paragraph-like block `par`.
+    Line {
+        par: usize,
+        index: usize,
+        count: usize,
+        hyphenated: bool,
+    },
+    /// A heading; level-1 headings open chapters and name running heads.
+    Heading {
+        level: u8,
+        title: String,
+    },
+    /// The repeated head of table `table` (top rule, header row, rule).
+    TableHead {
+        table: usize,
+    },
+    /// A body row of table `table`.
+    TableRow {
+        table: usize,
+    },
+    Other,
+}
+
+/// An unbreakable piece of the vertical flow.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Slab {
+    /// How far the slab advances the flow.
+    pub height: Pt,
+    pub pieces: Vec<Piece>,
+    /// Ids that land on this slab, with the y a link should show at the top.
+    pub anchors: Vec<(String, Pt)>,
+    /// Footnotes (indices into [`Flow::notes`]) first cited on this slab.
+    pub notes: Vec<usize>,
+    pub role: Role,
+    pub issues: Vec<Issue>,
+    pub span: Span,
+}
+
+impl Slab {
+    pub fn new(height: Pt, role: Role, span: Span) -> Slab {
+        Slab {
+            height,
+            pieces: Vec::new(),
+            anchors: Vec::new(),
+            notes: Vec::new(),
+            role,
+            issues: Vec::new(),
+            span,
+        }
+    }
+
+    /// An invisible slab that only takes room.
+    pub fn space(height: Pt) -> Slab {
+        Slab::new(height, Role::Other, Span::default())
+    }
+}
+
+/// One element of the vertical flow.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Elem {
+    Slab(Slab),
+    /// Vertical space. When `breakable` and it follows a slab, a page may
+    /// end here; spaces at the top of a page are dropped.
+    Space {
+        height: Pt,
+        breakable: bool,
+    },
+    /// Advance to the next line of the baseline grid (never a break).
+    Snap,
+    /// Start a new page (a chapter-level heading in mid-file).
+    PageBreak,
+}
+
+impl Elem {
+    /// A legal page break with no space.
+    pub fn brk() -> Elem {
+        Elem::Space {
+            height: Pt::ZERO,
+            breakable: true,
+        }
+    }
+}
+
+/// A composed chapter (or the contents): the flow and what hangs off it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Flow {
+    pub elems: Vec<Elem>,
+    /// Footnote bodies as note-sized slabs, by index in the chapter.
+    pub notes: Vec<Vec<Slab>>,
+    /// The head of each table, repeated when a table continues on a new page.
+    pub table_heads: Vec<Slab>,
+}
+
+/// Moves a frame item by (dx, dy).
+pub(crate) fn shift_item(item: &mut Item, dx: Pt, dy: Pt) {
+    match item {
+        Item::Text(run) => {
+            run.baseline += dy;
+            for g in &mut run.glyphs {
+                g.x += dx;
+            }
+        }
+        Item::Rect(r) => {
+            r.x += dx;
+            r.y += dy;
+        }
+        Item::Link(l) => {
+            l.rect.x += dx;
+            l.rect.y += dy;
+        }
+        Item::Image(img) => {
+            img.x += dx;
+            img.y += dy;
+        }
+    }
+}
+
+/// Moves a piece by (dx, dy).
+pub(crate) fn shift_piece(piece: &mut Piece, dx: Pt, dy: Pt) {
+    match piece {
+        Piece::Item(item) => shift_item(item, dx, dy),
+        Piece::Link { rect, .. } => {
+            rect.x += dx;
+            rect.y += dy;
+        }
+    }
+}

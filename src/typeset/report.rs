@@ -1,0 +1,413 @@
+//! The layout report: typographic defects found after pagination, each
+//! with the page it is on and the source line it came from, so an author
+//! can fix the text (or accept the defect) without leafing through the PDF.
+//!
+//! Built from the paginated body pages at the end of
+//! [`typeset`](super::typeset); exposed as [`Typeset::report`](super::Typeset::report).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::diag::Span;
+use crate::model::Book;
+use crate::typeset::flow::{IssueKind, Role};
+use crate::typeset::paginate::{BodyPage, KEEP_AFTER_HEADING};
+
+/// A run of this many consecutive hyphenated lines is reported.
+pub const HYPHEN_RUN: usize = 3;
+
+/// What kind of defect a report entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DefectKind {
+    /// A line wider than the measure.
+    Overfull,
+    /// A line whose spaces are stretched far beyond their natural width
+    /// (adjustment ratio above 2).
+    Loose,
+    /// Three or more consecutive lines ending in a hyphen.
+    HyphenRun,
+    /// The last line of a paragraph alone at the top of a page.
+    Widow,
+    /// The first line of a paragraph alone at the bottom of a page.
+    Orphan,
+    /// A heading at the foot of a page without two lines of what follows.
+    HeadingAtFoot,
+}
+
+impl DefectKind {
+    /// The name used in JSON and messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            DefectKind::Overfull => "overfull",
+            DefectKind::Loose => "loose",
+            DefectKind::HyphenRun => "hyphen-run",
+            DefectKind::Widow => "widow",
+            DefectKind::Orphan => "orphan",
+            DefectKind::HeadingAtFoot => "heading-at-foot",
+        }
+    }
+}
+
+/// One defect.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Defect {
+    pub kind: DefectKind,
+    /// 1-based page number in the PDF (as a viewer counts pages).
+    pub page: usize,
+    /// The folio printed on (or labelling) that page, e.g. `12`.
+    pub folio: String,
+    /// Source location as `file:line`; empty when unknown.
+    pub location: String,
+    /// Details, e.g. `by 3.2pt` or `3 lines`.
+    pub detail: String,
+}
+
+/// Every defect of a layout, in page order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct LayoutReport {
+    pub defects: Vec<Defect>,
+}
+
+impl LayoutReport {
+    /// How many defects of one kind the layout has.
+    pub fn count(&self, kind: DefectKind) -> usize {
+        self.defects.iter().filter(|d| d.kind == kind).count()
+    }
+
+    /// The report as a JSON document:
+    /// `{"defects":[{"kind":"widow","page":7,"folio":"3","location":"ch.md:12","detail":""}],"counts":{…}}`.
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("{\"defects\":[");
+        for (i, d) in self.defects.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&format!(
+                "{{\"kind\":{},\"page\":{},\"folio\":{},\"location\":{},\"detail\":{}}}",
+                json_string(d.kind.name()),
+                d.page,
+                json_string(&d.folio),
+                json_string(&d.location),
+                json_string(&d.detail)
+            ));
+        }
+        out.push_str("],\"counts\":{");
+        let kinds = [
+            DefectKind::Overfull,
+            DefectKind::Loose,
+            DefectKind::HyphenRun,
+            DefectKind::Widow,
+            DefectKind::Orphan,
+            DefectKind::HeadingAtFoot,
+        ];
+        for (i, k) in kinds.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&format!("{}:{}", json_string(k.name()), self.count(*k)));
+        }
+        out.push_str("}}");
+        out
+    }
+}
+
+/// A JSON string literal.
+fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A body page as the report sees it.
+pub(crate) struct ReportPage<'a> {
+    /// 0-based index in the document.
+    pub index: usize,
+    pub folio: String,
+    pub page: &'a BodyPage,
+    /// Content of the same flow follows on a later page.
+    pub more_follows: bool,
+}
+
+/// Finds the defects of laid-out body pages.
+pub(crate) fn collect(pages: &[ReportPage<'_>], book: &Book) -> LayoutReport {
+    let mut report = LayoutReport::default();
+    let mut push = |kind, p: &ReportPage<'_>, span: Span, detail: String| {
+        report.defects.push(Defect {
+            kind,
+            page: p.index + 1,
+            folio: p.folio.clone(),
+            location: location(book, span),
+            detail,
+        });
+    };
+    // Lines of every paragraph in reading order, for hyphen runs.
+    let mut paragraphs: BTreeMap<usize, Vec<(usize, bool, Span)>> = BTreeMap::new();
+
+    for (pi, p) in pages.iter().enumerate() {
+        let body: Vec<_> = p.page.slabs.iter().filter(|s| !s.repeated).collect();
+        for placed in body
+            .iter()
+            .map(|s| &s.slab)
+            .chain(p.page.notes.iter().map(|n| &n.slab))
+        {
+            for issue in &placed.issues {
+                let (kind, detail) = match issue.kind {
+                    IssueKind::Overfull(by) => (DefectKind::Overfull, format!("by {:.1}pt", by.0)),
+                    IssueKind::Loose(r) => (DefectKind::Loose, format!("ratio {r:.2}")),
+                };
+                push(kind, p, issue.span, detail);
+            }
+            if let Role::Line {
+                par, hyphenated, ..
+            } = placed.role
+            {
+                paragraphs
+                    .entry(par)
+                    .or_default()
+                    .push((pi, hyphenated, placed.span));
+            }
+        }
+        if let Some(first) = body.first() {
+            if let Role::Line { index, count, .. } = first.slab.role {
+                if count > 1 && index + 1 == count {
+                    push(DefectKind::Widow, p, first.slab.span, String::new());
+                }
+            }
+        }
+        if let Some(last) = body.last() {
+            if let Role::Line {
+                index: 0, count, ..
+            } = last.slab.role
+            {
+                if count > 1 {
+                    push(DefectKind::Orphan, p, last.slab.span, String::new());
+                }
+            }
+        }
+        if p.more_follows {
+            let heading = body
+                .iter()
+                .rposition(|s| matches!(s.slab.role, Role::Heading { .. }));
+            if let Some(h) = heading {
+                let stranded = body.len() - h - 1 < KEEP_AFTER_HEADING;
+                if stranded {
+                    push(
+                        DefectKind::HeadingAtFoot,
+                        p,
+                        body[h].slab.span,
+                        String::new(),
+                    );
+                }
+            }
+        }
+    }
+
+    for lines in paragraphs.values() {
+        let mut run = 0;
+        for (i, &(_, hyphenated, _)) in lines.iter().enumerate() {
+            if hyphenated {
+                run += 1;
+            }
+            let ends = !hyphenated || i + 1 == lines.len();
+            if ends {
+                if run >= HYPHEN_RUN {
+                    let first = if hyphenated { i + 1 - run } else { i - run };
+                    let (pi, _, span) = lines[first];
+                    push(
+                        DefectKind::HyphenRun,
+                        &pages[pi],
+                        span,
+                        format!("{run} lines"),
+                    );
+                }
+                run = 0;
+            }
+        }
+    }
+    report
+        .defects
+        .sort_by(|a, b| a.page.cmp(&b.page).then(a.kind.cmp(&b.kind)));
+    report
+}
+
+/// `file:line` of a span.
+fn location(book: &Book, span: Span) -> String {
+    match crate::typeset::compose::locate(book, span) {
+        Some(loc) => match loc.line {
+            Some(line) => format!("{}:{line}", loc.path.display()),
+            None => loc.path.display().to_string(),
+        },
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::SourceMap;
+    use crate::model::Metadata;
+    use crate::typeset::flow::{Issue, Slab};
+    use crate::typeset::paginate::Placed;
+    use crate::units::Pt;
+
+    fn empty_book() -> Book {
+        Book {
+            meta: Metadata {
+                title: String::new(),
+                subtitle: None,
+                authors: vec![],
+                language: "en".into(),
+                identifier: String::new(),
+                date: None,
+                modified_epoch: 0,
+                publisher: None,
+                rights: None,
+                description: None,
+                subjects: vec![],
+                cover: None,
+                toc_depth: 2,
+            },
+            chapters: vec![],
+            sources: SourceMap::default(),
+            root: ".".into(),
+        }
+    }
+
+    fn line(par: usize, index: usize, count: usize, hyphenated: bool) -> Placed {
+        Placed {
+            y: Pt::ZERO,
+            slab: Slab::new(
+                Pt(12.0),
+                Role::Line {
+                    par,
+                    index,
+                    count,
+                    hyphenated,
+                },
+                Span::default(),
+            ),
+            repeated: false,
+        }
+    }
+
+    #[test]
+    fn counts_every_kind_of_defect() {
+        let mut overfull = line(1, 0, 6, true);
+        overfull.slab.issues.push(Issue {
+            kind: IssueKind::Overfull(Pt(3.0)),
+            span: Span::default(),
+        });
+        let mut loose = line(1, 1, 6, true);
+        loose.slab.issues.push(Issue {
+            kind: IssueKind::Loose(2.5),
+            span: Span::default(),
+        });
+        let page1 = BodyPage {
+            slabs: vec![
+                overfull,
+                loose,
+                line(1, 2, 6, true),
+                line(1, 3, 6, false),
+                // Three hyphenated lines in a row make one run; a lone one does not.
+                line(1, 4, 6, true),
+                line(2, 0, 3, false),
+            ],
+            ..BodyPage::default()
+        };
+        let page2 = BodyPage {
+            slabs: vec![
+                line(2, 1, 3, true),
+                line(2, 2, 3, false),
+                Placed {
+                    y: Pt::ZERO,
+                    slab: Slab::new(
+                        Pt(24.0),
+                        Role::Heading {
+                            level: 2,
+                            title: "H".into(),
+                        },
+                        Span::default(),
+                    ),
+                    repeated: false,
+                },
+            ],
+            ..BodyPage::default()
+        };
+        let page3 = BodyPage {
+            slabs: vec![line(3, 4, 5, false)],
+            ..BodyPage::default()
+        };
+        let pages = [
+            ReportPage {
+                index: 4,
+                folio: "1".into(),
+                page: &page1,
+                more_follows: true,
+            },
+            ReportPage {
+                index: 5,
+                folio: "2".into(),
+                page: &page2,
+                more_follows: true,
+            },
+            ReportPage {
+                index: 6,
+                folio: "3".into(),
+                page: &page3,
+                more_follows: false,
+            },
+        ];
+        let r = collect(&pages, &empty_book());
+        assert_eq!(r.count(DefectKind::Overfull), 1);
+        assert_eq!(r.count(DefectKind::Loose), 1);
+        assert_eq!(r.count(DefectKind::HyphenRun), 1);
+        assert_eq!(r.count(DefectKind::Orphan), 1);
+        assert_eq!(r.count(DefectKind::HeadingAtFoot), 1);
+        assert_eq!(r.count(DefectKind::Widow), 1);
+        let run = r
+            .defects
+            .iter()
+            .find(|d| d.kind == DefectKind::HyphenRun)
+            .unwrap();
+        assert_eq!((run.page, run.detail.as_str()), (5, "3 lines"));
+        let widow = r
+            .defects
+            .iter()
+            .find(|d| d.kind == DefectKind::Widow)
+            .unwrap();
+        assert_eq!(widow.folio, "3");
+    }
+
+    #[test]
+    fn json_escapes_and_counts() {
+        let r = LayoutReport {
+            defects: vec![Defect {
+                kind: DefectKind::Widow,
+                page: 3,
+                folio: "1".into(),
+                location: "a \"b\".md:2".into(),
+                detail: String::new(),
+            }],
+        };
+        let j = r.to_json();
+        assert!(j.starts_with(
+            "{\"defects\":[{\"kind\":\"widow\",\"page\":3,\"folio\":\"1\",\"location\":\"a \\\"b\\\".md:2\""
+        ), "{j}");
+        assert!(j.contains("\"widow\":1"));
+        assert!(j.contains("\"orphan\":0"));
+    }
+}

@@ -1,0 +1,773 @@
+//! Tests of the page composer on small books built from Markdown strings:
+//! pagination rules, notes, contents numbers, outline, labels, the report.
+
+use std::path::{Path, PathBuf};
+
+use crate::diag::SourceMap;
+use crate::load::Source;
+use crate::model::{Book, Metadata};
+use crate::toc::Toc;
+use crate::typeset::compose::Composer;
+use crate::typeset::flow::{Elem, Geometry, Role};
+use crate::typeset::fonts::Fonts;
+use crate::typeset::frame::{Destination, Document, Item, LabelStyle, OutlineEntry, Page};
+use crate::typeset::paginate::{paginate, BodyPage};
+use crate::typeset::report::DefectKind;
+use crate::typeset::{typeset, typeset_with, FontFiles, LayoutOptions, PdfSettings, Typeset};
+use crate::units::Pt;
+
+fn fonts() -> FontFiles {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fonts");
+    FontFiles {
+        regular: dir.join("GentiumBookPlus-Regular.ttf"),
+        italic: dir.join("GentiumBookPlus-Italic.ttf"),
+        bold: dir.join("GentiumBookPlus-Bold.ttf"),
+        bold_italic: dir.join("GentiumBookPlus-BoldItalic.ttf"),
+        mono: dir.join("Inconsolata.otf"),
+    }
+}
+
+/// A page whose text block holds `lines` body lines of 10/12.
+fn settings(lines: usize) -> PdfSettings {
+    let leading = Pt(12.0);
+    let top = Pt(40.0);
+    let bottom = Pt(40.0);
+    // topskip is the font size: height = 10 + (lines - 1) * 12.
+    let height = Pt(10.0) + leading * (lines as f64 - 1.0) + Pt(0.5);
+    PdfSettings {
+        page_width: Pt(300.0),
+        page_height: top + height + bottom,
+        margin_top: top,
+        margin_bottom: bottom,
+        margin_inner: Pt(40.0),
+        margin_outer: Pt(30.0),
+        font_size: Pt(10.0),
+        leading,
+        fonts: fonts(),
+    }
+}
+
+fn book(chapters: &[&str]) -> Book {
+    let mut map = SourceMap::default();
+    let sources: Vec<Source> = chapters
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let relative = PathBuf::from(format!("ch{}.md", i + 1));
+            let file = map.add(relative.clone(), text.to_string());
+            Source {
+                file,
+                relative,
+                title: None,
+            }
+        })
+        .collect();
+    let parsed =
+        crate::markdown::parse_chapters(Path::new("."), &map, &sources).expect("fixture parses");
+    Book {
+        meta: Metadata {
+            title: "Test Book".into(),
+            subtitle: Some("A Fixture".into()),
+            authors: vec!["A. Author".into()],
+            language: "en".into(),
+            identifier: "urn:uuid:0".into(),
+            date: None,
+            modified_epoch: 0,
+            publisher: Some("Press".into()),
+            rights: None,
+            description: None,
+            subjects: vec![],
+            cover: None,
+            toc_depth: 3,
+        },
+        chapters: parsed.chapters,
+        sources: map,
+        root: PathBuf::from("."),
+    }
+}
+
+fn set(book: &Book, lines: usize) -> Typeset {
+    let toc = Toc::build(book);
+    typeset(book, &toc, &settings(lines)).expect("typesets")
+}
+
+/// Paginates chapter 0 only, returning its body pages.
+fn body_pages(book: &Book, lines: usize) -> Vec<BodyPage> {
+    let s = settings(lines);
+    let geo = Geometry::new(&s).unwrap();
+    let fonts = Fonts::load(&s.fonts).unwrap();
+    let mut c = Composer::new(fonts, &geo, book);
+    let flow = c.chapter(0);
+    paginate(flow, &geo, true)
+}
+
+/// Words of prose that break into many lines.
+fn prose(words: usize, seed: usize) -> String {
+    const W: [&str; 12] = [
+        "the",
+        "border",
+        "between",
+        "two",
+        "countries",
+        "was",
+        "drawn",
+        "long",
+        "ago",
+        "by",
+        "surveyors",
+        "and",
+    ];
+    (0..words)
+        .map(|i| W[(i * 7 + seed * 3) % W.len()])
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn page_text(page: &Page) -> String {
+    let mut out = String::new();
+    for item in &page.items {
+        if let Item::Text(run) = item {
+            for g in &run.glyphs {
+                out.push_str(&g.text);
+            }
+            out.push(' ');
+        }
+    }
+    out
+}
+
+fn anchor_page(doc: &Document, id: &str) -> Option<usize> {
+    doc.pages
+        .iter()
+        .position(|p| p.anchors.iter().any(|a| a.id == id))
+}
+
+fn line_role(p: &crate::typeset::paginate::Placed) -> Option<(usize, usize)> {
+    match p.slab.role {
+        Role::Line { index, count, .. } => Some((index, count)),
+        _ => None,
+    }
+}
+
+#[test]
+fn no_widows_or_orphans_on_many_page_heights() {
+    let text: Vec<String> = (0..14).map(|i| prose(12 + i * 9, i)).collect();
+    let b = book(&[&text.join("\n\n")]);
+    for lines in 5..16 {
+        let pages = body_pages(&b, lines);
+        assert!(pages.len() > 1, "{lines} lines per page should need pages");
+        for (k, page) in pages.iter().enumerate() {
+            assert!(!page.forced, "page {k} at {lines} lines was forced");
+            let first = page.slabs.first().and_then(line_role);
+            let last = page.slabs.last().and_then(line_role);
+            if let Some((i, n)) = first {
+                assert!(!(n > 1 && i + 1 == n), "widow on page {k} at {lines} lines");
+            }
+            if let Some((i, n)) = last {
+                assert!(!(n > 1 && i == 0), "orphan on page {k} at {lines} lines");
+            }
+        }
+    }
+}
+
+#[test]
+fn headings_keep_with_two_lines_of_what_follows() {
+    let mut src = String::from("# Chapter\n\n");
+    for i in 0..8 {
+        src.push_str(&format!(
+            "{}\n\n## Section {i}\n\n{}\n\n## Short {i}\n\nOne line.\n\n{}\n\n",
+            prose(20 + i * 13, i),
+            prose(60, i),
+            prose(30, i + 1)
+        ));
+    }
+    let b = book(&[&src]);
+    for lines in 8..18 {
+        let pages = body_pages(&b, lines);
+        for (k, page) in pages.iter().enumerate() {
+            let n = page.slabs.len();
+            for (j, placed) in page.slabs.iter().enumerate() {
+                if let Role::Heading { level: 2, .. } = placed.slab.role {
+                    let after = n - j - 1;
+                    assert!(
+                        after >= 2 || k + 1 == pages.len(),
+                        "heading with {after} lines after it at the foot of page {k} ({lines} lines)"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn spaces_vanish_at_the_top_of_a_page_and_lines_stay_on_the_grid() {
+    let mut src = String::new();
+    for i in 0..10 {
+        src.push_str(&format!("{}\n\n- item one\n- item two\n\n", prose(40, i)));
+    }
+    let b = book(&[&src]);
+    let s = settings(12);
+    let geo = Geometry::new(&s).unwrap();
+    for page in body_pages(&b, 12) {
+        let first = &page.slabs[0];
+        assert!(
+            (first.y - geo.origin()).0.abs() < 1e-6,
+            "page starts at the origin"
+        );
+        for p in &page.slabs {
+            if let Role::Line { .. } = p.slab.role {
+                // Every body line's baseline is on the grid.
+                let baseline = p.y + p.slab.height - geo.origin();
+                let k = baseline.0 / geo.leading.0;
+                assert!(
+                    (k - k.round()).abs() < 1e-6,
+                    "off-grid baseline {baseline:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn footnotes_land_on_the_page_that_cites_them() {
+    let mut src = String::from("# Notes\n\n");
+    for i in 0..12 {
+        src.push_str(&format!(
+            "{} cite{i}[^n{i}] {}\n\n",
+            prose(30 + i * 5, i),
+            prose(20, i + 1)
+        ));
+    }
+    for i in 0..12 {
+        src.push_str(&format!(
+            "[^n{i}]: Note number {i}. {}\n\n",
+            prose(8 + i * 4, i)
+        ));
+    }
+    let b = book(&[&src]);
+    let t = set(&b, 24);
+    let doc = &t.document;
+    let notes = &b.chapters[0].footnotes;
+    assert_eq!(notes.len(), 12);
+    for (i, note) in notes.iter().enumerate() {
+        let citing = doc
+            .pages
+            .iter()
+            .position(|p| page_text(p).contains(&format!("cite{i}")))
+            .expect("citing word is set");
+        let at = anchor_page(doc, &note.id).expect("note is placed");
+        assert_eq!(
+            citing, at,
+            "note {i} is on page {at}, cited on page {citing}"
+        );
+    }
+    // The note's number links from the text to the note.
+    let note_page = anchor_page(doc, &notes[0].id).unwrap();
+    let links_to_note = doc.pages[note_page].items.iter().any(|it| {
+        matches!(it, Item::Link(l) if l.target == Destination::Page { page: note_page, y: l_y(doc, note_page, &notes[0].id) })
+    });
+    assert!(links_to_note);
+}
+
+fn l_y(doc: &Document, page: usize, id: &str) -> Pt {
+    let y = doc.pages[page]
+        .anchors
+        .iter()
+        .find(|a| a.id == id)
+        .map(|a| a.y)
+        .unwrap();
+    (y - Pt(4.0)).max(Pt::ZERO)
+}
+
+#[test]
+fn a_long_note_splits_and_continues_on_the_next_page() {
+    let src = format!(
+        "{} here[^long] {}\n\n{}\n\n[^long]: {}\n",
+        prose(150, 1),
+        prose(10, 2),
+        prose(200, 3),
+        prose(260, 4)
+    );
+    let b = book(&[&src]);
+    let pages = body_pages(&b, 20);
+    let with_notes: Vec<usize> = pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.notes.is_empty())
+        .map(|(i, _)| i)
+        .collect();
+    assert!(
+        with_notes.len() >= 2,
+        "the note should split: {with_notes:?}"
+    );
+    assert_eq!(
+        with_notes[1],
+        with_notes[0] + 1,
+        "continued on the next page"
+    );
+    // Nothing overlaps: the body ends above the notes on every page.
+    for p in &pages {
+        if let (Some(last), Some(first_note)) = (p.slabs.last(), p.notes.first()) {
+            assert!(last.y + last.slab.height <= first_note.y + Pt(1e-6));
+        }
+    }
+    // The first part keeps at least two lines on the citing page.
+    assert!(pages[with_notes[0]].notes.len() >= 2);
+}
+
+#[test]
+fn chapters_open_on_new_pages_and_contents_numbers_match() {
+    let b = book(&[
+        &format!(
+            "# First\n\n{}\n\n## Inner\n\n{}",
+            prose(300, 1),
+            prose(100, 2)
+        ),
+        &format!("# Second\n\n{}", prose(40, 3)),
+        &format!("# Third\n\n{}", prose(40, 4)),
+    ]);
+    let t = set(&b, 20);
+    let doc = &t.document;
+    let toc = Toc::build(&b);
+    let offset = doc.page_labels[1].first_page;
+    assert_eq!(offset % 2, 0, "page 1 is a recto");
+    let second = anchor_page(doc, "second").unwrap();
+    let third = anchor_page(doc, "third").unwrap();
+    assert!(second > anchor_page(doc, "inner").unwrap());
+    assert_eq!(third, second + 1, "each chapter on its own page");
+    // The chapter heading is the first thing on its page (after no running head).
+    assert!(!page_text(&doc.pages[second]).contains("Test Book"));
+
+    // Every contents entry links to its heading's page and prints its number.
+    let contents: Vec<&Page> = doc.pages[..offset]
+        .iter()
+        .filter(|p| page_text(p).contains("Contents"))
+        .collect();
+    assert_eq!(contents.len(), 1);
+    for (_, entry) in toc.flatten() {
+        let id = entry.id.as_deref().unwrap();
+        let target = anchor_page(doc, id).unwrap();
+        let link = contents[0]
+            .items
+            .iter()
+            .find_map(|it| match it {
+                Item::Link(l) if matches!(l.target, Destination::Page { page, .. } if page == target) => {
+                    Some(l.rect)
+                }
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no contents link for {id}"));
+        let expected = (target - offset + 1).to_string();
+        let printed = contents[0].items.iter().any(|it| match it {
+            Item::Text(run) => {
+                let text: String = run.glyphs.iter().map(|g| g.text.as_str()).collect();
+                text == expected && run.baseline > link.y && run.baseline < link.y + link.height
+            }
+            _ => false,
+        });
+        assert!(
+            printed,
+            "{id}: page number {expected} not printed on its line"
+        );
+    }
+}
+
+#[test]
+fn outline_mirrors_the_toc_and_labels_match_folios() {
+    let b = book(&[
+        &format!(
+            "# One\n\n## One A\n\n{}\n\n### Deep\n\ntext\n\n## One B\n\ntext",
+            prose(200, 1)
+        ),
+        &format!("# Two\n\n{}", prose(30, 2)),
+    ]);
+    let t = set(&b, 20);
+    let doc = &t.document;
+    let toc = Toc::build(&b);
+    fn same(o: &[OutlineEntry], e: &[crate::toc::TocEntry], doc: &Document) {
+        assert_eq!(o.len(), e.len());
+        for (o, e) in o.iter().zip(e) {
+            assert_eq!(o.title, e.label);
+            assert_eq!(Some(o.page), anchor_page(doc, e.id.as_deref().unwrap()));
+            same(&o.children, &e.children, doc);
+        }
+    }
+    same(&doc.outline, &toc.entries, doc);
+    assert_eq!(doc.outline[0].children.len(), 2);
+    assert_eq!(doc.outline[0].children[0].children[0].title, "Deep");
+
+    let offset = doc.page_labels[1].first_page;
+    assert_eq!(doc.page_labels[0].style, LabelStyle::LowerRoman);
+    assert_eq!(doc.page_labels[1].style, LabelStyle::Decimal);
+    assert_eq!(doc.page_labels[1].start, 1);
+    // The folio printed on a body page is its label.
+    let p = offset + 1;
+    assert!(page_text(&doc.pages[p]).contains(" 2 "));
+    // The contents page (iii) prints its roman folio.
+    assert!(page_text(&doc.pages[2]).contains("iii"));
+    // The title page prints no folio.
+    assert!(!page_text(&doc.pages[0]).contains(" i "));
+    assert_eq!(doc.info.title, "Test Book");
+}
+
+#[test]
+fn running_heads_and_mirrored_margins() {
+    let b = book(&[&format!("# The Chapter\n\n{}", prose(900, 1))]);
+    let t = set(&b, 20);
+    let doc = &t.document;
+    let offset = doc.page_labels[1].first_page;
+    let opening = &doc.pages[offset];
+    assert!(!page_text(opening).contains("Test Book"));
+    let verso = &doc.pages[offset + 1];
+    let recto = &doc.pages[offset + 2];
+    assert!(
+        page_text(verso).contains("Test Book"),
+        "verso carries the book title"
+    );
+    assert!(
+        page_text(recto).contains("The Chapter"),
+        "recto carries the chapter"
+    );
+    let min_x = |p: &Page| {
+        p.items
+            .iter()
+            .filter_map(|it| match it {
+                Item::Text(r) => r.glyphs.first().map(|g| g.x.0),
+                _ => None,
+            })
+            .fold(f64::MAX, f64::min)
+    };
+    // Inner margin 40 on the left of a recto, outer 30 on a verso.
+    assert!((min_x(recto) - 40.0).abs() < 2.0, "{}", min_x(recto));
+    assert!((min_x(verso) - 30.0).abs() < 2.0, "{}", min_x(verso));
+}
+
+#[test]
+fn chapters_can_open_on_rectos() {
+    let b = book(&[
+        &format!("# A\n\n{}", prose(20, 1)),
+        &format!("# B\n\n{}", prose(20, 2)),
+    ]);
+    let toc = Toc::build(&b);
+    let options = LayoutOptions {
+        chapters_on_recto: true,
+    };
+    let t = typeset_with(&b, &toc, &settings(20), &options).unwrap();
+    let a = anchor_page(&t.document, "a").unwrap();
+    let bb = anchor_page(&t.document, "b").unwrap();
+    assert_eq!(a % 2, 0);
+    assert_eq!(bb, a + 2, "a blank verso sits between");
+    assert!(page_text(&t.document.pages[a + 1]).trim().is_empty());
+}
+
+#[test]
+fn internal_and_external_links_resolve() {
+    let b = book(&[
+        "# Start\n\nSee [the end](ch2.md#the-end) or [the web](https://example.org/).",
+        &format!("# Middle\n\n{}\n\n## The End\n\nDone.", prose(400, 2)),
+    ]);
+    let t = set(&b, 20);
+    let doc = &t.document;
+    let end = anchor_page(doc, "the-end").unwrap();
+    let start = anchor_page(doc, "start").unwrap();
+    let targets: Vec<&Destination> = doc.pages[start]
+        .items
+        .iter()
+        .filter_map(|it| match it {
+            Item::Link(l) => Some(&l.target),
+            _ => None,
+        })
+        .collect();
+    assert!(targets
+        .iter()
+        .any(|d| matches!(d, Destination::Page { page, .. } if *page == end)));
+    assert!(targets
+        .iter()
+        .any(|d| **d == Destination::Uri("https://example.org/".into())));
+}
+
+#[test]
+fn table_heads_repeat_on_continuation_pages() {
+    let mut src = String::from("Intro.\n\n| Name | Value |\n|---|--:|\n");
+    for i in 0..40 {
+        src.push_str(&format!("| row {i} | {} |\n", i * 7));
+    }
+    let b = book(&[&src]);
+    let pages = body_pages(&b, 16);
+    assert!(pages.len() >= 3);
+    for page in &pages[1..] {
+        let first = &page.slabs[0];
+        if page
+            .slabs
+            .iter()
+            .any(|p| matches!(p.slab.role, Role::TableRow { .. }))
+        {
+            assert!(first.repeated, "continuation page starts with the head");
+            assert!(matches!(first.slab.role, Role::TableHead { .. }));
+        }
+    }
+}
+
+#[test]
+fn code_never_overflows_the_measure() {
+    let long = "x".repeat(300);
+    let src = format!("```\nfn f() {{ let {long} = 1; }}\n\tindented\n```\n");
+    let b = book(&[&src]);
+    let s = settings(30);
+    let geo = Geometry::new(&s).unwrap();
+    for page in body_pages(&b, 30) {
+        for p in &page.slabs {
+            for piece in &p.slab.pieces {
+                if let crate::typeset::flow::Piece::Item(Item::Text(run)) = piece {
+                    for g in &run.glyphs {
+                        assert!(g.x + g.advance <= geo.measure + Pt(0.01));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The smallest number of words of [`prose`] that sets in `lines` lines.
+fn words_for_lines(lines: usize, page_lines: usize) -> usize {
+    (4..200)
+        .find(|&w| {
+            let b = book(&[&prose(w, 7)]);
+            let pages = body_pages(&b, page_lines);
+            pages
+                .first()
+                .and_then(|p| p.slabs.iter().find_map(line_role))
+                .is_some_and(|(_, n)| n == lines)
+        })
+        .expect("some length sets in that many lines")
+}
+
+#[test]
+fn report_names_forced_defects_with_pages_and_lines() {
+    // Three lines per page: a heading takes two grid lines, so a
+    // two-line paragraph after it cannot stay with it. The page breaks
+    // where it must: an orphan and a stranded heading at the foot of
+    // page 1, a widow at the top of page 2.
+    let words = words_for_lines(2, 40);
+    let src = format!(
+        "## Heading
+
+{}
+
+After.
+",
+        prose(words, 7)
+    );
+    let b = book(&[&src]);
+    let t = set(&b, 3);
+    let r = &t.report;
+    assert_eq!(r.count(DefectKind::Orphan), 1, "{r:?}");
+    assert_eq!(r.count(DefectKind::Widow), 1, "{r:?}");
+    assert_eq!(r.count(DefectKind::HeadingAtFoot), 1, "{r:?}");
+    let find = |k| r.defects.iter().find(|d| d.kind == k).unwrap();
+    let orphan = find(DefectKind::Orphan);
+    assert_eq!(
+        (orphan.location.as_str(), orphan.folio.as_str()),
+        ("ch1.md:3", "1")
+    );
+    let widow = find(DefectKind::Widow);
+    assert_eq!(
+        (widow.location.as_str(), widow.folio.as_str()),
+        ("ch1.md:3", "2")
+    );
+    assert_eq!(widow.page, orphan.page + 1);
+    let heading = find(DefectKind::HeadingAtFoot);
+    assert_eq!(
+        (heading.location.as_str(), heading.folio.as_str()),
+        ("ch1.md:1", "1")
+    );
+    let json = r.to_json();
+    assert!(
+        json.contains("\"widow\":1") && json.contains("\"orphan\":1"),
+        "{json}"
+    );
+
+    // With room for the heading and both lines, nothing is reported.
+    let t = set(&b, 5);
+    assert_eq!(t.report.count(DefectKind::Orphan), 0);
+    assert_eq!(t.report.count(DefectKind::Widow), 0);
+    assert_eq!(t.report.count(DefectKind::HeadingAtFoot), 0);
+}
+
+#[test]
+fn words_too_long_for_the_measure_warn_with_their_line() {
+    let word = "Pneumonoultramicroscopicsilicovolcanoconiosis".repeat(3);
+    let b = book(&[&format!("Short.\n\nA {word} b.\n")]);
+    let t = set(&b, 20);
+    let w = t
+        .warnings
+        .iter()
+        .find(|d| d.message.contains("too long"))
+        .expect("a warning for the long word");
+    let loc = w.location.as_ref().unwrap();
+    assert_eq!(loc.path, PathBuf::from("ch1.md"));
+    assert_eq!(loc.line, Some(3));
+    assert!(t.report.count(DefectKind::Overfull) >= 1, "{:?}", t.report);
+}
+
+#[test]
+fn every_flow_element_is_placed_exactly_once() {
+    let mut src = String::from("# Title\n\n");
+    for i in 0..6 {
+        src.push_str(&format!(
+            "{}[^a{i}]\n\n> {}\n\n```\ncode {i}\n```\n\n1. one\n2. two\n\n---\n\n",
+            prose(50, i),
+            prose(20, i)
+        ));
+        src.push_str(&format!("[^a{i}]: {}\n\n", prose(30, i)));
+    }
+    let b = book(&[&src]);
+    let s = settings(14);
+    let geo = Geometry::new(&s).unwrap();
+    let fonts = Fonts::load(&s.fonts).unwrap();
+    let mut c = Composer::new(fonts, &geo, &b);
+    let flow = c.chapter(0);
+    let slabs = flow
+        .elems
+        .iter()
+        .filter(|e| matches!(e, Elem::Slab(_)))
+        .count();
+    let note_slabs: usize = flow.notes.iter().map(Vec::len).sum();
+    let pages = paginate(flow.clone(), &geo, true);
+    let placed: usize = pages
+        .iter()
+        .map(|p| p.slabs.iter().filter(|s| !s.repeated).count())
+        .sum();
+    let placed_notes: usize = pages.iter().map(|p| p.notes.len()).sum();
+    assert_eq!(placed, slabs);
+    assert_eq!(placed_notes, note_slabs);
+    for p in &pages {
+        let bottom = p
+            .slabs
+            .iter()
+            .map(|s| s.y + s.slab.height)
+            .fold(Pt::ZERO, Pt::max);
+        assert!(bottom <= geo.last_baseline() + Pt(1e-6), "body overflows");
+    }
+}
+
+#[test]
+fn facing_pages_are_balanced_when_the_verso_comes_up_short() {
+    use crate::diag::Span;
+    use crate::typeset::flow::{Flow, Slab};
+    let s = settings(6);
+    let geo = Geometry::new(&s).unwrap();
+    let line = || Elem::Slab(Slab::new(geo.leading, Role::Other, Span::default()));
+    // `n` lines that cannot break, then a legal break.
+    let block = |n: usize, out: &mut Vec<Elem>| {
+        for _ in 0..n {
+            out.push(line());
+        }
+        out.push(Elem::brk());
+    };
+    let mut elems = Vec::new();
+    // Recto: six lines that may break anywhere.
+    for _ in 0..6 {
+        block(1, &mut elems);
+    }
+    // Verso: five kept lines; the next three cannot join them.
+    block(5, &mut elems);
+    block(3, &mut elems);
+    // Then text that may break anywhere.
+    for _ in 0..20 {
+        block(1, &mut elems);
+    }
+    let flow = Flow {
+        elems,
+        ..Flow::default()
+    };
+    let pages = paginate(flow.clone(), &geo, true);
+    let lines = |p: &BodyPage| p.slabs.len();
+    assert_eq!(lines(&pages[0]), 6);
+    assert_eq!(lines(&pages[1]), 5, "the verso is a line short");
+    assert_eq!(lines(&pages[2]), 5, "so is the facing recto");
+    assert_eq!(lines(&pages[3]), 6, "the next spread is full again");
+    // Starting on a verso, the short page is a recto: nothing to balance.
+    let pages = paginate(flow.clone(), &geo, false);
+    assert_eq!(lines(&pages[1]), 5);
+    assert_eq!(lines(&pages[2]), 6);
+}
+
+/// A small deterministic generator for varied documents.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n.max(1)
+    }
+}
+
+#[test]
+fn varied_documents_lay_out_without_overlaps() {
+    for seed in 0..12u64 {
+        let mut r = Lcg(seed);
+        let mut src = String::from("# Opening\n\n");
+        let mut notes = String::new();
+        for k in 0..30 {
+            match r.next(9) {
+                0 => src.push_str(&format!("## Part {k}\n\n")),
+                1 => src.push_str(&format!(
+                    "- {}\n- {}\n  1. {}\n\n",
+                    prose(5, k),
+                    prose(30, k),
+                    prose(8, k)
+                )),
+                2 => src.push_str(&format!("```\n{}\n```\n\n", prose(r.next(40) + 1, k))),
+                3 => src.push_str(&format!("> {}\n\n", prose(r.next(60) + 5, k))),
+                4 => src.push_str(&format!(
+                    "| a | b |\n|---|---|\n| {} | {} |\n| x | y |\n\n",
+                    prose(6, k),
+                    prose(12, k)
+                )),
+                5 => {
+                    src.push_str(&format!(
+                        "{} cite[^f{k}] {}\n\n",
+                        prose(r.next(50) + 3, k),
+                        prose(10, k)
+                    ));
+                    notes.push_str(&format!("[^f{k}]: {}\n\n", prose(r.next(120) + 2, k)));
+                }
+                6 => src.push_str("---\n\n"),
+                7 => src.push_str(&format!("Term {k}\n: {}\n\n", prose(14, k))),
+                _ => src.push_str(&format!("{}\n\n", prose(r.next(150) + 1, k))),
+            }
+        }
+        src.push_str(&notes);
+        let b = book(&[&src, &format!("# Second\n\n{}", prose(50, 1))]);
+        let lines = 6 + r.next(30);
+        let s = settings(lines);
+        let geo = Geometry::new(&s).unwrap();
+        let t = set(&b, lines);
+        assert!(t.document.pages.len() > 4);
+        let fonts = Fonts::load(&s.fonts).unwrap();
+        let mut c = Composer::new(fonts, &geo, &b);
+        let flow = c.chapter(0);
+        let note_slabs: usize = flow.notes.iter().map(Vec::len).sum();
+        for page in paginate(flow, &geo, true) {
+            let body_bottom = page
+                .slabs
+                .iter()
+                .map(|p| p.y + p.slab.height)
+                .fold(Pt::ZERO, Pt::max);
+            if !page.forced {
+                assert!(body_bottom <= geo.last_baseline() + Pt(1e-6), "seed {seed}");
+            }
+            if let Some(first) = page.notes.first() {
+                assert!(
+                    body_bottom <= first.y + Pt(1e-6),
+                    "notes overlap text, seed {seed}"
+                );
+            }
+        }
+        assert!(note_slabs > 0 || !src.contains("[^"));
+    }
+}
