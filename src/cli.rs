@@ -41,6 +41,14 @@ pub struct BuildArgs {
     /// Print only errors.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Fail (and write nothing) if the PDF layout has any defect: overfull
+    /// or very loose lines, runs of 3+ hyphens, widows, orphans, headings
+    /// at a page foot.
+    #[arg(long)]
+    pub strict: bool,
+    /// Write the PDF layout report as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
 }
 
 impl BuildArgs {
@@ -67,6 +75,8 @@ impl BuildArgs {
             out_dir: self.out_dir.clone(),
             formats,
             source_date_epoch,
+            strict: self.strict,
+            report: self.report.clone(),
         })
     }
 }

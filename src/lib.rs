@@ -32,6 +32,7 @@ use config::Config;
 use diag::{Diagnostic, Diagnostics, StageResult};
 use model::{Book, Metadata};
 use toc::Toc;
+use typeset::report::LayoutReport;
 
 /// Which artifacts to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +61,12 @@ pub struct BuildOptions {
     /// Seconds since the epoch to stamp the book with (`SOURCE_DATE_EPOCH`);
     /// `None` uses the newest modification time of the book's sources.
     pub source_date_epoch: Option<i64>,
+    /// Fail the build (writing nothing) when the PDF's layout report lists
+    /// any defect: overfull or very loose lines, hyphen runs, widows,
+    /// orphans, headings at a page foot.
+    pub strict: bool,
+    /// Also write the layout report as JSON to this file.
+    pub report: Option<PathBuf>,
 }
 
 /// What a successful build produced.
@@ -69,6 +76,8 @@ pub struct Outputs {
     pub pdf: Option<PathBuf>,
     /// Number of PDF pages, when a PDF was built.
     pub pdf_pages: Option<usize>,
+    /// The PDF's layout report, when a PDF was built.
+    pub report: Option<LayoutReport>,
     /// Problems that did not stop the build.
     pub warnings: Vec<Diagnostic>,
     /// Wall time of each stage, in pipeline order.
@@ -132,6 +141,7 @@ pub fn build(options: &BuildOptions) -> Result<Outputs, Diagnostics> {
         epub: None,
         pdf: None,
         pdf_pages: None,
+        report: None,
         warnings: Vec::new(),
         timings: Vec::new(),
     };
@@ -154,6 +164,13 @@ pub fn build(options: &BuildOptions) -> Result<Outputs, Diagnostics> {
             Ok(rendered) => {
                 warnings.extend(rendered.warnings);
                 outputs.pdf_pages = Some(rendered.pages);
+                if options.strict {
+                    errors.extend(strict_errors(&rendered.report));
+                }
+                if let Some(path) = &options.report {
+                    to_write.push((path.clone(), rendered.report.to_json().into_bytes()));
+                }
+                outputs.report = Some(rendered.report);
                 let path = options.out_dir.join(format!("{name}.pdf"));
                 outputs.pdf = Some(path.clone());
                 to_write.push((path, rendered.bytes));
@@ -221,6 +238,7 @@ pub struct RenderedPdf {
     pub bytes: Vec<u8>,
     pub pages: usize,
     pub warnings: Vec<Diagnostic>,
+    pub report: LayoutReport,
 }
 
 /// PDF bytes of a loaded book: typeset, then emitted.
@@ -231,7 +249,34 @@ pub fn render_pdf(loaded: &LoadedBook) -> StageResult<RenderedPdf> {
         bytes,
         pages: typeset.document.pages.len(),
         warnings: typeset.warnings,
+        report: typeset.report,
     })
+}
+
+/// Under `--strict`, every layout defect is an error.
+fn strict_errors(report: &LayoutReport) -> Vec<Diagnostic> {
+    report
+        .defects
+        .iter()
+        .map(|d| {
+            let mut e = Diagnostic::error(format!(
+                "layout: {} on page {} (folio {}){}",
+                d.kind.name(),
+                d.page,
+                d.folio,
+                if d.detail.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", d.detail)
+                }
+            ))
+            .with_hint("--strict fails the build on every defect of the layout report");
+            if !d.location.is_empty() {
+                e = e.at(diag::Location::file(&d.location));
+            }
+            e
+        })
+        .collect()
 }
 
 fn metadata(config: &Config, modified_epoch: i64) -> Metadata {

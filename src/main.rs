@@ -36,6 +36,9 @@ fn main() -> ExitCode {
                             let pages = out.pdf_pages.unwrap_or(0);
                             println!("wrote {} ({pages} pages)", p.display());
                         }
+                        if let Some(report) = &out.report {
+                            print_report(report);
+                        }
                     }
                     if args.timings {
                         for (stage, t) in &out.timings {
@@ -58,6 +61,35 @@ fn main() -> ExitCode {
                 }
             }
         }
+    }
+}
+
+/// Layout defects shown on the terminal before pointing at `--report`.
+const REPORT_LINES: usize = 40;
+
+/// The layout report: one summary line, then a line per defect.
+fn print_report(report: &folio::typeset::report::LayoutReport) {
+    use folio::typeset::report::DefectKind;
+    let summary: Vec<String> = DefectKind::ALL
+        .iter()
+        .map(|k| format!("{} {}", report.count(*k), k.name()))
+        .collect();
+    println!("layout: {}", summary.join(", "));
+    for d in report.defects.iter().take(REPORT_LINES) {
+        println!(
+            "  {:<16} page {:>4} (folio {:>4})  {}  {}",
+            d.kind.name(),
+            d.page,
+            d.folio,
+            d.location,
+            d.detail
+        );
+    }
+    if report.defects.len() > REPORT_LINES {
+        println!(
+            "  … and {} more (write them all with --report FILE)",
+            report.defects.len() - REPORT_LINES
+        );
     }
 }
 

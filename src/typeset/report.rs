@@ -37,6 +37,16 @@ pub enum DefectKind {
 }
 
 impl DefectKind {
+    /// Every kind, in report order.
+    pub const ALL: [DefectKind; 6] = [
+        DefectKind::Overfull,
+        DefectKind::Loose,
+        DefectKind::HyphenRun,
+        DefectKind::Widow,
+        DefectKind::Orphan,
+        DefectKind::HeadingAtFoot,
+    ];
+
     /// The name used in JSON and messages.
     pub fn name(self) -> &'static str {
         match self {
@@ -79,57 +89,21 @@ impl LayoutReport {
     /// The report as a JSON document:
     /// `{"defects":[{"kind":"widow","page":7,"folio":"3","location":"ch.md:12","detail":""}],"counts":{…}}`.
     pub fn to_json(&self) -> String {
-        let mut out = String::from("{\"defects\":[");
-        for (i, d) in self.defects.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str(&format!(
-                "{{\"kind\":{},\"page\":{},\"folio\":{},\"location\":{},\"detail\":{}}}",
-                json_string(d.kind.name()),
-                d.page,
-                json_string(&d.folio),
-                json_string(&d.location),
-                json_string(&d.detail)
-            ));
+        #[derive(Serialize)]
+        struct Json<'a> {
+            defects: &'a [Defect],
+            counts: BTreeMap<&'static str, usize>,
         }
-        out.push_str("],\"counts\":{");
-        let kinds = [
-            DefectKind::Overfull,
-            DefectKind::Loose,
-            DefectKind::HyphenRun,
-            DefectKind::Widow,
-            DefectKind::Orphan,
-            DefectKind::HeadingAtFoot,
-        ];
-        for (i, k) in kinds.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            out.push_str(&format!("{}:{}", json_string(k.name()), self.count(*k)));
-        }
-        out.push_str("}}");
-        out
+        let counts = DefectKind::ALL
+            .iter()
+            .map(|k| (k.name(), self.count(*k)))
+            .collect();
+        let json = Json {
+            defects: &self.defects,
+            counts,
+        };
+        serde_json::to_string_pretty(&json).expect("plain data always serializes")
     }
-}
-
-/// A JSON string literal.
-fn json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// A body page as the report sees it.
@@ -403,11 +377,10 @@ mod tests {
                 detail: String::new(),
             }],
         };
-        let j = r.to_json();
-        assert!(j.starts_with(
-            "{\"defects\":[{\"kind\":\"widow\",\"page\":3,\"folio\":\"1\",\"location\":\"a \\\"b\\\".md:2\""
-        ), "{j}");
-        assert!(j.contains("\"widow\":1"));
-        assert!(j.contains("\"orphan\":0"));
+        let j: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+        assert_eq!(j["defects"][0]["kind"], "widow");
+        assert_eq!(j["defects"][0]["location"], "a \"b\".md:2");
+        assert_eq!(j["counts"]["widow"], 1);
+        assert_eq!(j["counts"]["orphan"], 0);
     }
 }

@@ -581,9 +581,10 @@ After.
         (heading.location.as_str(), heading.folio.as_str()),
         ("ch1.md:1", "1")
     );
-    let json = r.to_json();
-    assert!(
-        json.contains("\"widow\":1") && json.contains("\"orphan\":1"),
+    let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+    assert_eq!(
+        (&json["counts"]["widow"], &json["counts"]["orphan"]),
+        (&serde_json::json!(1), &serde_json::json!(1)),
         "{json}"
     );
 
