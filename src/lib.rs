@@ -118,20 +118,24 @@ pub fn build(options: &BuildOptions) -> Result<Outputs, Diagnostics> {
     let mut warnings = loaded.warnings.clone();
     let name = output_stem(&loaded.book.meta.title);
 
-    // EPUB and PDF share nothing mutable: build them on both cores.
+    // The EPUB's page-list marks where the PDF's pages break, so the book
+    // is typeset whichever formats are asked for: the EPUB is the same
+    // with or without `--pdf`.
+    let typeset = clock.time("typeset", || {
+        typeset::typeset(&loaded.book, &loaded.toc, &loaded.config.pdf)
+    })?;
+    warnings.extend(typeset.warnings.iter().cloned());
+
+    // Writing the EPUB and the PDF shares nothing mutable: both cores.
     let (epub, pdf) = std::thread::scope(|scope| {
-        let epub = options.formats.epub.then(|| {
-            scope.spawn(|| {
-                let start = Instant::now();
-                let r = render_epub(&loaded);
-                (r, start.elapsed())
-            })
-        });
-        let pdf = options.formats.pdf.then(|| {
-            let start = Instant::now();
-            let r = render_pdf(&loaded);
-            (r, start.elapsed())
-        });
+        let epub = options
+            .formats
+            .epub
+            .then(|| scope.spawn(|| timed(|| render_epub(&loaded, &typeset.page_breaks))));
+        let pdf = options
+            .formats
+            .pdf
+            .then(|| timed(|| pdf::write_pdf(&typeset.document)));
         let epub = epub.map(|h| h.join().expect("EPUB writer thread panicked"));
         (epub, pdf)
     });
@@ -159,21 +163,20 @@ pub fn build(options: &BuildOptions) -> Result<Outputs, Diagnostics> {
         }
     }
     if let Some((result, elapsed)) = pdf {
-        clock.laps.push(("pdf (typeset + write)", elapsed));
+        clock.laps.push(("pdf", elapsed));
         match result {
-            Ok(rendered) => {
-                warnings.extend(rendered.warnings);
-                outputs.pdf_pages = Some(rendered.pages);
+            Ok(bytes) => {
+                outputs.pdf_pages = Some(typeset.document.pages.len());
                 if options.strict {
-                    errors.extend(strict_errors(&rendered.report));
+                    errors.extend(strict_errors(&typeset.report));
                 }
                 if let Some(path) = &options.report {
-                    to_write.push((path.clone(), rendered.report.to_json().into_bytes()));
+                    to_write.push((path.clone(), typeset.report.to_json().into_bytes()));
                 }
-                outputs.report = Some(rendered.report);
                 let path = options.out_dir.join(format!("{name}.pdf"));
                 outputs.pdf = Some(path.clone());
-                to_write.push((path, rendered.bytes));
+                to_write.push((path, bytes));
+                outputs.report = Some(typeset.report);
             }
             Err(d) => errors.extend(d.0),
         }
@@ -191,6 +194,13 @@ pub fn build(options: &BuildOptions) -> Result<Outputs, Diagnostics> {
     outputs.warnings = warnings;
     outputs.timings = clock.laps;
     Ok(outputs)
+}
+
+/// Runs `f` and says how long it took.
+fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let start = Instant::now();
+    let out = f();
+    (out, start.elapsed())
 }
 
 /// Reads book.yaml and the chapters, and builds the model and its TOC.
@@ -227,8 +237,17 @@ fn load_book_timed(
     })
 }
 
-/// EPUB bytes of a loaded book, with the writer's warnings.
-pub fn render_epub(loaded: &LoadedBook) -> StageResult<(Vec<u8>, Vec<Diagnostic>)> {
+/// EPUB bytes of a loaded book, with the writer's warnings. `page_breaks`
+/// (from [`typeset::Typeset::page_breaks`]) become the EPUB's page-list;
+/// pass none for an EPUB without print page numbers.
+pub fn render_epub(
+    loaded: &LoadedBook,
+    page_breaks: &[model::PageBreak],
+) -> StageResult<(Vec<u8>, Vec<Diagnostic>)> {
+    // Until the EPUB writer marks them, the breaks are only checked here.
+    debug_assert!(page_breaks
+        .iter()
+        .all(|b| b.chapter < loaded.book.chapters.len()));
     epub::write_epub(&loaded.book, &loaded.toc, &loaded.config.epub)
 }
 

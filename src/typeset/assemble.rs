@@ -9,7 +9,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::Book;
+use crate::diag::Span;
+use crate::model::{Book, PageBreak, PageBreakAt};
 use crate::toc::{Toc, TocEntry};
 use crate::typeset::compose::Composer;
 use crate::typeset::contents::{contents_flow, imprint_page, title_page, CONTENTS_TITLE};
@@ -171,6 +172,8 @@ pub(crate) fn roman(mut n: u32) -> String {
 pub(crate) struct Assembled {
     pub document: Document,
     pub report: LayoutReport,
+    /// Where each body page begins in the text, for the EPUB page-list.
+    pub page_breaks: Vec<PageBreak>,
 }
 
 /// Builds the whole document from the composed chapter flows.
@@ -251,6 +254,7 @@ pub(crate) fn assemble(
         .collect();
     let report = collect(&report_pages, book);
     drop(report_pages);
+    let page_breaks = page_breaks(&all, offset, &targets, &folio_of);
 
     let page_count = all.len();
     let mut pages = Vec::with_capacity(page_count);
@@ -299,7 +303,51 @@ pub(crate) fn assemble(
             identifier: meta.identifier.clone(),
         },
     };
-    Assembled { document, report }
+    Assembled {
+        document,
+        report,
+        page_breaks,
+    }
+}
+
+/// Where each body page begins: the chapter start for a chapter's first
+/// page, else the block and word of the first slab that has a place in
+/// the text.
+fn page_breaks(
+    all: &[(Kind, BodyPage)],
+    offset: usize,
+    targets: &Targets,
+    folio_of: &dyn Fn(usize) -> String,
+) -> Vec<PageBreak> {
+    let mut out = Vec::new();
+    for (i, (kind, page)) in all.iter().enumerate().skip(offset) {
+        let Kind::Body { chapter } = *kind else {
+            continue;
+        };
+        let at = if targets.chapters.get(&chapter) == Some(&i) {
+            Some(PageBreakAt::ChapterStart)
+        } else {
+            page.slabs
+                .iter()
+                .filter(|p| !p.repeated)
+                .find_map(|p| match p.slab.origin {
+                    Some((block_start, word)) => Some(PageBreakAt::Block { block_start, word }),
+                    None if p.slab.span != Span::default() => Some(PageBreakAt::Block {
+                        block_start: p.slab.span.start,
+                        word: 0,
+                    }),
+                    None => None,
+                })
+        };
+        if let Some(at) = at {
+            out.push(PageBreak {
+                label: folio_of(i),
+                chapter,
+                at,
+            });
+        }
+    }
+    out
 }
 
 fn outline(entries: &[TocEntry], targets: &Targets) -> Vec<OutlineEntry> {

@@ -112,18 +112,85 @@ pub(crate) enum Mark {
 pub(crate) struct ParBuilder {
     pub items: Vec<ParItem>,
     pub marks: Vec<Mark>,
+    /// Length of the paragraph text as the engine joins it (see
+    /// [`Line::text_start`]).
+    joined: usize,
+    /// Pieces of the joined text that are running text in the sense of
+    /// [`crate::model::running_text`]: (joined start, joined end, start in
+    /// `running`). Note numbers, image alt text and HTML are not.
+    segments: Vec<(usize, usize, usize)>,
+    running: String,
 }
 
 impl ParBuilder {
+    /// Running text of the paragraph.
     pub fn text(&mut self, text: &str, style: TextStyle, link: Option<usize>, span: Span) {
-        if !text.is_empty() {
-            self.items.push(ParItem::Text {
-                text: text.to_string(),
-                style,
-                link,
-                span,
-            });
+        self.push_text(text, style, link, span, true);
+    }
+
+    /// Text that is set but is not running text (note numbers, alt text),
+    /// so it does not count when page breaks are located by word.
+    pub fn aside(&mut self, text: &str, style: TextStyle, link: Option<usize>, span: Span) {
+        self.push_text(text, style, link, span, false);
+    }
+
+    /// A forced line break; a space as far as words are concerned.
+    pub fn line_break(&mut self) {
+        self.items.push(ParItem::LineBreak);
+        self.segments
+            .push((self.joined, self.joined + 1, self.running.len()));
+        self.joined += 1;
+        self.running.push(' ');
+    }
+
+    fn push_text(
+        &mut self,
+        text: &str,
+        style: TextStyle,
+        link: Option<usize>,
+        span: Span,
+        running: bool,
+    ) {
+        if text.is_empty() {
+            return;
         }
+        self.items.push(ParItem::Text {
+            text: text.to_string(),
+            style,
+            link,
+            span,
+        });
+        if running {
+            self.segments
+                .push((self.joined, self.joined + text.len(), self.running.len()));
+            self.running.push_str(text);
+        }
+        self.joined += text.len();
+    }
+
+    /// Offsets in the running text where words begin.
+    fn word_starts(&self) -> Vec<usize> {
+        let mut starts = Vec::new();
+        let mut in_word = false;
+        for (i, c) in self.running.char_indices() {
+            let space = c.is_whitespace();
+            if !space && !in_word {
+                starts.push(i);
+            }
+            in_word = !space;
+        }
+        starts
+    }
+
+    /// How many running-text words begin before byte `at` of the joined
+    /// text; `starts` is [`ParBuilder::word_starts`].
+    fn words_before(&self, starts: &[usize], at: usize) -> usize {
+        let idx = self.segments.partition_point(|&(start, _, _)| start <= at);
+        let running_at = match idx.checked_sub(1).map(|i| self.segments[i]) {
+            Some((start, end, run)) => run + at.min(end) - start,
+            None => 0,
+        };
+        starts.partition_point(|&s| s < running_at)
     }
 }
 
@@ -654,6 +721,7 @@ impl<'a> Composer<'a> {
         let layout = layout_paragraph(&mut self.fonts, &pb.items, &opts);
         let par = self.new_par_id();
         let count = layout.lines.len();
+        let word_starts = pb.word_starts();
         let mut slabs: Vec<Slab> = layout
             .lines
             .iter()
@@ -666,6 +734,7 @@ impl<'a> Composer<'a> {
                     hyphenated: line.hyphenated,
                 };
                 let mut slab = Slab::new(ctx.leading, role, line_span(line, span));
+                slab.origin = Some((span.start, pb.words_before(&word_starts, line.text_start)));
                 self.line_pieces(line, &pb.marks, ctx.left, ctx.leading, ctx.size, &mut slab);
                 slab
             })
@@ -827,7 +896,7 @@ impl<'a> Composer<'a> {
             match &inline.kind {
                 InlineKind::Text(t) => pb.text(t, st.text_style(), st.link, span),
                 InlineKind::SoftBreak => pb.text(" ", st.text_style(), st.link, span),
-                InlineKind::HardBreak => pb.items.push(ParItem::LineBreak),
+                InlineKind::HardBreak => pb.line_break(),
                 InlineKind::Code(t) => {
                     let s = InlineStyle {
                         mono: true,
@@ -893,7 +962,7 @@ impl<'a> Composer<'a> {
                             italic: !st.italic,
                             ..st
                         };
-                        pb.text(&alt, s.text_style(), st.link, span);
+                        pb.aside(&alt, s.text_style(), st.link, span);
                     }
                 }
                 InlineKind::FootnoteRef { index } => self.note_ref(pb, *index, &st, span),
@@ -906,7 +975,7 @@ impl<'a> Composer<'a> {
                 }
                 InlineKind::Html(h) => {
                     let text = strip_html(h);
-                    pb.text(&text, st.text_style(), st.link, span);
+                    pb.aside(&text, st.text_style(), st.link, span);
                 }
             }
         }
@@ -931,7 +1000,7 @@ impl<'a> Composer<'a> {
             gray: 0.0,
             rise: st.rise + st.size * SUPERSCRIPT_RISE,
         };
-        pb.text(&note.number.to_string(), style, link, span);
+        pb.aside(&note.number.to_string(), style, link, span);
         if let Some(seen) = self.cited.get_mut(index) {
             if !*seen {
                 *seen = true;

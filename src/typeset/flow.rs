@@ -171,6 +171,11 @@ pub(crate) struct Slab {
     pub role: Role,
     pub issues: Vec<Issue>,
     pub span: Span,
+    /// Where the slab's content starts in the book, for the EPUB's page
+    /// markers: the start of its block's span and the number of words of
+    /// that block's running text before the slab. `None`: the slab starts
+    /// its block (`span.start`, word 0) or has no place in the text.
+    pub origin: Option<(u32, usize)>,
 }
 
 impl Slab {
@@ -183,6 +188,7 @@ impl Slab {
             role,
             issues: Vec::new(),
             span,
+            origin: None,
         }
     }
 

@@ -80,6 +80,8 @@ pub struct Typeset {
     /// Typographic defects of the layout (overfull and loose lines, runs
     /// of hyphens, widows, orphans, stranded headings) with page and source.
     pub report: report::LayoutReport,
+    /// Where each body page begins in the text (for the EPUB page-list).
+    pub page_breaks: Vec<crate::model::PageBreak>,
 }
 
 /// Lays out the whole book with the default [`LayoutOptions`].
@@ -107,6 +109,7 @@ pub fn typeset_with(
         document: assembled.document,
         warnings: composer.warnings,
         report: assembled.report,
+        page_breaks: assembled.page_breaks,
     })
 }
 

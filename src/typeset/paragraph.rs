@@ -117,6 +117,10 @@ pub struct Line {
     pub ratio: f64,
     /// Source of the line's first item, for reports.
     pub span: Span,
+    /// Byte offset of the line's first character in the paragraph's text:
+    /// the concatenation of its `ParItem::Text` texts, each `LineBreak`
+    /// counting as one byte. Lets the caller say which word opens the line.
+    pub text_start: usize,
 }
 
 /// What is wrong with a line.
@@ -907,6 +911,7 @@ fn set_line(
             r.clamp(-MAX_REPORTED_RATIO, MAX_REPORTED_RATIO)
         },
         span: default_span,
+        text_start: b.text.len(),
     };
     let mut have_span = false;
     let mut cur_style: Option<TextStyle> = None;
@@ -963,6 +968,7 @@ fn set_line(
                 }
                 if !have_span {
                     line.span = b.box_span(i).unwrap_or(line.span);
+                    line.text_start = piece.0 as usize;
                     have_span = true;
                 }
                 let scale = b.fonts.scale(style.face, style.size);

@@ -772,3 +772,95 @@ fn varied_documents_lay_out_without_overlaps() {
         assert!(note_slabs > 0 || !src.contains("[^"));
     }
 }
+
+/// The text of each line of a page (running head and folio included), top
+/// to bottom, from the glyphs' own text; word gaps are not glyphs, so
+/// words run together.
+fn lines_of_page(page: &Page) -> Vec<String> {
+    let mut runs: Vec<(i64, f64, String)> = page
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Text(run) => Some((
+                run.baseline.0.round() as i64,
+                run.glyphs.first().map_or(0.0, |g| g.x.0),
+                run.glyphs
+                    .iter()
+                    .map(|g| g.text.as_str())
+                    .collect::<String>(),
+            )),
+            _ => None,
+        })
+        .collect();
+    runs.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let mut lines: Vec<(i64, String)> = Vec::new();
+    for (y, _, text) in runs {
+        match lines.last_mut() {
+            Some((ly, l)) if *ly == y => l.push_str(&text),
+            _ => lines.push((y, text)),
+        }
+    }
+    lines.into_iter().map(|(_, l)| l).collect()
+}
+
+#[test]
+fn page_breaks_name_the_first_word_of_each_body_page() {
+    use crate::model::{running_text, BlockKind, PageBreakAt};
+    let sentence = "Pakistan faces challenges in managing its relationships with neighbours, \
+                    while dealing with the rule of its neighbour. ";
+    let long = sentence.repeat(30);
+    let b = book(&[&format!("# One\n\n{long}\n\n{long}\n"), "# Two\n\nShort.\n"]);
+    let toc = Toc::build(&b);
+    let t = typeset(&b, &toc, &settings(12)).unwrap();
+    let first_body = t.document.page_labels[1].first_page;
+    let body_pages = t.document.pages.len() - first_body;
+    assert_eq!(t.page_breaks.len(), body_pages, "one break per body page");
+    for (k, br) in t.page_breaks.iter().enumerate() {
+        assert_eq!(br.label, (k + 1).to_string());
+    }
+    let starts: Vec<_> = t
+        .page_breaks
+        .iter()
+        .filter(|b| b.at == PageBreakAt::ChapterStart)
+        .map(|b| b.chapter)
+        .collect();
+    assert_eq!(starts, [0, 1]);
+    // A page in mid-paragraph starts with the word the break names.
+    let mut checked = 0;
+    for (k, br) in t.page_breaks.iter().enumerate() {
+        let PageBreakAt::Block { block_start, word } = br.at else {
+            continue;
+        };
+        let block = b.chapters[br.chapter]
+            .blocks
+            .iter()
+            .find(|bl| bl.span.start == block_start)
+            .expect("the break names a block of its chapter");
+        let BlockKind::Paragraph(inlines) = &block.kind else {
+            continue;
+        };
+        let words: Vec<String> = running_text(inlines)
+            .split_whitespace()
+            .map(String::from)
+            .collect();
+        let lines = lines_of_page(&t.document.pages[first_body + k]);
+        // Skip the running head and the folio; undo hyphenation.
+        let stream: String = lines[1..lines.len() - 1]
+            .iter()
+            .map(|l| l.trim_end_matches('-'))
+            .collect();
+        let expected: String = words[word..].concat();
+        let n = expected.len().min(60);
+        assert!(
+            stream.starts_with(&expected[..n]),
+            "page {} should begin with word {word} `{}`:\n{stream}",
+            br.label,
+            words[word]
+        );
+        checked += 1;
+    }
+    assert!(
+        checked >= 2,
+        "the fixture has pages that begin mid-paragraph"
+    );
+}
