@@ -36,7 +36,7 @@ use lopdf::{Dictionary, Object, ObjectId};
 
 use crate::diag::{Diagnostic, Diagnostics, StageResult};
 use crate::typeset::frame::{Destination, Document, Item, OutlineEntry};
-use encoding::{flate_stream, text_string, StableHash};
+use encoding::{text_string, Deflater, StableHash};
 use fonts::FontSet;
 use images::ImageSet;
 
@@ -71,10 +71,11 @@ pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {
     hash.write(doc.info.title.as_bytes());
     let mut fonts = FontSet::new(doc);
     let mut buf = Vec::with_capacity(CONTENT_BUFFER);
+    let mut deflater = Deflater::new();
     let mut content_bytes = 0;
     for (page, &page_id) in doc.pages.iter().zip(&page_ids) {
         content::write_page(&mut buf, page, &mut fonts, &images)?;
-        let stream = flate_stream(Dictionary::new(), &buf);
+        let stream = deflater.stream(Dictionary::new(), &buf);
         hash.write(&stream.content);
         content_bytes += stream.content.len();
         let content_id = pdf.add_object(stream);
