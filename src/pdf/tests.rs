@@ -75,6 +75,7 @@ fn set_line(
     let metrics = face.glyph_metrics(Size::new(size as f32), LocationRef::default());
     let fi = charmap.map('\u{fb01}');
     let mut glyphs = Vec::new();
+    let mut run_text = String::new();
     let mut pen = x;
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
@@ -94,11 +95,13 @@ fn set_line(
         }
         glyphs.push(Glyph {
             id: gid.to_u32() as u16,
+            text_len: glyph_text.len() as u16,
+            text_start: run_text.len() as u32,
             x: Pt(pen),
             y_offset: Pt::ZERO,
             advance: Pt(advance),
-            text: glyph_text,
         });
+        run_text.push_str(&glyph_text);
         pen += advance;
         i += used;
     }
@@ -108,6 +111,7 @@ fn set_line(
             size: Pt(size),
             baseline: Pt(baseline),
             gray: 0.0,
+            text: run_text,
             glyphs,
         },
         pen,
@@ -292,14 +296,16 @@ fn sample(dir: &Path, spaces: Spaces) -> Document {
     heading.gray = 0.2;
     let (mut note, end) = set_line(&regular, 0, "A noted fact", 11.0, 72.0, 150.0, spaces);
     let (mark, _) = set_line(&regular, 0, "1", 7.0, end, 150.0, spaces);
-    let mut raised = mark.glyphs[0].clone();
+    let mut raised = mark.glyphs[0];
     raised.y_offset = Pt(4.0);
     // A mark of another size in the same run would need its own run; here
     // the raised glyph stays in the 11 pt run to exercise Ts.
     note.glyphs.push(Glyph {
         x: Pt(end + 0.5),
+        text_start: note.text.len() as u32,
         ..raised
     });
+    note.text.push_str(mark.glyph_text(&mark.glyphs[0]));
     let mut notes_page = page(vec![Item::Text(heading), Item::Text(note)]);
     notes_page.anchors = vec![
         anchor("who-were-the-taliban", 104.0),
@@ -463,7 +469,7 @@ fn the_ligature_is_one_glyph() {
     let font = gentium();
     let (run, _) = set_line(&font, 0, "first", 11.0, 0.0, 0.0, Spaces::Glyphs);
     assert_eq!(run.glyphs.len(), 4);
-    assert_eq!(run.glyphs[0].text, "fi");
+    assert_eq!(run.glyph_text(&run.glyphs[0]), "fi");
 }
 
 #[test]
@@ -661,8 +667,10 @@ fn one_glyph_with_two_texts_extracts_both() {
     let (mut b, _) = set_line(&font, 0, "AB", 20.0, 72.0, 140.0, Spaces::Glyphs);
     // Claim the second glyph of line one is the tail of a cluster (no
     // text), and the first glyph of line two stands for "Ä".
-    a.glyphs[1].text = String::new();
-    b.glyphs[0].text = "Ä".into();
+    a.glyphs[1].text_len = 0;
+    b.text = "ÄB".into();
+    b.glyphs[0].text_len = 2;
+    b.glyphs[1].text_start = 2;
     let doc = Document {
         pages: vec![page(vec![Item::Text(a), Item::Text(b)])],
         fonts: vec![font],
@@ -907,7 +915,7 @@ fn printpdf_ops_timing() {
                     } else {
                         0.0
                     },
-                    cid: Some(g.text.clone()),
+                    cid: Some(run.glyph_text(g).to_string()),
                 });
             }
             ops.push(Op::SetTextMatrix {

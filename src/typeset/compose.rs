@@ -718,13 +718,13 @@ impl<'a> Composer<'a> {
             language: self.book.meta.language.clone(),
             protrusion: align == Alignment::Justify,
         };
-        let layout = layout_paragraph(&mut self.fonts, &pb.items, &opts);
+        let mut layout = layout_paragraph(&mut self.fonts, &pb.items, &opts);
         let par = self.new_par_id();
         let count = layout.lines.len();
         let word_starts = pb.word_starts();
         let mut slabs: Vec<Slab> = layout
             .lines
-            .iter()
+            .iter_mut()
             .enumerate()
             .map(|(index, line)| {
                 let role = Role::Line {
@@ -815,19 +815,21 @@ impl<'a> Composer<'a> {
         self.warnings.push(d);
     }
 
-    /// Moves a line's runs into a slab whose baseline is at `height`, and
-    /// turns its link ranges into link areas or strike-through rules.
+    /// Moves a line's runs into a slab whose baseline is at `height` (the
+    /// line keeps no runs), and turns its link ranges into link areas or
+    /// strike-through rules.
     pub(crate) fn line_pieces(
         &self,
-        line: &Line,
+        line: &mut Line,
         marks: &[Mark],
         x: Pt,
         height: Pt,
         size: Pt,
         slab: &mut Slab,
     ) {
-        for run in &line.runs {
-            let mut item = Item::Text(run.clone());
+        slab.pieces.reserve(line.runs.len() + line.links.len());
+        for run in std::mem::take(&mut line.runs) {
+            let mut item = Item::Text(run);
             crate::typeset::flow::shift_item(&mut item, x, height);
             slab.pieces.push(Piece::Item(item));
         }
@@ -1057,7 +1059,7 @@ impl<'a> Composer<'a> {
         };
         self.inlines(&mut pb, &h.content, InlineStyleArg(base));
         let inner = Ctx { size, ..*ctx };
-        let lines = self.lines_of(&pb, &inner, Alignment::Left);
+        let mut lines = self.lines_of(&pb, &inner, Alignment::Left);
         let text_height = line_height * lines.len() as f64 + ctx.leading * spec.below;
         let height = ceil_to(text_height, ctx.leading);
         let extra = height - text_height;
@@ -1069,7 +1071,7 @@ impl<'a> Composer<'a> {
             },
             span,
         );
-        for (i, line) in lines.iter().enumerate() {
+        for (i, line) in lines.iter_mut().enumerate() {
             let baseline = extra + line_height * (i + 1) as f64;
             self.line_pieces(line, &pb.marks, ctx.left, baseline, size, &mut slab);
         }
@@ -1143,7 +1145,7 @@ impl<'a> Composer<'a> {
             self.inlines(&mut pb, content, InlineStyleArg(base));
         }
         let inner = Ctx { size, ..ctx };
-        let lines = self.lines_of(&pb, &inner, Alignment::Left);
+        let mut lines = self.lines_of(&pb, &inner, Alignment::Left);
         let sink = self.sink();
         let text_height = sink + line_height * lines.len() as f64 + ctx.leading * spec.below;
         let height = ceil_to(text_height, ctx.leading);
@@ -1155,7 +1157,7 @@ impl<'a> Composer<'a> {
             },
             span,
         );
-        for (i, line) in lines.iter().enumerate() {
+        for (i, line) in lines.iter_mut().enumerate() {
             let baseline = sink + line_height * (i + 1) as f64;
             self.line_pieces(line, &pb.marks, ctx.left, baseline, size, &mut slab);
         }

@@ -17,9 +17,9 @@ use skrifa::instance::{LocationRef, Size};
 use skrifa::string::StringId;
 use skrifa::{FontRef, MetadataProvider};
 
-use super::frame::{FontData, FontId, Glyph, TextRun};
+use super::frame::{FontData, FontId, TextRun};
 use super::hyphenate::Hyphenator;
-use super::shape::{self, ShapedGlyph, Shaper};
+use super::shape::{self, GlyphSink, ShapedGlyph, Shaper};
 use super::FontFiles;
 use crate::diag::{Diagnostic, StageResult};
 use crate::units::Pt;
@@ -299,27 +299,31 @@ impl Fonts {
         gray: f32,
     ) -> TextRun {
         let scale = self.scale(face, size);
-        let mut glyphs = Vec::with_capacity(text.len());
+        let mut sink = GlyphSink {
+            glyphs: Vec::with_capacity(text.len()),
+            text: String::with_capacity(text.len()),
+        };
         if text.len() <= MAX_CACHED_RUN_BYTES {
             let id = self.shape_word(face, text);
-            shape::place_glyphs(self.word_glyphs(id), text, x, scale, &mut glyphs);
+            shape::place_glyphs(self.word_glyphs(id), text, x, scale, &mut sink);
         } else {
             let mut scratch = Vec::new();
             self.shaper
                 .shape(&self.faces[face.index()].font, text, &mut scratch);
-            shape::place_glyphs(&scratch, text, x, scale, &mut glyphs);
+            shape::place_glyphs(&scratch, text, x, scale, &mut sink);
         }
         TextRun {
             font: self.font_id(face),
             size,
             baseline,
             gray,
-            glyphs,
+            text: sink.text,
+            glyphs: sink.glyphs,
         }
     }
 
-    /// Appends the glyphs of a cached word (or of `glyphs` within it) to `out`,
-    /// starting at `x`; returns the x after the last glyph.
+    /// Appends the glyphs of a cached word (or of `glyphs` within it) and
+    /// their text to `out`, starting at `x`; returns the x after the last glyph.
     pub(crate) fn place_word(
         &self,
         id: WordId,
@@ -327,7 +331,7 @@ impl Fonts {
         text: &str,
         x: Pt,
         scale: f64,
-        out: &mut Vec<Glyph>,
+        out: &mut GlyphSink,
     ) -> Pt {
         let all = self.word_glyphs(id);
         shape::place_glyph_slice(all, glyph_range, text, x, scale, out)
@@ -445,7 +449,8 @@ pub(crate) mod tests {
     fn ligatures_map_back_to_their_letters() {
         let mut fonts = test_fonts();
         let run = fonts.run("office", Face::Regular, Pt(11.0), Pt(0.0), Pt(0.0), 0.0);
-        let text: String = run.glyphs.iter().map(|g| g.text.as_str()).collect();
+        let text: String = run.glyphs.iter().map(|g| run.glyph_text(g)).collect();
+        assert_eq!(run.text, "office");
         assert_eq!(text, "office");
         assert!(
             run.glyphs.len() < 6,

@@ -128,7 +128,7 @@ fn page_text(page: &Page) -> String {
     for item in &page.items {
         if let Item::Text(run) = item {
             for g in &run.glyphs {
-                out.push_str(&g.text);
+                out.push_str(run.glyph_text(g));
             }
             out.push(' ');
         }
@@ -360,7 +360,7 @@ fn chapters_open_on_new_pages_and_contents_numbers_match() {
         let expected = (target - offset + 1).to_string();
         let printed = contents[0].items.iter().any(|it| match it {
             Item::Text(run) => {
-                let text: String = run.glyphs.iter().map(|g| g.text.as_str()).collect();
+                let text: String = run.glyphs.iter().map(|g| run.glyph_text(g)).collect();
                 text == expected && run.baseline > link.y && run.baseline < link.y + link.height
             }
             _ => false,
@@ -786,7 +786,7 @@ fn lines_of_page(page: &Page) -> Vec<String> {
                 run.glyphs.first().map_or(0.0, |g| g.x.0),
                 run.glyphs
                     .iter()
-                    .map(|g| g.text.as_str())
+                    .map(|g| run.glyph_text(g))
                     .collect::<String>(),
             )),
             _ => None,
