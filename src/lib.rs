@@ -212,7 +212,7 @@ fn load_book_timed(
 
 /// EPUB bytes of a loaded book, with the writer's warnings.
 pub fn render_epub(loaded: &LoadedBook) -> StageResult<(Vec<u8>, Vec<Diagnostic>)> {
-    epub::write_epub(&loaded.book, &loaded.toc, &loaded.config.epub)
+    epub::write_epub(&loaded.book, &loaded.toc, &loaded.config.epub, &[])
 }
 
 /// A typeset and written PDF.

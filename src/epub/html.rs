@@ -677,8 +677,8 @@ impl ChapterWriter<'_, '_> {
         }
         if let Some(fragment) = value.strip_prefix('#') {
             let id = escape::id(&percent_decode(fragment));
-            if self.id_in_use(&id) {
-                return Some(format!("#{}", escape::fragment(&id)));
+            if let Some(href) = self.local_href(&id) {
+                return Some(href);
             }
         }
         report.other.insert(format!(

@@ -14,25 +14,29 @@ mod css;
 mod escape;
 mod html;
 mod images;
+mod layout;
 mod nav;
 mod notes;
 mod ocf;
 mod package;
+mod pagebreaks;
 mod xhtml;
 
 #[cfg(test)]
 mod tests;
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use crate::diag::{Diagnostic, Diagnostics, StageResult};
-use crate::model::Book;
+use crate::model::{Book, PageBreak};
 use crate::toc::Toc;
 
 use images::{extension_for, sniff_media_type, ImageStore};
-use nav::Landmark;
+use layout::{plan_parts, Layout};
+use nav::{Landmark, PageTarget};
 use package::{PackageInput, Resource, Role, SpineDoc};
-use xhtml::{chapter_page, chapter_title, page, BookContext};
+use xhtml::{chapter_pages, chapter_title, page, BookContext};
 
 /// Folio's own stylesheet, linked from every page as `stylesheet.css`.
 const STYLESHEET: &str = include_str!("style.css");
@@ -68,13 +72,19 @@ pub const SPLIT_THRESHOLD_BYTES: usize = 200 * 1024;
 /// (dropped raw HTML, images that could not be packaged…) for the caller
 /// to print. Errors (an unreadable cover or stylesheet) come back with any
 /// warnings gathered before them.
+///
+/// `page_breaks` are the pages of Folio's PDF of the same book, in page
+/// order: each becomes an `epub:type="pagebreak"` marker and an entry of
+/// the page-list, so readers show print page numbers that match the PDF.
+/// With none, no page-list is written.
 pub fn write_epub(
     book: &Book,
     toc: &Toc,
     settings: &EpubSettings,
+    page_breaks: &[PageBreak],
 ) -> StageResult<(Vec<u8>, Vec<Diagnostic>)> {
     let mut diags = Vec::new();
-    match build(book, toc, settings, &mut diags) {
+    match build(book, toc, settings, page_breaks, &mut diags) {
         Ok(bytes) => Ok((bytes, diags)),
         Err(error) => {
             diags.push(error);
@@ -85,12 +95,13 @@ pub fn write_epub(
 
 /// Output file name of every chapter: its slug reduced to URL- and
 /// zip-safe characters, unique (ignoring case) and never one of Folio's
-/// own page names.
-fn chapter_files(book: &Book) -> Vec<String> {
-    let mut taken: Vec<String> = [TITLE_PAGE, COVER_PAGE, NAV_PAGE]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+/// own page names. `taken` receives every name used, in lower case.
+fn chapter_files(book: &Book, taken: &mut BTreeSet<String>) -> Vec<String> {
+    taken.extend(
+        [TITLE_PAGE, COVER_PAGE, NAV_PAGE]
+            .iter()
+            .map(|s| s.to_string()),
+    );
     let mut files = Vec::new();
     for (i, chapter) in book.chapters.iter().enumerate() {
         let slug: String = chapter
@@ -116,7 +127,7 @@ fn chapter_files(book: &Book) -> Vec<String> {
             name = format!("{base}-{n}.xhtml");
             n += 1;
         }
-        taken.push(name.to_ascii_lowercase());
+        taken.insert(name.to_ascii_lowercase());
         files.push(name);
     }
     files
@@ -196,10 +207,10 @@ fn build(
     book: &Book,
     toc: &Toc,
     settings: &EpubSettings,
+    page_breaks: &[PageBreak],
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Vec<u8>, Diagnostic> {
     let meta = &book.meta;
-    let files = chapter_files(book);
     let mut stylesheets = vec!["stylesheet.css".to_string()];
     let mut resources = Vec::new();
     let mut images = ImageStore::default();
@@ -232,9 +243,40 @@ fn build(
         );
     }
 
+    // Pass 1 measures every chapter unsplit; the plans then decide which
+    // are split where, and pass 2 writes them with links into the right
+    // part files. Images are registered in reading order by pass 1 already,
+    // so their names do not depend on the split.
+    let mut taken = BTreeSet::new();
+    let bases = chapter_files(book, &mut taken);
+    let plans = {
+        let single = Layout::single(book, &bases);
+        let ctx = BookContext {
+            book,
+            layout: &single,
+            stylesheets: &stylesheets,
+        };
+        let mut ignored = Vec::new();
+        book.chapters
+            .iter()
+            .enumerate()
+            .map(|(index, chapter)| {
+                let measured = chapter_pages(&ctx, index, &[], &mut images, &mut ignored);
+                let total = measured.parts.iter().map(String::len).sum();
+                plan_parts(
+                    &chapter.blocks,
+                    &measured.block_offsets,
+                    total,
+                    settings.split_level,
+                    SPLIT_THRESHOLD_BYTES,
+                )
+            })
+            .collect()
+    };
+    let layout = Layout::new(book, &bases, plans, &mut taken);
     let ctx = BookContext {
         book,
-        files: &files,
+        layout: &layout,
         stylesheets: &stylesheets,
     };
     let mut spine = Vec::new();
@@ -253,19 +295,34 @@ fn build(
         xhtml: title_page(book, &stylesheets),
         role: Role::TitlePage,
     });
+    let mut marks = Vec::new();
     for (index, chapter) in book.chapters.iter().enumerate() {
-        let xhtml = chapter_page(&ctx, index, &mut images, diags);
-        spine.push(SpineDoc {
-            href: files[index].clone(),
-            title: chapter_title(book, chapter),
-            xhtml,
-            role: if index == 0 {
-                Role::BodyStart
-            } else {
-                Role::Chapter
-            },
-        });
+        let written = chapter_pages(&ctx, index, page_breaks, &mut images, diags);
+        for (part, xhtml) in written.parts.into_iter().enumerate() {
+            spine.push(SpineDoc {
+                href: layout.file(index, part).unwrap_or_default().to_string(),
+                title: chapter_title(book, chapter),
+                xhtml,
+                role: if index == 0 && part == 0 {
+                    Role::BodyStart
+                } else {
+                    Role::Chapter
+                },
+            });
+        }
+        marks.extend(written.marks.into_iter().map(|m| (index, m)));
     }
+    marks.sort_by_key(|(_, m)| m.seq);
+    let pages: Vec<PageTarget> = marks
+        .iter()
+        .filter_map(|(chapter, m)| {
+            let file = layout.file(*chapter, m.part)?;
+            Some(PageTarget {
+                label: m.label.clone(),
+                href: format!("{file}#{}", escape::fragment(&m.id)),
+            })
+        })
+        .collect();
     resources.extend(images.images.into_iter().map(|img| Resource {
         href: img.href,
         media_type: img.media_type.into(),
@@ -273,7 +330,10 @@ fn build(
     }));
 
     let toc_title = DEFAULT_TOC_TITLE;
-    let mut entries = nav::nav_entries(book, toc, &files);
+    let mut entries = nav::nav_entries(book, toc, &layout);
+    if let Some(depth) = settings.nav_depth {
+        nav::limit_depth(&mut entries, depth);
+    }
     if entries.is_empty() {
         entries.push(nav::NavEntry {
             label: meta.title.clone(),
@@ -301,10 +361,12 @@ fn build(
     });
     landmarks.push(Landmark {
         kind: "bodymatter",
-        href: files.first().cloned().unwrap_or_else(|| TITLE_PAGE.into()),
+        href: layout.href(0, None).unwrap_or_else(|| TITLE_PAGE.into()),
         label: "Start of Content".into(),
     });
 
+    let has_images =
+        cover.is_some() || resources.iter().any(|r| r.media_type.starts_with("image/"));
     let identifier = if meta.identifier.trim().is_empty() {
         format!(
             "urn:uuid:{}",
@@ -313,12 +375,17 @@ fn build(
     } else {
         meta.identifier.trim().to_string()
     };
+    let accessibility = package::Accessibility {
+        has_images,
+        page_source: (!pages.is_empty()).then(|| format!("{identifier} (PDF)")),
+    };
     let nav_xhtml = nav::nav_xhtml(
         &meta.language,
         toc_title,
         &stylesheets,
         &entries,
         &landmarks,
+        &pages,
     );
     let toc_ncx = nav::toc_ncx(
         &identifier,
@@ -337,6 +404,7 @@ fn build(
         cover_image: cover.map(|(resource, _)| resource),
         nav_xhtml,
         toc_ncx,
+        accessibility,
     })
     .map_err(|e| Diagnostic::error(format!("could not assemble the EPUB: {e}")))?;
     ocf::write_container(&entries, meta.modified_epoch)
