@@ -10,6 +10,7 @@
 //! the result deterministically (mimetype first, fixed timestamps), so two
 //! builds of the same book are byte-identical.
 
+mod cover;
 mod css;
 mod escape;
 mod html;
@@ -31,6 +32,7 @@ use std::path::PathBuf;
 use crate::diag::{Diagnostic, Diagnostics, StageResult};
 use crate::model::{Book, PageBreak};
 use crate::toc::Toc;
+use crate::typeset::FontFiles;
 
 use images::{extension_for, sniff_media_type, ImageStore};
 use layout::{plan_parts, Layout};
@@ -62,6 +64,10 @@ pub struct EpubSettings {
     /// Deepest TOC level written to nav.xhtml and toc.ncx (for readers that
     /// show only two levels well); never deeper than the book's toc-depth.
     pub nav_depth: Option<u8>,
+    /// The book's font files (the PDF's): the generated cover is set in
+    /// them, and `embed_fonts` embeds them. `None` sets the cover in the
+    /// reader's serif and embeds nothing.
+    pub fonts: Option<FontFiles>,
 }
 
 /// Size above which a chapter file is split: Kindle's converter and older
@@ -165,26 +171,37 @@ fn title_page(book: &Book, stylesheets: &[String]) -> String {
     )
 }
 
-/// The cover image as a resource and its page, when the book has one.
-fn cover(book: &Book, stylesheets: &[String]) -> Result<Option<(Resource, String)>, Diagnostic> {
-    let Some(path) = &book.meta.cover else {
-        return Ok(None);
+/// The cover image as a resource and its page: the configured image, or
+/// one generated from the title and authors so every book has a cover.
+fn cover(
+    book: &Book,
+    settings: &EpubSettings,
+    stylesheets: &[String],
+) -> Result<(Resource, String), Diagnostic> {
+    let (bytes, media_type) = match &book.meta.cover {
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|e| {
+                Diagnostic::error(format!("cannot read the cover image: {e}")).in_file(path)
+            })?;
+            let media_type = sniff_media_type(&bytes, path).ok_or_else(|| {
+                Diagnostic::error("the cover image is not PNG, JPEG, GIF, WebP or SVG")
+                    .in_file(path)
+                    .with_hint("convert it to JPEG or PNG")
+            })?;
+            (bytes, media_type)
+        }
+        None => (
+            cover::cover_svg(&book.meta, settings.fonts.as_ref()).into_bytes(),
+            "image/svg+xml",
+        ),
     };
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::error(format!("cannot read the cover image: {e}")).in_file(path)
-    })?;
-    let media_type = sniff_media_type(&bytes, path).ok_or_else(|| {
-        Diagnostic::error("the cover image is not PNG, JPEG, GIF, WebP or SVG")
-            .in_file(path)
-            .with_hint("convert it to JPEG or PNG")
-    })?;
     let href = format!("cover.{}", extension_for(media_type));
     let mut body = String::from(
         "<section epub:type=\"cover\" class=\"cover\">\n<img role=\"doc-cover\" src=\"",
     );
     escape::push_attr(&mut body, &href);
     body.push_str("\" alt=\"");
-    escape::push_attr(&mut body, &format!("Cover: {}", book.meta.title.trim()));
+    escape::push_attr(&mut body, &format!("Cover: {}", cover::cover_label(&book.meta)));
     body.push_str("\"/>\n</section>\n");
     let xhtml = page(
         &book.meta.language,
@@ -193,14 +210,14 @@ fn cover(book: &Book, stylesheets: &[String]) -> Result<Option<(Resource, String
         " epub:type=\"frontmatter\"",
         &body,
     );
-    Ok(Some((
+    Ok((
         Resource {
             href,
             media_type: media_type.to_string(),
             bytes,
         },
         xhtml,
-    )))
+    ))
 }
 
 fn build(
@@ -280,15 +297,13 @@ fn build(
         stylesheets: &stylesheets,
     };
     let mut spine = Vec::new();
-    let cover = cover(book, &stylesheets)?;
-    if let Some((_, xhtml)) = &cover {
-        spine.push(SpineDoc {
-            href: COVER_PAGE.into(),
-            title: "Cover".into(),
-            xhtml: xhtml.clone(),
-            role: Role::Cover,
-        });
-    }
+    let (cover_image, cover_page) = cover(book, settings, &stylesheets)?;
+    spine.push(SpineDoc {
+        href: COVER_PAGE.into(),
+        title: "Cover".into(),
+        xhtml: cover_page,
+        role: Role::Cover,
+    });
     spine.push(SpineDoc {
         href: TITLE_PAGE.into(),
         title: meta.title.clone(),
@@ -341,14 +356,11 @@ fn build(
             children: Vec::new(),
         });
     }
-    let mut landmarks = Vec::new();
-    if cover.is_some() {
-        landmarks.push(Landmark {
-            kind: "cover",
-            href: COVER_PAGE.into(),
-            label: "Cover".into(),
-        });
-    }
+    let mut landmarks = vec![Landmark {
+        kind: "cover",
+        href: COVER_PAGE.into(),
+        label: "Cover".into(),
+    }];
     landmarks.push(Landmark {
         kind: "titlepage",
         href: TITLE_PAGE.into(),
@@ -365,8 +377,8 @@ fn build(
         label: "Start of Content".into(),
     });
 
-    let has_images =
-        cover.is_some() || resources.iter().any(|r| r.media_type.starts_with("image/"));
+    // Pictures beyond the cover (whose text the title page repeats).
+    let has_images = resources.iter().any(|r| r.media_type.starts_with("image/"));
     let identifier = if meta.identifier.trim().is_empty() {
         format!(
             "urn:uuid:{}",
@@ -401,7 +413,7 @@ fn build(
         stylesheet: STYLESHEET,
         spine,
         resources,
-        cover_image: cover.map(|(resource, _)| resource),
+        cover_image: Some(cover_image),
         nav_xhtml,
         toc_ncx,
         accessibility,

@@ -68,7 +68,7 @@ pub struct PackageInput<'a> {
 /// What the accessibility metadata says about the book.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Accessibility {
-    /// The book has pictures (content images or a cover).
+    /// The book has pictures besides its cover.
     pub has_images: bool,
     /// The print edition whose page numbers the page-list carries, when
     /// there is one (`pageBreakSource`).
@@ -97,15 +97,14 @@ fn accessibility_metadata(a: &Accessibility) -> String {
     // Every picture has alternative text (or is replaced by it), so the
     // text alone carries the book.
     meta("schema:accessModeSufficient", "textual");
+    // Every book has a cover image with alternative text.
     let mut features = vec![
         "structuralNavigation",
         "tableOfContents",
         "readingOrder",
         "displayTransformability",
+        "alternativeText",
     ];
-    if a.has_images {
-        features.push("alternativeText");
-    }
     if a.page_source.is_some() {
         features.push("pageBreakMarkers");
         features.push("pageNavigation");
@@ -119,9 +118,7 @@ fn accessibility_metadata(a: &Accessibility) -> String {
          a reading order that follows the text, and footnotes as linked notes. \
          Text can be resized and restyled by the reader.",
     );
-    if a.has_images {
-        summary.push_str(" Images have text alternatives.");
-    }
+    summary.push_str(" Images have text alternatives.");
     if a.page_source.is_some() {
         summary.push_str(" Page numbers of the print (PDF) edition are marked and listed.");
     }
