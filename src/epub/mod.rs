@@ -201,7 +201,10 @@ fn cover(
     );
     escape::push_attr(&mut body, &href);
     body.push_str("\" alt=\"");
-    escape::push_attr(&mut body, &format!("Cover: {}", cover::cover_label(&book.meta)));
+    escape::push_attr(
+        &mut body,
+        &format!("Cover: {}", cover::cover_label(&book.meta)),
+    );
     body.push_str("\"/>\n</section>\n");
     let xhtml = page(
         &book.meta.language,

@@ -189,6 +189,8 @@ pub struct ChapterWriter<'a, 'c> {
     pub(super) breaks: BreakState,
     /// See [`ChapterOutput::block_offsets`].
     block_offsets: Vec<usize>,
+    /// Level of the last heading written in the current document (0: none).
+    last_heading: u8,
     pub(super) images: &'a mut ImageStore,
     pub(super) diags: &'a mut Vec<Diagnostic>,
     /// The markup written so far.
@@ -228,6 +230,7 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
             in_notes: false,
             breaks: BreakState::default(),
             block_offsets: Vec::new(),
+            last_heading: 0,
             images,
             diags,
             out: String::new(),
@@ -244,6 +247,7 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
     /// any note nobody references).
     pub fn part_body(&mut self, part: usize, range: Range<usize>, last: bool) {
         self.part = part;
+        self.last_heading = 0;
         for refs in &mut self.note_refs {
             refs.clear();
         }
@@ -257,6 +261,7 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
                 .iter()
                 .any(|b| matches!(&b.kind, BlockKind::Heading(h) if h.level == 1));
             if let (false, Some(title)) = (has_h1, &self.chapter.title) {
+                self.last_heading = 1;
                 self.out.push_str("<h1 class=\"chapter-title\">");
                 push_text(&mut self.out, title);
                 self.out.push_str("</h1>\n");
@@ -392,8 +397,15 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
         }
     }
 
+    /// A heading. Its level never skips one after the document's previous
+    /// heading (an `###` right after a `#` is written as `<h2>`): readers
+    /// and screen readers navigate by levels, and WCAG checkers flag gaps.
     fn heading(&mut self, h: &Heading) {
-        let level = h.level.clamp(1, 6);
+        let mut level = h.level.clamp(1, 6);
+        if self.last_heading > 0 {
+            level = level.min(self.last_heading + 1);
+        }
+        self.last_heading = level;
         let mut open = format!("<h{level} id=\"{}\"", escape::attr(&escape::id(&h.id)));
         let classes = escape::class_list(h.classes.iter().map(String::as_str));
         if !classes.is_empty() {
