@@ -13,6 +13,7 @@
 mod cover;
 mod css;
 mod escape;
+mod fonts;
 mod html;
 mod images;
 mod layout;
@@ -232,6 +233,21 @@ fn build(
 ) -> Result<Vec<u8>, Diagnostic> {
     let meta = &book.meta;
     let mut stylesheets = vec!["stylesheet.css".to_string()];
+    let embed = match (&settings.fonts, settings.embed_fonts) {
+        (Some(files), true) => {
+            // After Folio's stylesheet (it overrides the generic families),
+            // before the user's (which may override the embedded ones).
+            stylesheets.push(fonts::FONT_STYLESHEET.into());
+            Some(files)
+        }
+        (None, true) => {
+            diags.push(Diagnostic::warning(
+                "`epub.embed-fonts` is set but the book has no font files; no font is embedded",
+            ));
+            None
+        }
+        _ => None,
+    };
     let mut resources = Vec::new();
     let mut images = ImageStore::default();
     if let Some(path) = &settings.stylesheet {
@@ -402,6 +418,22 @@ fn build(
         &landmarks,
         &pages,
     );
+    if let Some(files) = embed {
+        let chars = fonts::used_chars(
+            spine
+                .iter()
+                .map(|d| d.xhtml.as_str())
+                .chain([nav_xhtml.as_str()]),
+        );
+        let embedded = fonts::embed_fonts(files, &chars)?;
+        diags.extend(embedded.warnings);
+        resources.push(Resource {
+            href: fonts::FONT_STYLESHEET.into(),
+            media_type: "text/css".into(),
+            bytes: embedded.css.into_bytes(),
+        });
+        resources.extend(embedded.resources);
+    }
     let toc_ncx = nav::toc_ncx(
         &identifier,
         &meta.language,
