@@ -1,14 +1,19 @@
-//! EPUB 3 writer: model + TOC → `.epub` bytes.
+//! EPUB 3 writer: model + TOC (+ the PDF's page breaks) → `.epub` bytes.
 //!
 //! Place in the pipeline: after [`crate::toc`], beside the typesetter; it
 //! reads the [`Book`] as it is and never looks at Markdown. Steps:
 //! [`xhtml`] serializes each chapter (with [`notes`] for footnotes,
-//! [`images`] for packaged pictures and [`html`] for raw HTML), [`css`]
-//! packages what the user's stylesheet refers to, [`nav`]
-//! writes nav.xhtml and toc.ncx from the shared [`Toc`], [`package`] hands
-//! everything to epub-builder and completes the OPF, and [`ocf`] re-zips
-//! the result deterministically (mimetype first, fixed timestamps), so two
-//! builds of the same book are byte-identical.
+//! [`images`] for packaged pictures, [`html`] for raw HTML and
+//! [`pagebreaks`] for print page markers); a first, measuring pass lets
+//! [`layout`] split chapters that are too large and decide which file every
+//! id lands in, then the real pass writes them. [`cover`] generates a cover
+//! when none is configured, [`fonts`] subsets and embeds the book's fonts
+//! on request, [`css`] packages what the user's stylesheet refers to,
+//! [`nav`] writes nav.xhtml (contents, landmarks, page-list) and toc.ncx
+//! from the shared [`Toc`], [`package`] hands everything to epub-builder
+//! and completes the OPF (identifier, accessibility metadata…), and
+//! [`ocf`] re-zips the result deterministically (mimetype first, fixed
+//! timestamps), so two builds of the same book are byte-identical.
 
 mod cover;
 mod css;
