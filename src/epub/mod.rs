@@ -58,7 +58,7 @@ const NAV_PAGE: &str = "nav.xhtml";
 const DEFAULT_TOC_TITLE: &str = "Contents";
 
 /// Resolved EPUB settings (from book.yaml's `epub` section).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EpubSettings {
     /// Extra stylesheet appended after Folio's own (absolute path, checked to exist).
     pub stylesheet: Option<PathBuf>,
@@ -74,6 +74,20 @@ pub struct EpubSettings {
     /// them, and `embed_fonts` embeds them. `None` sets the cover in the
     /// reader's serif and embeds nothing.
     pub fonts: Option<FontFiles>,
+}
+
+impl Default for EpubSettings {
+    /// Book.yaml's defaults: no extra stylesheet, split at level 2, no
+    /// embedded fonts, the full TOC depth, no font files.
+    fn default() -> EpubSettings {
+        EpubSettings {
+            stylesheet: None,
+            split_level: 2,
+            embed_fonts: false,
+            nav_depth: None,
+            fonts: None,
+        }
+    }
 }
 
 /// Size above which a chapter file is split: Kindle's converter and older

@@ -1263,3 +1263,110 @@ fn accessibility_metadata_and_package_language() {
     }
     assert!(!opf.contains(">pageBreakMarkers<"), "{opf}");
 }
+
+#[test]
+fn split_chapters_keep_links_notes_and_page_markers_in_the_right_part() {
+    let dir = tempfile::tempdir().unwrap();
+    // Three sections of ~80 KB each: over the split threshold together.
+    let long_text = "word ".repeat(16 * 1024);
+    let section = |n: u32| {
+        vec![
+            at(
+                n * 100,
+                BlockKind::Heading(Heading {
+                    level: 2,
+                    id: format!("s{n}"),
+                    content: vec![t(&format!("Section {n}"))],
+                    classes: vec![],
+                }),
+            ),
+            at(
+                n * 100 + 10,
+                BlockKind::Paragraph(vec![
+                    t(&long_text),
+                    il(InlineKind::FootnoteRef { index: 0 }),
+                ]),
+            ),
+        ]
+    };
+    let mut blocks = vec![h(1, "top", "Top")];
+    for n in 1..=3 {
+        blocks.extend(section(n));
+    }
+    let link = il(InlineKind::Link(Link {
+        target: LinkTarget::Internal {
+            chapter: 0,
+            id: Some("s3".into()),
+        },
+        title: None,
+        content: vec![t("to three")],
+    }));
+    let b = book(
+        vec![
+            chapter(
+                "one",
+                None,
+                blocks,
+                vec![note("n", 1, "fn-n", vec![p(vec![t("Shared note.")])])],
+            ),
+            chapter("two", Some("Two"), vec![p(vec![link])], vec![]),
+        ],
+        dir.path(),
+    );
+    let breaks = vec![page_break(
+        "7",
+        0,
+        PageBreakAt::Block {
+            block_start: 310,
+            word: 5,
+        },
+    )];
+    let entries = epub_with_breaks(&b, &breaks);
+    let names: Vec<&str> = entries.keys().map(String::as_str).collect();
+    for part in [
+        "OEBPS/one.xhtml",
+        "OEBPS/one-part2.xhtml",
+        "OEBPS/one-part4.xhtml",
+    ] {
+        assert!(names.contains(&part), "{part} missing from {names:?}");
+    }
+    let three = text_of(&entries, "OEBPS/one-part4.xhtml");
+    assert!(three.starts_with("<?xml"), "a complete document");
+    assert!(
+        three.contains("<section class=\"chapter-part\">"),
+        "{}",
+        &three[..600]
+    );
+    assert!(three.contains("id=\"page-7\""));
+    assert!(
+        three.contains("id=\"fn-n\""),
+        "the note travels with its reference"
+    );
+    assert!(text_of(&entries, "OEBPS/one-part2.xhtml").contains("id=\"fn-n\""));
+    assert!(!text_of(&entries, "OEBPS/one.xhtml").contains("id=\"fn-n\""));
+    let two = text_of(&entries, "OEBPS/two.xhtml");
+    assert!(two.contains("href=\"one-part4.xhtml\""), "{two}");
+    let nav = text_of(&entries, "OEBPS/nav.xhtml");
+    assert!(
+        nav.contains("<a href=\"one-part4.xhtml\">Section 3</a>"),
+        "{nav}"
+    );
+    assert!(
+        nav.contains("<a href=\"one-part4.xhtml#page-7\">7</a>"),
+        "{nav}"
+    );
+    let opf = text_of(&entries, "OEBPS/content.opf");
+    let spine: Vec<&str> = opf
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("<itemref idref=\""))
+        .collect();
+    let pos = |f: &str| spine.iter().position(|s| s.starts_with(f)).unwrap();
+    assert!(pos("id_one.xhtml") < pos("id_one-part2.xhtml"));
+    assert!(pos("id_one-part4.xhtml") < pos("id_two.xhtml"));
+    for (name, bytes) in &entries {
+        if name.ends_with(".xhtml") {
+            assert!(bytes.len() <= SPLIT_THRESHOLD_BYTES, "{name}");
+            parse(std::str::from_utf8(bytes).unwrap());
+        }
+    }
+}
