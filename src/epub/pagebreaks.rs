@@ -224,6 +224,32 @@ impl ChapterWriter<'_, '_> {
         push_text(&mut self.out, &text[written..]);
     }
 
+    /// Counts the words of text that is not written (dropped with a raw
+    /// element); markers due inside it are written where the text would be.
+    pub(super) fn skipped_text(&mut self, text: &str) {
+        if self.breaks.in_block.is_empty() {
+            return;
+        }
+        for c in text.chars() {
+            if c.is_whitespace() {
+                self.breaks.in_word = false;
+            } else if !self.breaks.in_word {
+                self.breaks.in_word = true;
+                let word = self.breaks.words;
+                self.breaks.words += 1;
+                while self
+                    .breaks
+                    .in_block
+                    .first()
+                    .is_some_and(|(w, _)| *w == word)
+                {
+                    let (_, p) = self.breaks.in_block.remove(0);
+                    self.write_mark(p);
+                }
+            }
+        }
+    }
+
     /// Writes the markers of the current block that are still waiting
     /// (its text had fewer words than counted beforehand).
     pub(super) fn flush_block_breaks(&mut self) {

@@ -1370,3 +1370,92 @@ fn split_chapters_keep_links_notes_and_page_markers_in_the_right_part() {
         }
     }
 }
+
+#[test]
+fn dropped_raw_elements_take_the_markdown_between_their_pieces_with_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (xhtml, warnings) = render_raw(
+        vec![
+            p(vec![
+                t("Before "),
+                html_inline("<script>"),
+                t("alert(\"x\")"),
+                html_inline("</script>"),
+                t(" after. "),
+                html_inline("<svg width=\"1\">"),
+                html_inline("<circle r=\"1\"/>"),
+                il(InlineKind::Emphasis(vec![t("inside")])),
+                html_inline("</svg>"),
+                t(" end."),
+            ]),
+            // An element never closed is dropped to the end of its block only.
+            p(vec![t("Open "), html_inline("<script>"), t("gone")]),
+            p(vec![t("Next paragraph.")]),
+        ],
+        dir.path(),
+    );
+    assert!(!xhtml.contains("alert"), "{xhtml}");
+    assert!(
+        !xhtml.contains("circle") && !xhtml.contains("inside"),
+        "{xhtml}"
+    );
+    assert!(xhtml.contains("<p>Before  after.  end.</p>"), "{xhtml}");
+    assert!(
+        !xhtml.contains("gone") && xhtml.contains("Next paragraph."),
+        "{xhtml}"
+    );
+    assert!(
+        warnings.iter().any(|w| w.contains("<script>")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn page_break_words_count_text_dropped_with_raw_elements() {
+    let dir = tempfile::tempdir().unwrap();
+    // Running text: "one two three four": "two three" is inside a script.
+    let b = book(
+        vec![chapter(
+            "one",
+            None,
+            vec![at(
+                0,
+                BlockKind::Paragraph(vec![
+                    t("one "),
+                    html_inline("<script>"),
+                    t("two three"),
+                    html_inline("</script>"),
+                    t(" four"),
+                ]),
+            )],
+            vec![],
+        )],
+        dir.path(),
+    );
+    let breaks = [
+        page_break(
+            "1",
+            0,
+            PageBreakAt::Block {
+                block_start: 0,
+                word: 2,
+            },
+        ),
+        page_break(
+            "2",
+            0,
+            PageBreakAt::Block {
+                block_start: 0,
+                word: 3,
+            },
+        ),
+    ];
+    let entries = epub_with_breaks(&b, &breaks);
+    let one = text_of(&entries, "OEBPS/one.xhtml");
+    let page1 = one.find("id=\"page-1\"").expect("page 1 marker");
+    let page2 = one.find("id=\"page-2\"").expect("page 2 marker");
+    let four = one.find("four").unwrap();
+    assert!(page1 < page2 && page2 < four, "{one}");
+    assert!(one[page2..four].ends_with("></span>"), "{one}");
+    assert!(!one.contains("two three"), "{one}");
+}

@@ -17,8 +17,8 @@ use std::ops::Range;
 
 use crate::diag::{Diagnostic, Span};
 use crate::model::{
-    plain_text, Align, Block, BlockKind, Book, Chapter, Definition, Heading, Image, Inline,
-    InlineKind, Link, LinkTarget, List, PageBreak, Table,
+    plain_text, running_text, Align, Block, BlockKind, Book, Chapter, Definition, Heading, Image,
+    Inline, InlineKind, Link, LinkTarget, List, PageBreak, Table,
 };
 
 use super::escape::{self, push_attr, push_text};
@@ -361,6 +361,7 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
     }
 
     fn block(&mut self, block: &Block) {
+        self.html.skipping = None;
         self.begin_block(block);
         match &block.kind {
             BlockKind::Heading(h) => self.heading(h),
@@ -631,6 +632,13 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
     }
 
     fn inline(&mut self, inline: &Inline) {
+        if self.html.skipping.is_some() && !matches!(inline.kind, InlineKind::Html(_)) {
+            // Inside a dropped raw element (`<script>text</script>` split
+            // over several pieces): not written, but its words still count
+            // for page-break positions.
+            self.skipped_text(&running_text(std::slice::from_ref(inline)));
+            return;
+        }
         match &inline.kind {
             InlineKind::Text(t) => self.counted_text(t),
             InlineKind::Code(t) => {
