@@ -90,28 +90,46 @@ fn nav_hrefs(files: &BTreeMap<String, Vec<u8>>, kind: &str) -> Vec<String> {
         .collect()
 }
 
-/// Position of an href in reading order: spine index, then the index of
-/// its target id in that document (-1 for the file's start). Panics when
-/// the file or id does not exist.
-fn reading_position(files: &BTreeMap<String, Vec<u8>>, href: &str) -> (usize, isize) {
-    let spine = spine(files);
-    let (file, fragment) = match href.split_once('#') {
-        Some((f, id)) => (f, Some(id)),
-        None => (href, None),
-    };
-    let name = format!("OEBPS/{file}");
-    let index = spine
-        .iter()
-        .position(|s| *s == name)
-        .unwrap_or_else(|| panic!("{href}: {file} is not in the spine"));
-    let at = match fragment {
-        None => -1,
-        Some(id) => ids(&text(files, &name))
+/// The spine and the ids of every spine document, read once.
+struct Index {
+    spine: Vec<String>,
+    ids: BTreeMap<String, Vec<String>>,
+}
+
+impl Index {
+    fn new(files: &BTreeMap<String, Vec<u8>>) -> Index {
+        let spine = spine(files);
+        let ids = spine
             .iter()
-            .position(|i| i == id)
-            .unwrap_or_else(|| panic!("{href}: no id {id} in {file}")) as isize,
-    };
-    (index, at)
+            .map(|name| (name.clone(), ids(&text(files, name))))
+            .collect();
+        Index { spine, ids }
+    }
+
+    /// Position of an href in reading order: spine index, then the index
+    /// of its target id in that document (-1 for the file's start).
+    /// Panics when the file or id does not exist.
+    fn position(&self, href: &str) -> (usize, isize) {
+        let (file, fragment) = match href.split_once('#') {
+            Some((f, id)) => (f, Some(id)),
+            None => (href, None),
+        };
+        let name = format!("OEBPS/{file}");
+        let index = self
+            .spine
+            .iter()
+            .position(|s| *s == name)
+            .unwrap_or_else(|| panic!("{href}: {file} is not in the spine"));
+        let at = match fragment {
+            None => -1,
+            Some(id) => self.ids[&name]
+                .iter()
+                .position(|i| i == id)
+                .unwrap_or_else(|| panic!("{href}: no id {id} in {file}"))
+                as isize,
+        };
+        (index, at)
+    }
 }
 
 #[test]
@@ -179,6 +197,7 @@ fn long_chapters_are_split_and_everything_points_into_the_right_part() {
         }
     }
     // Every link of every document goes to an existing file and id.
+    let index = Index::new(&files);
     for name in spine(&files) {
         let xhtml = text(&files, &name);
         let doc = roxmltree::Document::parse(&xhtml).unwrap();
@@ -191,7 +210,7 @@ fn long_chapters_are_split_and_everything_points_into_the_right_part() {
             } else {
                 href.to_string()
             };
-            reading_position(&files, &target);
+            index.position(&target);
         }
     }
     // The TOC entry of the last section opens its own part, and the link
@@ -322,8 +341,8 @@ fn kindle_safe_files_and_a_toc_in_spine_order() {
             .collect();
         let toc = nav_hrefs(&files, "toc");
         assert_eq!(toc, ncx_hrefs, "{}", book.display());
-        let positions: Vec<(usize, isize)> =
-            toc.iter().map(|h| reading_position(&files, h)).collect();
+        let index = Index::new(&files);
+        let positions: Vec<(usize, isize)> = toc.iter().map(|h| index.position(h)).collect();
         assert!(
             positions.windows(2).all(|w| w[0] <= w[1]),
             "{}: TOC out of reading order: {toc:?}",
