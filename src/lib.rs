@@ -238,17 +238,13 @@ fn load_book_timed(
 }
 
 /// EPUB bytes of a loaded book, with the writer's warnings. `page_breaks`
-/// (from [`typeset::Typeset::page_breaks`]) become the EPUB's page-list;
-/// pass none for an EPUB without print page numbers.
+/// (from [`typeset::Typeset::page_breaks`]) become the EPUB's page-list
+/// and pagebreak markers; pass none for an EPUB without print page numbers.
 pub fn render_epub(
     loaded: &LoadedBook,
     page_breaks: &[model::PageBreak],
 ) -> StageResult<(Vec<u8>, Vec<Diagnostic>)> {
-    // Until the EPUB writer marks them, the breaks are only checked here.
-    debug_assert!(page_breaks
-        .iter()
-        .all(|b| b.chapter < loaded.book.chapters.len()));
-    epub::write_epub(&loaded.book, &loaded.toc, &loaded.config.epub)
+    epub::write_epub(&loaded.book, &loaded.toc, &loaded.config.epub, page_breaks)
 }
 
 /// A typeset and written PDF.
