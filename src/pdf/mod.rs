@@ -31,6 +31,7 @@ mod text;
 mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
 
 use lopdf::{Dictionary, Object, ObjectId};
 
@@ -48,8 +49,29 @@ const PDF_VERSION: &str = "1.7";
 /// ~10 KiB of operators).
 const CONTENT_BUFFER: usize = 32 * 1024;
 
+/// How long the PDF writer's steps took.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timings {
+    /// Writing the pages' content streams (text, rules, images).
+    pub content: Duration,
+    /// Deflating the content streams.
+    pub compression: Duration,
+    /// Subsetting and embedding the fonts.
+    pub fonts: Duration,
+    /// Everything else: document skeleton, annotations, outline,
+    /// metadata, and serializing the objects.
+    pub objects: Duration,
+}
+
 /// Writes a laid-out document as PDF bytes.
 pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {
+    write_pdf_timed(doc).map(|(bytes, _)| bytes)
+}
+
+/// [`write_pdf`], also saying where the time went.
+pub fn write_pdf_timed(doc: &Document) -> StageResult<(Vec<u8>, Timings)> {
+    let started = Instant::now();
+    let mut timings = Timings::default();
     validate(doc)?;
     let images = ImageSet::load(doc)?;
 
@@ -74,8 +96,12 @@ pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {
     let mut deflater = Deflater::new();
     let mut content_bytes = 0;
     for (page, &page_id) in doc.pages.iter().zip(&page_ids) {
+        let t0 = Instant::now();
         content::write_page(&mut buf, page, &mut fonts, &images)?;
+        let t1 = Instant::now();
         let stream = deflater.stream(Dictionary::new(), &buf);
+        timings.content += t1 - t0;
+        timings.compression += t1.elapsed();
         hash.write(&stream.content);
         content_bytes += stream.content.len();
         let content_id = pdf.add_object(stream);
@@ -108,7 +134,9 @@ pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {
     }
 
     let mut resources = Dictionary::new();
+    let t0 = Instant::now();
     let font_dict = fonts.finish(&mut pdf, &mut hash)?;
+    timings.fonts = t0.elapsed();
     if !font_dict.is_empty() {
         resources.set("Font", Object::Reference(pdf.add_object(font_dict)));
     }
@@ -137,7 +165,10 @@ pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {
     let mut out = Vec::with_capacity(content_bytes + 256 * 1024);
     pdf.save_to(&mut out)
         .map_err(|e| internal(format!("lopdf could not serialize the document: {e}")))?;
-    Ok(out)
+    timings.objects = started
+        .elapsed()
+        .saturating_sub(timings.content + timings.compression + timings.fonts);
+    Ok((out, timings))
 }
 
 fn internal(message: String) -> Diagnostics {

@@ -20,7 +20,7 @@ use skrifa::{FontRef, MetadataProvider};
 use super::frame::{FontData, FontId, TextRun};
 use super::hyphenate::Hyphenator;
 use super::shape::{self, GlyphSink, ShapedGlyph, Shaper};
-use super::FontFiles;
+use super::{FontFiles, Timings};
 use crate::diag::{Diagnostic, StageResult};
 use crate::units::Pt;
 
@@ -94,7 +94,8 @@ pub struct CacheStats {
 /// rarely repeats.
 const MAX_CACHED_RUN_BYTES: usize = 64;
 
-/// One loaded face.
+/// One loaded face (cloning shares the font data).
+#[derive(Clone)]
 struct LoadedFace {
     font: harfrust::Font,
     data: FontData,
@@ -114,6 +115,9 @@ pub struct Fonts {
     stats: CacheStats,
     /// Hyphenation patterns and their per-word cache.
     pub(crate) hyphenator: Hyphenator,
+    /// Time spent in paragraph layout with these fonts (shaping, line
+    /// breaking, line setting), added up by [`super::paragraph`].
+    pub(crate) timings: Timings,
 }
 
 impl std::fmt::Debug for Fonts {
@@ -213,7 +217,24 @@ impl Fonts {
             glyphs: Vec::new(),
             stats: CacheStats::default(),
             hyphenator: Hyphenator::default(),
+            timings: Timings::default(),
         })
+    }
+
+    /// The same faces for another thread, sharing the font files, with
+    /// empty caches and timings of its own. Shaping and hyphenation do not
+    /// depend on what is cached, so a fork sets text exactly as `self`.
+    pub(crate) fn fork(&self) -> Fonts {
+        Fonts {
+            faces: self.faces.clone(),
+            shaper: Shaper::default(),
+            index: Default::default(),
+            words: Vec::new(),
+            glyphs: Vec::new(),
+            stats: CacheStats::default(),
+            hyphenator: Hyphenator::default(),
+            timings: Timings::default(),
+        }
     }
 
     /// The [`FontId`] of a face: an index into [`Fonts::data`].

@@ -28,6 +28,8 @@
 //! - URLs, paths and identifiers (anything with `/`, `@`, `_`…) are never
 //!   hyphenated, but may break after their slashes.
 
+use std::time::Instant;
+
 use unicode_linebreak::BreakOpportunity;
 
 use super::fonts::{Face, Fonts, WordId};
@@ -813,6 +815,7 @@ pub(crate) fn layout_tuned(
     opts: &ParOptions,
     tuning: ParTuning,
 ) -> ParagraphLayout {
+    let started = Instant::now();
     let mut b = Builder::new(fonts, items, opts, tuning);
     let has_text = !b.runs.is_empty() || !b.markers.is_empty();
     if !has_text {
@@ -822,6 +825,7 @@ pub(crate) fn layout_tuned(
         };
     }
     b.build();
+    let built = Instant::now();
     let em = b.runs.first().map_or(10.0, |r| r.style.size.0);
     let params = Params {
         measure: opts.measure.0,
@@ -836,6 +840,7 @@ pub(crate) fn layout_tuned(
         tuning: b.tuning.breaker,
     };
     let breaks = linebreak::break_lines(&b.items, &params);
+    let broken = Instant::now();
     let mut out = ParagraphLayout {
         lines: Vec::with_capacity(breaks.len()),
         issues: Vec::new(),
@@ -858,6 +863,10 @@ pub(crate) fn layout_tuned(
         hang_left = b.items[br.at].hang_left;
         start = linebreak::line_start(&b.items, br.at);
     }
+    let timings = &mut b.fonts.timings;
+    timings.shaping += built - started;
+    timings.line_breaking += broken - built;
+    timings.line_setting += broken.elapsed();
     out
 }
 
