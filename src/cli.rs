@@ -49,8 +49,8 @@ pub struct BuildArgs {
     /// Write the PDF layout report as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
-    /// Compose chapters on N threads (0: one per core). The output is the
-    /// same for any N.
+    /// Use N threads for composing chapters and deflating PDF pages (0: one
+    /// per core). The output is the same for any N.
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
 }

@@ -67,8 +67,8 @@ pub struct BuildOptions {
     pub strict: bool,
     /// Also write the layout report as JSON to this file.
     pub report: Option<PathBuf>,
-    /// Threads to compose chapters on; 0 means one per core. The output
-    /// is the same byte for byte whatever the number.
+    /// Threads to compose chapters and deflate PDF pages on; 0 means one
+    /// per core. The output is the same byte for byte whatever the number.
     pub threads: usize,
 }
 
@@ -156,7 +156,7 @@ pub fn build(options: &BuildOptions) -> Result<Outputs, Diagnostics> {
         let pdf = options
             .formats
             .pdf
-            .then(|| timed(|| pdf::write_pdf_timed(&typeset.document)));
+            .then(|| timed(|| pdf::write_pdf_timed(&typeset.document, options.threads)));
         let epub = epub.map(|h| h.join().expect("EPUB writer thread panicked"));
         (epub, pdf)
     });

@@ -65,12 +65,6 @@ impl Deflater {
             }
         }
     }
-
-    /// [`flate_stream`] with this compressor.
-    pub(super) fn stream(&mut self, mut dict: lopdf::Dictionary, data: &[u8]) -> lopdf::Stream {
-        dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
-        lopdf::Stream::new(dict, self.deflate(data)).with_compression(false)
-    }
 }
 
 /// A stream object whose content is deflated here (so lopdf never

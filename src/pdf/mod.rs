@@ -38,6 +38,7 @@ use lopdf::{Dictionary, Object, ObjectId};
 use crate::diag::{Diagnostic, Diagnostics, StageResult};
 use crate::typeset::frame::{Destination, Document, Item, OutlineEntry};
 use encoding::{text_string, Deflater, StableHash};
+
 use fonts::FontSet;
 use images::ImageSet;
 
@@ -65,11 +66,17 @@ pub struct Timings {
 
 /// Writes a laid-out document as PDF bytes.
 pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {
-    write_pdf_timed(doc).map(|(bytes, _)| bytes)
+    write_pdf_timed(doc, 0).map(|(bytes, _)| bytes)
 }
 
-/// [`write_pdf`], also saying where the time went.
-pub fn write_pdf_timed(doc: &Document) -> StageResult<(Vec<u8>, Timings)> {
+/// [`write_pdf`], also saying where the time went. With `threads` other
+/// than 1 (0: as many as there are cores), content streams are deflated on
+/// a second thread while the next pages are written; the bytes are the same.
+pub fn write_pdf_timed(doc: &Document, threads: usize) -> StageResult<(Vec<u8>, Timings)> {
+    let threads = match threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
     let started = Instant::now();
     let mut timings = Timings::default();
     validate(doc)?;
@@ -92,19 +99,22 @@ pub fn write_pdf_timed(doc: &Document) -> StageResult<(Vec<u8>, Timings)> {
     hash.write(doc.info.identifier.as_bytes());
     hash.write(doc.info.title.as_bytes());
     let mut fonts = FontSet::new(doc);
-    let mut buf = Vec::with_capacity(CONTENT_BUFFER);
-    let mut deflater = Deflater::new();
-    let mut content_bytes = 0;
+    let mut content_ids = Vec::with_capacity(page_ids.len());
+    let mut compressor = Compressor::start(threads > 1);
+    let mut pages_done = Ok(());
     for (page, &page_id) in doc.pages.iter().zip(&page_ids) {
         let t0 = Instant::now();
-        content::write_page(&mut buf, page, &mut fonts, &images)?;
-        let t1 = Instant::now();
-        let stream = deflater.stream(Dictionary::new(), &buf);
-        timings.content += t1 - t0;
-        timings.compression += t1.elapsed();
-        hash.write(&stream.content);
-        content_bytes += stream.content.len();
-        let content_id = pdf.add_object(stream);
+        let mut buf = Vec::with_capacity(CONTENT_BUFFER);
+        if let Err(e) = content::write_page(&mut buf, page, &mut fonts, &images) {
+            pages_done = Err(e);
+            break;
+        }
+        timings.content += t0.elapsed();
+        compressor.push(buf);
+        // The stream's number is taken now, so objects are numbered as
+        // if it were added here; it is filled in once deflated.
+        let content_id = pdf.new_object_id();
+        content_ids.push(content_id);
         let dict = pdf
             .get_dictionary_mut(page_id)
             .map_err(|e| internal(format!("page object missing: {e}")))?;
@@ -131,6 +141,18 @@ pub fn write_pdf_timed(doc: &Document) -> StageResult<(Vec<u8>, Timings)> {
                 .map_err(|e| internal(format!("page object missing: {e}")))?
                 .set("Annots", Object::Array(refs));
         }
+    }
+    let (streams, compression) = compressor.finish();
+    pages_done?;
+    timings.compression = compression;
+    let mut content_bytes = 0;
+    for (id, data) in content_ids.into_iter().zip(streams) {
+        hash.write(&data);
+        content_bytes += data.len();
+        let mut dict = Dictionary::new();
+        dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+        let stream = lopdf::Stream::new(dict, data).with_compression(false);
+        pdf.objects.insert(id, Object::Stream(stream));
     }
 
     let mut resources = Dictionary::new();
@@ -169,6 +191,76 @@ pub fn write_pdf_timed(doc: &Document) -> StageResult<(Vec<u8>, Timings)> {
         .elapsed()
         .saturating_sub(timings.content + timings.compression + timings.fonts);
     Ok((out, timings))
+}
+
+/// Deflates the pages' content streams in order, on a thread of its own
+/// when asked, so that writing page n+1 overlaps deflating page n.
+struct Compressor {
+    /// Inline: the deflater and the streams so far.
+    here: Option<(Deflater, Vec<Vec<u8>>, Duration)>,
+    /// On a thread: where raw streams go, and the thread that returns them
+    /// deflated (in order: one thread works through one queue).
+    there: Option<(
+        std::sync::mpsc::Sender<Vec<u8>>,
+        std::thread::JoinHandle<(Vec<Vec<u8>>, Duration)>,
+    )>,
+}
+
+impl Compressor {
+    fn start(threaded: bool) -> Compressor {
+        if threaded {
+            let (send, receive) = std::sync::mpsc::channel::<Vec<u8>>();
+            let spawned = std::thread::Builder::new()
+                .name("pdf-deflate".into())
+                .spawn(move || {
+                    let mut deflater = Deflater::new();
+                    let mut out = Vec::new();
+                    let mut spent = Duration::ZERO;
+                    for raw in receive {
+                        let t = Instant::now();
+                        out.push(deflater.deflate(&raw));
+                        spent += t.elapsed();
+                    }
+                    (out, spent)
+                });
+            // No thread to be had: deflate here.
+            if let Ok(handle) = spawned {
+                return Compressor {
+                    here: None,
+                    there: Some((send, handle)),
+                };
+            }
+        }
+        Compressor {
+            here: Some((Deflater::new(), Vec::new(), Duration::ZERO)),
+            there: None,
+        }
+    }
+
+    fn push(&mut self, raw: Vec<u8>) {
+        if let Some((deflater, out, spent)) = &mut self.here {
+            let t = Instant::now();
+            out.push(deflater.deflate(&raw));
+            *spent += t.elapsed();
+        } else if let Some((send, _)) = &self.there {
+            // The thread only stops when the sender is dropped.
+            let _ = send.send(raw);
+        }
+    }
+
+    /// The deflated streams in the order pushed, and the time spent.
+    fn finish(self) -> (Vec<Vec<u8>>, Duration) {
+        match (self.here, self.there) {
+            (Some((_, out, spent)), _) => (out, spent),
+            (None, Some((send, handle))) => {
+                drop(send);
+                handle
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e))
+            }
+            (None, None) => (Vec::new(), Duration::ZERO),
+        }
+    }
 }
 
 fn internal(message: String) -> Diagnostics {
