@@ -193,17 +193,22 @@ pub fn write_pdf_timed(doc: &Document, threads: usize) -> StageResult<(Vec<u8>, 
     Ok((out, timings))
 }
 
+/// The pages' content streams deflated, in order, and the time it took.
+type Deflated = (Vec<Vec<u8>>, Duration);
+
 /// Deflates the pages' content streams in order, on a thread of its own
 /// when asked, so that writing page n+1 overlaps deflating page n.
-struct Compressor {
-    /// Inline: the deflater and the streams so far.
-    here: Option<(Deflater, Vec<Vec<u8>>, Duration)>,
-    /// On a thread: where raw streams go, and the thread that returns them
-    /// deflated (in order: one thread works through one queue).
-    there: Option<(
-        std::sync::mpsc::Sender<Vec<u8>>,
-        std::thread::JoinHandle<(Vec<Vec<u8>>, Duration)>,
-    )>,
+enum Compressor {
+    Here {
+        deflater: Deflater,
+        done: Deflated,
+    },
+    /// Raw streams go to the thread, which returns them deflated (in
+    /// order: one thread works through one queue).
+    There {
+        send: std::sync::mpsc::Sender<Vec<u8>>,
+        thread: std::thread::JoinHandle<Deflated>,
+    },
 }
 
 impl Compressor {
@@ -214,51 +219,49 @@ impl Compressor {
                 .name("pdf-deflate".into())
                 .spawn(move || {
                     let mut deflater = Deflater::new();
-                    let mut out = Vec::new();
-                    let mut spent = Duration::ZERO;
+                    let mut done: Deflated = (Vec::new(), Duration::ZERO);
                     for raw in receive {
                         let t = Instant::now();
-                        out.push(deflater.deflate(&raw));
-                        spent += t.elapsed();
+                        done.0.push(deflater.deflate(&raw));
+                        done.1 += t.elapsed();
                     }
-                    (out, spent)
+                    done
                 });
             // No thread to be had: deflate here.
-            if let Ok(handle) = spawned {
-                return Compressor {
-                    here: None,
-                    there: Some((send, handle)),
-                };
+            if let Ok(thread) = spawned {
+                return Compressor::There { send, thread };
             }
         }
-        Compressor {
-            here: Some((Deflater::new(), Vec::new(), Duration::ZERO)),
-            there: None,
+        Compressor::Here {
+            deflater: Deflater::new(),
+            done: (Vec::new(), Duration::ZERO),
         }
     }
 
     fn push(&mut self, raw: Vec<u8>) {
-        if let Some((deflater, out, spent)) = &mut self.here {
-            let t = Instant::now();
-            out.push(deflater.deflate(&raw));
-            *spent += t.elapsed();
-        } else if let Some((send, _)) = &self.there {
-            // The thread only stops when the sender is dropped.
-            let _ = send.send(raw);
+        match self {
+            Compressor::Here { deflater, done } => {
+                let t = Instant::now();
+                done.0.push(deflater.deflate(&raw));
+                done.1 += t.elapsed();
+            }
+            // The thread only stops once the sender is dropped.
+            Compressor::There { send, .. } => {
+                let _ = send.send(raw);
+            }
         }
     }
 
     /// The deflated streams in the order pushed, and the time spent.
-    fn finish(self) -> (Vec<Vec<u8>>, Duration) {
-        match (self.here, self.there) {
-            (Some((_, out, spent)), _) => (out, spent),
-            (None, Some((send, handle))) => {
+    fn finish(self) -> Deflated {
+        match self {
+            Compressor::Here { done, .. } => done,
+            Compressor::There { send, thread } => {
                 drop(send);
-                handle
+                thread
                     .join()
                     .unwrap_or_else(|e| std::panic::resume_unwind(e))
             }
-            (None, None) => (Vec::new(), Duration::ZERO),
         }
     }
 }
