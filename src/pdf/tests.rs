@@ -556,17 +556,28 @@ fn catalog_and_info_carry_metadata() {
     assert!(xmp.contains("<rdf:li xml:lang=\"x-default\">Pakistan and the Taliban</rdf:li>"));
     assert!(xmp.contains("<rdf:li>Ayesha Khan</rdf:li><rdf:li>Tom Smith</rdf:li>"));
     assert!(xmp.contains("<xmp:CreateDate>2023-11-14T22:13:20Z</xmp:CreateDate>"));
-    // Every stream but the XMP packet and the JPEG is deflated.
+    // Every stream but the XMP packet, the JPEG and the cross-reference
+    // stream (lopdf writes it plain) is deflated; object streams are
+    // decompressed when loaded, so they are checked in the bytes.
     for object in doc.objects.values() {
         if let lopdf::Object::Stream(s) = object {
             let filter = s.dict.get(b"Filter").ok().and_then(|f| f.as_name().ok());
-            let is_xmp = s
-                .dict
-                .get(b"Type")
-                .is_ok_and(|t| t.as_name().ok() == Some(b"Metadata"));
-            assert!(is_xmp || matches!(filter, Some(b"FlateDecode" | b"DCTDecode")));
+            let kind = s.dict.get(b"Type").ok().and_then(|t| t.as_name().ok());
+            assert!(
+                matches!(kind, Some(b"Metadata" | b"ObjStm" | b"XRef"))
+                    || matches!(filter, Some(b"FlateDecode" | b"DCTDecode"))
+            );
         }
     }
+    // The small dictionaries travel in deflated object streams.
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("/Type/XRef"));
+    assert!(!text.contains("/Type/Annot"));
+    assert!(text.split("/Type/ObjStm").skip(1).all(|rest| rest
+        .split(">>")
+        .next()
+        .unwrap()
+        .contains("/Filter/FlateDecode")));
 }
 
 #[test]
