@@ -980,8 +980,17 @@ fn content_lines(bytes: &[u8], page_number: u32) -> Vec<String> {
         let stream = doc.get_object(cmap_id).unwrap().as_stream().unwrap();
         let text = String::from_utf8(stream.decompressed_content().unwrap()).unwrap();
         let mut map = BTreeMap::new();
+        let mut in_bfchar = false;
         for line in text.lines() {
-            let Some((code, uni)) = line.strip_prefix('<').and_then(|l| l.split_once("> <")) else {
+            if line.ends_with("beginbfchar") || line == "endbfchar" {
+                in_bfchar = line != "endbfchar";
+                continue;
+            }
+            let Some((code, uni)) = line
+                .strip_prefix('<')
+                .and_then(|l| l.split_once("> <"))
+                .filter(|_| in_bfchar)
+            else {
                 continue;
             };
             let uni = uni.trim_end_matches('>');
@@ -1011,8 +1020,14 @@ fn content_lines(bytes: &[u8], page_number: u32) -> Vec<String> {
                 let line = &mut lines.last_mut().unwrap().1;
                 for item in op.operands[0].as_array().unwrap() {
                     if let Ok(s) = item.as_str() {
-                        for pair in s.chunks(2) {
-                            let code = u16::from_be_bytes([pair[0], pair[1]]);
+                        // Codes below 0x80 are one byte, the others two.
+                        let mut bytes = s.iter();
+                        while let Some(&b) = bytes.next() {
+                            let code = if b < 0x80 {
+                                u16::from(b)
+                            } else {
+                                u16::from_be_bytes([b, *bytes.next().unwrap()])
+                            };
                             if let Some(text) = cmaps[&font].get(&code) {
                                 line.push_str(text);
                             }
@@ -1151,4 +1166,76 @@ fn words_start_where_the_frame_says() {
             "word at {got}, frame says {want}"
         );
     }
+}
+
+/// Past the 128 one-byte codes, glyphs are written with two-byte codes:
+/// both kinds extract as their text and the file checks clean, and the
+/// common glyphs (met first) take one byte each.
+#[test]
+fn glyphs_past_the_one_byte_codes_extract() {
+    let font = gentium();
+    let face = FontRef::new(&font.bytes).unwrap();
+    let letters: Vec<char> = ('a'..='z')
+        .chain('A'..='Z')
+        .chain('À'..='ÿ')
+        .chain('Α'..='ω')
+        .chain('А'..='я')
+        .filter(|c| c.is_alphabetic() && face.charmap().map(*c).is_some())
+        .collect();
+    assert!(letters.len() > 200, "{}", letters.len());
+    let lines: Vec<String> = letters
+        .chunks(30)
+        .map(|chunk| chunk.iter().collect())
+        .collect();
+    let items: Vec<Item> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let (run, _) = set_line(
+                &font,
+                0,
+                text,
+                10.0,
+                40.0,
+                60.0 + 14.0 * i as f64,
+                Spaces::Glyphs,
+            );
+            Item::Text(run)
+        })
+        .collect();
+    let doc = Document {
+        pages: vec![page(items)],
+        fonts: vec![font.clone()],
+        outline: vec![],
+        page_labels: vec![],
+        info: info(),
+    };
+    let bytes = write_pdf(&doc).unwrap();
+    assert_eq!(content_lines(&bytes, 1), lines);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("codes.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    let text = stdout(&tool("pdftotext", &[path.to_str().unwrap(), "-"]));
+    let got: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(got, lines, "{text}");
+    let check = tool("qpdf", &["--check", path.to_str().unwrap()]);
+    assert!(check.status.success(), "{}", stdout(&check));
+    // The first line's 30 glyphs are codes 1–30 (after .notdef): one byte
+    // each in the content stream.
+    let doc = lopdf::Document::load_mem(&bytes).unwrap();
+    let page_id = doc.get_pages()[&1];
+    let content = lopdf::content::Content::decode(&doc.get_page_content(page_id)).unwrap();
+    let first = content
+        .operations
+        .iter()
+        .find(|op| op.operator == "TJ")
+        .unwrap();
+    let string_bytes: usize = first.operands[0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|o| o.as_str().ok())
+        .map(<[u8]>::len)
+        .sum();
+    assert_eq!(string_bytes, 30);
 }

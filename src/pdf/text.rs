@@ -14,7 +14,7 @@
 //! viewer rather than relying on each one's gap heuristics.
 
 use super::encoding::{push_int, push_literal_bytes, push_num};
-use super::fonts::FontState;
+use super::fonts::{code_bytes, FontState};
 use crate::typeset::frame::{Glyph, TextRun};
 
 /// A gap between two glyphs at least this fraction of the font's space
@@ -154,7 +154,8 @@ impl Tj {
             buf.push(b'(');
             self.in_string = true;
         }
-        push_literal_bytes(buf, &code.to_be_bytes());
+        let (bytes, len) = code_bytes(code);
+        push_literal_bytes(buf, &bytes[..len]);
         self.after_number = false;
         self.empty = false;
     }
