@@ -72,15 +72,20 @@ pub struct Timings {
     pub objects: Duration,
 }
 
-/// Writes a laid-out document as PDF bytes.
+/// Writes a laid-out document as PDF bytes. ([`write_pdf_timed`] takes
+/// the document instead of a copy, and frees it as it goes.)
 pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {
-    write_pdf_timed(doc, 0).map(|(bytes, _)| bytes)
+    write_pdf_timed(doc.clone(), 0).map(|(bytes, _)| bytes)
 }
 
-/// [`write_pdf`], also saying where the time went. With `threads` other
-/// than 1 (0: as many as there are cores), content streams are deflated on
-/// a second thread while the next pages are written; the bytes are the same.
-pub fn write_pdf_timed(doc: &Document, threads: usize) -> StageResult<(Vec<u8>, Timings)> {
+/// [`write_pdf`], also saying where the time went. Each page's text runs
+/// and rules are dropped once its content stream is written, so a long
+/// book's glyphs are gone before the file is put together. With `threads`
+/// other than 1 (0: as many as there are cores), content streams are
+/// deflated on a second thread while the next pages are written; the
+/// bytes are the same.
+pub fn write_pdf_timed(mut doc: Document, threads: usize) -> StageResult<(Vec<u8>, Timings)> {
+    let doc = &mut doc;
     let threads = match threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
@@ -106,14 +111,24 @@ pub fn write_pdf_timed(doc: &Document, threads: usize) -> StageResult<(Vec<u8>, 
     let mut hash = StableHash::new();
     hash.write(doc.info.identifier.as_bytes());
     hash.write(doc.info.title.as_bytes());
-    let mut fonts = FontSet::new(doc);
     let mut content_ids = Vec::with_capacity(page_ids.len());
     let mut compressor = Compressor::start(threads > 1);
     let mut pages_done = Ok(());
-    for (page, &page_id) in doc.pages.iter().zip(&page_ids) {
+    // Everything that reads the items (checks, images, link annotations)
+    // has run; from here on, the pages keep their size and anchors.
+    let page_items: Vec<Vec<Item>> = doc
+        .pages
+        .iter_mut()
+        .map(|p| std::mem::take(&mut p.items))
+        .collect();
+    let doc: &Document = doc;
+    let mut fonts = FontSet::new(doc);
+    for ((items, page), &page_id) in page_items.into_iter().zip(&doc.pages).zip(&page_ids) {
         let t0 = Instant::now();
         let mut buf = Vec::with_capacity(CONTENT_BUFFER);
-        if let Err(e) = content::write_page(&mut buf, page, &mut fonts, &images) {
+        let written = content::write_page(&mut buf, page.height, &items, &mut fonts, &images);
+        drop(items);
+        if let Err(e) = written {
             pages_done = Err(e);
             break;
         }

@@ -829,13 +829,21 @@ fn many_pages_timing() {
         let mut fonts = super::fonts::FontSet::new(&doc);
         streams.clear();
         for page in &doc.pages {
-            super::content::write_page(&mut buf, page, &mut fonts, &images).unwrap();
+            super::content::write_page(&mut buf, page.height, &page.items, &mut fonts, &images)
+                .unwrap();
             streams.push(buf.clone());
         }
     });
     let t_fonts = best(&mut || {
         let mut fonts = super::fonts::FontSet::new(&doc);
-        super::content::write_page(&mut buf, &doc.pages[0], &mut fonts, &images).unwrap();
+        super::content::write_page(
+            &mut buf,
+            doc.pages[0].height,
+            &doc.pages[0].items,
+            &mut fonts,
+            &images,
+        )
+        .unwrap();
         let mut pdf = lopdf::Document::new();
         fonts
             .finish(&mut pdf, &mut super::encoding::StableHash::new())
