@@ -936,7 +936,7 @@ fn set_line(
                 let m = b.fonts.metrics(s.face);
                 line.ascent = line.ascent.max(Pt(m.ascender * s.size.0 + s.rise.0));
                 line.descent = line.descent.max(Pt(m.descender * s.size.0 - s.rise.0));
-                let (glyphs, text) = glyphs.take();
+                let (glyphs, text, offsets) = glyphs.take();
                 line.runs.push(TextRun {
                     font: b.fonts.font_id(s.face),
                     size: s.size,
@@ -944,6 +944,7 @@ fn set_line(
                     gray: s.gray,
                     text,
                     glyphs,
+                    offsets,
                 });
             }
         }
@@ -2081,7 +2082,7 @@ mod quality {
                         continue;
                     };
                     let outlines = font.outline_glyphs();
-                    for g in &run.glyphs {
+                    for (i, g) in run.glyphs.iter().enumerate() {
                         let Some(o) = outlines.get(GlyphId::new(u32::from(g.id))) else {
                             continue;
                         };
@@ -2095,7 +2096,7 @@ mod quality {
                                 out,
                                 "<path transform='translate({:.2},{:.2}) scale(1,-1)' d='{}'/>",
                                 margin + g.x.0,
-                                y + run.baseline.0 - g.y_offset.0,
+                                y + run.baseline.0 - run.y_offset(i).0,
                                 pen
                             );
                         }

@@ -125,19 +125,23 @@ pub(crate) fn glyph_text<'t>(glyphs: &[ShapedGlyph], i: usize, text: &'t str) ->
 pub(crate) struct GlyphSink {
     pub glyphs: Vec<Glyph>,
     pub text: String,
+    /// See [`super::frame::TextRun::offsets`].
+    pub offsets: Vec<(u32, Pt)>,
 }
 
 impl GlyphSink {
-    /// Takes the glyphs and text out in allocations of their exact size
-    /// (they live until the PDF is written), leaving the sink empty with
-    /// its buffers for the next run.
-    pub fn take(&mut self) -> (Vec<Glyph>, String) {
+    /// Takes the glyphs, text and offsets out in allocations of their
+    /// exact size (they live until the PDF is written), leaving the sink
+    /// empty with its buffers for the next run.
+    pub fn take(&mut self) -> (Vec<Glyph>, String, Vec<(u32, Pt)>) {
         let out = (
             self.glyphs.as_slice().to_vec(),
             self.text.as_str().to_owned(),
+            self.offsets.as_slice().to_vec(),
         );
         self.glyphs.clear();
         self.text.clear();
+        self.offsets.clear();
         out
     }
 }
@@ -172,12 +176,15 @@ pub(crate) fn place_glyph_slice(
             .unwrap_or("");
         let text_start = u32::try_from(out.text.len()).unwrap_or(u32::MAX);
         out.text.push_str(own);
+        if g.y_offset != 0 {
+            let index = u32::try_from(out.glyphs.len()).unwrap_or(u32::MAX);
+            out.offsets.push((index, Pt(f64::from(g.y_offset) * scale)));
+        }
         out.glyphs.push(Glyph {
             id: g.id,
             text_len: own.len() as u16,
             text_start,
             x: Pt(pen + f64::from(g.x_offset) * scale),
-            y_offset: Pt(f64::from(g.y_offset) * scale),
             advance: Pt(f64::from(g.advance) * scale),
         });
         pen += f64::from(g.advance) * scale;
