@@ -125,7 +125,7 @@ pub fn write_pdf_timed(mut doc: Document, threads: usize) -> StageResult<(Vec<u8
     let mut fonts = FontSet::new(doc);
     for ((items, page), &page_id) in page_items.into_iter().zip(&doc.pages).zip(&page_ids) {
         let t0 = Instant::now();
-        let mut buf = Vec::with_capacity(CONTENT_BUFFER);
+        let mut buf = compressor.buffer();
         let written = content::write_page(&mut buf, page.height, &items, &mut fonts, &images);
         drop(items);
         if let Err(e) = written {
@@ -235,11 +235,14 @@ enum Compressor {
     Here {
         deflater: Deflater,
         done: Deflated,
+        buffer: Vec<u8>,
     },
     /// Raw streams go to the thread, which returns them deflated (in
-    /// order: one thread works through one queue).
+    /// order: one thread works through one queue) and sends the emptied
+    /// buffers back for the next pages.
     There {
         send: std::sync::mpsc::Sender<Vec<u8>>,
+        spare: std::sync::mpsc::Receiver<Vec<u8>>,
         thread: std::thread::JoinHandle<Deflated>,
     },
 }
@@ -248,6 +251,7 @@ impl Compressor {
     fn start(threaded: bool) -> Compressor {
         if threaded {
             let (send, receive) = std::sync::mpsc::channel::<Vec<u8>>();
+            let (give_back, spare) = std::sync::mpsc::channel::<Vec<u8>>();
             let spawned = std::thread::Builder::new()
                 .name("pdf-deflate".into())
                 .spawn(move || {
@@ -257,26 +261,48 @@ impl Compressor {
                         let t = Instant::now();
                         done.0.push(deflater.deflate(&raw));
                         done.1 += t.elapsed();
+                        // The writer may be done already; then the buffer goes.
+                        let _ = give_back.send(raw);
                     }
                     done
                 });
             // No thread to be had: deflate here.
             if let Ok(thread) = spawned {
-                return Compressor::There { send, thread };
+                return Compressor::There {
+                    send,
+                    spare,
+                    thread,
+                };
             }
         }
         Compressor::Here {
             deflater: Deflater::new(),
             done: (Vec::new(), Duration::ZERO),
+            buffer: Vec::with_capacity(CONTENT_BUFFER),
+        }
+    }
+
+    /// An empty buffer to write the next page into.
+    fn buffer(&mut self) -> Vec<u8> {
+        match self {
+            Compressor::Here { buffer, .. } => std::mem::take(buffer),
+            Compressor::There { spare, .. } => spare
+                .try_recv()
+                .unwrap_or_else(|_| Vec::with_capacity(CONTENT_BUFFER)),
         }
     }
 
     fn push(&mut self, raw: Vec<u8>) {
         match self {
-            Compressor::Here { deflater, done } => {
+            Compressor::Here {
+                deflater,
+                done,
+                buffer,
+            } => {
                 let t = Instant::now();
                 done.0.push(deflater.deflate(&raw));
                 done.1 += t.elapsed();
+                *buffer = raw;
             }
             // The thread only stops once the sender is dropped.
             Compressor::There { send, .. } => {
@@ -289,7 +315,7 @@ impl Compressor {
     fn finish(self) -> Deflated {
         match self {
             Compressor::Here { done, .. } => done,
-            Compressor::There { send, thread } => {
+            Compressor::There { send, thread, .. } => {
                 drop(send);
                 thread
                     .join()

@@ -848,6 +848,8 @@ pub(crate) fn layout_tuned(
     let mut start = 0usize;
     let mut hang_left = params.start_hang;
     let default_span = b.runs.first().map(|r| r.span).unwrap_or_default();
+    // Glyphs of the run being set, reused for every run of the paragraph.
+    let mut sink = GlyphSink::default();
     for (n, br) in breaks.iter().enumerate() {
         let last = n + 1 == breaks.len();
         set_line(
@@ -859,6 +861,7 @@ pub(crate) fn layout_tuned(
             last,
             default_span,
             &mut out,
+            &mut sink,
         );
         hang_left = b.items[br.at].hang_left;
         start = linebreak::line_start(&b.items, br.at);
@@ -881,6 +884,7 @@ fn set_line(
     last: bool,
     default_span: Span,
     out: &mut ParagraphLayout,
+    glyphs: &mut GlyphSink,
 ) {
     let end = br.at;
     let items = &b.items;
@@ -925,7 +929,6 @@ fn set_line(
     };
     let mut have_span = false;
     let mut cur_style: Option<TextStyle> = None;
-    let mut glyphs = GlyphSink::default();
     // Longest unbreakable stretch of boxes, for WordTooLong.
     let mut chunk = (0.0f64, 0usize);
     let mut too_long: Option<(usize, usize)> = None;
@@ -976,7 +979,7 @@ fn set_line(
             } => {
                 let style = b.runs[run as usize].style;
                 if !cur_style.is_some_and(|c| same_run(&c, &style)) {
-                    flush(cur_style, &mut glyphs, &mut line);
+                    flush(cur_style, glyphs, &mut line);
                     cur_style = Some(style);
                 }
                 if !have_span {
@@ -989,14 +992,7 @@ fn set_line(
                 let x0 = x;
                 x = b
                     .fonts
-                    .place_word(
-                        word,
-                        g.0 as usize..g.1 as usize,
-                        text,
-                        Pt(x),
-                        scale,
-                        &mut glyphs,
-                    )
+                    .place_word(word, g.0 as usize..g.1 as usize, text, Pt(x), scale, glyphs)
                     .0;
                 add_link(&mut line, b.runs[run as usize].link, x0, x);
                 if chunk.0 == 0.0 {
@@ -1027,16 +1023,13 @@ fn set_line(
                 if i == end {
                     let style = b.runs[run as usize].style;
                     if !cur_style.is_some_and(|c| same_run(&c, &style)) {
-                        flush(cur_style, &mut glyphs, &mut line);
+                        flush(cur_style, glyphs, &mut line);
                         cur_style = Some(style);
                     }
                     let scale = b.fonts.scale(style.face, style.size);
                     let n = b.fonts.word_glyphs(word).len();
                     let x0 = x;
-                    x = b
-                        .fonts
-                        .place_word(word, 0..n, "-", Pt(x), scale, &mut glyphs)
-                        .0;
+                    x = b.fonts.place_word(word, 0..n, "-", Pt(x), scale, glyphs).0;
                     add_link(&mut line, b.runs[run as usize].link, x0, x);
                     line.hyphenated = true;
                 }
@@ -1059,7 +1052,7 @@ fn set_line(
             }
         }
     }
-    flush(cur_style, &mut glyphs, &mut line);
+    flush(cur_style, glyphs, &mut line);
     let n = out.lines.len();
     let over = sums.width - sums.shrink - params.measure;
     if let Some((a, z)) = too_long {
