@@ -13,7 +13,8 @@
 //!   has over a million glyphs) and deflated once;
 //! - [`images`]: PNG/JPEG XObjects; [`links`]: link annotations;
 //! - [`outline`]: the nested bookmark tree; [`metadata`]: Info, XMP, page
-//!   labels, /Lang, /ID.
+//!   labels, /Lang, /ID;
+//! - [`serialize`]: the bytes, with the small objects in object streams.
 //!
 //! Output is deterministic: no clock, no random ids, objects numbered in
 //! creation order, the file /ID hashed from the identifier and content.
@@ -25,6 +26,7 @@ mod images;
 mod links;
 mod metadata;
 mod outline;
+mod serialize;
 mod text;
 
 #[cfg(test)]
@@ -45,14 +47,6 @@ use images::ImageSet;
 /// The PDF version written: UTF-16 text strings, XMP metadata and /Lang
 /// need 1.4; nothing here needs more than 1.7.
 const PDF_VERSION: &str = "1.7";
-
-/// Objects per object stream. Larger streams compress better; a viewer
-/// decompresses a whole stream to read one object of it, so they stay
-/// small enough to be cheap (a few KiB each).
-const OBJECTS_PER_STREAM: usize = 100;
-
-/// lopdf's zlib level for object streams (it maps 4–6 to zlib's default).
-const OBJECT_STREAM_LEVEL: u32 = 6;
 
 /// Initial capacity of the reusable content buffer (a dense page is
 /// ~10 KiB of operators).
@@ -207,19 +201,7 @@ pub fn write_pdf_timed(mut doc: Document, threads: usize) -> StageResult<(Vec<u8
     compact(&mut pdf);
 
     // Content dominates the file; fonts, images and objects add the rest.
-    let mut out = Vec::with_capacity(content_bytes + 256 * 1024);
-    // The many small dictionaries (pages, link annotations, outline
-    // items, names) go into compressed object streams, and the
-    // cross-reference table becomes a stream (PDF 1.5): a fifth of the
-    // file of a long book.
-    let options = lopdf::SaveOptions::builder()
-        .use_object_streams(true)
-        .use_xref_streams(true)
-        .max_objects_per_stream(OBJECTS_PER_STREAM)
-        .compression_level(OBJECT_STREAM_LEVEL)
-        .build();
-    pdf.save_with_options(&mut out, options)
-        .map_err(|e| internal(format!("lopdf could not serialize the document: {e}")))?;
+    let out = serialize::save(&pdf, &mut Deflater::new(), content_bytes + 256 * 1024);
     timings.objects = started
         .elapsed()
         .saturating_sub(timings.content + timings.compression + timings.fonts);
