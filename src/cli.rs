@@ -49,6 +49,10 @@ pub struct BuildArgs {
     /// Write the PDF layout report as JSON to FILE.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Use N threads for composing chapters and deflating PDF pages (0: one
+    /// per core). The output is the same for any N.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
 }
 
 impl BuildArgs {
@@ -77,6 +81,7 @@ impl BuildArgs {
             source_date_epoch,
             strict: self.strict,
             report: self.report.clone(),
+            threads: self.threads,
         })
     }
 }

@@ -410,6 +410,7 @@ fn resolve(root: &Path, path: PathBuf, source: String, raw: RawConfig) -> StageR
             split_level,
             embed_fonts: raw.epub.embed_fonts.unwrap_or(false),
             nav_depth: raw.epub.nav_depth,
+            fonts: pdf.as_ref().map(|p| p.fonts.clone()),
         },
         pdf: pdf.expect("no errors means PDF settings resolved"),
         root,

@@ -68,6 +68,9 @@ pub struct BuildOptions {
     pub strict: bool,
     /// Also write the layout report as JSON to this file.
     pub report: Option<PathBuf>,
+    /// Threads to compose chapters and deflate PDF pages on; 0 means one
+    /// per core. The output is the same byte for byte whatever the number.
+    pub threads: usize,
 }
 
 /// What a successful build produced.
@@ -81,8 +84,13 @@ pub struct Outputs {
     pub report: Option<LayoutReport>,
     /// Problems that did not stop the build.
     pub warnings: Vec<Diagnostic>,
-    /// Wall time of each stage, in pipeline order.
+    /// Wall time of each stage, in pipeline order. Names of the parts of
+    /// a stage start with two spaces per level (`typeset`, `  compose`,
+    /// `    shaping`); parts that run on several threads add up their
+    /// threads' time. The EPUB and the PDF are written at the same time.
     pub timings: Vec<(&'static str, Duration)>,
+    /// Threads the chapters were composed on.
+    pub compose_threads: usize,
 }
 
 /// A loaded book: the model, its TOC, the resolved config and the warnings
@@ -122,10 +130,23 @@ pub fn build(options: &BuildOptions) -> Result<Outputs, Diagnostics> {
     // The EPUB's page-list marks where the PDF's pages break, so the book
     // is typeset whichever formats are asked for: the EPUB is the same
     // with or without `--pdf`.
+    let layout = typeset::LayoutOptions {
+        threads: options.threads,
+        ..typeset::LayoutOptions::default()
+    };
     let typeset = clock.time("typeset", || {
-        typeset::typeset(&loaded.book, &loaded.toc, &loaded.config.pdf)
+        typeset::typeset_with(&loaded.book, &loaded.toc, &loaded.config.pdf, &layout)
     })?;
     warnings.extend(typeset.warnings.iter().cloned());
+    let t = typeset.timings;
+    clock.laps.extend([
+        ("  compose", t.composition),
+        ("    shaping", t.shaping),
+        ("    line breaking", t.line_breaking),
+        ("    line setting", t.line_setting),
+        ("  paginate", t.pagination),
+        ("  assemble", t.assembly),
+    ]);
 
     // Writing the EPUB and the PDF shares nothing mutable: both cores.
     let (epub, pdf) = std::thread::scope(|scope| {
@@ -136,7 +157,7 @@ pub fn build(options: &BuildOptions) -> Result<Outputs, Diagnostics> {
         let pdf = options
             .formats
             .pdf
-            .then(|| timed(|| pdf::write_pdf(&typeset.document)));
+            .then(|| timed(|| pdf::write_pdf_timed(&typeset.document, options.threads)));
         let epub = epub.map(|h| h.join().expect("EPUB writer thread panicked"));
         (epub, pdf)
     });
@@ -149,6 +170,7 @@ pub fn build(options: &BuildOptions) -> Result<Outputs, Diagnostics> {
         report: None,
         warnings: Vec::new(),
         timings: Vec::new(),
+        compose_threads: typeset.timings.threads,
     };
     let mut to_write: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     if let Some((result, elapsed)) = epub {
@@ -166,7 +188,13 @@ pub fn build(options: &BuildOptions) -> Result<Outputs, Diagnostics> {
     if let Some((result, elapsed)) = pdf {
         clock.laps.push(("pdf", elapsed));
         match result {
-            Ok(bytes) => {
+            Ok((bytes, t)) => {
+                clock.laps.extend([
+                    ("  content streams", t.content),
+                    ("  compression", t.compression),
+                    ("  fonts", t.fonts),
+                    ("  objects", t.objects),
+                ]);
                 outputs.pdf_pages = Some(typeset.document.pages.len());
                 if options.strict {
                     errors.extend(strict_errors(&typeset.report));
@@ -239,17 +267,13 @@ fn load_book_timed(
 }
 
 /// EPUB bytes of a loaded book, with the writer's warnings. `page_breaks`
-/// (from [`typeset::Typeset::page_breaks`]) become the EPUB's page-list;
-/// pass none for an EPUB without print page numbers.
+/// (from [`typeset::Typeset::page_breaks`]) become the EPUB's page-list
+/// and pagebreak markers; pass none for an EPUB without print page numbers.
 pub fn render_epub(
     loaded: &LoadedBook,
     page_breaks: &[model::PageBreak],
 ) -> StageResult<(Vec<u8>, Vec<Diagnostic>)> {
-    // Until the EPUB writer marks them, the breaks are only checked here.
-    debug_assert!(page_breaks
-        .iter()
-        .all(|b| b.chapter < loaded.book.chapters.len()));
-    epub::write_epub(&loaded.book, &loaded.toc, &loaded.config.epub)
+    epub::write_epub(&loaded.book, &loaded.toc, &loaded.config.epub, page_breaks)
 }
 
 /// A typeset and written PDF.

@@ -42,10 +42,11 @@ fn main() -> ExitCode {
                     }
                     if args.timings {
                         for (stage, t) in &out.timings {
-                            println!("{stage:>24}  {:8.1} ms", t.as_secs_f64() * 1000.0);
+                            println!("{stage:<24}  {:8.1} ms", t.as_secs_f64() * 1000.0);
                         }
+                        println!("{:<24}  {:8}", "compose threads", out.compose_threads);
                         if let Some(kib) = peak_rss_kib() {
-                            println!("{:>24}  {:8.1} MiB", "peak RSS", kib as f64 / 1024.0);
+                            println!("{:<24}  {:8.1} MiB", "peak RSS", kib as f64 / 1024.0);
                         }
                     }
                     ExitCode::SUCCESS

@@ -29,9 +29,9 @@ pub struct PackagedFont {
 fn font_media_type(path: &Path) -> Option<&'static str> {
     let ext = path.extension()?.to_str()?.to_ascii_lowercase();
     Some(match ext.as_str() {
-        "ttf" => "font/ttf",
-        "otf" => "font/otf",
-        "woff" => "font/woff",
+        "ttf" | "otf" => super::fonts::OPENTYPE_MEDIA_TYPE,
+        // The EPUB 3.0 name calibre expects; EPUBCheck accepts both.
+        "woff" => "application/font-woff",
         "woff2" => "font/woff2",
         _ => return None,
     })

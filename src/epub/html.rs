@@ -312,6 +312,11 @@ fn tokenize(html: &str) -> Vec<Tok> {
 pub struct HtmlState {
     open: Vec<&'static str>,
     floor: usize,
+    /// A dropped element (`<script>`, `<svg>`…) whose end tag has not come
+    /// yet, with its nesting depth: Markdown inlines between its pieces
+    /// (the script's text, an SVG's inner tags) are dropped with it until
+    /// the end tag or the end of the container.
+    pub skipping: Option<(String, usize)>,
 }
 
 impl HtmlState {
@@ -327,6 +332,7 @@ impl HtmlState {
     pub fn leave(&mut self, saved: usize) -> Vec<&'static str> {
         let closing: Vec<&'static str> = self.open.drain(self.floor..).rev().collect();
         self.floor = saved;
+        self.skipping = None;
         closing
     }
 
@@ -397,14 +403,15 @@ impl ChapterWriter<'_, '_> {
     pub(super) fn raw_html(&mut self, html: &str, span: Span, block: bool) {
         let tokens = tokenize(html);
         if let [Tok::Start { name, .. } | Tok::End(name)] = tokens.as_slice() {
-            if is_not_html(name) {
+            if is_not_html(name) && self.html.skipping.is_none() {
                 push_text(&mut self.out, html);
                 return;
             }
         }
         let mut report = Report::default();
-        // Name of the dropped element being skipped and its nesting depth.
-        let mut skipping: Option<(String, usize)> = None;
+        // The dropped element being skipped (perhaps opened by an earlier
+        // piece) and its nesting depth.
+        let mut skipping = self.html.skipping.take();
         for token in tokens {
             if let Some((skip_name, depth)) = &mut skipping {
                 match &token {
@@ -448,6 +455,8 @@ impl ChapterWriter<'_, '_> {
         }
         if block {
             self.close_after_block();
+        } else {
+            self.html.skipping = skipping;
         }
         if let Some(message) = report.message(block) {
             self.warn(span, message);
@@ -677,8 +686,8 @@ impl ChapterWriter<'_, '_> {
         }
         if let Some(fragment) = value.strip_prefix('#') {
             let id = escape::id(&percent_decode(fragment));
-            if self.id_in_use(&id) {
-                return Some(format!("#{}", escape::fragment(&id)));
+            if let Some(href) = self.local_href(&id) {
+                return Some(href);
             }
         }
         report.other.insert(format!(

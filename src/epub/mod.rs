@@ -1,38 +1,50 @@
-//! EPUB 3 writer: model + TOC → `.epub` bytes.
+//! EPUB 3 writer: model + TOC (+ the PDF's page breaks) → `.epub` bytes.
 //!
 //! Place in the pipeline: after [`crate::toc`], beside the typesetter; it
 //! reads the [`Book`] as it is and never looks at Markdown. Steps:
 //! [`xhtml`] serializes each chapter (with [`notes`] for footnotes,
-//! [`images`] for packaged pictures and [`html`] for raw HTML), [`css`]
-//! packages what the user's stylesheet refers to, [`nav`]
-//! writes nav.xhtml and toc.ncx from the shared [`Toc`], [`package`] hands
-//! everything to epub-builder and completes the OPF, and [`ocf`] re-zips
-//! the result deterministically (mimetype first, fixed timestamps), so two
-//! builds of the same book are byte-identical.
+//! [`images`] for packaged pictures, [`html`] for raw HTML and
+//! [`pagebreaks`] for print page markers); a first, measuring pass lets
+//! [`layout`] split chapters that are too large and decide which file every
+//! id lands in, then the real pass writes them. [`cover`] generates a cover
+//! when none is configured, [`fonts`] subsets and embeds the book's fonts
+//! on request, [`css`] packages what the user's stylesheet refers to,
+//! [`nav`] writes nav.xhtml (contents, landmarks, page-list) and toc.ncx
+//! from the shared [`Toc`], [`package`] hands everything to epub-builder
+//! and completes the OPF (identifier, accessibility metadata…), and
+//! [`ocf`] re-zips the result deterministically (mimetype first, fixed
+//! timestamps), so two builds of the same book are byte-identical.
 
+mod cover;
 mod css;
 mod escape;
+mod fonts;
 mod html;
 mod images;
+mod layout;
 mod nav;
 mod notes;
 mod ocf;
 mod package;
+mod pagebreaks;
 mod xhtml;
 
 #[cfg(test)]
 mod tests;
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use crate::diag::{Diagnostic, Diagnostics, StageResult};
-use crate::model::Book;
+use crate::model::{Book, PageBreak};
 use crate::toc::Toc;
+use crate::typeset::FontFiles;
 
 use images::{extension_for, sniff_media_type, ImageStore};
-use nav::Landmark;
+use layout::{plan_parts, Layout};
+use nav::{Landmark, PageTarget};
 use package::{PackageInput, Resource, Role, SpineDoc};
-use xhtml::{chapter_page, chapter_title, page, BookContext};
+use xhtml::{chapter_pages, chapter_title, page, BookContext};
 
 /// Folio's own stylesheet, linked from every page as `stylesheet.css`.
 const STYLESHEET: &str = include_str!("style.css");
@@ -46,7 +58,7 @@ const NAV_PAGE: &str = "nav.xhtml";
 const DEFAULT_TOC_TITLE: &str = "Contents";
 
 /// Resolved EPUB settings (from book.yaml's `epub` section).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EpubSettings {
     /// Extra stylesheet appended after Folio's own (absolute path, checked to exist).
     pub stylesheet: Option<PathBuf>,
@@ -58,6 +70,24 @@ pub struct EpubSettings {
     /// Deepest TOC level written to nav.xhtml and toc.ncx (for readers that
     /// show only two levels well); never deeper than the book's toc-depth.
     pub nav_depth: Option<u8>,
+    /// The book's font files (the PDF's): the generated cover is set in
+    /// them, and `embed_fonts` embeds them. `None` sets the cover in the
+    /// reader's serif and embeds nothing.
+    pub fonts: Option<FontFiles>,
+}
+
+impl Default for EpubSettings {
+    /// Book.yaml's defaults: no extra stylesheet, split at level 2, no
+    /// embedded fonts, the full TOC depth, no font files.
+    fn default() -> EpubSettings {
+        EpubSettings {
+            stylesheet: None,
+            split_level: 2,
+            embed_fonts: false,
+            nav_depth: None,
+            fonts: None,
+        }
+    }
 }
 
 /// Size above which a chapter file is split: Kindle's converter and older
@@ -68,13 +98,19 @@ pub const SPLIT_THRESHOLD_BYTES: usize = 200 * 1024;
 /// (dropped raw HTML, images that could not be packaged…) for the caller
 /// to print. Errors (an unreadable cover or stylesheet) come back with any
 /// warnings gathered before them.
+///
+/// `page_breaks` are the pages of Folio's PDF of the same book, in page
+/// order: each becomes an `epub:type="pagebreak"` marker and an entry of
+/// the page-list, so readers show print page numbers that match the PDF.
+/// With none, no page-list is written.
 pub fn write_epub(
     book: &Book,
     toc: &Toc,
     settings: &EpubSettings,
+    page_breaks: &[PageBreak],
 ) -> StageResult<(Vec<u8>, Vec<Diagnostic>)> {
     let mut diags = Vec::new();
-    match build(book, toc, settings, &mut diags) {
+    match build(book, toc, settings, page_breaks, &mut diags) {
         Ok(bytes) => Ok((bytes, diags)),
         Err(error) => {
             diags.push(error);
@@ -85,12 +121,13 @@ pub fn write_epub(
 
 /// Output file name of every chapter: its slug reduced to URL- and
 /// zip-safe characters, unique (ignoring case) and never one of Folio's
-/// own page names.
-fn chapter_files(book: &Book) -> Vec<String> {
-    let mut taken: Vec<String> = [TITLE_PAGE, COVER_PAGE, NAV_PAGE]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+/// own page names. `taken` receives every name used, in lower case.
+fn chapter_files(book: &Book, taken: &mut BTreeSet<String>) -> Vec<String> {
+    taken.extend(
+        [TITLE_PAGE, COVER_PAGE, NAV_PAGE]
+            .iter()
+            .map(|s| s.to_string()),
+    );
     let mut files = Vec::new();
     for (i, chapter) in book.chapters.iter().enumerate() {
         let slug: String = chapter
@@ -116,7 +153,7 @@ fn chapter_files(book: &Book) -> Vec<String> {
             name = format!("{base}-{n}.xhtml");
             n += 1;
         }
-        taken.push(name.to_ascii_lowercase());
+        taken.insert(name.to_ascii_lowercase());
         files.push(name);
     }
     files
@@ -154,26 +191,40 @@ fn title_page(book: &Book, stylesheets: &[String]) -> String {
     )
 }
 
-/// The cover image as a resource and its page, when the book has one.
-fn cover(book: &Book, stylesheets: &[String]) -> Result<Option<(Resource, String)>, Diagnostic> {
-    let Some(path) = &book.meta.cover else {
-        return Ok(None);
+/// The cover image as a resource and its page: the configured image, or
+/// one generated from the title and authors so every book has a cover.
+fn cover(
+    book: &Book,
+    settings: &EpubSettings,
+    stylesheets: &[String],
+) -> Result<(Resource, String), Diagnostic> {
+    let (bytes, media_type) = match &book.meta.cover {
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|e| {
+                Diagnostic::error(format!("cannot read the cover image: {e}")).in_file(path)
+            })?;
+            let media_type = sniff_media_type(&bytes, path).ok_or_else(|| {
+                Diagnostic::error("the cover image is not PNG, JPEG, GIF, WebP or SVG")
+                    .in_file(path)
+                    .with_hint("convert it to JPEG or PNG")
+            })?;
+            (bytes, media_type)
+        }
+        None => (
+            cover::cover_svg(&book.meta, settings.fonts.as_ref()).into_bytes(),
+            "image/svg+xml",
+        ),
     };
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::error(format!("cannot read the cover image: {e}")).in_file(path)
-    })?;
-    let media_type = sniff_media_type(&bytes, path).ok_or_else(|| {
-        Diagnostic::error("the cover image is not PNG, JPEG, GIF, WebP or SVG")
-            .in_file(path)
-            .with_hint("convert it to JPEG or PNG")
-    })?;
     let href = format!("cover.{}", extension_for(media_type));
     let mut body = String::from(
         "<section epub:type=\"cover\" class=\"cover\">\n<img role=\"doc-cover\" src=\"",
     );
     escape::push_attr(&mut body, &href);
     body.push_str("\" alt=\"");
-    escape::push_attr(&mut body, &format!("Cover: {}", book.meta.title.trim()));
+    escape::push_attr(
+        &mut body,
+        &format!("Cover: {}", cover::cover_label(&book.meta)),
+    );
     body.push_str("\"/>\n</section>\n");
     let xhtml = page(
         &book.meta.language,
@@ -182,25 +233,40 @@ fn cover(book: &Book, stylesheets: &[String]) -> Result<Option<(Resource, String
         " epub:type=\"frontmatter\"",
         &body,
     );
-    Ok(Some((
+    Ok((
         Resource {
             href,
             media_type: media_type.to_string(),
             bytes,
         },
         xhtml,
-    )))
+    ))
 }
 
 fn build(
     book: &Book,
     toc: &Toc,
     settings: &EpubSettings,
+    page_breaks: &[PageBreak],
     diags: &mut Vec<Diagnostic>,
 ) -> Result<Vec<u8>, Diagnostic> {
     let meta = &book.meta;
-    let files = chapter_files(book);
     let mut stylesheets = vec!["stylesheet.css".to_string()];
+    let embed = match (&settings.fonts, settings.embed_fonts) {
+        (Some(files), true) => {
+            // After Folio's stylesheet (it overrides the generic families),
+            // before the user's (which may override the embedded ones).
+            stylesheets.push(fonts::FONT_STYLESHEET.into());
+            Some(files)
+        }
+        (None, true) => {
+            diags.push(Diagnostic::warning(
+                "`epub.embed-fonts` is set but the book has no font files; no font is embedded",
+            ));
+            None
+        }
+        _ => None,
+    };
     let mut resources = Vec::new();
     let mut images = ImageStore::default();
     if let Some(path) = &settings.stylesheet {
@@ -232,40 +298,84 @@ fn build(
         );
     }
 
+    // Pass 1 measures every chapter unsplit; the plans then decide which
+    // are split where, and pass 2 writes them with links into the right
+    // part files. Images are registered in reading order by pass 1 already,
+    // so their names do not depend on the split.
+    let mut taken = BTreeSet::new();
+    let bases = chapter_files(book, &mut taken);
+    let plans = {
+        let single = Layout::single(book, &bases);
+        let ctx = BookContext {
+            book,
+            layout: &single,
+            stylesheets: &stylesheets,
+        };
+        let mut ignored = Vec::new();
+        book.chapters
+            .iter()
+            .enumerate()
+            .map(|(index, chapter)| {
+                let measured = chapter_pages(&ctx, index, &[], &mut images, &mut ignored);
+                let total = measured.parts.iter().map(String::len).sum();
+                plan_parts(
+                    &chapter.blocks,
+                    &measured.block_offsets,
+                    total,
+                    settings.split_level,
+                    SPLIT_THRESHOLD_BYTES,
+                )
+            })
+            .collect()
+    };
+    let layout = Layout::new(book, &bases, plans, &mut taken);
     let ctx = BookContext {
         book,
-        files: &files,
+        layout: &layout,
         stylesheets: &stylesheets,
     };
     let mut spine = Vec::new();
-    let cover = cover(book, &stylesheets)?;
-    if let Some((_, xhtml)) = &cover {
-        spine.push(SpineDoc {
-            href: COVER_PAGE.into(),
-            title: "Cover".into(),
-            xhtml: xhtml.clone(),
-            role: Role::Cover,
-        });
-    }
+    let (cover_image, cover_page) = cover(book, settings, &stylesheets)?;
+    spine.push(SpineDoc {
+        href: COVER_PAGE.into(),
+        title: "Cover".into(),
+        xhtml: cover_page,
+        role: Role::Cover,
+    });
     spine.push(SpineDoc {
         href: TITLE_PAGE.into(),
         title: meta.title.clone(),
         xhtml: title_page(book, &stylesheets),
         role: Role::TitlePage,
     });
+    let mut marks = Vec::new();
     for (index, chapter) in book.chapters.iter().enumerate() {
-        let xhtml = chapter_page(&ctx, index, &mut images, diags);
-        spine.push(SpineDoc {
-            href: files[index].clone(),
-            title: chapter_title(book, chapter),
-            xhtml,
-            role: if index == 0 {
-                Role::BodyStart
-            } else {
-                Role::Chapter
-            },
-        });
+        let written = chapter_pages(&ctx, index, page_breaks, &mut images, diags);
+        for (part, xhtml) in written.parts.into_iter().enumerate() {
+            spine.push(SpineDoc {
+                href: layout.file(index, part).unwrap_or_default().to_string(),
+                title: chapter_title(book, chapter),
+                xhtml,
+                role: if index == 0 && part == 0 {
+                    Role::BodyStart
+                } else {
+                    Role::Chapter
+                },
+            });
+        }
+        marks.extend(written.marks.into_iter().map(|m| (index, m)));
     }
+    marks.sort_by_key(|(_, m)| m.seq);
+    let pages: Vec<PageTarget> = marks
+        .iter()
+        .filter_map(|(chapter, m)| {
+            let file = layout.file(*chapter, m.part)?;
+            Some(PageTarget {
+                label: m.label.clone(),
+                href: format!("{file}#{}", escape::fragment(&m.id)),
+            })
+        })
+        .collect();
     resources.extend(images.images.into_iter().map(|img| Resource {
         href: img.href,
         media_type: img.media_type.into(),
@@ -273,7 +383,10 @@ fn build(
     }));
 
     let toc_title = DEFAULT_TOC_TITLE;
-    let mut entries = nav::nav_entries(book, toc, &files);
+    let mut entries = nav::nav_entries(book, toc, &layout);
+    if let Some(depth) = settings.nav_depth {
+        nav::limit_depth(&mut entries, depth);
+    }
     if entries.is_empty() {
         entries.push(nav::NavEntry {
             label: meta.title.clone(),
@@ -281,14 +394,11 @@ fn build(
             children: Vec::new(),
         });
     }
-    let mut landmarks = Vec::new();
-    if cover.is_some() {
-        landmarks.push(Landmark {
-            kind: "cover",
-            href: COVER_PAGE.into(),
-            label: "Cover".into(),
-        });
-    }
+    let mut landmarks = vec![Landmark {
+        kind: "cover",
+        href: COVER_PAGE.into(),
+        label: "Cover".into(),
+    }];
     landmarks.push(Landmark {
         kind: "titlepage",
         href: TITLE_PAGE.into(),
@@ -301,10 +411,12 @@ fn build(
     });
     landmarks.push(Landmark {
         kind: "bodymatter",
-        href: files.first().cloned().unwrap_or_else(|| TITLE_PAGE.into()),
+        href: layout.href(0, None).unwrap_or_else(|| TITLE_PAGE.into()),
         label: "Start of Content".into(),
     });
 
+    // Pictures beyond the cover (whose text the title page repeats).
+    let has_images = resources.iter().any(|r| r.media_type.starts_with("image/"));
     let identifier = if meta.identifier.trim().is_empty() {
         format!(
             "urn:uuid:{}",
@@ -313,13 +425,34 @@ fn build(
     } else {
         meta.identifier.trim().to_string()
     };
+    let accessibility = package::Accessibility {
+        has_images,
+        page_source: (!pages.is_empty()).then(|| format!("{identifier} (PDF)")),
+    };
     let nav_xhtml = nav::nav_xhtml(
         &meta.language,
         toc_title,
         &stylesheets,
         &entries,
         &landmarks,
+        &pages,
     );
+    if let Some(files) = embed {
+        let chars = fonts::used_chars(
+            spine
+                .iter()
+                .map(|d| d.xhtml.as_str())
+                .chain([nav_xhtml.as_str()]),
+        );
+        let embedded = fonts::embed_fonts(files, &chars)?;
+        diags.extend(embedded.warnings);
+        resources.push(Resource {
+            href: fonts::FONT_STYLESHEET.into(),
+            media_type: "text/css".into(),
+            bytes: embedded.css.into_bytes(),
+        });
+        resources.extend(embedded.resources);
+    }
     let toc_ncx = nav::toc_ncx(
         &identifier,
         &meta.language,
@@ -334,9 +467,10 @@ fn build(
         stylesheet: STYLESHEET,
         spine,
         resources,
-        cover_image: cover.map(|(resource, _)| resource),
+        cover_image: Some(cover_image),
         nav_xhtml,
         toc_ncx,
+        accessibility,
     })
     .map_err(|e| Diagnostic::error(format!("could not assemble the EPUB: {e}")))?;
     ocf::write_container(&entries, meta.modified_epoch)

@@ -8,7 +8,8 @@
 use crate::model::Book;
 use crate::toc::{Toc, TocEntry};
 
-use super::escape::{self, push_attr, push_text};
+use super::escape::{push_attr, push_text};
+use super::layout::Layout;
 use super::xhtml::{chapter_title, page};
 
 /// One entry of the navigation tree, ready to write.
@@ -28,16 +29,13 @@ pub struct Landmark {
     pub label: String,
 }
 
-/// The navigation tree for `toc`. When the book has no headings or
-/// titles at all, every chapter is listed under its document title so the
-/// contents are never empty (an empty list is invalid EPUB).
-pub fn nav_entries(book: &Book, toc: &Toc, files: &[String]) -> Vec<NavEntry> {
-    fn convert(book: &Book, files: &[String], e: &TocEntry) -> Option<NavEntry> {
-        let file = files.get(e.chapter)?;
-        let href = match &e.id {
-            Some(id) => format!("{file}#{}", escape::fragment(id)),
-            None => file.clone(),
-        };
+/// The navigation tree for `toc`, with hrefs into the files of `layout`.
+/// When the book has no headings or titles at all, every chapter is listed
+/// under its document title so the contents are never empty (an empty list
+/// is invalid EPUB).
+pub fn nav_entries(book: &Book, toc: &Toc, layout: &Layout) -> Vec<NavEntry> {
+    fn convert(book: &Book, layout: &Layout, e: &TocEntry) -> Option<NavEntry> {
+        let href = layout.href(e.chapter, e.id.as_deref())?;
         let label = e.label.split_whitespace().collect::<Vec<_>>().join(" ");
         let label = if label.is_empty() {
             chapter_title(book, &book.chapters[e.chapter])
@@ -50,27 +48,48 @@ pub fn nav_entries(book: &Book, toc: &Toc, files: &[String]) -> Vec<NavEntry> {
             children: e
                 .children
                 .iter()
-                .filter_map(|c| convert(book, files, c))
+                .filter_map(|c| convert(book, layout, c))
                 .collect(),
         })
     }
     let entries: Vec<NavEntry> = toc
         .entries
         .iter()
-        .filter_map(|e| convert(book, files, e))
+        .filter_map(|e| convert(book, layout, e))
         .collect();
     if !entries.is_empty() {
         return entries;
     }
     book.chapters
         .iter()
-        .zip(files)
-        .map(|(chapter, file)| NavEntry {
-            label: chapter_title(book, chapter),
-            href: file.clone(),
-            children: Vec::new(),
+        .enumerate()
+        .filter_map(|(i, chapter)| {
+            Some(NavEntry {
+                label: chapter_title(book, chapter),
+                href: layout.href(i, None)?,
+                children: Vec::new(),
+            })
         })
         .collect()
+}
+
+/// `entries` cut below `depth` levels (readers such as Kindle and Apple
+/// Books show two levels well and flatten or hide the rest).
+pub fn limit_depth(entries: &mut [NavEntry], depth: u8) {
+    for e in entries {
+        if depth <= 1 {
+            e.children.clear();
+        } else {
+            limit_depth(&mut e.children, depth - 1);
+        }
+    }
+}
+
+/// One entry of the page-list: a printed page number and its marker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageTarget {
+    pub label: String,
+    pub href: String,
 }
 
 fn push_list(out: &mut String, entries: &[NavEntry], depth: usize) {
@@ -103,6 +122,7 @@ pub fn nav_xhtml(
     stylesheets: &[String],
     entries: &[NavEntry],
     landmarks: &[Landmark],
+    pages: &[PageTarget],
 ) -> String {
     let mut body = String::new();
     body.push_str("<nav epub:type=\"toc\" role=\"doc-toc\" id=\"toc\">\n<h1>");
@@ -119,6 +139,20 @@ pub fn nav_xhtml(
             push_attr(&mut body, &l.href);
             body.push_str("\">");
             push_text(&mut body, &l.label);
+            body.push_str("</a></li>\n");
+        }
+        body.push_str("</ol>\n</nav>\n");
+    }
+    if !pages.is_empty() {
+        // Hidden: readers use it to show and go to print page numbers.
+        body.push_str(
+            "<nav epub:type=\"page-list\" role=\"doc-pagelist\" aria-label=\"Page list\" hidden=\"hidden\">\n<ol>\n",
+        );
+        for p in pages {
+            body.push_str("  <li><a href=\"");
+            push_attr(&mut body, &p.href);
+            body.push_str("\">");
+            push_text(&mut body, &p.label);
             body.push_str("</a></li>\n");
         }
         body.push_str("</ol>\n</nav>\n");
@@ -216,21 +250,53 @@ mod tests {
             href: "01-a.xhtml".into(),
             label: "Start".into(),
         }];
+        let pages = vec![PageTarget {
+            label: "1".into(),
+            href: "01-a.xhtml#page-1".into(),
+        }];
         let nav = nav_xhtml(
             "en",
             "Contents",
             &["stylesheet.css".into()],
             &entries,
             &landmarks,
+            &pages,
         );
         let doc = crate::epub::tests::parse(&nav);
-        let lis: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("li")).collect();
-        assert_eq!(lis.len(), 4);
+        let toc = doc
+            .descendants()
+            .find(|n| n.attribute("id") == Some("toc"))
+            .expect("toc nav");
+        let lis: Vec<_> = toc.descendants().filter(|n| n.has_tag_name("li")).collect();
+        assert_eq!(lis.len(), 3);
         assert!(nav.contains("Pakistan &amp; &lt;Taliban&gt;"));
         // The sub-entry's list sits inside the first entry's <li>.
         let first = lis[0];
         assert!(first.descendants().any(|n| n.text() == Some("Sub")));
         assert!(nav.contains("epub:type=\"bodymatter\""));
+        let page_list = doc
+            .descendants()
+            .find(|n| n.attribute("role") == Some("doc-pagelist"))
+            .expect("page-list");
+        assert_eq!(page_list.attribute("hidden"), Some("hidden"));
+        assert!(nav.contains("<a href=\"01-a.xhtml#page-1\">1</a>"));
+    }
+
+    #[test]
+    fn depth_limit_drops_deeper_entries() {
+        let mut entries = vec![entry(
+            "A",
+            "a.xhtml",
+            vec![entry(
+                "B",
+                "a.xhtml#b",
+                vec![entry("C", "a.xhtml#c", vec![])],
+            )],
+        )];
+        limit_depth(&mut entries, 2);
+        assert_eq!(depth(&entries), 2);
+        limit_depth(&mut entries, 1);
+        assert_eq!(depth(&entries), 1);
     }
 
     #[test]

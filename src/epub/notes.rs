@@ -36,44 +36,68 @@ impl ChapterWriter<'_, '_> {
         self.note_refs[index].push(ref_id);
     }
 
-    /// Writes the chapter's footnotes, in order, after its text.
-    pub(super) fn footnotes(&mut self) {
+    /// Writes, after the text of a part, the footnotes it references
+    /// (directly or through other notes), in order; the `last` part also
+    /// gets the notes that were never referenced. A note referenced from
+    /// two parts is written in both, so its pop-up works in each file.
+    pub(super) fn footnotes(&mut self, last: bool) {
         let chapter = self.chapter;
-        if chapter.footnotes.is_empty() {
-            return;
-        }
-        self.out.push_str("<div class=\"footnotes\">\n");
+        let mut written_here = vec![false; chapter.footnotes.len()];
+        let mut opened = false;
+        self.in_notes = true;
         // Footnotes may reference other footnotes; those references are
         // written while this loop runs, so the backlink of a note refers
-        // only to references already written before it.
-        for (index, note) in chapter.footnotes.iter().enumerate() {
-            self.out.push_str(
-                "<aside epub:type=\"footnote\" role=\"doc-footnote\" class=\"footnote\" id=\"",
-            );
-            push_attr(&mut self.out, &escape::id(&note.id));
-            self.out.push_str("\">\n");
-            let scope = self.enter();
-            let (first_inlines, rest) = match note.blocks.split_first() {
-                Some((first, rest)) => match &first.kind {
-                    BlockKind::Paragraph(inlines) => (Some(inlines), rest),
-                    _ => (None, &note.blocks[..]),
-                },
-                None => (None, &note.blocks[..]),
-            };
-            self.out.push_str("<p>");
-            self.backlink(index, note.number);
-            if let Some(inlines) = first_inlines {
-                self.out.push(' ');
-                let s = self.enter();
-                self.inlines(inlines);
-                self.leave(s);
+        // only to references already written before it, and a note first
+        // referenced by a later note is picked up by the next round.
+        loop {
+            let mut wrote = false;
+            for (index, note) in chapter.footnotes.iter().enumerate() {
+                let wanted =
+                    !self.note_refs[index].is_empty() || (last && !self.notes_written[index]);
+                if written_here[index] || !wanted {
+                    continue;
+                }
+                if !opened {
+                    self.out.push_str("<div class=\"footnotes\">\n");
+                    opened = true;
+                }
+                written_here[index] = true;
+                self.notes_written[index] = true;
+                wrote = true;
+                self.out.push_str(
+                    "<aside epub:type=\"footnote\" role=\"doc-footnote\" class=\"footnote\" id=\"",
+                );
+                push_attr(&mut self.out, &escape::id(&note.id));
+                self.out.push_str("\">\n");
+                let scope = self.enter();
+                let (first_inlines, rest) = match note.blocks.split_first() {
+                    Some((first, rest)) => match &first.kind {
+                        BlockKind::Paragraph(inlines) => (Some(inlines), rest),
+                        _ => (None, &note.blocks[..]),
+                    },
+                    None => (None, &note.blocks[..]),
+                };
+                self.out.push_str("<p>");
+                self.backlink(index, note.number);
+                if let Some(inlines) = first_inlines {
+                    self.out.push(' ');
+                    let s = self.enter();
+                    self.inlines(inlines);
+                    self.leave(s);
+                }
+                self.out.push_str("</p>\n");
+                self.blocks(rest);
+                self.leave(scope);
+                self.out.push_str("</aside>\n");
             }
-            self.out.push_str("</p>\n");
-            self.blocks(rest);
-            self.leave(scope);
-            self.out.push_str("</aside>\n");
+            if !wrote {
+                break;
+            }
         }
-        self.out.push_str("</div>\n");
+        if opened {
+            self.out.push_str("</div>\n");
+        }
+        self.in_notes = false;
     }
 
     /// The note number, linked back to the first reference when there is one.

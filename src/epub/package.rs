@@ -62,6 +62,72 @@ pub struct PackageInput<'a> {
     pub cover_image: Option<Resource>,
     pub nav_xhtml: String,
     pub toc_ncx: String,
+    pub accessibility: Accessibility,
+}
+
+/// What the accessibility metadata says about the book.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Accessibility {
+    /// The book has pictures besides its cover.
+    pub has_images: bool,
+    /// The print edition whose page numbers the page-list carries, when
+    /// there is one (`pageBreakSource`).
+    pub page_source: Option<String>,
+}
+
+/// Conformance claimed in `dcterms:conformsTo`: Folio writes semantic
+/// structure, language on every document, alt text, roles for notes and
+/// navigation, no colours or fixed sizes; DAISY Ace checks the result.
+const CONFORMS_TO: &str = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA";
+
+/// The schema.org accessibility metadata (EPUB Accessibility 1.1) and the
+/// conformance claim.
+fn accessibility_metadata(a: &Accessibility) -> String {
+    let mut xml = String::new();
+    let mut meta = |property: &str, value: &str| {
+        xml.push_str(&format!(
+            "    <meta property=\"{property}\">{}</meta>\n",
+            escape::text(value)
+        ));
+    };
+    meta("schema:accessMode", "textual");
+    if a.has_images {
+        meta("schema:accessMode", "visual");
+    }
+    // Every picture has alternative text (or is replaced by it), so the
+    // text alone carries the book.
+    meta("schema:accessModeSufficient", "textual");
+    // Every book has a cover image with alternative text.
+    let mut features = vec![
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+        "alternativeText",
+    ];
+    if a.page_source.is_some() {
+        features.push("pageBreakMarkers");
+        features.push("pageNavigation");
+    }
+    for feature in features {
+        meta("schema:accessibilityFeature", feature);
+    }
+    meta("schema:accessibilityHazard", "none");
+    let mut summary = String::from(
+        "This publication has a table of contents, headings in a logical order, \
+         a reading order that follows the text, and footnotes as linked notes. \
+         Text can be resized and restyled by the reader.",
+    );
+    summary.push_str(" Images have text alternatives.");
+    if a.page_source.is_some() {
+        summary.push_str(" Page numbers of the print (PDF) edition are marked and listed.");
+    }
+    meta("schema:accessibilitySummary", &summary);
+    meta("dcterms:conformsTo", CONFORMS_TO);
+    if let Some(source) = &a.page_source {
+        meta("pageBreakSource", source);
+    }
+    xml
 }
 
 /// The UUID epub-builder is given: the identifier itself when it is a
@@ -178,11 +244,13 @@ fn builder_item_id(href: &str) -> String {
 /// (the contents page is a landmark, and landmarks must be spine items).
 fn patch_opf(
     opf: &str,
+    lang: &str,
     uuid: uuid::Uuid,
     identifier: &str,
     extra: &str,
     nav_after: &str,
 ) -> Result<String, String> {
+    let package_open = "<package version=\"3.0\" ";
     let builder_id = format!(
         "<dc:identifier id=\"epub-id-1\">{}</dc:identifier>",
         uuid::fmt::Urn::from_uuid(uuid)
@@ -192,10 +260,17 @@ fn patch_opf(
         escape::text(identifier.trim())
     );
     let itemref = format!("<itemref idref=\"{}\"/>", builder_item_id(nav_after));
-    if !opf.contains(&builder_id) || !opf.contains("  </metadata>") || !opf.contains(&itemref) {
+    if !opf.contains(&builder_id)
+        || !opf.contains("  </metadata>")
+        || !opf.contains(&itemref)
+        || !opf.contains(package_open)
+    {
         return Err("the package document has an unexpected shape".into());
     }
+    // The package's own language (Ace and some readers look there first).
+    let with_lang = format!("{package_open}xml:lang=\"{}\" ", escape::attr(lang.trim()));
     Ok(opf
+        .replacen(package_open, &with_lang, 1)
         .replacen(&builder_id, &own_id, 1)
         .replacen("  </metadata>", &format!("{extra}  </metadata>"), 1)
         .replacen(
@@ -294,11 +369,13 @@ pub fn assemble(input: PackageInput<'_>) -> Result<BTreeMap<String, Vec<u8>>, St
         .iter()
         .find(|d| d.role == Role::TitlePage)
         .ok_or("the book has no title page")?;
+    let extra = extra_metadata(meta) + &accessibility_metadata(&input.accessibility);
     let opf = patch_opf(
         &opf,
+        &meta.language,
         uuid,
         &input.identifier,
-        &extra_metadata(meta),
+        &extra,
         &title_page.href,
     )?;
     entries.insert("OEBPS/content.opf".into(), opf.into_bytes());

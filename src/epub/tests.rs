@@ -117,9 +117,10 @@ fn render(book: &Book, index: usize) -> (String, Vec<crate::diag::Diagnostic>) {
         .map(|c| format!("{}.xhtml", c.slug))
         .collect();
     let css = vec!["stylesheet.css".to_string()];
+    let layout = super::layout::Layout::single(book, &files);
     let ctx = BookContext {
         book,
-        files: &files,
+        layout: &layout,
         stylesheets: &css,
     };
     let mut images = ImageStore::default();
@@ -320,7 +321,12 @@ fn links_resolve_to_chapter_files() {
                 ])],
                 vec![],
             ),
-            chapter("02-two", None, vec![h(1, "origins", "Origins")], vec![]),
+            chapter(
+                "02-two",
+                None,
+                vec![p(vec![t("Intro.")]), h(1, "origins", "Origins")],
+                vec![],
+            ),
         ],
         Path::new("."),
     );
@@ -660,8 +666,8 @@ fn full_book_passes_epubcheck_and_is_reproducible() {
     let dir = tempfile::tempdir().unwrap();
     let (book, settings) = full_book(dir.path());
     let toc = Toc::build(&book);
-    let (first, warnings) = write_epub(&book, &toc, &settings).expect("EPUB written");
-    let (second, _) = write_epub(&book, &toc, &settings).expect("EPUB written");
+    let (first, warnings) = write_epub(&book, &toc, &settings, &[]).expect("EPUB written");
+    let (second, _) = write_epub(&book, &toc, &settings, &[]).expect("EPUB written");
     assert!(first == second, "two builds differ");
 
     // Warnings: the unusable BMP and the raw HTML, each with its place.
@@ -755,7 +761,7 @@ fn minimal_book_without_headings_passes_epubcheck() {
         identifier: "isbn:9780000000000".into(),
         ..meta()
     };
-    let (epub, _) = write_epub(&b, &Toc::build(&b), &EpubSettings::default()).unwrap();
+    let (epub, _) = write_epub(&b, &Toc::build(&b), &EpubSettings::default(), &[]).unwrap();
     let entries: BTreeMap<String, Vec<u8>> = ocf::read_entries(&epub).unwrap();
     let opf = String::from_utf8_lossy(&entries["OEBPS/content.opf"]).into_owned();
     assert!(opf.contains(">isbn:9780000000000</dc:identifier>"), "{opf}");
@@ -953,7 +959,7 @@ fn right_to_left_languages_set_direction() {
         dir.path(),
     );
     b.meta.language = "ur".into();
-    let (epub, _) = write_epub(&b, &Toc::build(&b), &EpubSettings::default()).unwrap();
+    let (epub, _) = write_epub(&b, &Toc::build(&b), &EpubSettings::default(), &[]).unwrap();
     let entries = ocf::read_entries(&epub).unwrap();
     let opf = String::from_utf8_lossy(&entries["OEBPS/content.opf"]).into_owned();
     assert!(opf.contains("page-progression-direction=\"rtl\""), "{opf}");
@@ -973,8 +979,8 @@ fn right_to_left_languages_set_direction() {
 fn check_repo_book(folder: &str) -> BTreeMap<String, Vec<u8>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
     let loaded = crate::load_book(&root, Some(1_700_000_000)).expect("book loads");
-    let (epub, _) = write_epub(&loaded.book, &loaded.toc, &loaded.config.epub).expect("EPUB");
-    let (again, _) = write_epub(&loaded.book, &loaded.toc, &loaded.config.epub).expect("EPUB");
+    let (epub, _) = write_epub(&loaded.book, &loaded.toc, &loaded.config.epub, &[]).expect("EPUB");
+    let (again, _) = write_epub(&loaded.book, &loaded.toc, &loaded.config.epub, &[]).expect("EPUB");
     assert!(epub == again, "two builds of {folder} differ");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("book.epub");
@@ -1007,4 +1013,449 @@ fn feature_fixture_passes_epubcheck() {
         "{ch1}"
     );
     assert!(ch1.contains("role=\"doc-backlink\""));
+}
+
+/// A chapter whose blocks start at the given bytes (spans are otherwise
+/// irrelevant here), for page-break placement.
+fn at(start: u32, kind: BlockKind) -> Block {
+    Block {
+        kind,
+        span: Span {
+            file: FileId(0),
+            start,
+            end: start + 1,
+        },
+    }
+}
+
+fn page_break(label: &str, chapter: usize, at: PageBreakAt) -> PageBreak {
+    PageBreak {
+        label: label.into(),
+        chapter,
+        at,
+    }
+}
+
+/// Writes `book` with `breaks` and returns the files of the EPUB.
+fn epub_with_breaks(book: &Book, breaks: &[PageBreak]) -> BTreeMap<String, Vec<u8>> {
+    let (epub, _) = write_epub(book, &Toc::build(book), &EpubSettings::default(), breaks)
+        .expect("EPUB written");
+    ocf::read_entries(&epub).unwrap()
+}
+
+fn text_of(entries: &BTreeMap<String, Vec<u8>>, name: &str) -> String {
+    String::from_utf8_lossy(&entries[name]).into_owned()
+}
+
+#[test]
+fn page_breaks_land_before_their_word() {
+    let dir = tempfile::tempdir().unwrap();
+    let emphasised = il(InlineKind::Emphasis(vec![t("three four five")]));
+    let b = book(
+        vec![
+            chapter(
+                "one",
+                None,
+                vec![
+                    at(
+                        0,
+                        BlockKind::Heading(Heading {
+                            level: 1,
+                            id: "one".into(),
+                            content: vec![t("One")],
+                            classes: vec![],
+                        }),
+                    ),
+                    // Words: one two three four five six|seven (0…6); "six"
+                    // and "seven" are one word with a note between them.
+                    at(
+                        10,
+                        BlockKind::Paragraph(vec![
+                            t("one two "),
+                            emphasised,
+                            t(" six"),
+                            il(InlineKind::FootnoteRef { index: 0 }),
+                            t("seven"),
+                        ]),
+                    ),
+                    at(
+                        20,
+                        BlockKind::CodeBlock {
+                            lang: None,
+                            text: "let a = 1;\nlet b = 2;\n".into(),
+                        },
+                    ),
+                    at(30, BlockKind::ThematicBreak),
+                    at(40, BlockKind::Paragraph(vec![t("short")])),
+                ],
+                vec![note("n", 1, "fn-n", vec![p(vec![t("Note.")])])],
+            ),
+            chapter(
+                "two",
+                Some("Two"),
+                vec![at(0, BlockKind::Paragraph(vec![t("Second chapter.")]))],
+                vec![],
+            ),
+        ],
+        dir.path(),
+    );
+    let breaks = vec![
+        page_break("1", 0, PageBreakAt::ChapterStart),
+        // In the middle of the emphasised run.
+        page_break(
+            "2",
+            0,
+            PageBreakAt::Block {
+                block_start: 10,
+                word: 3,
+            },
+        ),
+        // Word 0 of the code block.
+        page_break(
+            "3",
+            0,
+            PageBreakAt::Block {
+                block_start: 20,
+                word: 0,
+            },
+        ),
+        // Before "b" of the second code line.
+        page_break(
+            "4",
+            0,
+            PageBreakAt::Block {
+                block_start: 20,
+                word: 5,
+            },
+        ),
+        // A block without words.
+        page_break(
+            "5",
+            0,
+            PageBreakAt::Block {
+                block_start: 30,
+                word: 0,
+            },
+        ),
+        // Out of range: the block's start.
+        page_break(
+            "6",
+            0,
+            PageBreakAt::Block {
+                block_start: 40,
+                word: 9,
+            },
+        ),
+        page_break("7", 1, PageBreakAt::ChapterStart),
+        // No block starts there: written at the next block… here the end.
+        page_break(
+            "8",
+            1,
+            PageBreakAt::Block {
+                block_start: 5,
+                word: 0,
+            },
+        ),
+        // A chapter that does not exist is ignored.
+        page_break("9", 7, PageBreakAt::ChapterStart),
+    ];
+    let entries = epub_with_breaks(&b, &breaks);
+    let one = text_of(&entries, "OEBPS/one.xhtml");
+    let mark = |n: &str| {
+        format!("<span epub:type=\"pagebreak\" role=\"doc-pagebreak\" id=\"page-{n}\" aria-label=\"{n}\"></span>")
+    };
+    assert!(
+        one.contains(&format!("role=\"doc-chapter\">\n{}<h1", mark("1"))),
+        "{one}"
+    );
+    assert!(
+        one.contains(&format!("<em>three {}four five</em>", mark("2"))),
+        "{one}"
+    );
+    assert!(
+        one.contains(&format!(
+            "<pre><code>{}let a = 1;\nlet {}b = 2;</code></pre>",
+            mark("3"),
+            mark("4")
+        )),
+        "{one}"
+    );
+    assert!(one.contains(&format!("{}<hr/>", mark("5"))), "{one}");
+    assert!(one.contains(&format!("<p>{}short</p>", mark("6"))), "{one}");
+    // No marker inside the footnotes.
+    let notes = &one[one.find("class=\"footnotes\"").unwrap()..];
+    assert!(!notes.contains("pagebreak"), "{notes}");
+    let two = text_of(&entries, "OEBPS/two.xhtml");
+    assert!(two.contains(&mark("7")), "{two}");
+    assert!(
+        two.contains(&format!("Second chapter.</p>\n{}", mark("8"))),
+        "{two}"
+    );
+    assert!(!two.contains("page-9"));
+    parse(&one);
+
+    // The page-list, in page order, and its metadata.
+    let nav = text_of(&entries, "OEBPS/nav.xhtml");
+    let doc = parse(&nav);
+    let list = doc
+        .descendants()
+        .find(|n| n.attribute(("http://www.idpf.org/2007/ops", "type")) == Some("page-list"))
+        .expect("page-list");
+    let hrefs: Vec<&str> = list
+        .descendants()
+        .filter_map(|n| n.attribute("href"))
+        .collect();
+    assert_eq!(
+        hrefs,
+        [
+            "one.xhtml#page-1",
+            "one.xhtml#page-2",
+            "one.xhtml#page-3",
+            "one.xhtml#page-4",
+            "one.xhtml#page-5",
+            "one.xhtml#page-6",
+            "two.xhtml#page-7",
+            "two.xhtml#page-8"
+        ]
+    );
+    let opf = text_of(&entries, "OEBPS/content.opf");
+    assert!(
+        opf.contains("<meta property=\"pageBreakSource\">urn:uuid:6ba7b810-9dad-11d1-80b4-00c04fd430c8 (PDF)</meta>"),
+        "{opf}"
+    );
+    assert!(opf.contains(">pageNavigation</meta>"), "{opf}");
+
+    let path = dir.path().join("pages.epub");
+    let (epub, _) = write_epub(&b, &Toc::build(&b), &EpubSettings::default(), &breaks).unwrap();
+    std::fs::write(&path, epub).unwrap();
+    assert_epubcheck_clean(&path);
+
+    // Without breaks: no markers, no page-list, no page source.
+    let entries = epub_with_breaks(&b, &[]);
+    assert!(!text_of(&entries, "OEBPS/one.xhtml").contains("pagebreak"));
+    assert!(!text_of(&entries, "OEBPS/nav.xhtml").contains("page-list"));
+    assert!(!text_of(&entries, "OEBPS/content.opf").contains("pageBreakSource"));
+}
+
+#[test]
+fn accessibility_metadata_and_package_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = book(
+        vec![chapter("one", None, vec![p(vec![t("Text.")])], vec![])],
+        dir.path(),
+    );
+    let entries = epub_with_breaks(&b, &[]);
+    let opf = text_of(&entries, "OEBPS/content.opf");
+    assert!(
+        opf.contains("<package version=\"3.0\" xml:lang=\"en\" "),
+        "{opf}"
+    );
+    for expected in [
+        "<meta property=\"schema:accessMode\">textual</meta>",
+        "<meta property=\"schema:accessModeSufficient\">textual</meta>",
+        "<meta property=\"schema:accessibilityFeature\">structuralNavigation</meta>",
+        "<meta property=\"schema:accessibilityFeature\">tableOfContents</meta>",
+        "<meta property=\"schema:accessibilityHazard\">none</meta>",
+        "<meta property=\"schema:accessibilitySummary\">",
+        "<meta property=\"dcterms:conformsTo\">EPUB Accessibility 1.1 - WCAG 2.2 Level AA</meta>",
+    ] {
+        assert!(opf.contains(expected), "{expected} missing from\n{opf}");
+    }
+    assert!(!opf.contains(">pageBreakMarkers<"), "{opf}");
+}
+
+#[test]
+fn split_chapters_keep_links_notes_and_page_markers_in_the_right_part() {
+    let dir = tempfile::tempdir().unwrap();
+    // Three sections of ~80 KB each: over the split threshold together.
+    let long_text = "word ".repeat(16 * 1024);
+    let section = |n: u32| {
+        vec![
+            at(
+                n * 100,
+                BlockKind::Heading(Heading {
+                    level: 2,
+                    id: format!("s{n}"),
+                    content: vec![t(&format!("Section {n}"))],
+                    classes: vec![],
+                }),
+            ),
+            at(
+                n * 100 + 10,
+                BlockKind::Paragraph(vec![
+                    t(&long_text),
+                    il(InlineKind::FootnoteRef { index: 0 }),
+                ]),
+            ),
+        ]
+    };
+    let mut blocks = vec![h(1, "top", "Top")];
+    for n in 1..=3 {
+        blocks.extend(section(n));
+    }
+    let link = il(InlineKind::Link(Link {
+        target: LinkTarget::Internal {
+            chapter: 0,
+            id: Some("s3".into()),
+        },
+        title: None,
+        content: vec![t("to three")],
+    }));
+    let b = book(
+        vec![
+            chapter(
+                "one",
+                None,
+                blocks,
+                vec![note("n", 1, "fn-n", vec![p(vec![t("Shared note.")])])],
+            ),
+            chapter("two", Some("Two"), vec![p(vec![link])], vec![]),
+        ],
+        dir.path(),
+    );
+    let breaks = vec![page_break(
+        "7",
+        0,
+        PageBreakAt::Block {
+            block_start: 310,
+            word: 5,
+        },
+    )];
+    let entries = epub_with_breaks(&b, &breaks);
+    let names: Vec<&str> = entries.keys().map(String::as_str).collect();
+    for part in [
+        "OEBPS/one.xhtml",
+        "OEBPS/one-part2.xhtml",
+        "OEBPS/one-part4.xhtml",
+    ] {
+        assert!(names.contains(&part), "{part} missing from {names:?}");
+    }
+    let three = text_of(&entries, "OEBPS/one-part4.xhtml");
+    assert!(three.starts_with("<?xml"), "a complete document");
+    assert!(
+        three.contains("<section class=\"chapter-part\">"),
+        "{}",
+        &three[..600]
+    );
+    assert!(three.contains("id=\"page-7\""));
+    assert!(
+        three.contains("id=\"fn-n\""),
+        "the note travels with its reference"
+    );
+    assert!(text_of(&entries, "OEBPS/one-part2.xhtml").contains("id=\"fn-n\""));
+    assert!(!text_of(&entries, "OEBPS/one.xhtml").contains("id=\"fn-n\""));
+    let two = text_of(&entries, "OEBPS/two.xhtml");
+    assert!(two.contains("href=\"one-part4.xhtml\""), "{two}");
+    let nav = text_of(&entries, "OEBPS/nav.xhtml");
+    assert!(
+        nav.contains("<a href=\"one-part4.xhtml\">Section 3</a>"),
+        "{nav}"
+    );
+    assert!(
+        nav.contains("<a href=\"one-part4.xhtml#page-7\">7</a>"),
+        "{nav}"
+    );
+    let opf = text_of(&entries, "OEBPS/content.opf");
+    let spine: Vec<&str> = opf
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("<itemref idref=\""))
+        .collect();
+    let pos = |f: &str| spine.iter().position(|s| s.starts_with(f)).unwrap();
+    assert!(pos("id_one.xhtml") < pos("id_one-part2.xhtml"));
+    assert!(pos("id_one-part4.xhtml") < pos("id_two.xhtml"));
+    for (name, bytes) in &entries {
+        if name.ends_with(".xhtml") {
+            assert!(bytes.len() <= SPLIT_THRESHOLD_BYTES, "{name}");
+            parse(std::str::from_utf8(bytes).unwrap());
+        }
+    }
+}
+
+#[test]
+fn dropped_raw_elements_take_the_markdown_between_their_pieces_with_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let (xhtml, warnings) = render_raw(
+        vec![
+            p(vec![
+                t("Before "),
+                html_inline("<script>"),
+                t("alert(\"x\")"),
+                html_inline("</script>"),
+                t(" after. "),
+                html_inline("<svg width=\"1\">"),
+                html_inline("<circle r=\"1\"/>"),
+                il(InlineKind::Emphasis(vec![t("inside")])),
+                html_inline("</svg>"),
+                t(" end."),
+            ]),
+            // An element never closed is dropped to the end of its block only.
+            p(vec![t("Open "), html_inline("<script>"), t("gone")]),
+            p(vec![t("Next paragraph.")]),
+        ],
+        dir.path(),
+    );
+    assert!(!xhtml.contains("alert"), "{xhtml}");
+    assert!(
+        !xhtml.contains("circle") && !xhtml.contains("inside"),
+        "{xhtml}"
+    );
+    assert!(xhtml.contains("<p>Before  after.  end.</p>"), "{xhtml}");
+    assert!(
+        !xhtml.contains("gone") && xhtml.contains("Next paragraph."),
+        "{xhtml}"
+    );
+    assert!(
+        warnings.iter().any(|w| w.contains("<script>")),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn page_break_words_count_text_dropped_with_raw_elements() {
+    let dir = tempfile::tempdir().unwrap();
+    // Running text: "one two three four": "two three" is inside a script.
+    let b = book(
+        vec![chapter(
+            "one",
+            None,
+            vec![at(
+                0,
+                BlockKind::Paragraph(vec![
+                    t("one "),
+                    html_inline("<script>"),
+                    t("two three"),
+                    html_inline("</script>"),
+                    t(" four"),
+                ]),
+            )],
+            vec![],
+        )],
+        dir.path(),
+    );
+    let breaks = [
+        page_break(
+            "1",
+            0,
+            PageBreakAt::Block {
+                block_start: 0,
+                word: 2,
+            },
+        ),
+        page_break(
+            "2",
+            0,
+            PageBreakAt::Block {
+                block_start: 0,
+                word: 3,
+            },
+        ),
+    ];
+    let entries = epub_with_breaks(&b, &breaks);
+    let one = text_of(&entries, "OEBPS/one.xhtml");
+    let page1 = one.find("id=\"page-1\"").expect("page 1 marker");
+    let page2 = one.find("id=\"page-2\"").expect("page 2 marker");
+    let four = one.find("four").unwrap();
+    assert!(page1 < page2 && page2 < four, "{one}");
+    assert!(one[page2..four].ends_with("></span>"), "{one}");
+    assert!(!one.contains("two three"), "{one}");
 }

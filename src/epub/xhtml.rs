@@ -12,15 +12,20 @@
 
 use std::collections::BTreeSet;
 
+use std::collections::BTreeMap;
+use std::ops::Range;
+
 use crate::diag::{Diagnostic, Span};
 use crate::model::{
-    plain_text, Align, Block, BlockKind, Book, Chapter, Definition, Heading, Image, Inline,
-    InlineKind, Link, LinkTarget, List, Table,
+    plain_text, running_text, Align, Block, BlockKind, Book, Chapter, Definition, Heading, Image,
+    Inline, InlineKind, Link, LinkTarget, List, PageBreak, Table,
 };
 
 use super::escape::{self, push_attr, push_text};
 use super::html::HtmlState;
 use super::images::ImageStore;
+use super::layout::{heading_ids, Layout};
+use super::pagebreaks::{BreakState, PlacedMark};
 
 /// The XHTML namespace and the EPUB namespace for `epub:type`.
 const HTML_OPEN: &str = "<html xmlns=\"http://www.w3.org/1999/xhtml\" \
@@ -81,8 +86,8 @@ pub fn is_rtl(lang: &str) -> bool {
 /// What every chapter of a book shares while being written.
 pub struct BookContext<'a> {
     pub book: &'a Book,
-    /// Output file name of every chapter, by chapter index.
-    pub files: &'a [String],
+    /// Files of every chapter's parts and where each id lives.
+    pub layout: &'a Layout,
     /// Stylesheet hrefs each page links, in cascade order.
     pub stylesheets: &'a [String],
 }
@@ -103,32 +108,89 @@ pub fn chapter_title(book: &Book, chapter: &Chapter) -> String {
     }
 }
 
-/// Writes chapter `index` as a complete XHTML document. Problems that do
-/// not stop the build (an unreadable image, dropped raw HTML) are pushed
-/// to `diags` as warnings.
+/// A chapter written as XHTML documents, one per part of its plan.
+#[derive(Debug, Default)]
+pub struct ChapterOutput {
+    /// Complete XHTML documents, one per part.
+    pub parts: Vec<String>,
+    /// The page-break markers written, with the part that holds each.
+    pub marks: Vec<PlacedMark>,
+    /// Byte offset in the (first) part's body markup at which each
+    /// top-level block starts: what the split planner measures.
+    pub block_offsets: Vec<usize>,
+}
+
+/// Writes chapter `index` as complete XHTML documents, one per part of the
+/// chapter's plan in `ctx.layout`, with the markers of `breaks` that
+/// belong to it. Problems that do not stop the build (an unreadable image,
+/// dropped raw HTML) are pushed to `diags` as warnings.
+pub fn chapter_pages(
+    ctx: &BookContext<'_>,
+    index: usize,
+    breaks: &[PageBreak],
+    images: &mut ImageStore,
+    diags: &mut Vec<Diagnostic>,
+) -> ChapterOutput {
+    let chapter = &ctx.book.chapters[index];
+    let default_plan = super::layout::whole(chapter.blocks.len());
+    let plan = ctx.layout.plans.get(index).unwrap_or(&default_plan);
+    let mut w = ChapterWriter::new(ctx, index, images, diags);
+    w.breaks = BreakState::for_chapter(breaks, index);
+    let title = chapter_title(ctx.book, chapter);
+    let mut out = ChapterOutput::default();
+    for (part, range) in plan.iter().enumerate() {
+        w.out.clear();
+        w.part_body(part, range.clone(), part + 1 == plan.len());
+        if part == 0 {
+            out.block_offsets = std::mem::take(&mut w.block_offsets);
+        }
+        out.parts.push(page(
+            &ctx.book.meta.language,
+            &title,
+            ctx.stylesheets,
+            " epub:type=\"bodymatter\"",
+            &w.out,
+        ));
+    }
+    out.marks = std::mem::take(&mut w.breaks.placed);
+    out
+}
+
+/// Writes chapter `index` as one complete XHTML document (its first part
+/// when the layout splits it), without page-break markers.
+#[cfg(test)]
 pub fn chapter_page(
     ctx: &BookContext<'_>,
     index: usize,
     images: &mut ImageStore,
     diags: &mut Vec<Diagnostic>,
 ) -> String {
-    let chapter = &ctx.book.chapters[index];
-    let mut w = ChapterWriter::new(ctx, chapter, images, diags);
-    w.body();
-    let title = chapter_title(ctx.book, chapter);
-    page(
-        &ctx.book.meta.language,
-        &title,
-        ctx.stylesheets,
-        " epub:type=\"bodymatter\"",
-        &w.out,
-    )
+    chapter_pages(ctx, index, &[], images, diags)
+        .parts
+        .swap_remove(0)
 }
 
 /// Serializer state for one chapter.
 pub struct ChapterWriter<'a, 'c> {
     pub(super) ctx: &'a BookContext<'c>,
     pub(super) chapter: &'a Chapter,
+    /// Index of the chapter in the book.
+    pub(super) index: usize,
+    /// The part being written (0 unless the chapter is split).
+    pub(super) part: usize,
+    /// Ids written so far by the writer itself or raw HTML, with the part
+    /// that holds each (headings' and notes' parts come from the layout).
+    claimed: BTreeMap<String, usize>,
+    /// Footnotes already written in some part.
+    pub(super) notes_written: Vec<bool>,
+    /// True while footnotes are being written (no page-break markers there).
+    pub(super) in_notes: bool,
+    /// Page-break markers of this chapter.
+    pub(super) breaks: BreakState,
+    /// See [`ChapterOutput::block_offsets`].
+    block_offsets: Vec<usize>,
+    /// Level of the last heading written in the current document (0: none).
+    last_heading: u8,
     pub(super) images: &'a mut ImageStore,
     pub(super) diags: &'a mut Vec<Diagnostic>,
     /// The markup written so far.
@@ -147,19 +209,28 @@ pub struct ChapterWriter<'a, 'c> {
 impl<'a, 'c> ChapterWriter<'a, 'c> {
     pub fn new(
         ctx: &'a BookContext<'c>,
-        chapter: &'a Chapter,
+        index: usize,
         images: &'a mut ImageStore,
         diags: &'a mut Vec<Diagnostic>,
     ) -> Self {
+        let chapter = &ctx.book.chapters[index];
         let mut ids = BTreeSet::new();
-        collect_ids(&chapter.blocks, &mut ids);
+        heading_ids(&chapter.blocks, &mut ids);
         for note in &chapter.footnotes {
             ids.insert(escape::id(&note.id));
-            collect_ids(&note.blocks, &mut ids);
+            heading_ids(&note.blocks, &mut ids);
         }
         ChapterWriter {
             ctx,
             chapter,
+            index,
+            part: 0,
+            claimed: BTreeMap::new(),
+            notes_written: vec![false; chapter.footnotes.len()],
+            in_notes: false,
+            breaks: BreakState::default(),
+            block_offsets: Vec::new(),
+            last_heading: 0,
             images,
             diags,
             out: String::new(),
@@ -171,25 +242,49 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
         }
     }
 
-    /// The chapter section, then its footnotes.
-    pub fn body(&mut self) {
-        self.out
-            .push_str("<section epub:type=\"chapter\" role=\"doc-chapter\">\n");
-        let has_h1 = self
-            .chapter
-            .blocks
-            .iter()
-            .any(|b| matches!(&b.kind, BlockKind::Heading(h) if h.level == 1));
-        if let (false, Some(title)) = (has_h1, &self.chapter.title) {
-            self.out.push_str("<h1 class=\"chapter-title\">");
-            push_text(&mut self.out, title);
-            self.out.push_str("</h1>\n");
+    /// One part of the chapter: its section, the top-level blocks of
+    /// `range`, then the footnotes it references (the last part also gets
+    /// any note nobody references).
+    pub fn part_body(&mut self, part: usize, range: Range<usize>, last: bool) {
+        self.part = part;
+        self.last_heading = 0;
+        for refs in &mut self.note_refs {
+            refs.clear();
+        }
+        if part == 0 {
+            self.out
+                .push_str("<section epub:type=\"chapter\" role=\"doc-chapter\">\n");
+            self.chapter_start_breaks();
+            let has_h1 = self
+                .chapter
+                .blocks
+                .iter()
+                .any(|b| matches!(&b.kind, BlockKind::Heading(h) if h.level == 1));
+            if let (false, Some(title)) = (has_h1, &self.chapter.title) {
+                self.last_heading = 1;
+                self.out.push_str("<h1 class=\"chapter-title\">");
+                push_text(&mut self.out, title);
+                self.out.push_str("</h1>\n");
+            }
+        } else {
+            // A continuation of the chapter, not a chapter of its own.
+            self.out.push_str("<section class=\"chapter-part\">\n");
         }
         let chapter = self.chapter;
         let scope = self.enter();
-        self.blocks(&chapter.blocks);
+        for block in chapter.blocks.get(range).unwrap_or(&[]) {
+            if part == 0 {
+                self.block_offsets.push(self.out.len());
+            }
+            self.block(block);
+        }
         self.leave(scope);
-        self.footnotes();
+        if last {
+            self.flush_all_breaks();
+        } else {
+            self.flush_block_breaks();
+        }
+        self.footnotes(last);
         self.out.push_str("</section>\n");
     }
 
@@ -209,17 +304,34 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
             n += 1;
         }
         self.ids.insert(candidate.clone());
+        self.claimed.insert(candidate.clone(), self.part);
         candidate
     }
 
-    /// Claims `id` for this document; false when it is already used.
+    /// Claims `id` for this chapter; false when it is already used.
     pub(super) fn claim_id(&mut self, id: &str) -> bool {
-        self.ids.insert(id.to_string())
+        let fresh = self.ids.insert(id.to_string());
+        if fresh {
+            self.claimed.insert(id.to_string(), self.part);
+        }
+        fresh
     }
 
-    /// Whether `id` is used in this document so far.
-    pub(super) fn id_in_use(&self, id: &str) -> bool {
-        self.ids.contains(id)
+    /// The `href` of id `id` of this chapter from the part being written:
+    /// `#id` in the same file, `file#id` in another part, `None` when no
+    /// element has that id (yet).
+    pub(super) fn local_href(&self, id: &str) -> Option<String> {
+        let part = self
+            .ctx
+            .layout
+            .part_of(self.index, id)
+            .or_else(|| self.claimed.get(id).copied())?;
+        let fragment = escape::fragment(id);
+        if part == self.part {
+            return Some(format!("#{fragment}"));
+        }
+        let file = self.ctx.layout.file(self.index, part)?;
+        Some(format!("{file}#{fragment}"))
     }
 
     /// Starts a container: raw HTML opened inside it is closed when it ends.
@@ -249,6 +361,8 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
     }
 
     fn block(&mut self, block: &Block) {
+        self.html.skipping = None;
+        self.begin_block(block);
         match &block.kind {
             BlockKind::Heading(h) => self.heading(h),
             BlockKind::Paragraph(inlines) => {
@@ -268,7 +382,7 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
                     self.out.push('"');
                 }
                 self.out.push('>');
-                push_text(&mut self.out, text.strip_suffix('\n').unwrap_or(text));
+                self.counted_text(text.strip_suffix('\n').unwrap_or(text));
                 self.out.push_str("</code></pre>\n");
             }
             BlockKind::Table(table) => self.table(table),
@@ -277,15 +391,22 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
             BlockKind::Math(src) => {
                 self.out
                     .push_str("<p class=\"math-display\"><span class=\"math\">");
-                push_text(&mut self.out, src.trim());
+                self.counted_text(src.trim());
                 self.out.push_str("</span></p>\n");
             }
             BlockKind::ThematicBreak => self.out.push_str("<hr/>\n"),
         }
     }
 
+    /// A heading. Its level never skips one after the document's previous
+    /// heading (an `###` right after a `#` is written as `<h2>`): readers
+    /// and screen readers navigate by levels, and WCAG checkers flag gaps.
     fn heading(&mut self, h: &Heading) {
-        let level = h.level.clamp(1, 6);
+        let mut level = h.level.clamp(1, 6);
+        if self.last_heading > 0 {
+            level = level.min(self.last_heading + 1);
+        }
+        self.last_heading = level;
         let mut open = format!("<h{level} id=\"{}\"", escape::attr(&escape::id(&h.id)));
         let classes = escape::class_list(h.classes.iter().map(String::as_str));
         if !classes.is_empty() {
@@ -324,6 +445,7 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
                         if previous_bare {
                             self.out.push_str("<br/>");
                         }
+                        self.begin_block(block);
                         if let Some(done) = checkbox.take() {
                             self.task_box(done);
                         }
@@ -333,6 +455,7 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
                         previous_bare = true;
                     }
                     BlockKind::Paragraph(inlines) => {
+                        self.begin_block(block);
                         self.out.push_str("<p>");
                         let s = self.enter();
                         if let Some(done) = checkbox.take() {
@@ -391,6 +514,7 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
             self.out.push_str("<thead>\n<tr>");
             for (i, cell) in table.head.iter().enumerate() {
                 let open = format!("<th scope=\"col\"{}>", class(i));
+                self.word_boundary();
                 self.wrap(&open, "</th>", |w| w.inlines(cell));
             }
             self.out.push_str("</tr>\n</thead>\n");
@@ -401,6 +525,7 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
                 self.out.push_str("<tr>");
                 for (i, cell) in row.iter().enumerate() {
                     let open = format!("<td{}>", class(i));
+                    self.word_boundary();
                     self.wrap(&open, "</td>", |w| w.inlines(cell));
                 }
                 self.out.push_str("</tr>\n");
@@ -507,11 +632,18 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
     }
 
     fn inline(&mut self, inline: &Inline) {
+        if self.html.skipping.is_some() && !matches!(inline.kind, InlineKind::Html(_)) {
+            // Inside a dropped raw element (`<script>text</script>` split
+            // over several pieces): not written, but its words still count
+            // for page-break positions.
+            self.skipped_text(&running_text(std::slice::from_ref(inline)));
+            return;
+        }
         match &inline.kind {
-            InlineKind::Text(t) => push_text(&mut self.out, t),
+            InlineKind::Text(t) => self.counted_text(t),
             InlineKind::Code(t) => {
                 self.out.push_str("<code>");
-                push_text(&mut self.out, t);
+                self.counted_text(t);
                 self.out.push_str("</code>");
             }
             InlineKind::Emphasis(c) => self.wrap("<em>", "</em>", |w| w.inlines(c)),
@@ -533,12 +665,18 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
             }
             InlineKind::Math(src) => {
                 self.out.push_str("<span class=\"math\">");
-                push_text(&mut self.out, src);
+                self.counted_text(src);
                 self.out.push_str("</span>");
             }
             InlineKind::Html(html) => self.raw_html(html, inline.span, false),
-            InlineKind::SoftBreak => self.out.push('\n'),
-            InlineKind::HardBreak => self.out.push_str("<br/>\n"),
+            InlineKind::SoftBreak => {
+                self.word_boundary();
+                self.out.push('\n');
+            }
+            InlineKind::HardBreak => {
+                self.word_boundary();
+                self.out.push_str("<br/>\n");
+            }
         }
     }
 
@@ -558,14 +696,11 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
                 }
             }
             LinkTarget::Internal { chapter, id } => {
-                let Some(file) = self.ctx.files.get(*chapter) else {
+                let href = self.ctx.layout.href(*chapter, id.as_deref());
+                if href.is_none() {
                     self.warn(span, "link points at a chapter that is not in the book");
-                    return None;
-                };
-                Some(match id {
-                    Some(id) => format!("{file}#{}", escape::fragment(id)),
-                    None => file.clone(),
-                })
+                }
+                href
             }
         }
     }
@@ -631,29 +766,4 @@ pub fn has_safe_scheme(url: &str) -> bool {
         && !["javascript", "vbscript", "data", "file"]
             .iter()
             .any(|s| scheme.eq_ignore_ascii_case(s))
-}
-
-/// Every heading id in `blocks`, recursively, as it will be written.
-fn collect_ids(blocks: &[Block], ids: &mut BTreeSet<String>) {
-    for block in blocks {
-        match &block.kind {
-            BlockKind::Heading(h) => {
-                ids.insert(escape::id(&h.id));
-            }
-            BlockKind::BlockQuote(inner) => collect_ids(inner, ids),
-            BlockKind::List(list) => {
-                for item in &list.items {
-                    collect_ids(&item.blocks, ids);
-                }
-            }
-            BlockKind::DefinitionList(defs) => {
-                for def in defs {
-                    for d in &def.details {
-                        collect_ids(d, ids);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
 }

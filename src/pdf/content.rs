@@ -98,13 +98,14 @@ pub(super) fn write_page(
 /// Baselines closer than this (in pt) are the same line.
 const SAME_BASELINE: f64 = 0.01;
 
-/// The first glyph of the next text run if it continues the line of a run
-/// on `baseline` (links in between are skipped; anything else ends it).
-fn continuation(rest: &[Item], baseline: f64) -> Option<&Glyph> {
+/// The first glyph of the next text run, with its text, if it continues
+/// the line of a run on `baseline` (links in between are skipped; anything
+/// else ends it).
+fn continuation(rest: &[Item], baseline: f64) -> Option<(&Glyph, &str)> {
     for item in rest {
         match item {
             Item::Text(next) if (next.baseline.0 - baseline).abs() < SAME_BASELINE => {
-                return next.glyphs.first();
+                return next.glyphs.first().map(|g| (g, next.glyph_text(g)));
             }
             Item::Link(_) => continue,
             _ => return None,

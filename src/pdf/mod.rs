@@ -31,12 +31,14 @@ mod text;
 mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
 
 use lopdf::{Dictionary, Object, ObjectId};
 
 use crate::diag::{Diagnostic, Diagnostics, StageResult};
 use crate::typeset::frame::{Destination, Document, Item, OutlineEntry};
-use encoding::{flate_stream, text_string, StableHash};
+use encoding::{text_string, Deflater, StableHash};
+
 use fonts::FontSet;
 use images::ImageSet;
 
@@ -44,12 +46,47 @@ use images::ImageSet;
 /// need 1.4; nothing here needs more than 1.7.
 const PDF_VERSION: &str = "1.7";
 
+/// Objects per object stream. Larger streams compress better; a viewer
+/// decompresses a whole stream to read one object of it, so they stay
+/// small enough to be cheap (a few KiB each).
+const OBJECTS_PER_STREAM: usize = 100;
+
+/// lopdf's zlib level for object streams (it maps 4–6 to zlib's default).
+const OBJECT_STREAM_LEVEL: u32 = 6;
+
 /// Initial capacity of the reusable content buffer (a dense page is
 /// ~10 KiB of operators).
 const CONTENT_BUFFER: usize = 32 * 1024;
 
+/// How long the PDF writer's steps took.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timings {
+    /// Writing the pages' content streams (text, rules, images).
+    pub content: Duration,
+    /// Deflating the content streams.
+    pub compression: Duration,
+    /// Subsetting and embedding the fonts.
+    pub fonts: Duration,
+    /// Everything else: document skeleton, annotations, outline,
+    /// metadata, and serializing the objects.
+    pub objects: Duration,
+}
+
 /// Writes a laid-out document as PDF bytes.
 pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {
+    write_pdf_timed(doc, 0).map(|(bytes, _)| bytes)
+}
+
+/// [`write_pdf`], also saying where the time went. With `threads` other
+/// than 1 (0: as many as there are cores), content streams are deflated on
+/// a second thread while the next pages are written; the bytes are the same.
+pub fn write_pdf_timed(doc: &Document, threads: usize) -> StageResult<(Vec<u8>, Timings)> {
+    let threads = match threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    let started = Instant::now();
+    let mut timings = Timings::default();
     validate(doc)?;
     let images = ImageSet::load(doc)?;
 
@@ -70,14 +107,22 @@ pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {
     hash.write(doc.info.identifier.as_bytes());
     hash.write(doc.info.title.as_bytes());
     let mut fonts = FontSet::new(doc);
-    let mut buf = Vec::with_capacity(CONTENT_BUFFER);
-    let mut content_bytes = 0;
+    let mut content_ids = Vec::with_capacity(page_ids.len());
+    let mut compressor = Compressor::start(threads > 1);
+    let mut pages_done = Ok(());
     for (page, &page_id) in doc.pages.iter().zip(&page_ids) {
-        content::write_page(&mut buf, page, &mut fonts, &images)?;
-        let stream = flate_stream(Dictionary::new(), &buf);
-        hash.write(&stream.content);
-        content_bytes += stream.content.len();
-        let content_id = pdf.add_object(stream);
+        let t0 = Instant::now();
+        let mut buf = Vec::with_capacity(CONTENT_BUFFER);
+        if let Err(e) = content::write_page(&mut buf, page, &mut fonts, &images) {
+            pages_done = Err(e);
+            break;
+        }
+        timings.content += t0.elapsed();
+        compressor.push(buf);
+        // The stream's number is taken now, so objects are numbered as
+        // if it were added here; it is filled in once deflated.
+        let content_id = pdf.new_object_id();
+        content_ids.push(content_id);
         let dict = pdf
             .get_dictionary_mut(page_id)
             .map_err(|e| internal(format!("page object missing: {e}")))?;
@@ -105,9 +150,23 @@ pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {
                 .set("Annots", Object::Array(refs));
         }
     }
+    let (streams, compression) = compressor.finish();
+    pages_done?;
+    timings.compression = compression;
+    let mut content_bytes = 0;
+    for (id, data) in content_ids.into_iter().zip(streams) {
+        hash.write(&data);
+        content_bytes += data.len();
+        let mut dict = Dictionary::new();
+        dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+        let stream = lopdf::Stream::new(dict, data).with_compression(false);
+        pdf.objects.insert(id, Object::Stream(stream));
+    }
 
     let mut resources = Dictionary::new();
+    let t0 = Instant::now();
     let font_dict = fonts.finish(&mut pdf, &mut hash)?;
+    timings.fonts = t0.elapsed();
     if !font_dict.is_empty() {
         resources.set("Font", Object::Reference(pdf.add_object(font_dict)));
     }
@@ -134,9 +193,95 @@ pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {
 
     // Content dominates the file; fonts, images and objects add the rest.
     let mut out = Vec::with_capacity(content_bytes + 256 * 1024);
-    pdf.save_to(&mut out)
+    // The many small dictionaries (pages, link annotations, outline
+    // items, names) go into compressed object streams, and the
+    // cross-reference table becomes a stream (PDF 1.5): a fifth of the
+    // file of a long book.
+    let options = lopdf::SaveOptions::builder()
+        .use_object_streams(true)
+        .use_xref_streams(true)
+        .max_objects_per_stream(OBJECTS_PER_STREAM)
+        .compression_level(OBJECT_STREAM_LEVEL)
+        .build();
+    pdf.save_with_options(&mut out, options)
         .map_err(|e| internal(format!("lopdf could not serialize the document: {e}")))?;
-    Ok(out)
+    timings.objects = started
+        .elapsed()
+        .saturating_sub(timings.content + timings.compression + timings.fonts);
+    Ok((out, timings))
+}
+
+/// The pages' content streams deflated, in order, and the time it took.
+type Deflated = (Vec<Vec<u8>>, Duration);
+
+/// Deflates the pages' content streams in order, on a thread of its own
+/// when asked, so that writing page n+1 overlaps deflating page n.
+enum Compressor {
+    Here {
+        deflater: Deflater,
+        done: Deflated,
+    },
+    /// Raw streams go to the thread, which returns them deflated (in
+    /// order: one thread works through one queue).
+    There {
+        send: std::sync::mpsc::Sender<Vec<u8>>,
+        thread: std::thread::JoinHandle<Deflated>,
+    },
+}
+
+impl Compressor {
+    fn start(threaded: bool) -> Compressor {
+        if threaded {
+            let (send, receive) = std::sync::mpsc::channel::<Vec<u8>>();
+            let spawned = std::thread::Builder::new()
+                .name("pdf-deflate".into())
+                .spawn(move || {
+                    let mut deflater = Deflater::new();
+                    let mut done: Deflated = (Vec::new(), Duration::ZERO);
+                    for raw in receive {
+                        let t = Instant::now();
+                        done.0.push(deflater.deflate(&raw));
+                        done.1 += t.elapsed();
+                    }
+                    done
+                });
+            // No thread to be had: deflate here.
+            if let Ok(thread) = spawned {
+                return Compressor::There { send, thread };
+            }
+        }
+        Compressor::Here {
+            deflater: Deflater::new(),
+            done: (Vec::new(), Duration::ZERO),
+        }
+    }
+
+    fn push(&mut self, raw: Vec<u8>) {
+        match self {
+            Compressor::Here { deflater, done } => {
+                let t = Instant::now();
+                done.0.push(deflater.deflate(&raw));
+                done.1 += t.elapsed();
+            }
+            // The thread only stops once the sender is dropped.
+            Compressor::There { send, .. } => {
+                let _ = send.send(raw);
+            }
+        }
+    }
+
+    /// The deflated streams in the order pushed, and the time spent.
+    fn finish(self) -> Deflated {
+        match self {
+            Compressor::Here { done, .. } => done,
+            Compressor::There { send, thread } => {
+                drop(send);
+                thread
+                    .join()
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e))
+            }
+        }
+    }
 }
 
 fn internal(message: String) -> Diagnostics {

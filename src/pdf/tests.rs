@@ -75,6 +75,7 @@ fn set_line(
     let metrics = face.glyph_metrics(Size::new(size as f32), LocationRef::default());
     let fi = charmap.map('\u{fb01}');
     let mut glyphs = Vec::new();
+    let mut run_text = String::new();
     let mut pen = x;
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
@@ -94,11 +95,13 @@ fn set_line(
         }
         glyphs.push(Glyph {
             id: gid.to_u32() as u16,
+            text_len: glyph_text.len() as u16,
+            text_start: run_text.len() as u32,
             x: Pt(pen),
             y_offset: Pt::ZERO,
             advance: Pt(advance),
-            text: glyph_text,
         });
+        run_text.push_str(&glyph_text);
         pen += advance;
         i += used;
     }
@@ -108,6 +111,7 @@ fn set_line(
             size: Pt(size),
             baseline: Pt(baseline),
             gray: 0.0,
+            text: run_text,
             glyphs,
         },
         pen,
@@ -292,14 +296,16 @@ fn sample(dir: &Path, spaces: Spaces) -> Document {
     heading.gray = 0.2;
     let (mut note, end) = set_line(&regular, 0, "A noted fact", 11.0, 72.0, 150.0, spaces);
     let (mark, _) = set_line(&regular, 0, "1", 7.0, end, 150.0, spaces);
-    let mut raised = mark.glyphs[0].clone();
+    let mut raised = mark.glyphs[0];
     raised.y_offset = Pt(4.0);
     // A mark of another size in the same run would need its own run; here
     // the raised glyph stays in the 11 pt run to exercise Ts.
     note.glyphs.push(Glyph {
         x: Pt(end + 0.5),
+        text_start: note.text.len() as u32,
         ..raised
     });
+    note.text.push_str(mark.glyph_text(&mark.glyphs[0]));
     let mut notes_page = page(vec![Item::Text(heading), Item::Text(note)]);
     notes_page.anchors = vec![
         anchor("who-were-the-taliban", 104.0),
@@ -463,7 +469,7 @@ fn the_ligature_is_one_glyph() {
     let font = gentium();
     let (run, _) = set_line(&font, 0, "first", 11.0, 0.0, 0.0, Spaces::Glyphs);
     assert_eq!(run.glyphs.len(), 4);
-    assert_eq!(run.glyphs[0].text, "fi");
+    assert_eq!(run.glyph_text(&run.glyphs[0]), "fi");
 }
 
 #[test]
@@ -550,17 +556,28 @@ fn catalog_and_info_carry_metadata() {
     assert!(xmp.contains("<rdf:li xml:lang=\"x-default\">Pakistan and the Taliban</rdf:li>"));
     assert!(xmp.contains("<rdf:li>Ayesha Khan</rdf:li><rdf:li>Tom Smith</rdf:li>"));
     assert!(xmp.contains("<xmp:CreateDate>2023-11-14T22:13:20Z</xmp:CreateDate>"));
-    // Every stream but the XMP packet and the JPEG is deflated.
+    // Every stream but the XMP packet, the JPEG and the cross-reference
+    // stream (lopdf writes it plain) is deflated; object streams are
+    // decompressed when loaded, so they are checked in the bytes.
     for object in doc.objects.values() {
         if let lopdf::Object::Stream(s) = object {
             let filter = s.dict.get(b"Filter").ok().and_then(|f| f.as_name().ok());
-            let is_xmp = s
-                .dict
-                .get(b"Type")
-                .is_ok_and(|t| t.as_name().ok() == Some(b"Metadata"));
-            assert!(is_xmp || matches!(filter, Some(b"FlateDecode" | b"DCTDecode")));
+            let kind = s.dict.get(b"Type").ok().and_then(|t| t.as_name().ok());
+            assert!(
+                matches!(kind, Some(b"Metadata" | b"ObjStm" | b"XRef"))
+                    || matches!(filter, Some(b"FlateDecode" | b"DCTDecode"))
+            );
         }
     }
+    // The small dictionaries travel in deflated object streams.
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(text.contains("/Type/XRef"));
+    assert!(!text.contains("/Type/Annot"));
+    assert!(text.split("/Type/ObjStm").skip(1).all(|rest| rest
+        .split(">>")
+        .next()
+        .unwrap()
+        .contains("/Filter/FlateDecode")));
 }
 
 #[test]
@@ -661,8 +678,10 @@ fn one_glyph_with_two_texts_extracts_both() {
     let (mut b, _) = set_line(&font, 0, "AB", 20.0, 72.0, 140.0, Spaces::Glyphs);
     // Claim the second glyph of line one is the tail of a cluster (no
     // text), and the first glyph of line two stands for "Ä".
-    a.glyphs[1].text = String::new();
-    b.glyphs[0].text = "Ä".into();
+    a.glyphs[1].text_len = 0;
+    b.text = "ÄB".into();
+    b.glyphs[0].text_len = 2;
+    b.glyphs[1].text_start = 2;
     let doc = Document {
         pages: vec![page(vec![Item::Text(a), Item::Text(b)])],
         fonts: vec![font],
@@ -907,7 +926,7 @@ fn printpdf_ops_timing() {
                     } else {
                         0.0
                     },
-                    cid: Some(g.text.clone()),
+                    cid: Some(run.glyph_text(g).to_string()),
                 });
             }
             ops.push(Op::SetTextMatrix {
@@ -961,8 +980,17 @@ fn content_lines(bytes: &[u8], page_number: u32) -> Vec<String> {
         let stream = doc.get_object(cmap_id).unwrap().as_stream().unwrap();
         let text = String::from_utf8(stream.decompressed_content().unwrap()).unwrap();
         let mut map = BTreeMap::new();
+        let mut in_bfchar = false;
         for line in text.lines() {
-            let Some((code, uni)) = line.strip_prefix('<').and_then(|l| l.split_once("> <")) else {
+            if line.ends_with("beginbfchar") || line == "endbfchar" {
+                in_bfchar = line != "endbfchar";
+                continue;
+            }
+            let Some((code, uni)) = line
+                .strip_prefix('<')
+                .and_then(|l| l.split_once("> <"))
+                .filter(|_| in_bfchar)
+            else {
                 continue;
             };
             let uni = uni.trim_end_matches('>');
@@ -992,8 +1020,14 @@ fn content_lines(bytes: &[u8], page_number: u32) -> Vec<String> {
                 let line = &mut lines.last_mut().unwrap().1;
                 for item in op.operands[0].as_array().unwrap() {
                     if let Ok(s) = item.as_str() {
-                        for pair in s.chunks(2) {
-                            let code = u16::from_be_bytes([pair[0], pair[1]]);
+                        // Codes below 0x80 are one byte, the others two.
+                        let mut bytes = s.iter();
+                        while let Some(&b) = bytes.next() {
+                            let code = if b < 0x80 {
+                                u16::from(b)
+                            } else {
+                                u16::from_be_bytes([b, *bytes.next().unwrap()])
+                            };
                             if let Some(text) = cmaps[&font].get(&code) {
                                 line.push_str(text);
                             }
@@ -1132,4 +1166,76 @@ fn words_start_where_the_frame_says() {
             "word at {got}, frame says {want}"
         );
     }
+}
+
+/// Past the 128 one-byte codes, glyphs are written with two-byte codes:
+/// both kinds extract as their text and the file checks clean, and the
+/// common glyphs (met first) take one byte each.
+#[test]
+fn glyphs_past_the_one_byte_codes_extract() {
+    let font = gentium();
+    let face = FontRef::new(&font.bytes).unwrap();
+    let letters: Vec<char> = ('a'..='z')
+        .chain('A'..='Z')
+        .chain('À'..='ÿ')
+        .chain('Α'..='ω')
+        .chain('А'..='я')
+        .filter(|c| c.is_alphabetic() && face.charmap().map(*c).is_some())
+        .collect();
+    assert!(letters.len() > 200, "{}", letters.len());
+    let lines: Vec<String> = letters
+        .chunks(30)
+        .map(|chunk| chunk.iter().collect())
+        .collect();
+    let items: Vec<Item> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let (run, _) = set_line(
+                &font,
+                0,
+                text,
+                10.0,
+                40.0,
+                60.0 + 14.0 * i as f64,
+                Spaces::Glyphs,
+            );
+            Item::Text(run)
+        })
+        .collect();
+    let doc = Document {
+        pages: vec![page(items)],
+        fonts: vec![font.clone()],
+        outline: vec![],
+        page_labels: vec![],
+        info: info(),
+    };
+    let bytes = write_pdf(&doc).unwrap();
+    assert_eq!(content_lines(&bytes, 1), lines);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("codes.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    let text = stdout(&tool("pdftotext", &[path.to_str().unwrap(), "-"]));
+    let got: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(got, lines, "{text}");
+    let check = tool("qpdf", &["--check", path.to_str().unwrap()]);
+    assert!(check.status.success(), "{}", stdout(&check));
+    // The first line's 30 glyphs are codes 1–30 (after .notdef): one byte
+    // each in the content stream.
+    let doc = lopdf::Document::load_mem(&bytes).unwrap();
+    let page_id = doc.get_pages()[&1];
+    let content = lopdf::content::Content::decode(&doc.get_page_content(page_id)).unwrap();
+    let first = content
+        .operations
+        .iter()
+        .find(|op| op.operator == "TJ")
+        .unwrap();
+    let string_bytes: usize = first.operands[0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|o| o.as_str().ok())
+        .map(<[u8]>::len)
+        .sum();
+    assert_eq!(string_bytes, 30);
 }

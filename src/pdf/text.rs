@@ -14,7 +14,7 @@
 //! viewer rather than relying on each one's gap heuristics.
 
 use super::encoding::{push_int, push_literal_bytes, push_num};
-use super::fonts::FontState;
+use super::fonts::{code_bytes, FontState};
 use crate::typeset::frame::{Glyph, TextRun};
 
 /// A gap between two glyphs at least this fraction of the font's space
@@ -48,12 +48,13 @@ pub(super) fn push_font_size(buf: &mut Vec<u8>, size: f64) {
 
 /// Writes one run: `Tm`, then `TJ` (split around rises). Assumes the text
 /// object is open and the font and fill colour are already set. `next` is
-/// the first glyph of the following run when it continues this line, so a
-/// word gap between runs (a change of font mid-sentence) gets its space too.
+/// the first glyph of the following run (with its text) when it continues
+/// this line, so a word gap between runs (a change of font mid-sentence)
+/// gets its space too.
 pub(super) fn write_run(
     buf: &mut Vec<u8>,
     run: &TextRun,
-    next: Option<&Glyph>,
+    next: Option<(&Glyph, &str)>,
     font: &mut FontState,
     page_height: f64,
 ) {
@@ -77,13 +78,13 @@ pub(super) fn write_run(
     let min_gap = space.map_or(f64::INFINITY, |code| {
         font.width(code) / scale * WORD_GAP_OF_SPACE
     });
-    // Whether a word space belongs between `prev` and `glyph`: returns where
-    // the previous glyph ends.
-    let word_gap = |prev: &Glyph, glyph: &Glyph| {
+    // Whether a word space belongs between `prev` and `glyph` (each with
+    // its text): returns where the previous glyph ends.
+    let word_gap = |(prev, prev_text): (&Glyph, &str), (glyph, text): (&Glyph, &str)| {
         let end = prev.x.0 + prev.advance.0;
         (glyph.x.0 - end >= min_gap
-            && !prev.text.ends_with(char::is_whitespace)
-            && !glyph.text.starts_with(char::is_whitespace))
+            && !prev_text.ends_with(char::is_whitespace)
+            && !text.starts_with(char::is_whitespace))
         .then_some(end)
     };
 
@@ -91,9 +92,10 @@ pub(super) fn write_run(
     // Pen position relative to x0, in 1/1000 em, as the viewer computes it.
     let mut pen = 0.0f64;
     let mut rise = 0.0f64;
-    let mut prev: Option<&Glyph> = None;
+    let mut prev: Option<(&Glyph, &str)> = None;
     for glyph in &run.glyphs {
-        if let (Some(space), Some(end)) = (space, prev.and_then(|p| word_gap(p, glyph))) {
+        let text = run.glyph_text(glyph);
+        if let (Some(space), Some(end)) = (space, prev.and_then(|p| word_gap(p, (glyph, text)))) {
             pen = tj.move_to(buf, pen, (end - x0) * scale);
             tj.glyph(buf, space);
             pen += font.width(space);
@@ -107,10 +109,10 @@ pub(super) fn write_run(
             tj = Tj::open(buf);
             rise = want_rise;
         }
-        let code = font.code(glyph.id, &glyph.text);
+        let code = font.code(glyph.id, text);
         tj.glyph(buf, code);
         pen += font.width(code);
-        prev = Some(glyph);
+        prev = Some((glyph, text));
     }
     if rise != 0.0 {
         tj.close(buf);
@@ -152,7 +154,8 @@ impl Tj {
             buf.push(b'(');
             self.in_string = true;
         }
-        push_literal_bytes(buf, &code.to_be_bytes());
+        let (bytes, len) = code_bytes(code);
+        push_literal_bytes(buf, &bytes[..len]);
         self.after_number = false;
         self.empty = false;
     }

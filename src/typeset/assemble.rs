@@ -8,6 +8,7 @@
 //! because its page numbers exist only after the body is paginated.
 
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 use crate::diag::Span;
 use crate::model::{Book, PageBreak, PageBreakAt};
@@ -22,7 +23,7 @@ use crate::typeset::frame::{
 };
 use crate::typeset::paginate::{paginate, BodyPage};
 use crate::typeset::report::{collect, LayoutReport, ReportPage};
-use crate::typeset::LayoutOptions;
+use crate::typeset::{LayoutOptions, Timings};
 use crate::units::Pt;
 
 /// Running heads are set at this fraction of the body size…
@@ -183,9 +184,13 @@ pub(crate) fn assemble(
     toc: &Toc,
     flows: Vec<Flow>,
     options: &LayoutOptions,
+    timings: &mut Timings,
 ) -> Assembled {
+    let started = Instant::now();
     let geo = c.geo.clone();
     let body = layout_body(flows, &geo, options);
+    timings.pagination = started.elapsed();
+    let started = Instant::now();
     // Body-relative targets give the printed numbers: arabic from 1.
     let body_targets = Targets::of(&body.pages, 0);
     let number = |e: &TocEntry| -> String {
@@ -303,6 +308,7 @@ pub(crate) fn assemble(
             identifier: meta.identifier.clone(),
         },
     };
+    timings.assembly = started.elapsed();
     Assembled {
         document,
         report,

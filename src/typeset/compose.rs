@@ -301,6 +301,20 @@ pub(crate) struct Composer<'a> {
     block_start: usize,
     /// Words too long for the measure, already warned about (by span).
     warned: BTreeSet<(u32, u32, u32)>,
+    /// Each long-word warning's span and index in `warnings`, so chapters
+    /// composed apart can be merged with the same warnings as in one pass.
+    long_words: Vec<((u32, u32, u32), usize)>,
+}
+
+/// One chapter composed on its own by [`Composer::compose_alone`]: its
+/// paragraphs are numbered from 1 and its warnings are its own, until
+/// [`Composer::adopt`] merges it in book order.
+pub(crate) struct ComposedChapter {
+    flow: Flow,
+    /// How many paragraph ids the chapter used.
+    pars: usize,
+    warnings: Vec<Diagnostic>,
+    long_words: Vec<((u32, u32, u32), usize)>,
 }
 
 impl<'a> Composer<'a> {
@@ -318,7 +332,66 @@ impl<'a> Composer<'a> {
             flow: Flow::default(),
             block_start: 0,
             warned: BTreeSet::new(),
+            long_words: Vec::new(),
         }
+    }
+
+    /// A composer for another thread: the same fonts (with a cache of its
+    /// own), geometry and book, nothing composed yet.
+    pub fn fork(&self) -> Composer<'a> {
+        Composer::new(self.fonts.fork(), self.geo, self.book)
+    }
+
+    /// Composes chapter `index` independently of the chapters before it
+    /// (the only state carried from chapter to chapter is paragraph
+    /// numbering and which long words were warned about; [`Composer::adopt`]
+    /// settles both), so chapters can be composed on several threads.
+    pub fn compose_alone(&mut self, index: usize) -> ComposedChapter {
+        let next_par = std::mem::replace(&mut self.next_par, 0);
+        let warnings = std::mem::take(&mut self.warnings);
+        let warned = std::mem::take(&mut self.warned);
+        let long_words = std::mem::take(&mut self.long_words);
+        let flow = self.chapter(index);
+        self.warned = warned;
+        ComposedChapter {
+            flow,
+            pars: std::mem::replace(&mut self.next_par, next_par),
+            warnings: std::mem::replace(&mut self.warnings, warnings),
+            long_words: std::mem::replace(&mut self.long_words, long_words),
+        }
+    }
+
+    /// Takes in a chapter from [`Composer::compose_alone`] (in book order):
+    /// its paragraphs are numbered after those composed before, and a
+    /// long word warned about before is not warned about again. The result
+    /// is what [`Composer::chapter`] would have given.
+    pub fn adopt(&mut self, mut c: ComposedChapter) -> Flow {
+        let base = self.next_par;
+        let renumber = |slab: &mut Slab| {
+            if let Role::Line { par, .. } = &mut slab.role {
+                *par += base;
+            }
+        };
+        for e in &mut c.flow.elems {
+            if let Elem::Slab(slab) = e {
+                renumber(slab);
+            }
+        }
+        c.flow.notes.iter_mut().flatten().for_each(renumber);
+        c.flow.table_heads.iter_mut().for_each(renumber);
+        self.next_par += c.pars;
+        // `long_words` is in the order of `warnings`.
+        let mut long_words = c.long_words.iter().peekable();
+        for (i, w) in c.warnings.into_iter().enumerate() {
+            if let Some(&(key, _)) = long_words.next_if(|(_, at)| *at == i) {
+                if !self.warned.insert(key) {
+                    continue;
+                }
+                self.long_words.push((key, self.warnings.len()));
+            }
+            self.warnings.push(w);
+        }
+        c.flow
     }
 
     /// The body context of a chapter's top level.
@@ -718,13 +791,13 @@ impl<'a> Composer<'a> {
             language: self.book.meta.language.clone(),
             protrusion: align == Alignment::Justify,
         };
-        let layout = layout_paragraph(&mut self.fonts, &pb.items, &opts);
+        let mut layout = layout_paragraph(&mut self.fonts, &pb.items, &opts);
         let par = self.new_par_id();
         let count = layout.lines.len();
         let word_starts = pb.word_starts();
         let mut slabs: Vec<Slab> = layout
             .lines
-            .iter()
+            .iter_mut()
             .enumerate()
             .map(|(index, line)| {
                 let role = Role::Line {
@@ -804,9 +877,11 @@ impl<'a> Composer<'a> {
     }
 
     pub(crate) fn warn_long_word(&mut self, span: Span) {
-        if !self.warned.insert((span.file.0, span.start, span.end)) {
+        let key = (span.file.0, span.start, span.end);
+        if !self.warned.insert(key) {
             return;
         }
+        self.long_words.push((key, self.warnings.len()));
         let mut d = Diagnostic::warning("a word is too long for the PDF's line width")
             .with_hint("allow a break (e.g. a space or a hyphen) or shorten the word");
         if let Some(loc) = locate(self.book, span) {
@@ -815,19 +890,21 @@ impl<'a> Composer<'a> {
         self.warnings.push(d);
     }
 
-    /// Moves a line's runs into a slab whose baseline is at `height`, and
-    /// turns its link ranges into link areas or strike-through rules.
+    /// Moves a line's runs into a slab whose baseline is at `height` (the
+    /// line keeps no runs), and turns its link ranges into link areas or
+    /// strike-through rules.
     pub(crate) fn line_pieces(
         &self,
-        line: &Line,
+        line: &mut Line,
         marks: &[Mark],
         x: Pt,
         height: Pt,
         size: Pt,
         slab: &mut Slab,
     ) {
-        for run in &line.runs {
-            let mut item = Item::Text(run.clone());
+        slab.pieces.reserve(line.runs.len() + line.links.len());
+        for run in std::mem::take(&mut line.runs) {
+            let mut item = Item::Text(run);
             crate::typeset::flow::shift_item(&mut item, x, height);
             slab.pieces.push(Piece::Item(item));
         }
@@ -1057,7 +1134,7 @@ impl<'a> Composer<'a> {
         };
         self.inlines(&mut pb, &h.content, InlineStyleArg(base));
         let inner = Ctx { size, ..*ctx };
-        let lines = self.lines_of(&pb, &inner, Alignment::Left);
+        let mut lines = self.lines_of(&pb, &inner, Alignment::Left);
         let text_height = line_height * lines.len() as f64 + ctx.leading * spec.below;
         let height = ceil_to(text_height, ctx.leading);
         let extra = height - text_height;
@@ -1069,7 +1146,7 @@ impl<'a> Composer<'a> {
             },
             span,
         );
-        for (i, line) in lines.iter().enumerate() {
+        for (i, line) in lines.iter_mut().enumerate() {
             let baseline = extra + line_height * (i + 1) as f64;
             self.line_pieces(line, &pb.marks, ctx.left, baseline, size, &mut slab);
         }
@@ -1143,7 +1220,7 @@ impl<'a> Composer<'a> {
             self.inlines(&mut pb, content, InlineStyleArg(base));
         }
         let inner = Ctx { size, ..ctx };
-        let lines = self.lines_of(&pb, &inner, Alignment::Left);
+        let mut lines = self.lines_of(&pb, &inner, Alignment::Left);
         let sink = self.sink();
         let text_height = sink + line_height * lines.len() as f64 + ctx.leading * spec.below;
         let height = ceil_to(text_height, ctx.leading);
@@ -1155,7 +1232,7 @@ impl<'a> Composer<'a> {
             },
             span,
         );
-        for (i, line) in lines.iter().enumerate() {
+        for (i, line) in lines.iter_mut().enumerate() {
             let baseline = sink + line_height * (i + 1) as f64;
             self.line_pieces(line, &pb.marks, ctx.left, baseline, size, &mut slab);
         }

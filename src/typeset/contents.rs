@@ -111,7 +111,7 @@ pub(crate) fn contents_flow(
             rise: Pt::ZERO,
         };
         pb.text(&entry.label, style, None, Span::default());
-        let lines = c.lines_indented(&pb, &inner, Alignment::Left, -hang);
+        let mut lines = c.lines_indented(&pb, &inner, Alignment::Left, -hang);
         let target = match &entry.id {
             Some(id) => LinkRef::Anchor(id.clone()),
             None => LinkRef::Chapter(entry.chapter),
@@ -120,8 +120,7 @@ pub(crate) fn contents_flow(
         for j in 0..count {
             let mut slab = Slab::new(lead, Role::Other, Span::default());
             let mut end = indent;
-            if let Some(line) = lines.get(j) {
-                c.line_pieces(line, &pb.marks, indent + hang, lead, size, &mut slab);
+            if let Some(line) = lines.get_mut(j) {
                 // Where the text ends, from its glyphs (the first line
                 // starts left of the hang).
                 end = line
@@ -130,6 +129,7 @@ pub(crate) fn contents_flow(
                     .flat_map(|r| &r.glyphs)
                     .map(|g| indent + hang + g.x + g.advance)
                     .fold(indent, Pt::max);
+                c.line_pieces(line, &pb.marks, indent + hang, lead, size, &mut slab);
             }
             if j + 1 == count {
                 let mut leaders = dot.clone();
@@ -138,8 +138,8 @@ pub(crate) fn contents_flow(
                 let dot_width = dot.glyphs.first().map_or(Pt::ZERO, |g| g.advance);
                 let mut x = column - dot_width;
                 while x >= end + size * LEADER_GAP {
-                    for g in &dot.glyphs {
-                        let mut g = g.clone();
+                    for &g in &dot.glyphs {
+                        let mut g = g;
                         g.x += x;
                         leaders.glyphs.push(g);
                     }
@@ -196,9 +196,9 @@ fn centred(
         rise: Pt::ZERO,
     };
     pb.text(text, style, None, Span::default());
-    let lines = c.lines_of(&pb, &ctx, Alignment::Center);
+    let mut lines = c.lines_of(&pb, &ctx, Alignment::Center);
     let mut y = baseline;
-    for (j, line) in lines.iter().enumerate() {
+    for (j, line) in lines.iter_mut().enumerate() {
         y = baseline + leading * j as f64;
         c.line_pieces(line, &pb.marks, Pt::ZERO, y, size, slab);
     }
@@ -309,7 +309,7 @@ pub(crate) fn imprint_page(c: &mut Composer<'_>, meta: &Metadata) -> BodyPage {
     }
     let total: usize = laid.iter().map(|(l, _)| l.len()).sum();
     let mut y = geo.last_baseline() - leading * total.saturating_sub(1) as f64;
-    for (ls, marks) in &laid {
+    for (ls, marks) in &mut laid {
         for line in ls {
             c.line_pieces(line, marks, Pt::ZERO, y, size, &mut slab);
             y += leading;

@@ -17,10 +17,10 @@ use skrifa::instance::{LocationRef, Size};
 use skrifa::string::StringId;
 use skrifa::{FontRef, MetadataProvider};
 
-use super::frame::{FontData, FontId, Glyph, TextRun};
+use super::frame::{FontData, FontId, TextRun};
 use super::hyphenate::Hyphenator;
-use super::shape::{self, ShapedGlyph, Shaper};
-use super::FontFiles;
+use super::shape::{self, GlyphSink, ShapedGlyph, Shaper};
+use super::{FontFiles, Timings};
 use crate::diag::{Diagnostic, StageResult};
 use crate::units::Pt;
 
@@ -94,7 +94,8 @@ pub struct CacheStats {
 /// rarely repeats.
 const MAX_CACHED_RUN_BYTES: usize = 64;
 
-/// One loaded face.
+/// One loaded face (cloning shares the font data).
+#[derive(Clone)]
 struct LoadedFace {
     font: harfrust::Font,
     data: FontData,
@@ -114,6 +115,9 @@ pub struct Fonts {
     stats: CacheStats,
     /// Hyphenation patterns and their per-word cache.
     pub(crate) hyphenator: Hyphenator,
+    /// Time spent in paragraph layout with these fonts (shaping, line
+    /// breaking, line setting), added up by [`super::paragraph`].
+    pub(crate) timings: Timings,
 }
 
 impl std::fmt::Debug for Fonts {
@@ -213,7 +217,24 @@ impl Fonts {
             glyphs: Vec::new(),
             stats: CacheStats::default(),
             hyphenator: Hyphenator::default(),
+            timings: Timings::default(),
         })
+    }
+
+    /// The same faces for another thread, sharing the font files, with
+    /// empty caches and timings of its own. Shaping and hyphenation do not
+    /// depend on what is cached, so a fork sets text exactly as `self`.
+    pub(crate) fn fork(&self) -> Fonts {
+        Fonts {
+            faces: self.faces.clone(),
+            shaper: Shaper::default(),
+            index: Default::default(),
+            words: Vec::new(),
+            glyphs: Vec::new(),
+            stats: CacheStats::default(),
+            hyphenator: Hyphenator::default(),
+            timings: Timings::default(),
+        }
     }
 
     /// The [`FontId`] of a face: an index into [`Fonts::data`].
@@ -299,27 +320,31 @@ impl Fonts {
         gray: f32,
     ) -> TextRun {
         let scale = self.scale(face, size);
-        let mut glyphs = Vec::with_capacity(text.len());
+        let mut sink = GlyphSink {
+            glyphs: Vec::with_capacity(text.len()),
+            text: String::with_capacity(text.len()),
+        };
         if text.len() <= MAX_CACHED_RUN_BYTES {
             let id = self.shape_word(face, text);
-            shape::place_glyphs(self.word_glyphs(id), text, x, scale, &mut glyphs);
+            shape::place_glyphs(self.word_glyphs(id), text, x, scale, &mut sink);
         } else {
             let mut scratch = Vec::new();
             self.shaper
                 .shape(&self.faces[face.index()].font, text, &mut scratch);
-            shape::place_glyphs(&scratch, text, x, scale, &mut glyphs);
+            shape::place_glyphs(&scratch, text, x, scale, &mut sink);
         }
         TextRun {
             font: self.font_id(face),
             size,
             baseline,
             gray,
-            glyphs,
+            text: sink.text,
+            glyphs: sink.glyphs,
         }
     }
 
-    /// Appends the glyphs of a cached word (or of `glyphs` within it) to `out`,
-    /// starting at `x`; returns the x after the last glyph.
+    /// Appends the glyphs of a cached word (or of `glyphs` within it) and
+    /// their text to `out`, starting at `x`; returns the x after the last glyph.
     pub(crate) fn place_word(
         &self,
         id: WordId,
@@ -327,7 +352,7 @@ impl Fonts {
         text: &str,
         x: Pt,
         scale: f64,
-        out: &mut Vec<Glyph>,
+        out: &mut GlyphSink,
     ) -> Pt {
         let all = self.word_glyphs(id);
         shape::place_glyph_slice(all, glyph_range, text, x, scale, out)
@@ -445,7 +470,8 @@ pub(crate) mod tests {
     fn ligatures_map_back_to_their_letters() {
         let mut fonts = test_fonts();
         let run = fonts.run("office", Face::Regular, Pt(11.0), Pt(0.0), Pt(0.0), 0.0);
-        let text: String = run.glyphs.iter().map(|g| g.text.as_str()).collect();
+        let text: String = run.glyphs.iter().map(|g| run.glyph_text(g)).collect();
+        assert_eq!(run.text, "office");
         assert_eq!(text, "office");
         assert!(
             run.glyphs.len() < 6,

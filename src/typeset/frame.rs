@@ -83,14 +83,37 @@ pub struct TextRun {
     pub baseline: Pt,
     /// Fill colour as grey (0 = black, 1 = white).
     pub gray: f32,
+    /// The text the glyphs stand for, held once per run; each glyph names
+    /// its part with [`Glyph::text_start`] and [`Glyph::text_len`]. The
+    /// typesetter writes the glyphs' texts one after the other (word spaces
+    /// are gaps between glyphs, not text).
+    pub text: String,
     pub glyphs: Vec<Glyph>,
 }
 
-/// One shaped glyph placed on the baseline.
-#[derive(Debug, Clone, PartialEq)]
+impl TextRun {
+    /// The text `glyph` (one of this run's) stands for; "" if its range
+    /// does not fit [`TextRun::text`].
+    pub fn glyph_text(&self, glyph: &Glyph) -> &str {
+        let start = glyph.text_start as usize;
+        self.text
+            .get(start..start + usize::from(glyph.text_len))
+            .unwrap_or("")
+    }
+}
+
+/// One shaped glyph placed on the baseline. 32 bytes: a long book has
+/// millions, so the text it stands for lives in its [`TextRun`].
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Glyph {
     /// Glyph id in the *original* font (the PDF writer remaps when subsetting).
     pub id: u16,
+    /// Length in bytes of the text this glyph stands for, which starts at
+    /// byte [`Glyph::text_start`] of [`TextRun::text`] (a ligature `ffi`
+    /// has the 3 bytes of "ffi"; the second glyph of a cluster has 0).
+    /// Becomes the PDF's ToUnicode mapping; see [`TextRun::glyph_text`].
+    pub text_len: u16,
+    pub text_start: u32,
     /// Absolute x of the glyph origin from the page's left edge.
     pub x: Pt,
     /// Vertical offset from the baseline (positive = up), from GPOS marks.
@@ -98,9 +121,6 @@ pub struct Glyph {
     /// The glyph's natural advance at this size, so the writer can compute
     /// the adjustment between consecutive glyphs.
     pub advance: Pt,
-    /// The text this glyph stands for (a ligature `ffi` has "ffi"; the second
-    /// glyph of a cluster has ""). Becomes the PDF's ToUnicode mapping.
-    pub text: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

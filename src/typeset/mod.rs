@@ -30,6 +30,8 @@ pub mod shape;
 mod table;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use crate::diag::{Diagnostic, Diagnostics, StageResult};
 use crate::model::Book;
@@ -69,6 +71,49 @@ pub struct LayoutOptions {
     /// Start every chapter on a right-hand page, leaving a blank verso
     /// before it when needed.
     pub chapters_on_recto: bool,
+    /// Threads to compose chapters on; 0 means one per core (at most
+    /// [`MAX_COMPOSE_THREADS`]). The layout is the same for any number.
+    pub threads: usize,
+}
+
+/// Most threads chapters are composed on. Each has its own shaping and
+/// hyphenation caches (a few MB); past a handful of threads the
+/// sequential steps (pagination, assembly, PDF writing) dominate anyway.
+pub const MAX_COMPOSE_THREADS: usize = 8;
+
+impl LayoutOptions {
+    /// Threads to compose `chapters` chapters on.
+    fn compose_threads(&self, chapters: usize) -> usize {
+        let wanted = match self.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        };
+        wanted.min(MAX_COMPOSE_THREADS).min(chapters).max(1)
+    }
+}
+
+/// How long the typesetter's stages took. `shaping`, `line_breaking` and
+/// `line_setting` add up the time of every thread that composed
+/// chapters, so on several threads they can exceed `composition`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Timings {
+    /// Paragraph text → shaped, hyphenated boxes and glue (word-cache
+    /// lookups, shaping new words, hyphenation, break opportunities).
+    pub shaping: Duration,
+    /// Choosing the line breaks of paragraphs.
+    pub line_breaking: Duration,
+    /// Placing the glyphs of the chosen lines.
+    pub line_setting: Duration,
+    /// Composing every chapter into a flow (wall time; includes the
+    /// three above for the body).
+    pub composition: Duration,
+    /// Cutting the chapters' flows into pages.
+    pub pagination: Duration,
+    /// Front matter and contents, running heads, folios, links, outline,
+    /// report: the rest of assembly.
+    pub assembly: Duration,
+    /// Threads the chapters were composed on.
+    pub threads: usize,
 }
 
 /// The typesetter's result: pages plus what it noticed on the way.
@@ -82,6 +127,8 @@ pub struct Typeset {
     pub report: report::LayoutReport,
     /// Where each body page begins in the text (for the EPUB page-list).
     pub page_breaks: Vec<crate::model::PageBreak>,
+    /// Where the time went.
+    pub timings: Timings,
 }
 
 /// Lays out the whole book with the default [`LayoutOptions`].
@@ -101,16 +148,81 @@ pub fn typeset_with(
     let geo = flow::Geometry::new(settings).map_err(Diagnostics::from)?;
     let fonts = fonts::Fonts::load(&settings.fonts)?;
     let mut composer = compose::Composer::new(fonts, &geo, book);
-    let flows: Vec<flow::Flow> = (0..book.chapters.len())
-        .map(|i| composer.chapter(i))
-        .collect();
-    let assembled = assemble::assemble(&mut composer, book, toc, flows, options);
+    let mut timings = Timings::default();
+    let started = Instant::now();
+    let chapters = book.chapters.len();
+    let threads = options.compose_threads(chapters);
+    let flows: Vec<flow::Flow> = if threads == 1 {
+        (0..chapters).map(|i| composer.chapter(i)).collect()
+    } else {
+        compose_in_parallel(&mut composer, chapters, threads, &mut timings)
+    };
+    timings.composition = started.elapsed();
+    timings.threads = threads;
+    let assembled = assemble::assemble(&mut composer, book, toc, flows, options, &mut timings);
+    let own = composer.fonts.timings;
+    timings.shaping += own.shaping;
+    timings.line_breaking += own.line_breaking;
+    timings.line_setting += own.line_setting;
     Ok(Typeset {
         document: assembled.document,
         warnings: composer.warnings,
         report: assembled.report,
         page_breaks: assembled.page_breaks,
+        timings,
     })
+}
+
+/// Composes the chapters on `threads` threads (this one and forks of
+/// `composer`), each taking the next chapter not yet taken, and merges
+/// them in book order: the flows, paragraph numbers and warnings are
+/// those of composing one chapter after the other.
+fn compose_in_parallel(
+    composer: &mut compose::Composer<'_>,
+    chapters: usize,
+    threads: usize,
+    timings: &mut Timings,
+) -> Vec<flow::Flow> {
+    let next = AtomicUsize::new(0);
+    let work = |c: &mut compose::Composer<'_>| {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= chapters {
+                return done;
+            }
+            done.push((i, c.compose_alone(i)));
+        }
+    };
+    let forks: Vec<compose::Composer<'_>> = (1..threads).map(|_| composer.fork()).collect();
+    let mut composed = std::thread::scope(|scope| {
+        let helpers: Vec<_> = forks
+            .into_iter()
+            .map(|mut fork| {
+                scope.spawn(move || {
+                    let done = work(&mut fork);
+                    (done, fork.fonts.timings)
+                })
+            })
+            .collect();
+        let mut all = work(composer);
+        for helper in helpers {
+            // A panic in a helper is a bug; pass it on as one.
+            let (done, t) = helper
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            all.extend(done);
+            timings.shaping += t.shaping;
+            timings.line_breaking += t.line_breaking;
+            timings.line_setting += t.line_setting;
+        }
+        all
+    });
+    composed.sort_by_key(|(i, _)| *i);
+    composed
+        .into_iter()
+        .map(|(_, chapter)| composer.adopt(chapter))
+        .collect()
 }
 
 #[cfg(test)]

@@ -28,13 +28,16 @@
 //! - URLs, paths and identifiers (anything with `/`, `@`, `_`…) are never
 //!   hyphenated, but may break after their slashes.
 
+use std::time::Instant;
+
 use unicode_linebreak::BreakOpportunity;
 
 use super::fonts::{Face, Fonts, WordId};
-use super::frame::{Glyph, TextRun};
+use super::frame::TextRun;
 use super::hyphenate;
 use super::linebreak::{self, Item, Kind, Params, INFINITE_PENALTY};
 use super::protrusion;
+use super::shape::GlyphSink;
 use crate::diag::Span;
 use crate::units::Pt;
 
@@ -820,6 +823,7 @@ pub(crate) fn layout_tuned(
     opts: &ParOptions,
     tuning: ParTuning,
 ) -> ParagraphLayout {
+    let started = Instant::now();
     let mut b = Builder::new(fonts, items, opts, tuning);
     let has_text = !b.runs.is_empty() || !b.markers.is_empty();
     if !has_text {
@@ -829,6 +833,7 @@ pub(crate) fn layout_tuned(
         };
     }
     b.build();
+    let built = Instant::now();
     let em = b.runs.first().map_or(10.0, |r| r.style.size.0);
     let params = Params {
         measure: opts.measure.0,
@@ -844,6 +849,7 @@ pub(crate) fn layout_tuned(
         tuning: b.tuning.breaker,
     };
     let breaks = linebreak::break_lines(&b.items, &params);
+    let broken = Instant::now();
     let mut out = ParagraphLayout {
         lines: Vec::with_capacity(breaks.len()),
         issues: Vec::new(),
@@ -866,6 +872,10 @@ pub(crate) fn layout_tuned(
         hang_left = b.items[br.at].hang_left;
         start = linebreak::line_start(&b.items, br.at);
     }
+    let timings = &mut b.fonts.timings;
+    timings.shaping += built - started;
+    timings.line_breaking += broken - built;
+    timings.line_setting += broken.elapsed();
     out
 }
 
@@ -924,23 +934,25 @@ fn set_line(
     };
     let mut have_span = false;
     let mut cur_style: Option<TextStyle> = None;
-    let mut glyphs: Vec<Glyph> = Vec::with_capacity((end + 1 - start.min(end)) * 3);
+    let mut glyphs = GlyphSink::default();
     // Longest unbreakable stretch of boxes, for WordTooLong.
     let mut chunk = (0.0f64, 0usize);
     let mut too_long: Option<(usize, usize)> = None;
 
-    let flush = |style: Option<TextStyle>, glyphs: &mut Vec<Glyph>, line: &mut Line| {
+    let flush = |style: Option<TextStyle>, glyphs: &mut GlyphSink, line: &mut Line| {
         if let Some(s) = style {
-            if !glyphs.is_empty() {
+            if !glyphs.glyphs.is_empty() {
                 let m = b.fonts.metrics(s.face);
                 line.ascent = line.ascent.max(Pt(m.ascender * s.size.0 + s.rise.0));
                 line.descent = line.descent.max(Pt(m.descender * s.size.0 - s.rise.0));
+                let (glyphs, text) = glyphs.take();
                 line.runs.push(TextRun {
                     font: b.fonts.font_id(s.face),
                     size: s.size,
                     baseline: -s.rise,
                     gray: s.gray,
-                    glyphs: std::mem::take(glyphs),
+                    text,
+                    glyphs,
                 });
             }
         }
@@ -1098,6 +1110,7 @@ fn set_line(
 mod tests {
     use super::*;
     use crate::typeset::fonts::tests::test_fonts;
+    use crate::typeset::frame::Glyph;
 
     pub(crate) fn body(size: f64) -> TextStyle {
         TextStyle {
@@ -1137,7 +1150,7 @@ mod tests {
                 if end.is_some_and(|e| g.x.0 - e > 1.0) {
                     out.push(' ');
                 }
-                out.push_str(&g.text);
+                out.push_str(r.glyph_text(g));
                 end = Some(g.x.0 + g.advance.0);
             }
         }
@@ -1416,7 +1429,11 @@ mod tests {
         let l = lay(&mut fonts, p, &opts(400.0));
         let all: Vec<&Glyph> = l.lines.iter().flat_map(glyphs).collect();
         assert!(
-            all.iter().any(|g| g.text.chars().count() > 1),
+            l.lines
+                .iter()
+                .flat_map(|l| &l.runs)
+                .flat_map(|r| r.glyphs.iter().map(move |g| r.glyph_text(g)))
+                .any(|t| t.chars().count() > 1),
             "no ligature glyph"
         );
         assert!(all.len() < p.chars().filter(|c| *c != ' ').count());
@@ -1496,9 +1513,12 @@ mod tests {
         assert_eq!(first, line_of("Afghanistan"));
         // The link's x-range starts at the "A" of Afghanistan.
         let line = &l.lines[first];
-        let a = glyphs(line)
-            .find(|g| g.text == "A" && g.x.0 >= with_link[0].1 .0 .0 - 0.01)
-            .map(|g| g.x.0);
+        let a = line
+            .runs
+            .iter()
+            .flat_map(|r| r.glyphs.iter().map(move |g| (g, r.glyph_text(g))))
+            .find(|(g, t)| *t == "A" && g.x.0 >= with_link[0].1 .0 .0 - 0.01)
+            .map(|(g, _)| g.x.0);
         assert_eq!(
             a.map(|x| (x - with_link[0].1 .0 .0).abs() < 0.01),
             Some(true)
@@ -1877,6 +1897,7 @@ mod quality {
     use super::tests::{body, opts};
     use super::*;
     use crate::typeset::fonts::tests::test_fonts;
+    use crate::typeset::frame::Glyph;
 
     /// Paragraphs of a Markdown or plain-text file: blank-line separated,
     /// headings and list/code lines dropped.
@@ -2025,8 +2046,7 @@ mod quality {
                         let t: String = l
                             .runs
                             .iter()
-                            .flat_map(|r| r.glyphs.iter())
-                            .map(|g| g.text.as_str())
+                            .flat_map(|r| r.glyphs.iter().map(|g| r.glyph_text(g)))
                             .collect();
                         println!(
                             "{:6.3} {}{}",

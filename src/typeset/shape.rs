@@ -22,6 +22,9 @@ pub(crate) struct ShapedGlyph {
     pub advance: i32,
     pub x_offset: i32,
     pub y_offset: i32,
+    /// Bytes of text from `cluster` that the glyph stands for (see
+    /// [`glyph_text`]), worked out once when the word is shaped.
+    pub text_len: u16,
 }
 
 /// Reusable shaping state: one buffer and the shaping plans built so far.
@@ -61,6 +64,7 @@ impl Shaper {
         let shaper_font = ShaperFont::new(font);
         let options = ShapeOptions::new().plan(Some(&self.plans[pos].3));
         let mut total = 0;
+        let first = out.len();
         if harfrust::shape(&shaper_font, &mut buffer, options).is_ok() {
             for (info, p) in buffer.glyph_infos().iter().zip(buffer.glyph_positions()) {
                 total += p.x_advance;
@@ -70,8 +74,15 @@ impl Shaper {
                     advance: p.x_advance,
                     x_offset: p.x_offset,
                     y_offset: p.y_offset,
+                    text_len: 0,
                 });
             }
+        }
+        let word = &mut out[first..];
+        for i in 0..word.len() {
+            // A cluster longer than a glyph can name (64 KiB) maps to "".
+            let len = u16::try_from(glyph_text(word, i, text).len()).unwrap_or(0);
+            word[i].text_len = len;
         }
         self.buffer = Some(buffer);
         total
@@ -108,36 +119,66 @@ pub(crate) fn glyph_text<'t>(glyphs: &[ShapedGlyph], i: usize, text: &'t str) ->
     text.get(c as usize..end as usize).unwrap_or("")
 }
 
+/// Where placed glyphs go: the glyphs of a [`super::frame::TextRun`] being
+/// built and the text they stand for.
+#[derive(Debug, Default)]
+pub(crate) struct GlyphSink {
+    pub glyphs: Vec<Glyph>,
+    pub text: String,
+}
+
+impl GlyphSink {
+    /// Takes the glyphs and text out in allocations of their exact size
+    /// (they live until the PDF is written), leaving the sink empty with
+    /// its buffers for the next run.
+    pub fn take(&mut self) -> (Vec<Glyph>, String) {
+        let out = (
+            self.glyphs.as_slice().to_vec(),
+            self.text.as_str().to_owned(),
+        );
+        self.glyphs.clear();
+        self.text.clear();
+        out
+    }
+}
+
 /// Positions all `glyphs` (shaped from `text`) from pen position `x`.
 pub(crate) fn place_glyphs(
     glyphs: &[ShapedGlyph],
     text: &str,
     x: Pt,
     scale: f64,
-    out: &mut Vec<Glyph>,
+    out: &mut GlyphSink,
 ) -> Pt {
     place_glyph_slice(glyphs, 0..glyphs.len(), text, x, scale, out)
 }
 
 /// Positions the glyphs `range` of `glyphs` (shaped from `text`) from pen
-/// position `x`; returns the pen position after them.
+/// position `x`, appending them and their text to `out`; returns the pen
+/// position after them.
 pub(crate) fn place_glyph_slice(
     glyphs: &[ShapedGlyph],
     range: Range<usize>,
     text: &str,
     x: Pt,
     scale: f64,
-    out: &mut Vec<Glyph>,
+    out: &mut GlyphSink,
 ) -> Pt {
     let mut pen = x.0;
-    for i in range {
-        let g = glyphs[i];
-        out.push(Glyph {
+    for g in glyphs.get(range).unwrap_or_default() {
+        let start = g.cluster as usize;
+        let own = text
+            .get(start..start + usize::from(g.text_len))
+            .unwrap_or("");
+        let text_start = u32::try_from(out.text.len()).unwrap_or(u32::MAX);
+        out.text.push_str(own);
+        out.glyphs.push(Glyph {
             id: g.id,
+            text_len: own.len() as u16,
+            text_start,
             x: Pt(pen + f64::from(g.x_offset) * scale),
             y_offset: Pt(f64::from(g.y_offset) * scale),
             advance: Pt(f64::from(g.advance) * scale),
-            text: glyph_text(glyphs, i, text).to_owned(),
         });
         pen += f64::from(g.advance) * scale;
     }
@@ -155,6 +196,7 @@ mod tests {
             advance: 10,
             x_offset: 0,
             y_offset: 0,
+            text_len: 0,
         }
     }
 

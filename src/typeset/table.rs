@@ -99,7 +99,7 @@ pub(crate) fn compose(
     let top_rule_y = rule_gap;
     head.pieces.push(rule(top_rule_y, HEAVY_RULE));
     let text_top = top_rule_y + HEAVY_RULE + rule_gap * 0.5;
-    let head_cells: Vec<CellLines> = (0..columns)
+    let mut head_cells: Vec<CellLines> = (0..columns)
         .map(|col| {
             let cell = table.head.get(col).map(Vec::as_slice).unwrap_or(&[]);
             set_cell(c, cell, &small, widths[col], aligns[col], Face::Bold, span)
@@ -111,8 +111,8 @@ pub(crate) fn compose(
         .max()
         .unwrap_or(0)
         .max(1);
-    for (col, cell) in head_cells.iter().enumerate() {
-        for (j, line) in cell.lines.iter().enumerate() {
+    for (col, cell) in head_cells.iter_mut().enumerate() {
+        for (j, line) in cell.lines.iter_mut().enumerate() {
             let baseline = text_top + lead * (j + 1) as f64;
             c.line_pieces(
                 line,
@@ -133,7 +133,7 @@ pub(crate) fn compose(
     let mut rows = Vec::new();
     let n = table.rows.len();
     for (r, row) in table.rows.iter().enumerate() {
-        let cells: Vec<CellLines> = (0..columns)
+        let mut cells: Vec<CellLines> = (0..columns)
             .map(|col| {
                 let cell = row.get(col).map(Vec::as_slice).unwrap_or(&[]);
                 set_cell(
@@ -161,8 +161,8 @@ pub(crate) fn compose(
             .unwrap_or(span);
         let mut slab = Slab::new(Pt::ZERO, Role::TableRow { table: id }, row_span);
         let top = rule_gap * 0.5;
-        for (col, cell) in cells.iter().enumerate() {
-            for (j, line) in cell.lines.iter().enumerate() {
+        for (col, cell) in cells.iter_mut().enumerate() {
+            for (j, line) in cell.lines.iter_mut().enumerate() {
                 let baseline = top + lead * (j + 1) as f64;
                 c.line_pieces(
                     line,

@@ -128,7 +128,7 @@ fn page_text(page: &Page) -> String {
     for item in &page.items {
         if let Item::Text(run) = item {
             for g in &run.glyphs {
-                out.push_str(&g.text);
+                out.push_str(run.glyph_text(g));
             }
             out.push(' ');
         }
@@ -360,7 +360,7 @@ fn chapters_open_on_new_pages_and_contents_numbers_match() {
         let expected = (target - offset + 1).to_string();
         let printed = contents[0].items.iter().any(|it| match it {
             Item::Text(run) => {
-                let text: String = run.glyphs.iter().map(|g| g.text.as_str()).collect();
+                let text: String = run.glyphs.iter().map(|g| run.glyph_text(g)).collect();
                 text == expected && run.baseline > link.y && run.baseline < link.y + link.height
             }
             _ => false,
@@ -451,6 +451,7 @@ fn chapters_can_open_on_rectos() {
     let toc = Toc::build(&b);
     let options = LayoutOptions {
         chapters_on_recto: true,
+        ..LayoutOptions::default()
     };
     let t = typeset_with(&b, &toc, &settings(20), &options).unwrap();
     let a = anchor_page(&t.document, "a").unwrap();
@@ -786,7 +787,7 @@ fn lines_of_page(page: &Page) -> Vec<String> {
                 run.glyphs.first().map_or(0.0, |g| g.x.0),
                 run.glyphs
                     .iter()
-                    .map(|g| g.text.as_str())
+                    .map(|g| run.glyph_text(g))
                     .collect::<String>(),
             )),
             _ => None,
@@ -877,4 +878,88 @@ fn page_breaks_name_the_first_word_of_each_body_page() {
         checked >= 2,
         "the fixture has pages that begin mid-paragraph"
     );
+}
+
+/// A book of several chapters with what carries state between chapters:
+/// paragraphs (numbered through the book), notes, tables, words too long
+/// for the measure (warned about once), headings for the contents.
+fn varied_book(chapters: usize) -> Book {
+    let long = "Antidisestablishmentarianismforevermoreandeverlastinglyso";
+    let texts: Vec<String> = (0..chapters)
+        .map(|i| {
+            format!(
+                "# Chapter {i}\n\n{}[^n{i}] {long}.\n\n## Part {i}\n\n| a | b |\n|---|---|\n| {} | 2 |\n\n{}\n\n[^n{i}]: A note {}.\n",
+                prose(150 + 40 * i, i),
+                prose(3, i + 5),
+                prose(400, i + 20),
+                prose(30, i + 10),
+            )
+        })
+        .collect();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    book(&refs)
+}
+
+#[test]
+fn chapters_composed_on_several_threads_give_the_same_book() {
+    let b = varied_book(7);
+    let toc = Toc::build(&b);
+    let with = |threads: usize| {
+        let options = LayoutOptions {
+            threads,
+            ..LayoutOptions::default()
+        };
+        typeset_with(&b, &toc, &settings(20), &options).expect("typesets")
+    };
+    let one = with(1);
+    assert_eq!(one.timings.threads, 1);
+    assert!(one.warnings.len() >= 7, "{:?}", one.warnings);
+    // Deflating on the writing thread or another gives the same bytes too.
+    let one_pdf = crate::pdf::write_pdf_timed(&one.document, 1).unwrap().0;
+    for threads in [2, 3, 16] {
+        let many = with(threads);
+        assert_eq!(many.timings.threads, threads.min(7));
+        assert!(
+            many.document.pages == one.document.pages,
+            "{threads} threads"
+        );
+        assert_eq!(many.document.outline, one.document.outline);
+        assert_eq!(many.page_breaks, one.page_breaks);
+        assert_eq!(many.report.to_json(), one.report.to_json());
+        let warnings = |t: &Typeset| t.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+        assert_eq!(warnings(&many), warnings(&one));
+        assert!(
+            crate::pdf::write_pdf_timed(&many.document, threads)
+                .unwrap()
+                .0
+                == one_pdf,
+            "PDF bytes differ on {threads} threads"
+        );
+    }
+}
+
+#[test]
+fn chapters_composed_apart_merge_as_if_composed_in_turn() {
+    let b = varied_book(3);
+    let s = settings(20);
+    let geo = Geometry::new(&s).unwrap();
+    let mut seq = Composer::new(Fonts::load(&s.fonts).unwrap(), &geo, &b);
+    let mut par = Composer::new(Fonts::load(&s.fonts).unwrap(), &geo, &b);
+    let mut fork = par.fork();
+    // Chapter 1 is composed first, on another composer, as a thread would.
+    let c1 = fork.compose_alone(1);
+    let c0 = par.compose_alone(0);
+    let c2 = fork.compose_alone(2);
+    // Chapter 0 once more: as if a file were listed twice, its long word
+    // must not be warned about again.
+    let again = par.compose_alone(0);
+    for (i, c) in [(0, c0), (1, c1), (2, c2), (0, again)] {
+        assert!(par.adopt(c) == seq.chapter(i), "chapter {i}");
+    }
+    let texts = |c: &Composer<'_>| c.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+    assert_eq!(texts(&par), texts(&seq));
+    assert_eq!(texts(&par).len(), 3, "{:?}", texts(&par));
+    // Paragraph numbers continue through the book.
+    let next = |c: &mut Composer<'_>| c.new_par_id();
+    assert_eq!(next(&mut par), next(&mut seq));
 }
