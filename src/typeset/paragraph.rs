@@ -993,7 +993,14 @@ fn set_line(
                 }
                 if !have_span {
                     line.span = b.box_span(i).unwrap_or(line.span);
-                    line.text_start = piece.0 as usize;
+                    // A line may open with the tail of a hyphenated word:
+                    // its text starts at its first glyph's cluster.
+                    let cluster = b
+                        .fonts
+                        .word_glyphs(word)
+                        .get(g.0 as usize)
+                        .map_or(0, |first| first.cluster as usize);
+                    line.text_start = piece.0 as usize + cluster;
                     have_span = true;
                 }
                 let scale = b.fonts.scale(style.face, style.size);
