@@ -120,9 +120,11 @@ pub struct Line {
     pub ratio: f64,
     /// Source of the line's first item, for reports.
     pub span: Span,
-    /// Byte offset of the line's first character in the paragraph's text:
-    /// the concatenation of its `ParItem::Text` texts, each `LineBreak`
-    /// counting as one byte. Lets the caller say which word opens the line.
+    /// Byte offset of the line's first word in the paragraph's text: the
+    /// concatenation of its `ParItem::Text` texts, each `LineBreak` counting
+    /// as one byte. A line that opens with the tail of a hyphenated word
+    /// points at that word's start. Lets the caller say which word opens
+    /// the line.
     pub text_start: usize,
 }
 
@@ -993,14 +995,7 @@ fn set_line(
                 }
                 if !have_span {
                     line.span = b.box_span(i).unwrap_or(line.span);
-                    // A line may open with the tail of a hyphenated word:
-                    // its text starts at its first glyph's cluster.
-                    let cluster = b
-                        .fonts
-                        .word_glyphs(word)
-                        .get(g.0 as usize)
-                        .map_or(0, |first| first.cluster as usize);
-                    line.text_start = piece.0 as usize + cluster;
+                    line.text_start = piece.0 as usize;
                     have_span = true;
                 }
                 let scale = b.fonts.scale(style.face, style.size);
