@@ -343,9 +343,10 @@ pub(crate) const FINAL_HYPHEN_DEMERITS: f64 = 1_000_000.0;
 /// `\adjdemerits`). [`CONTRAST`] does this job continuously; the class
 /// jump adds a small step (as much as a hyphen pair) for the worst cases.
 pub(crate) const ADJ_DEMERITS: f64 = 1_000_000.0;
-/// Extra demerits when the last line of a paragraph of several lines is a
-/// single word (a "runt"): a lone short word under a full paragraph looks
-/// like a mistake and wastes a line. As much as a hyphen (the hyphen
+/// Extra demerits when the last line of a justified paragraph of several
+/// lines is a single word (a "runt"): a lone short word under a full
+/// paragraph looks like a mistake and wastes a line. (Ragged text, such as
+/// headings and table cells, has no full lines for it to stand out under.) As much as a hyphen (the hyphen
 /// penalty squared): a runt is avoided when a hyphen or slightly looser
 /// lines can do it (on the benchmark, 53 fewer lines for +0.0005em of
 /// word-space deviation).
@@ -562,7 +563,8 @@ fn knuth_plass(items: &[Item], params: &Params, prefix: &Prefix, pass: &Pass) ->
                         let c = adj - node.adj;
                         d += params.tuning.contrast * f64::from(spaces().max(1)) * c * c;
                     }
-                    if b == last_index && node.at != usize::MAX && spaces() == 0 {
+                    if params.justified && b == last_index && node.at != usize::MAX && spaces() == 0
+                    {
                         d += params.tuning.runt_demerits;
                     }
                     let fit = fitness(r, bad);
