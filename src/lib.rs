@@ -149,15 +149,24 @@ pub fn build(options: &BuildOptions) -> Result<Outputs, Diagnostics> {
     ]);
 
     // Writing the EPUB and the PDF shares nothing mutable: both cores.
+    // The PDF writer takes the pages and frees them as it goes.
+    let typeset::Typeset {
+        document,
+        report,
+        page_breaks,
+        timings: typeset_timings,
+        ..
+    } = typeset;
+    let page_count = document.pages.len();
     let (epub, pdf) = std::thread::scope(|scope| {
         let epub = options
             .formats
             .epub
-            .then(|| scope.spawn(|| timed(|| render_epub(&loaded, &typeset.page_breaks))));
+            .then(|| scope.spawn(|| timed(|| render_epub(&loaded, &page_breaks))));
         let pdf = options
             .formats
             .pdf
-            .then(|| timed(|| pdf::write_pdf_timed(&typeset.document, options.threads)));
+            .then(|| timed(|| pdf::write_pdf_timed(document, options.threads)));
         let epub = epub.map(|h| h.join().expect("EPUB writer thread panicked"));
         (epub, pdf)
     });
@@ -170,7 +179,7 @@ pub fn build(options: &BuildOptions) -> Result<Outputs, Diagnostics> {
         report: None,
         warnings: Vec::new(),
         timings: Vec::new(),
-        compose_threads: typeset.timings.threads,
+        compose_threads: typeset_timings.threads,
     };
     let mut to_write: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     if let Some((result, elapsed)) = epub {
@@ -195,17 +204,17 @@ pub fn build(options: &BuildOptions) -> Result<Outputs, Diagnostics> {
                     ("  fonts", t.fonts),
                     ("  objects", t.objects),
                 ]);
-                outputs.pdf_pages = Some(typeset.document.pages.len());
+                outputs.pdf_pages = Some(page_count);
                 if options.strict {
-                    errors.extend(strict_errors(&typeset.report));
+                    errors.extend(strict_errors(&report));
                 }
                 if let Some(path) = &options.report {
-                    to_write.push((path.clone(), typeset.report.to_json().into_bytes()));
+                    to_write.push((path.clone(), report.to_json().into_bytes()));
                 }
                 let path = options.out_dir.join(format!("{name}.pdf"));
                 outputs.pdf = Some(path.clone());
                 to_write.push((path, bytes));
-                outputs.report = Some(typeset.report);
+                outputs.report = Some(report);
             }
             Err(d) => errors.extend(d.0),
         }
@@ -288,10 +297,11 @@ pub struct RenderedPdf {
 /// PDF bytes of a loaded book: typeset, then emitted.
 pub fn render_pdf(loaded: &LoadedBook) -> StageResult<RenderedPdf> {
     let typeset = typeset::typeset(&loaded.book, &loaded.toc, &loaded.config.pdf)?;
-    let bytes = pdf::write_pdf(&typeset.document)?;
+    let pages = typeset.document.pages.len();
+    let (bytes, _) = pdf::write_pdf_timed(typeset.document, 0)?;
     Ok(RenderedPdf {
         bytes,
-        pages: typeset.document.pages.len(),
+        pages,
         warnings: typeset.warnings,
         report: typeset.report,
     })

@@ -236,14 +236,14 @@ fn line_path(fonts: &mut Fonts, line: &Line) -> Option<String> {
     let outlines = font.outline_glyphs();
     let settings = || DrawSettings::unhinted(Size::new(line.size as f32), LocationRef::default());
     let mut d = String::new();
-    for glyph in &run.glyphs {
+    for (index, glyph) in run.glyphs.iter().enumerate() {
         let Some(outline) = outlines.get(GlyphId::new(u32::from(glyph.id))) else {
             continue;
         };
         let mut pen = SvgPath {
             d: &mut d,
             x: glyph.x.0,
-            y: line.baseline - glyph.y_offset.0,
+            y: line.baseline - run.y_offset(index).0,
         };
         // A glyph that cannot be drawn is left out; the rest still reads.
         let _ = outline.draw(settings(), &mut pen);

@@ -282,7 +282,7 @@ fn patch_opf(
 
 /// Builds the package with epub-builder and returns its files by name,
 /// with our navigation documents in place of the builder's.
-pub fn assemble(input: PackageInput<'_>) -> Result<BTreeMap<String, Vec<u8>>, String> {
+pub fn assemble(mut input: PackageInput<'_>) -> Result<BTreeMap<String, Vec<u8>>, String> {
     let err = |e: epub_builder::Error| e.to_string();
     let meta = input.meta;
     let mut b = EpubBuilder::new(ZipLibrary::new().map_err(err)?).map_err(err)?;
@@ -331,22 +331,23 @@ pub fn assemble(input: PackageInput<'_>) -> Result<BTreeMap<String, Vec<u8>>, St
         b.add_metadata_opf(Box::new(title_type));
     }
 
+    // The builder gets empty files and writes only the package document
+    // and navigation from their names; the real files are put in below.
+    // It deflates what it is given, and the container is unpacked and
+    // written again in a fixed order (`ocf`): passing the chapters through
+    // it would deflate and inflate every chapter once more for nothing.
     b.stylesheet(input.stylesheet.as_bytes()).map_err(err)?;
     for r in &input.resources {
-        b.add_resource(&r.href, r.bytes.as_slice(), r.media_type.as_str())
+        b.add_resource(&r.href, &[][..], r.media_type.as_str())
             .map_err(err)?;
     }
     if let Some(cover) = &input.cover_image {
-        b.add_cover_image(
-            &cover.href,
-            cover.bytes.as_slice(),
-            cover.media_type.as_str(),
-        )
-        .map_err(err)?;
+        b.add_cover_image(&cover.href, &[][..], cover.media_type.as_str())
+            .map_err(err)?;
     }
     for doc in &input.spine {
-        let mut content = EpubContent::new(doc.href.as_str(), doc.xhtml.as_bytes())
-            .title(escape::clean(&doc.title));
+        let mut content =
+            EpubContent::new(doc.href.as_str(), &[][..]).title(escape::clean(&doc.title));
         content = match doc.role {
             Role::Cover => content.reftype(ReferenceType::Cover),
             Role::TitlePage => content.reftype(ReferenceType::TitlePage),
@@ -360,6 +361,23 @@ pub fn assemble(input: PackageInput<'_>) -> Result<BTreeMap<String, Vec<u8>>, St
     b.generate(&mut zipped).map_err(err)?;
 
     let mut entries = ocf::read_entries(&zipped)?;
+    let files = input
+        .resources
+        .into_iter()
+        .chain(input.cover_image)
+        .map(|r| (r.href, r.bytes))
+        .chain(
+            input
+                .spine
+                .iter_mut()
+                .map(|d| (d.href.clone(), std::mem::take(&mut d.xhtml).into_bytes())),
+        );
+    for (href, bytes) in files {
+        match entries.get_mut(&format!("OEBPS/{href}")) {
+            Some(slot) => *slot = bytes,
+            None => return Err(format!("the builder did not write {href}")),
+        }
+    }
     let opf = entries
         .get("OEBPS/content.opf")
         .map(|bytes| String::from_utf8_lossy(bytes).into_owned())

@@ -11,30 +11,33 @@ use super::fonts::FontSet;
 use super::images::{resource_name, ImageSet};
 use super::text::{font_size, push_font_size, write_run};
 use crate::diag::Diagnostic;
-use crate::typeset::frame::{Glyph, Item, Page};
+use crate::typeset::frame::{Glyph, Item};
+use crate::units::Pt;
 
 /// Decimal places of rectangle and image coordinates.
 const COORD_DECIMALS: u32 = 2;
 /// Decimal places of grey levels (1/1000 is finer than any halftone).
 const GRAY_DECIMALS: u32 = 3;
 
-/// Writes the uncompressed content stream of `page` into `buf` (cleared
-/// first), assigning glyph codes in `fonts` as it goes.
+/// Writes the uncompressed content stream of a page of height `height`
+/// holding `items` into `buf` (cleared first), assigning glyph codes in
+/// `fonts` as it goes.
 pub(super) fn write_page(
     buf: &mut Vec<u8>,
-    page: &Page,
+    height: Pt,
+    items: &[Item],
     fonts: &mut FontSet,
     images: &ImageSet,
 ) -> Result<(), Diagnostic> {
     buf.clear();
-    let height = page.height.0;
+    let height = height.0;
     let mut state = State {
         in_text: false,
         // The initial graphics state fills with black.
         gray: 0.0,
         font: None,
     };
-    for (index, item) in page.items.iter().enumerate() {
+    for (index, item) in items.iter().enumerate() {
         match item {
             Item::Text(run) => {
                 if run.glyphs.is_empty() {
@@ -55,7 +58,7 @@ pub(super) fn write_page(
                     state.font = Some((run.font.0, size));
                 }
                 state.set_gray(buf, run.gray);
-                let next = continuation(&page.items[index + 1..], run.baseline.0);
+                let next = continuation(&items[index + 1..], run.baseline.0);
                 write_run(buf, run, next, font, height);
             }
             Item::Rect(rect) => {

@@ -48,7 +48,8 @@ impl Deflater {
     /// Compresses `data` as one zlib stream.
     pub(super) fn deflate(&mut self, data: &[u8]) -> Vec<u8> {
         self.z.reset();
-        let mut out = Vec::with_capacity(data.len() / 3 + 64);
+        // Content streams deflate to about 40%: room for that at once.
+        let mut out = Vec::with_capacity(data.len() / 2 + 64);
         loop {
             let consumed = usize::try_from(self.z.total_in()).unwrap_or(data.len());
             let rest = data.get(consumed..).unwrap_or_default();

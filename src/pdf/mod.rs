@@ -13,7 +13,8 @@
 //!   has over a million glyphs) and deflated once;
 //! - [`images`]: PNG/JPEG XObjects; [`links`]: link annotations;
 //! - [`outline`]: the nested bookmark tree; [`metadata`]: Info, XMP, page
-//!   labels, /Lang, /ID.
+//!   labels, /Lang, /ID;
+//! - [`serialize`]: the bytes, with the small objects in object streams.
 //!
 //! Output is deterministic: no clock, no random ids, objects numbered in
 //! creation order, the file /ID hashed from the identifier and content.
@@ -25,6 +26,7 @@ mod images;
 mod links;
 mod metadata;
 mod outline;
+mod serialize;
 mod text;
 
 #[cfg(test)]
@@ -46,14 +48,6 @@ use images::ImageSet;
 /// need 1.4; nothing here needs more than 1.7.
 const PDF_VERSION: &str = "1.7";
 
-/// Objects per object stream. Larger streams compress better; a viewer
-/// decompresses a whole stream to read one object of it, so they stay
-/// small enough to be cheap (a few KiB each).
-const OBJECTS_PER_STREAM: usize = 100;
-
-/// lopdf's zlib level for object streams (it maps 4–6 to zlib's default).
-const OBJECT_STREAM_LEVEL: u32 = 6;
-
 /// Initial capacity of the reusable content buffer (a dense page is
 /// ~10 KiB of operators).
 const CONTENT_BUFFER: usize = 32 * 1024;
@@ -72,15 +66,20 @@ pub struct Timings {
     pub objects: Duration,
 }
 
-/// Writes a laid-out document as PDF bytes.
+/// Writes a laid-out document as PDF bytes. ([`write_pdf_timed`] takes
+/// the document instead of a copy, and frees it as it goes.)
 pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {
-    write_pdf_timed(doc, 0).map(|(bytes, _)| bytes)
+    write_pdf_timed(doc.clone(), 0).map(|(bytes, _)| bytes)
 }
 
-/// [`write_pdf`], also saying where the time went. With `threads` other
-/// than 1 (0: as many as there are cores), content streams are deflated on
-/// a second thread while the next pages are written; the bytes are the same.
-pub fn write_pdf_timed(doc: &Document, threads: usize) -> StageResult<(Vec<u8>, Timings)> {
+/// [`write_pdf`], also saying where the time went. Each page's text runs
+/// and rules are dropped once its content stream is written, so a long
+/// book's glyphs are gone before the file is put together. With `threads`
+/// other than 1 (0: as many as there are cores), content streams are
+/// deflated on a second thread while the next pages are written; the
+/// bytes are the same.
+pub fn write_pdf_timed(mut doc: Document, threads: usize) -> StageResult<(Vec<u8>, Timings)> {
+    let doc = &mut doc;
     let threads = match threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
@@ -106,14 +105,24 @@ pub fn write_pdf_timed(doc: &Document, threads: usize) -> StageResult<(Vec<u8>, 
     let mut hash = StableHash::new();
     hash.write(doc.info.identifier.as_bytes());
     hash.write(doc.info.title.as_bytes());
-    let mut fonts = FontSet::new(doc);
     let mut content_ids = Vec::with_capacity(page_ids.len());
     let mut compressor = Compressor::start(threads > 1);
     let mut pages_done = Ok(());
-    for (page, &page_id) in doc.pages.iter().zip(&page_ids) {
+    // Everything that reads the items (checks, images, link annotations)
+    // has run; from here on, the pages keep their size and anchors.
+    let page_items: Vec<Vec<Item>> = doc
+        .pages
+        .iter_mut()
+        .map(|p| std::mem::take(&mut p.items))
+        .collect();
+    let doc: &Document = doc;
+    let mut fonts = FontSet::new(doc);
+    for ((items, page), &page_id) in page_items.into_iter().zip(&doc.pages).zip(&page_ids) {
         let t0 = Instant::now();
-        let mut buf = Vec::with_capacity(CONTENT_BUFFER);
-        if let Err(e) = content::write_page(&mut buf, page, &mut fonts, &images) {
+        let mut buf = compressor.buffer();
+        let written = content::write_page(&mut buf, page.height, &items, &mut fonts, &images);
+        drop(items);
+        if let Err(e) = written {
             pages_done = Err(e);
             break;
         }
@@ -192,19 +201,7 @@ pub fn write_pdf_timed(doc: &Document, threads: usize) -> StageResult<(Vec<u8>, 
     compact(&mut pdf);
 
     // Content dominates the file; fonts, images and objects add the rest.
-    let mut out = Vec::with_capacity(content_bytes + 256 * 1024);
-    // The many small dictionaries (pages, link annotations, outline
-    // items, names) go into compressed object streams, and the
-    // cross-reference table becomes a stream (PDF 1.5): a fifth of the
-    // file of a long book.
-    let options = lopdf::SaveOptions::builder()
-        .use_object_streams(true)
-        .use_xref_streams(true)
-        .max_objects_per_stream(OBJECTS_PER_STREAM)
-        .compression_level(OBJECT_STREAM_LEVEL)
-        .build();
-    pdf.save_with_options(&mut out, options)
-        .map_err(|e| internal(format!("lopdf could not serialize the document: {e}")))?;
+    let out = serialize::save(&pdf, &mut Deflater::new(), content_bytes + 256 * 1024);
     timings.objects = started
         .elapsed()
         .saturating_sub(timings.content + timings.compression + timings.fonts);
@@ -220,11 +217,14 @@ enum Compressor {
     Here {
         deflater: Deflater,
         done: Deflated,
+        buffer: Vec<u8>,
     },
     /// Raw streams go to the thread, which returns them deflated (in
-    /// order: one thread works through one queue).
+    /// order: one thread works through one queue) and sends the emptied
+    /// buffers back for the next pages.
     There {
         send: std::sync::mpsc::Sender<Vec<u8>>,
+        spare: std::sync::mpsc::Receiver<Vec<u8>>,
         thread: std::thread::JoinHandle<Deflated>,
     },
 }
@@ -233,6 +233,7 @@ impl Compressor {
     fn start(threaded: bool) -> Compressor {
         if threaded {
             let (send, receive) = std::sync::mpsc::channel::<Vec<u8>>();
+            let (give_back, spare) = std::sync::mpsc::channel::<Vec<u8>>();
             let spawned = std::thread::Builder::new()
                 .name("pdf-deflate".into())
                 .spawn(move || {
@@ -242,26 +243,48 @@ impl Compressor {
                         let t = Instant::now();
                         done.0.push(deflater.deflate(&raw));
                         done.1 += t.elapsed();
+                        // The writer may be done already; then the buffer goes.
+                        let _ = give_back.send(raw);
                     }
                     done
                 });
             // No thread to be had: deflate here.
             if let Ok(thread) = spawned {
-                return Compressor::There { send, thread };
+                return Compressor::There {
+                    send,
+                    spare,
+                    thread,
+                };
             }
         }
         Compressor::Here {
             deflater: Deflater::new(),
             done: (Vec::new(), Duration::ZERO),
+            buffer: Vec::with_capacity(CONTENT_BUFFER),
+        }
+    }
+
+    /// An empty buffer to write the next page into.
+    fn buffer(&mut self) -> Vec<u8> {
+        match self {
+            Compressor::Here { buffer, .. } => std::mem::take(buffer),
+            Compressor::There { spare, .. } => spare
+                .try_recv()
+                .unwrap_or_else(|_| Vec::with_capacity(CONTENT_BUFFER)),
         }
     }
 
     fn push(&mut self, raw: Vec<u8>) {
         match self {
-            Compressor::Here { deflater, done } => {
+            Compressor::Here {
+                deflater,
+                done,
+                buffer,
+            } => {
                 let t = Instant::now();
                 done.0.push(deflater.deflate(&raw));
                 done.1 += t.elapsed();
+                *buffer = raw;
             }
             // The thread only stops once the sender is dropped.
             Compressor::There { send, .. } => {
@@ -274,7 +297,7 @@ impl Compressor {
     fn finish(self) -> Deflated {
         match self {
             Compressor::Here { done, .. } => done,
-            Compressor::There { send, thread } => {
+            Compressor::There { send, thread, .. } => {
                 drop(send);
                 thread
                     .join()

@@ -98,7 +98,6 @@ fn set_line(
             text_len: glyph_text.len() as u16,
             text_start: run_text.len() as u32,
             x: Pt(pen),
-            y_offset: Pt::ZERO,
             advance: Pt(advance),
         });
         run_text.push_str(&glyph_text);
@@ -113,6 +112,7 @@ fn set_line(
             gray: 0.0,
             text: run_text,
             glyphs,
+            offsets: Vec::new(),
         },
         pen,
     )
@@ -187,7 +187,7 @@ fn write_jpeg(path: &Path) {
 }
 
 /// Three pages: a title page, a text page with links and images, and a
-/// page with a footnote mark raised by `y_offset`.
+/// page with a footnote mark raised by a glyph offset.
 fn sample(dir: &Path, spaces: Spaces) -> Document {
     let regular = gentium();
     let italic = load_font("GentiumBookPlus-Italic.ttf", "GentiumBookPlus-Italic");
@@ -296,14 +296,13 @@ fn sample(dir: &Path, spaces: Spaces) -> Document {
     heading.gray = 0.2;
     let (mut note, end) = set_line(&regular, 0, "A noted fact", 11.0, 72.0, 150.0, spaces);
     let (mark, _) = set_line(&regular, 0, "1", 7.0, end, 150.0, spaces);
-    let mut raised = mark.glyphs[0];
-    raised.y_offset = Pt(4.0);
     // A mark of another size in the same run would need its own run; here
     // the raised glyph stays in the 11 pt run to exercise Ts.
+    note.offsets.push((note.glyphs.len() as u32, Pt(4.0)));
     note.glyphs.push(Glyph {
         x: Pt(end + 0.5),
         text_start: note.text.len() as u32,
-        ..raised
+        ..mark.glyphs[0]
     });
     note.text.push_str(mark.glyph_text(&mark.glyphs[0]));
     let mut notes_page = page(vec![Item::Text(heading), Item::Text(note)]);
@@ -829,13 +828,21 @@ fn many_pages_timing() {
         let mut fonts = super::fonts::FontSet::new(&doc);
         streams.clear();
         for page in &doc.pages {
-            super::content::write_page(&mut buf, page, &mut fonts, &images).unwrap();
+            super::content::write_page(&mut buf, page.height, &page.items, &mut fonts, &images)
+                .unwrap();
             streams.push(buf.clone());
         }
     });
     let t_fonts = best(&mut || {
         let mut fonts = super::fonts::FontSet::new(&doc);
-        super::content::write_page(&mut buf, &doc.pages[0], &mut fonts, &images).unwrap();
+        super::content::write_page(
+            &mut buf,
+            doc.pages[0].height,
+            &doc.pages[0].items,
+            &mut fonts,
+            &images,
+        )
+        .unwrap();
         let mut pdf = lopdf::Document::new();
         fonts
             .finish(&mut pdf, &mut super::encoding::StableHash::new())

@@ -5,7 +5,7 @@
 //! from where the viewer's pen ends up (the previous glyph's origin plus its
 //! /W width) to the glyph's own `x`. The pen is tracked with the exact widths
 //! written to /W and the rounded numbers actually emitted, so rounding never
-//! accumulates along a line. Glyphs raised or lowered by `y_offset` are
+//! accumulates along a line. Glyphs raised or lowered (`TextRun::offsets`) are
 //! shown with a text rise (`Ts`) around them.
 //!
 //! Where a run has a visible gap between two words but no space glyph, a
@@ -93,7 +93,8 @@ pub(super) fn write_run(
     let mut pen = 0.0f64;
     let mut rise = 0.0f64;
     let mut prev: Option<(&Glyph, &str)> = None;
-    for glyph in &run.glyphs {
+    let mut offsets = run.offsets.iter().peekable();
+    for (index, glyph) in run.glyphs.iter().enumerate() {
         let text = run.glyph_text(glyph);
         if let (Some(space), Some(end)) = (space, prev.and_then(|p| word_gap(p, (glyph, text)))) {
             pen = tj.move_to(buf, pen, (end - x0) * scale);
@@ -101,7 +102,9 @@ pub(super) fn write_run(
             pen += font.width(space);
         }
         pen = tj.move_to(buf, pen, (glyph.x.0 - x0) * scale);
-        let want_rise = glyph.y_offset.0;
+        let want_rise = offsets
+            .next_if(|&&(i, _)| i as usize == index)
+            .map_or(0.0, |&(_, y)| y.0);
         if want_rise != rise {
             tj.close(buf);
             push_num(buf, want_rise, COORD_DECIMALS);

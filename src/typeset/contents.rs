@@ -134,6 +134,7 @@ pub(crate) fn contents_flow(
             if j + 1 == count {
                 let mut leaders = dot.clone();
                 leaders.glyphs.clear();
+                leaders.offsets.clear();
                 leaders.baseline = lead;
                 let dot_width = dot.glyphs.first().map_or(Pt::ZERO, |g| g.advance);
                 let mut x = column - dot_width;

@@ -323,6 +323,7 @@ impl Fonts {
         let mut sink = GlyphSink {
             glyphs: Vec::with_capacity(text.len()),
             text: String::with_capacity(text.len()),
+            offsets: Vec::new(),
         };
         if text.len() <= MAX_CACHED_RUN_BYTES {
             let id = self.shape_word(face, text);
@@ -340,6 +341,7 @@ impl Fonts {
             gray,
             text: sink.text,
             glyphs: sink.glyphs,
+            offsets: sink.offsets,
         }
     }
 
@@ -478,6 +480,22 @@ pub(crate) mod tests {
             "expected an ffi ligature: {:?}",
             run.glyphs
         );
+    }
+
+    #[test]
+    fn marks_off_the_baseline_are_kept_per_run() {
+        let mut fonts = test_fonts();
+        // A combining acute over a capital with no precomposed form: the
+        // font's GPOS lifts the mark above the cap height.
+        let run = fonts.run("X\u{301}x", Face::Regular, Pt(10.0), Pt(0.0), Pt(0.0), 0.0);
+        assert_eq!(run.glyphs.len(), 3, "{run:?}");
+        assert_eq!(run.offsets.len(), 1, "{run:?}");
+        assert_eq!(run.offsets[0].0, 1);
+        assert!(run.y_offset(1).0 > 0.5, "{run:?}");
+        assert_eq!(run.y_offset(0), Pt::ZERO);
+        assert_eq!(run.y_offset(2), Pt::ZERO);
+        let plain = fonts.run("Xx", Face::Regular, Pt(10.0), Pt(0.0), Pt(0.0), 0.0);
+        assert!(plain.offsets.is_empty());
     }
 
     #[test]

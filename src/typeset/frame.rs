@@ -89,9 +89,21 @@ pub struct TextRun {
     /// are gaps between glyphs, not text).
     pub text: String,
     pub glyphs: Vec<Glyph>,
+    /// The few glyphs that sit off the baseline (marks the font's GPOS
+    /// places above or below their base), as (index into `glyphs`,
+    /// offset upwards), in index order; empty for most runs. Kept apart
+    /// from [`Glyph`] so a glyph is 24 bytes. See [`TextRun::y_offset`].
+    pub offsets: Vec<(u32, Pt)>,
 }
 
 impl TextRun {
+    /// Vertical offset from the baseline (positive = up) of glyph `index`.
+    pub fn y_offset(&self, index: usize) -> Pt {
+        self.offsets
+            .binary_search_by_key(&index, |&(i, _)| i as usize)
+            .map_or(Pt::ZERO, |k| self.offsets[k].1)
+    }
+
     /// The text `glyph` (one of this run's) stands for; "" if its range
     /// does not fit [`TextRun::text`].
     pub fn glyph_text(&self, glyph: &Glyph) -> &str {
@@ -102,8 +114,9 @@ impl TextRun {
     }
 }
 
-/// One shaped glyph placed on the baseline. 32 bytes: a long book has
-/// millions, so the text it stands for lives in its [`TextRun`].
+/// One shaped glyph placed on the baseline. 24 bytes: a long book has
+/// millions, so the text it stands for and its rare vertical offset live
+/// in its [`TextRun`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Glyph {
     /// Glyph id in the *original* font (the PDF writer remaps when subsetting).
@@ -116,8 +129,6 @@ pub struct Glyph {
     pub text_start: u32,
     /// Absolute x of the glyph origin from the page's left edge.
     pub x: Pt,
-    /// Vertical offset from the baseline (positive = up), from GPOS marks.
-    pub y_offset: Pt,
     /// The glyph's natural advance at this size, so the writer can compute
     /// the adjustment between consecutive glyphs.
     pub advance: Pt,

@@ -858,6 +858,8 @@ pub(crate) fn layout_tuned(
     let mut start = 0usize;
     let mut hang_left = params.start_hang;
     let default_span = b.runs.first().map(|r| r.span).unwrap_or_default();
+    // Glyphs of the run being set, reused for every run of the paragraph.
+    let mut sink = GlyphSink::default();
     for (n, br) in breaks.iter().enumerate() {
         let last = n + 1 == breaks.len();
         set_line(
@@ -869,6 +871,7 @@ pub(crate) fn layout_tuned(
             last,
             default_span,
             &mut out,
+            &mut sink,
         );
         hang_left = b.items[br.at].hang_left;
         start = linebreak::line_start(&b.items, br.at);
@@ -891,6 +894,7 @@ fn set_line(
     last: bool,
     default_span: Span,
     out: &mut ParagraphLayout,
+    glyphs: &mut GlyphSink,
 ) {
     let end = br.at;
     let items = &b.items;
@@ -935,7 +939,6 @@ fn set_line(
     };
     let mut have_span = false;
     let mut cur_style: Option<TextStyle> = None;
-    let mut glyphs = GlyphSink::default();
     // Longest unbreakable stretch of boxes, for WordTooLong.
     let mut chunk = (0.0f64, 0usize);
     let mut too_long: Option<(usize, usize)> = None;
@@ -946,7 +949,7 @@ fn set_line(
                 let m = b.fonts.metrics(s.face);
                 line.ascent = line.ascent.max(Pt(m.ascender * s.size.0 + s.rise.0));
                 line.descent = line.descent.max(Pt(m.descender * s.size.0 - s.rise.0));
-                let (glyphs, text) = glyphs.take();
+                let (glyphs, text, offsets) = glyphs.take();
                 line.runs.push(TextRun {
                     font: b.fonts.font_id(s.face),
                     size: s.size,
@@ -954,6 +957,7 @@ fn set_line(
                     gray: s.gray,
                     text,
                     glyphs,
+                    offsets,
                 });
             }
         }
@@ -985,19 +989,19 @@ fn set_line(
             } => {
                 let style = b.runs[run as usize].style;
                 if !cur_style.is_some_and(|c| same_run(&c, &style)) {
-                    flush(cur_style, &mut glyphs, &mut line);
+                    flush(cur_style, glyphs, &mut line);
                     cur_style = Some(style);
                 }
                 if !have_span {
                     line.span = b.box_span(i).unwrap_or(line.span);
-                    // The first glyph's character: inside the word when the
-                    // line opens with the rest of a hyphenated word.
+                    // A line may open with the tail of a hyphenated word:
+                    // its text starts at its first glyph's cluster.
                     let cluster = b
                         .fonts
                         .word_glyphs(word)
                         .get(g.0 as usize)
-                        .map_or(0, |c| c.cluster.min(piece.1 - piece.0));
-                    line.text_start = (piece.0 + cluster) as usize;
+                        .map_or(0, |first| first.cluster as usize);
+                    line.text_start = piece.0 as usize + cluster;
                     have_span = true;
                 }
                 let scale = b.fonts.scale(style.face, style.size);
@@ -1005,14 +1009,7 @@ fn set_line(
                 let x0 = x;
                 x = b
                     .fonts
-                    .place_word(
-                        word,
-                        g.0 as usize..g.1 as usize,
-                        text,
-                        Pt(x),
-                        scale,
-                        &mut glyphs,
-                    )
+                    .place_word(word, g.0 as usize..g.1 as usize, text, Pt(x), scale, glyphs)
                     .0;
                 add_link(&mut line, b.runs[run as usize].link, x0, x);
                 if chunk.0 == 0.0 {
@@ -1043,16 +1040,13 @@ fn set_line(
                 if i == end {
                     let style = b.runs[run as usize].style;
                     if !cur_style.is_some_and(|c| same_run(&c, &style)) {
-                        flush(cur_style, &mut glyphs, &mut line);
+                        flush(cur_style, glyphs, &mut line);
                         cur_style = Some(style);
                     }
                     let scale = b.fonts.scale(style.face, style.size);
                     let n = b.fonts.word_glyphs(word).len();
                     let x0 = x;
-                    x = b
-                        .fonts
-                        .place_word(word, 0..n, "-", Pt(x), scale, &mut glyphs)
-                        .0;
+                    x = b.fonts.place_word(word, 0..n, "-", Pt(x), scale, glyphs).0;
                     add_link(&mut line, b.runs[run as usize].link, x0, x);
                     line.hyphenated = true;
                 }
@@ -1075,7 +1069,7 @@ fn set_line(
             }
         }
     }
-    flush(cur_style, &mut glyphs, &mut line);
+    flush(cur_style, glyphs, &mut line);
     let n = out.lines.len();
     let over = sums.width - sums.shrink - params.measure;
     if let Some((a, z)) = too_long {
@@ -2169,7 +2163,7 @@ mod quality {
                         continue;
                     };
                     let outlines = font.outline_glyphs();
-                    for g in &run.glyphs {
+                    for (i, g) in run.glyphs.iter().enumerate() {
                         let Some(o) = outlines.get(GlyphId::new(u32::from(g.id))) else {
                             continue;
                         };
@@ -2183,7 +2177,7 @@ mod quality {
                                 out,
                                 "<path transform='translate({:.2},{:.2}) scale(1,-1)' d='{}'/>",
                                 margin + g.x.0,
-                                y + run.baseline.0 - g.y_offset.0,
+                                y + run.baseline.0 - run.y_offset(i).0,
                                 pen
                             );
                         }

@@ -125,19 +125,23 @@ pub(crate) fn glyph_text<'t>(glyphs: &[ShapedGlyph], i: usize, text: &'t str) ->
 pub(crate) struct GlyphSink {
     pub glyphs: Vec<Glyph>,
     pub text: String,
+    /// See [`super::frame::TextRun::offsets`].
+    pub offsets: Vec<(u32, Pt)>,
 }
 
 impl GlyphSink {
-    /// Takes the glyphs and text out in allocations of their exact size
-    /// (they live until the PDF is written), leaving the sink empty with
-    /// its buffers for the next run.
-    pub fn take(&mut self) -> (Vec<Glyph>, String) {
+    /// Takes the glyphs, text and offsets out in allocations of their
+    /// exact size (they live until the PDF is written), leaving the sink
+    /// empty with its buffers for the next run.
+    pub fn take(&mut self) -> (Vec<Glyph>, String, Vec<(u32, Pt)>) {
         let out = (
             self.glyphs.as_slice().to_vec(),
             self.text.as_str().to_owned(),
+            self.offsets.as_slice().to_vec(),
         );
         self.glyphs.clear();
         self.text.clear();
+        self.offsets.clear();
         out
     }
 }
@@ -165,19 +169,58 @@ pub(crate) fn place_glyph_slice(
     out: &mut GlyphSink,
 ) -> Pt {
     let mut pen = x.0;
-    for g in glyphs.get(range).unwrap_or_default() {
+    let slice = glyphs.get(range).unwrap_or_default();
+    // Usually the glyphs' texts follow each other in `text` (left to
+    // right, no reordering): then that stretch is copied at once.
+    let whole = slice.first().and_then(|first| {
+        let start = first.cluster as usize;
+        let mut end = start;
+        for g in slice.iter().filter(|g| g.text_len > 0) {
+            if g.cluster as usize != end {
+                return None;
+            }
+            end += usize::from(g.text_len);
+        }
+        text.get(start..end)
+    });
+    if let Some(whole) = whole {
+        let base = out.text.len();
+        out.text.push_str(whole);
+        out.glyphs.reserve(slice.len());
+        let mut at = base;
+        for g in slice {
+            if g.y_offset != 0 {
+                let index = u32::try_from(out.glyphs.len()).unwrap_or(u32::MAX);
+                out.offsets.push((index, Pt(f64::from(g.y_offset) * scale)));
+            }
+            out.glyphs.push(Glyph {
+                id: g.id,
+                text_len: g.text_len,
+                text_start: u32::try_from(at).unwrap_or(u32::MAX),
+                x: Pt(pen + f64::from(g.x_offset) * scale),
+                advance: Pt(f64::from(g.advance) * scale),
+            });
+            at += usize::from(g.text_len);
+            pen += f64::from(g.advance) * scale;
+        }
+        return Pt(pen);
+    }
+    for g in slice {
         let start = g.cluster as usize;
         let own = text
             .get(start..start + usize::from(g.text_len))
             .unwrap_or("");
         let text_start = u32::try_from(out.text.len()).unwrap_or(u32::MAX);
         out.text.push_str(own);
+        if g.y_offset != 0 {
+            let index = u32::try_from(out.glyphs.len()).unwrap_or(u32::MAX);
+            out.offsets.push((index, Pt(f64::from(g.y_offset) * scale)));
+        }
         out.glyphs.push(Glyph {
             id: g.id,
             text_len: own.len() as u16,
             text_start,
             x: Pt(pen + f64::from(g.x_offset) * scale),
-            y_offset: Pt(f64::from(g.y_offset) * scale),
             advance: Pt(f64::from(g.advance) * scale),
         });
         pen += f64::from(g.advance) * scale;
@@ -198,6 +241,41 @@ mod tests {
             y_offset: 0,
             text_len: 0,
         }
+    }
+
+    fn with_len(cluster: u32, text_len: u16) -> ShapedGlyph {
+        ShapedGlyph {
+            text_len,
+            ..g(cluster)
+        }
+    }
+
+    #[test]
+    fn placed_glyphs_carry_their_texts_in_order_or_not() {
+        // In order ("ffi" ligature, a mark with no text, "o"): copied at once.
+        let glyphs = [with_len(0, 3), with_len(0, 0), with_len(3, 1)];
+        let mut sink = GlyphSink::default();
+        sink.text.push('x');
+        place_glyphs(&glyphs, "ffio", Pt(0.0), 0.1, &mut sink);
+        assert_eq!(sink.text, "xffio");
+        let spans: Vec<(u32, u16)> = sink
+            .glyphs
+            .iter()
+            .map(|g| (g.text_start, g.text_len))
+            .collect();
+        assert_eq!(spans, [(1, 3), (4, 0), (4, 1)]);
+        // Reordered clusters: glyph by glyph, each text where it is met.
+        let glyphs = [with_len(3, 1), with_len(0, 3)];
+        let mut sink = GlyphSink::default();
+        place_glyphs(&glyphs, "ffio", Pt(0.0), 0.1, &mut sink);
+        assert_eq!(sink.text, "offi");
+        let spans: Vec<(u32, u16)> = sink
+            .glyphs
+            .iter()
+            .map(|g| (g.text_start, g.text_len))
+            .collect();
+        assert_eq!(spans, [(0, 1), (1, 3)]);
+        assert_eq!(sink.glyphs[1].x, Pt(1.0));
     }
 
     #[test]

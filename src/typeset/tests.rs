@@ -914,7 +914,9 @@ fn chapters_composed_on_several_threads_give_the_same_book() {
     assert_eq!(one.timings.threads, 1);
     assert!(one.warnings.len() >= 7, "{:?}", one.warnings);
     // Deflating on the writing thread or another gives the same bytes too.
-    let one_pdf = crate::pdf::write_pdf_timed(&one.document, 1).unwrap().0;
+    let one_pdf = crate::pdf::write_pdf_timed(one.document.clone(), 1)
+        .unwrap()
+        .0;
     for threads in [2, 3, 16] {
         let many = with(threads);
         assert_eq!(many.timings.threads, threads.min(7));
@@ -928,7 +930,7 @@ fn chapters_composed_on_several_threads_give_the_same_book() {
         let warnings = |t: &Typeset| t.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>();
         assert_eq!(warnings(&many), warnings(&one));
         assert!(
-            crate::pdf::write_pdf_timed(&many.document, threads)
+            crate::pdf::write_pdf_timed(many.document.clone(), threads)
                 .unwrap()
                 .0
                 == one_pdf,
