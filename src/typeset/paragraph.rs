@@ -183,12 +183,13 @@ pub const RAGGED_HYPHEN_PENALTY: f64 = 300.0;
 pub const EMERGENCY_STRETCH_EM: f64 = 2.0;
 /// Cost of breaking at a hyphenation point, in the breaker's demerit scale
 /// (see `linebreak`: it is squared, so a hyphen costs as much as ten spaces
-/// each 0.32em away from the common width). This is the one knob between
-/// hyphens and evenness. On the 300,000-word benchmark at 6×9in: 2,500
-/// gives 10% hyphenated lines and a word-space deviation of 0.079em, 3,200
-/// gives 7.9% and 0.084em, 4,000 gives 6.3% and 0.088em. Typst, on the same
-/// text, hyphenates 10.6% of lines for 0.083em, and 8% for 0.087em.
-pub const HYPHEN_PENALTY: f64 = 3200.0;
+/// each 0.36em away from the common width). This is the one knob between
+/// hyphens and evenness. On the 300,000-word benchmark at 6×9in: 2,800
+/// gives 10.5% hyphenated lines and a word-space deviation of 0.080em,
+/// 3,600 gives 7.9% and 0.084em, 4,500 gives 6.2% and 0.088em. Typst, on
+/// the same text, hyphenates 10.6% of lines for 0.083em, and 8% for
+/// 0.087em.
+pub const HYPHEN_PENALTY: f64 = 3600.0;
 /// Cost of breaking after an explicit hyphen or dash (TeX's
 /// `\exhyphenpenalty`): small, because a line ending in a dash or in a
 /// compound's own hyphen breaks nothing the author did not write.
@@ -1283,8 +1284,8 @@ mod tests {
                 "between every salt. The anger was characteristically ancient. This",
                 "legitimacy institutionalized the single evening of the leader above",
                 "Tajikistan’s hand. This decade of Islamabad lost the irreconcilable",
-                "development. She spread around the demilitarization. A report (at least",
-                "427 in 1968) investigated the late light.",
+                "development. She spread around the demilitarization. A report (at",
+                "least 427 in 1968) investigated the late light.",
             ],
             &[
                 "The representatives of the provincial administration negotiated",
@@ -1960,7 +1961,7 @@ mod quality {
         }
     }
 
-    /// Tuning from `FOLIO_TUNE` (`ss=0.5,sh=0.33,hp=50,xp=50,pt=100,t=200,lp=10,em=2,adj=10000,dh=10000,fh=…,rh=…,runt=…,bw=…,ev=…,evc=…`).
+    /// Tuning from `FOLIO_TUNE` (`ss=0.5,sh=0.33,hp=50,xp=50,pt=100,t=200,lp=10,em=2,adj=10000,dh=10000,fh=…,rh=…,runt=…,bw=…,ev=…,evc=…,evt=…,ctr=…`).
     fn tuning_from_env() -> ParTuning {
         let mut t = ParTuning::default();
         if let Ok(spec) = std::env::var("FOLIO_TUNE") {
@@ -1988,6 +1989,8 @@ mod quality {
                     "bw" => t.breaker.badness_weight = v,
                     "ev" => t.breaker.evenness = v,
                     "evc" => t.breaker.evenness_center = v,
+                    "evt" => t.breaker.evenness_tight = v,
+                    "ctr" => t.breaker.contrast = v,
                     _ => {}
                 }
             }
