@@ -15,7 +15,7 @@ use crate::model::{Book, PageBreak, PageBreakAt};
 use crate::toc::{Toc, TocEntry};
 use crate::typeset::compose::Composer;
 use crate::typeset::contents::{contents_flow, imprint_page, title_page, CONTENTS_TITLE};
-use crate::typeset::flow::{shift_piece, Flow, Geometry, LinkRef, Piece};
+use crate::typeset::flow::{Flow, Geometry, LinkRef, Piece};
 use crate::typeset::fonts::Face;
 use crate::typeset::frame::{
     Anchor, Destination, DocInfo, Document, Item, LabelStyle, LinkArea, OutlineEntry, Page,
@@ -427,8 +427,7 @@ fn finish_page(
     let x0 = geo.left(index);
     let mut backgrounds = Vec::new();
     let mut items = Vec::new();
-    for mut piece in page.into_pieces() {
-        shift_piece(&mut piece, x0, Pt::ZERO);
+    for piece in page.into_pieces(x0) {
         match piece {
             // Light grounds (code blocks) go first so no text is covered.
             Piece::Item(Item::Rect(r)) if r.gray > 0.5 => backgrounds.push(Item::Rect(r)),
