@@ -185,6 +185,7 @@ pub(crate) fn assemble(
     flows: Vec<Flow>,
     options: &LayoutOptions,
     timings: &mut Timings,
+    page_breaks_ready: &mut dyn FnMut(&[PageBreak]),
 ) -> Assembled {
     let started = Instant::now();
     let geo = c.geo.clone();
@@ -246,6 +247,10 @@ pub(crate) fn assemble(
         }
     };
 
+    // Known now: where the body pages begin, for the EPUB's page-list.
+    let page_breaks = page_breaks(&all, offset, &targets, &folio_of);
+    page_breaks_ready(&page_breaks);
+
     let report_pages: Vec<ReportPage<'_>> = all
         .iter()
         .enumerate()
@@ -259,7 +264,6 @@ pub(crate) fn assemble(
         .collect();
     let report = collect(&report_pages, book);
     drop(report_pages);
-    let page_breaks = page_breaks(&all, offset, &targets, &folio_of);
 
     let page_count = all.len();
     let mut pages = Vec::with_capacity(page_count);
