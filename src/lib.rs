@@ -134,42 +134,54 @@ pub fn build(options: &BuildOptions) -> Result<Outputs, Diagnostics> {
         threads: options.threads,
         ..typeset::LayoutOptions::default()
     };
-    let typeset = clock.time("typeset", || {
-        typeset::typeset_with(&loaded.book, &loaded.toc, &loaded.config.pdf, &layout)
-    })?;
-    warnings.extend(typeset.warnings.iter().cloned());
-    let t = typeset.timings;
-    clock.laps.extend([
-        ("  compose", t.composition),
-        ("    shaping", t.shaping),
-        ("    line breaking", t.line_breaking),
-        ("    line setting", t.line_setting),
-        ("  paginate", t.pagination),
-        ("  assemble", t.assembly),
-    ]);
-
-    // Writing the EPUB and the PDF shares nothing mutable: both cores.
-    // The PDF writer takes the pages and frees them as it goes.
-    let typeset::Typeset {
-        document,
-        report,
-        page_breaks,
-        timings: typeset_timings,
-        ..
-    } = typeset;
-    let page_count = document.pages.len();
-    let (epub, pdf) = std::thread::scope(|scope| {
-        let epub = options
-            .formats
-            .epub
-            .then(|| scope.spawn(|| timed(|| render_epub(&loaded, &page_breaks))));
+    // The EPUB is written on another thread as soon as the typesetter
+    // knows the page breaks (before it finishes the pages); the PDF writer
+    // then takes the pages and frees them as it goes. They share nothing
+    // mutable.
+    let (typeset_parts, epub, pdf) = std::thread::scope(|scope| {
+        let (send_breaks, breaks) = std::sync::mpsc::channel::<Vec<model::PageBreak>>();
+        let loaded = &loaded;
+        let epub = options.formats.epub.then(|| {
+            scope.spawn(move || {
+                // No breaks: typesetting failed, and so does the build.
+                let page_breaks = breaks.recv().ok()?;
+                Some(timed(|| render_epub(loaded, &page_breaks)))
+            })
+        });
+        let typeset = clock.time("typeset", || {
+            typeset::typeset_with_hook(
+                &loaded.book,
+                &loaded.toc,
+                &loaded.config.pdf,
+                &layout,
+                &mut |breaks| {
+                    // The EPUB thread only stops listening once it has them.
+                    let _ = send_breaks.send(breaks.to_vec());
+                },
+            )
+        })?;
+        warnings.extend(typeset.warnings.iter().cloned());
+        let t = typeset.timings;
+        clock.laps.extend([
+            ("  compose", t.composition),
+            ("    shaping", t.shaping),
+            ("    line breaking", t.line_breaking),
+            ("    line setting", t.line_setting),
+            ("  paginate", t.pagination),
+            ("  assemble", t.assembly),
+        ]);
+        let typeset::Typeset {
+            document, report, ..
+        } = typeset;
+        let page_count = document.pages.len();
         let pdf = options
             .formats
             .pdf
             .then(|| timed(|| pdf::write_pdf_timed(document, options.threads)));
-        let epub = epub.map(|h| h.join().expect("EPUB writer thread panicked"));
-        (epub, pdf)
-    });
+        let epub = epub.and_then(|h| h.join().expect("EPUB writer thread panicked"));
+        Ok::<_, Diagnostics>(((report, page_count, t.threads), epub, pdf))
+    })?;
+    let (report, page_count, compose_threads) = typeset_parts;
 
     let mut errors = Vec::new();
     let mut outputs = Outputs {
@@ -179,7 +191,7 @@ pub fn build(options: &BuildOptions) -> Result<Outputs, Diagnostics> {
         report: None,
         warnings: Vec::new(),
         timings: Vec::new(),
-        compose_threads: typeset_timings.threads,
+        compose_threads,
     };
     let mut to_write: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     if let Some((result, elapsed)) = epub {

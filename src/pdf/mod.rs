@@ -32,7 +32,6 @@ mod text;
 #[cfg(test)]
 mod tests;
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use lopdf::{Dictionary, Object, ObjectId};
@@ -198,7 +197,6 @@ pub fn write_pdf_timed(mut doc: Document, threads: usize) -> StageResult<(Vec<u8
     let info_id = pdf.add_object(metadata::info_dict(&doc.info));
     pdf.trailer.set("Info", Object::Reference(info_id));
     pdf.trailer.set("ID", metadata::file_id(document_id));
-    compact(&mut pdf);
 
     // Content dominates the file; fonts, images and objects add the rest.
     let out = serialize::save(&pdf, &mut Deflater::new(), content_bytes + 256 * 1024);
@@ -437,55 +435,4 @@ fn finish_catalog(
     prefs.set("DisplayDocTitle", true);
     catalog.set("ViewerPreferences", prefs);
     Ok(())
-}
-
-/// Drops objects nothing refers to (printpdf's placeholders that were
-/// replaced) and renumbers the rest densely, keeping their order.
-fn compact(pdf: &mut lopdf::Document) {
-    fn refs(object: &Object, out: &mut Vec<ObjectId>) {
-        match object {
-            Object::Reference(id) => out.push(*id),
-            Object::Array(items) => items.iter().for_each(|o| refs(o, out)),
-            Object::Dictionary(dict) => dict.iter().for_each(|(_, o)| refs(o, out)),
-            Object::Stream(stream) => stream.dict.iter().for_each(|(_, o)| refs(o, out)),
-            _ => {}
-        }
-    }
-    fn rewrite(object: &mut Object, map: &BTreeMap<ObjectId, ObjectId>) {
-        match object {
-            Object::Reference(id) => match map.get(id) {
-                Some(new) => *id = *new,
-                None => *object = Object::Null,
-            },
-            Object::Array(items) => items.iter_mut().for_each(|o| rewrite(o, map)),
-            Object::Dictionary(dict) => dict.iter_mut().for_each(|(_, o)| rewrite(o, map)),
-            Object::Stream(stream) => stream.dict.iter_mut().for_each(|(_, o)| rewrite(o, map)),
-            _ => {}
-        }
-    }
-
-    let mut stack = Vec::new();
-    pdf.trailer.iter().for_each(|(_, o)| refs(o, &mut stack));
-    let mut live = BTreeSet::new();
-    while let Some(id) = stack.pop() {
-        if let Some(object) = pdf.objects.get(&id) {
-            if live.insert(id) {
-                refs(object, &mut stack);
-            }
-        }
-    }
-    let map: BTreeMap<ObjectId, ObjectId> = live
-        .iter()
-        .enumerate()
-        .map(|(i, &old)| (old, (i as u32 + 1, 0)))
-        .collect();
-    let objects = std::mem::take(&mut pdf.objects);
-    for (old, mut object) in objects {
-        if let Some(&new) = map.get(&old) {
-            rewrite(&mut object, &map);
-            pdf.objects.insert(new, object);
-        }
-    }
-    pdf.trailer.iter_mut().for_each(|(_, o)| rewrite(o, &map));
-    pdf.max_id = map.len() as u32;
 }

@@ -11,8 +11,9 @@
 //! once, straight into the output or its object stream (lopdf's own object
 //! streams serialize each object three times and clone the document).
 //!
-//! Objects are written in id order, so the same document gives the same
-//! bytes.
+//! Objects nothing refers to (printpdf's placeholders that were replaced)
+//! are left out, and the others are numbered densely in id order as they
+//! are written, so the same document gives the same bytes.
 
 use lopdf::{Dictionary, Object, ObjectId, StringFormat};
 
@@ -44,9 +45,63 @@ enum Entry {
     },
 }
 
-/// Serializes `pdf` (whose objects are numbered densely from 1, as
-/// `compact` leaves them) with object streams and a cross-reference
-/// stream deflated by `deflater`; `size_hint` is the expected length.
+/// New object numbers: objects reachable from the trailer, numbered
+/// densely from 1 in the order of their old ids.
+struct Numbering {
+    new: std::collections::BTreeMap<ObjectId, u32>,
+}
+
+impl Numbering {
+    fn of(pdf: &lopdf::Document) -> Numbering {
+        fn refs(object: &Object, out: &mut Vec<ObjectId>) {
+            match object {
+                Object::Reference(id) => out.push(*id),
+                Object::Array(items) => items.iter().for_each(|o| refs(o, out)),
+                Object::Dictionary(dict) => dict.iter().for_each(|(_, o)| refs(o, out)),
+                Object::Stream(stream) => stream.dict.iter().for_each(|(_, o)| refs(o, out)),
+                _ => {}
+            }
+        }
+        let mut stack = Vec::new();
+        pdf.trailer.iter().for_each(|(_, o)| refs(o, &mut stack));
+        let mut live = std::collections::BTreeSet::new();
+        while let Some(id) = stack.pop() {
+            if let Some(object) = pdf.objects.get(&id) {
+                if live.insert(id) {
+                    refs(object, &mut stack);
+                }
+            }
+        }
+        Numbering {
+            new: live
+                .into_iter()
+                .enumerate()
+                .map(|(i, id)| (id, i as u32 + 1))
+                .collect(),
+        }
+    }
+
+    /// The new number of `id`, if it is written.
+    fn get(&self, id: ObjectId) -> Option<u32> {
+        self.new.get(&id).copied()
+    }
+
+    /// No objects: for dictionaries whose references are already final.
+    fn none() -> Numbering {
+        Numbering {
+            new: std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// How many objects are written.
+    fn len(&self) -> u32 {
+        self.new.len() as u32
+    }
+}
+
+/// Serializes `pdf` with object streams and a cross-reference stream
+/// deflated by `deflater`, leaving out unreferenced objects and numbering
+/// the rest densely; `size_hint` is the expected length.
 pub(super) fn save(pdf: &lopdf::Document, deflater: &mut Deflater, size_hint: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(size_hint);
     out.extend_from_slice(b"%PDF-");
@@ -54,28 +109,24 @@ pub(super) fn save(pdf: &lopdf::Document, deflater: &mut Deflater, size_hint: us
     out.push(b'\n');
     out.extend_from_slice(BINARY_MARK);
 
-    let mut next_id = pdf.objects.keys().map(|id| id.0).max().unwrap_or(0) + 1;
+    let numbers = Numbering::of(pdf);
+    let mut next_id = numbers.len() + 1;
     let mut entries: Vec<Entry> = vec![Entry::Free; next_id as usize];
     let mut pending = ObjectStream::default();
-    for (&(id, generation), object) in &pdf.objects {
-        match object {
-            Object::Stream(_) => {
-                set(&mut entries, id, Entry::Direct(out.len()));
-                write_indirect(&mut out, (id, generation), object);
+    for (&old, object) in &pdf.objects {
+        let Some(id) = numbers.get(old) else {
+            continue;
+        };
+        if let Object::Stream(_) = object {
+            set(&mut entries, id, Entry::Direct(out.len()));
+            write_indirect(&mut out, id, object, &numbers);
+        } else {
+            if pending.len() == OBJECTS_PER_STREAM {
+                let number = next_id;
+                next_id += 1;
+                pending.flush(number, &mut out, &mut entries, deflater);
             }
-            _ if generation == 0 => {
-                if pending.len() == OBJECTS_PER_STREAM {
-                    let number = next_id;
-                    next_id += 1;
-                    pending.flush(number, &mut out, &mut entries, deflater);
-                }
-                pending.add(id, object);
-            }
-            // An object of a later generation cannot go in an object stream.
-            _ => {
-                set(&mut entries, id, Entry::Direct(out.len()));
-                write_indirect(&mut out, (id, generation), object);
-            }
+            pending.add(id, object, &numbers);
         }
     }
     if pending.len() > 0 {
@@ -114,7 +165,7 @@ pub(super) fn save(pdf: &lopdf::Document, deflater: &mut Deflater, size_hint: us
     let data = deflater.deflate(&rows);
     push_int(&mut out, i64::from(xref_id));
     out.extend_from_slice(b" 0 obj\n");
-    write_stream(&mut out, &dict, &data);
+    write_stream(&mut out, &dict, &data, &numbers);
     out.extend_from_slice(b"\nendobj\nstartxref\n");
     push_int(&mut out, xref_at as i64);
     out.extend_from_slice(b"\n%%EOF");
@@ -167,12 +218,12 @@ impl ObjectStream {
         self.index.len()
     }
 
-    fn add(&mut self, id: u32, object: &Object) {
+    fn add(&mut self, id: u32, object: &Object, numbers: &Numbering) {
         if !self.body.is_empty() {
             self.body.push(b'\n');
         }
         self.index.push((id, self.body.len()));
-        write_object(&mut self.body, object);
+        write_object(&mut self.body, object, numbers);
     }
 
     /// Writes the stream as object `number` and records where its objects are.
@@ -212,29 +263,27 @@ impl ObjectStream {
         set(entries, number, Entry::Direct(out.len()));
         push_int(out, i64::from(number));
         out.extend_from_slice(b" 0 obj\n");
-        write_stream(out, &dict, &deflated);
+        write_stream(out, &dict, &deflated, &Numbering::none());
         out.extend_from_slice(b"\nendobj\n");
         self.index.clear();
         self.body.clear();
     }
 }
 
-/// `id gen obj … endobj` at the end of `out`.
-fn write_indirect(out: &mut Vec<u8>, (id, generation): ObjectId, object: &Object) {
+/// `id 0 obj … endobj` at the end of `out`.
+fn write_indirect(out: &mut Vec<u8>, id: u32, object: &Object, numbers: &Numbering) {
     push_int(out, i64::from(id));
-    out.push(b' ');
-    push_int(out, i64::from(generation));
-    out.extend_from_slice(b" obj\n");
-    write_object(out, object);
+    out.extend_from_slice(b" 0 obj\n");
+    write_object(out, object, numbers);
     out.extend_from_slice(b"\nendobj\n");
 }
 
 /// A stream: its dictionary with the true /Length, then the data.
-fn write_stream(out: &mut Vec<u8>, dict: &Dictionary, data: &[u8]) {
+fn write_stream(out: &mut Vec<u8>, dict: &Dictionary, data: &[u8], numbers: &Numbering) {
     out.extend_from_slice(b"<<");
     for (key, value) in dict.iter().filter(|(k, _)| k.as_slice() != b"Length") {
         write_name(out, key);
-        write_value(out, value);
+        write_value(out, value, numbers);
     }
     out.extend_from_slice(b"/Length ");
     push_int(out, data.len() as i64);
@@ -245,7 +294,7 @@ fn write_stream(out: &mut Vec<u8>, dict: &Dictionary, data: &[u8]) {
 
 /// A value after a name or another value: numbers, keywords and references
 /// need a space before them, delimited objects do not.
-fn write_value(out: &mut Vec<u8>, object: &Object) {
+fn write_value(out: &mut Vec<u8>, object: &Object, numbers: &Numbering) {
     if matches!(
         object,
         Object::Null
@@ -256,11 +305,12 @@ fn write_value(out: &mut Vec<u8>, object: &Object) {
     ) {
         out.push(b' ');
     }
-    write_object(out, object);
+    write_object(out, object, numbers);
 }
 
-/// Appends one object in PDF syntax.
-fn write_object(out: &mut Vec<u8>, object: &Object) {
+/// Appends one object in PDF syntax, its references renumbered (a
+/// reference to an object not written becomes `null`).
+fn write_object(out: &mut Vec<u8>, object: &Object, numbers: &Numbering) {
     match object {
         Object::Null => out.extend_from_slice(b"null"),
         Object::Boolean(true) => out.extend_from_slice(b"true"),
@@ -278,9 +328,9 @@ fn write_object(out: &mut Vec<u8>, object: &Object) {
             out.push(b'[');
             for (k, item) in items.iter().enumerate() {
                 if k == 0 {
-                    write_object(out, item);
+                    write_object(out, item, numbers);
                 } else {
-                    write_value(out, item);
+                    write_value(out, item, numbers);
                 }
             }
             out.push(b']');
@@ -289,17 +339,18 @@ fn write_object(out: &mut Vec<u8>, object: &Object) {
             out.extend_from_slice(b"<<");
             for (key, value) in dict.iter() {
                 write_name(out, key);
-                write_value(out, value);
+                write_value(out, value, numbers);
             }
             out.extend_from_slice(b">>");
         }
-        Object::Stream(stream) => write_stream(out, &stream.dict, &stream.content),
-        Object::Reference((id, generation)) => {
-            push_int(out, i64::from(*id));
-            out.push(b' ');
-            push_int(out, i64::from(*generation));
-            out.extend_from_slice(b" R");
-        }
+        Object::Stream(stream) => write_stream(out, &stream.dict, &stream.content, numbers),
+        Object::Reference(id) => match numbers.get(*id) {
+            Some(n) => {
+                push_int(out, i64::from(n));
+                out.extend_from_slice(b" 0 R");
+            }
+            None => out.extend_from_slice(b"null"),
+        },
     }
 }
 
@@ -341,8 +392,11 @@ mod tests {
     use super::*;
 
     fn text(object: &Object) -> String {
+        let numbers = Numbering {
+            new: [((9, 0), 4)].into_iter().collect(),
+        };
         let mut out = Vec::new();
-        write_object(&mut out, object);
+        write_object(&mut out, object, &numbers);
         String::from_utf8(out).unwrap()
     }
 
@@ -359,7 +413,9 @@ mod tests {
                 Object::Integer(-2),
             ]),
         );
-        dict.set("P", Object::Reference((4, 0)));
+        // Renumbered, and null where the object is not written.
+        dict.set("P", Object::Reference((9, 0)));
+        dict.set("Q", Object::Reference((5, 0)));
         dict.set("T", Object::string_literal("a (b) \\ c\r"));
         dict.set(
             "H",
@@ -370,7 +426,7 @@ mod tests {
         dict.set("Odd name", Object::Name(b"x/y#".to_vec()));
         assert_eq!(
             text(&Object::Dictionary(dict)),
-            "<</Type/Annot/Rect[63 423.5 -0.25 -2]/P 4 0 R/T(a \\(b\\) \\\\ c\\r)\
+            "<</Type/Annot/Rect[63 423.5 -0.25 -2]/P 4 0 R/Q null/T(a \\(b\\) \\\\ c\\r)\
              /H<FEFF>/N null/B false/Odd#20name/x#2Fy#23>>"
         );
         assert_eq!(text(&Object::Real(1e-7)), "0.0000001");
@@ -413,6 +469,8 @@ mod tests {
     #[test]
     fn saved_documents_read_back() {
         let mut pdf = lopdf::Document::with_version("1.7");
+        // Nothing refers to this one: it is left out.
+        pdf.add_object(Object::string_literal("orphan"));
         let pages_id = pdf.new_object_id();
         let content = pdf.add_object(lopdf::Stream::new(
             Dictionary::new(),
@@ -447,7 +505,14 @@ mod tests {
         assert!(bytes.starts_with(b"%PDF-1.7\n%\xBB"));
         assert!(bytes.ends_with(b"%%EOF"));
 
+        assert!(!String::from_utf8_lossy(&bytes).contains("orphan"));
         let back = lopdf::Document::load_mem(&bytes).expect("lopdf reads it back");
+        // Renumbered from 1: pages, content, page, the integers, catalog,
+        // two object streams and the cross-reference stream.
+        assert_eq!(
+            back.trailer.get(b"Size").unwrap().as_i64().unwrap(),
+            3 + OBJECTS_PER_STREAM as i64 + 5 + 1 + 2 + 1 + 1
+        );
         assert_eq!(back.get_pages().len(), 1);
         let root = back.catalog().unwrap();
         let extra = root.get(b"Extra").unwrap().as_array().unwrap();

@@ -15,7 +15,7 @@ use crate::model::{Book, PageBreak, PageBreakAt};
 use crate::toc::{Toc, TocEntry};
 use crate::typeset::compose::Composer;
 use crate::typeset::contents::{contents_flow, imprint_page, title_page, CONTENTS_TITLE};
-use crate::typeset::flow::{shift_piece, Flow, Geometry, LinkRef, Piece};
+use crate::typeset::flow::{Flow, Geometry, LinkRef, Piece};
 use crate::typeset::fonts::Face;
 use crate::typeset::frame::{
     Anchor, Destination, DocInfo, Document, Item, LabelStyle, LinkArea, OutlineEntry, Page,
@@ -185,6 +185,7 @@ pub(crate) fn assemble(
     flows: Vec<Flow>,
     options: &LayoutOptions,
     timings: &mut Timings,
+    page_breaks_ready: &mut dyn FnMut(&[PageBreak]),
 ) -> Assembled {
     let started = Instant::now();
     let geo = c.geo.clone();
@@ -246,6 +247,10 @@ pub(crate) fn assemble(
         }
     };
 
+    // Known now: where the body pages begin, for the EPUB's page-list.
+    let page_breaks = page_breaks(&all, offset, &targets, &folio_of);
+    page_breaks_ready(&page_breaks);
+
     let report_pages: Vec<ReportPage<'_>> = all
         .iter()
         .enumerate()
@@ -259,7 +264,6 @@ pub(crate) fn assemble(
         .collect();
     let report = collect(&report_pages, book);
     drop(report_pages);
-    let page_breaks = page_breaks(&all, offset, &targets, &folio_of);
 
     let page_count = all.len();
     let mut pages = Vec::with_capacity(page_count);
@@ -427,8 +431,7 @@ fn finish_page(
     let x0 = geo.left(index);
     let mut backgrounds = Vec::new();
     let mut items = Vec::new();
-    for mut piece in page.into_pieces() {
-        shift_piece(&mut piece, x0, Pt::ZERO);
+    for piece in page.into_pieces(x0) {
         match piece {
             // Light grounds (code blocks) go first so no text is covered.
             Piece::Item(Item::Rect(r)) if r.gray > 0.5 => backgrounds.push(Item::Rect(r)),

@@ -239,8 +239,10 @@ pub(crate) fn shift_item(item: &mut Item, dx: Pt, dy: Pt) {
     match item {
         Item::Text(run) => {
             run.baseline += dy;
-            for g in &mut run.glyphs {
-                g.x += dx;
+            if dx != Pt::ZERO {
+                for g in &mut run.glyphs {
+                    g.x += dx;
+                }
             }
         }
         Item::Rect(r) => {

@@ -145,6 +145,19 @@ pub fn typeset_with(
     settings: &PdfSettings,
     options: &LayoutOptions,
 ) -> StageResult<Typeset> {
+    typeset_with_hook(book, toc, settings, options, &mut |_| {})
+}
+
+/// [`typeset_with`], calling `page_breaks_ready` with
+/// [`Typeset::page_breaks`] as soon as they are known, after pagination and
+/// before the pages are finished, so the EPUB can be written meanwhile.
+pub fn typeset_with_hook(
+    book: &Book,
+    toc: &Toc,
+    settings: &PdfSettings,
+    options: &LayoutOptions,
+    page_breaks_ready: &mut dyn FnMut(&[crate::model::PageBreak]),
+) -> StageResult<Typeset> {
     let geo = flow::Geometry::new(settings).map_err(Diagnostics::from)?;
     let fonts = fonts::Fonts::load(&settings.fonts)?;
     let mut composer = compose::Composer::new(fonts, &geo, book);
@@ -159,7 +172,15 @@ pub fn typeset_with(
     };
     timings.composition = started.elapsed();
     timings.threads = threads;
-    let assembled = assemble::assemble(&mut composer, book, toc, flows, options, &mut timings);
+    let assembled = assemble::assemble(
+        &mut composer,
+        book,
+        toc,
+        flows,
+        options,
+        &mut timings,
+        page_breaks_ready,
+    );
     let own = composer.fonts.timings;
     timings.shaping += own.shaping;
     timings.line_breaking += own.line_breaking;

@@ -67,18 +67,26 @@ pub(crate) struct BodyPage {
 }
 
 impl BodyPage {
-    /// Every piece of the page in page coordinates, x still relative to
-    /// the text block's left edge. Consumes the page.
-    pub fn into_pieces(self) -> Vec<Piece> {
-        let mut out = Vec::new();
+    /// Every piece of the page in page coordinates, with the text
+    /// block's left edge at `x0`. Consumes the page.
+    pub fn into_pieces(self, x0: Pt) -> Vec<Piece> {
+        let count = self
+            .slabs
+            .iter()
+            .chain(&self.notes)
+            .map(|p| p.slab.pieces.len())
+            .sum::<usize>();
+        let mut out = Vec::with_capacity(count + 1);
         for placed in self.slabs.into_iter().chain(self.notes) {
             for mut piece in placed.slab.pieces {
-                crate::typeset::flow::shift_piece(&mut piece, Pt::ZERO, placed.y);
+                crate::typeset::flow::shift_piece(&mut piece, x0, placed.y);
                 out.push(piece);
             }
         }
         if let Some(rule) = self.rule {
-            out.push(Piece::Item(Item::Rect(rule)));
+            let mut piece = Piece::Item(Item::Rect(rule));
+            crate::typeset::flow::shift_piece(&mut piece, x0, Pt::ZERO);
+            out.push(piece);
         }
         out
     }
