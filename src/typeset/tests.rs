@@ -853,19 +853,21 @@ fn page_breaks_name_the_first_word_of_each_body_page() {
         let expected: String = words[word..].concat();
         let n = expected.len().min(60);
         // A page may open with the tail of a word hyphenated on the page
-        // before; the break then names the next word, the first to begin
-        // on the page.
+        // before; the break then names that word, which ends on the page.
         let previous = lines_of_page(&t.document.pages[first_body + k - 1]);
         let hyphenated = previous
             .len()
             .checked_sub(2)
             .is_some_and(|i| previous[i].ends_with('-'));
-        let tail = stream.find(&expected[..n]).unwrap_or(usize::MAX);
-        let ok = tail == 0
+        let rest: String = words[word + 1..].concat();
+        let m = rest.len().min(60);
+        let tail = stream.find(&rest[..m]).unwrap_or(usize::MAX);
+        let ok = stream.starts_with(&expected[..n])
             || (hyphenated
-                && word > 0
                 && tail != usize::MAX
-                && words[word - 1].ends_with(&stream[..tail]));
+                && tail > 0
+                && words[word].len() > tail
+                && words[word].ends_with(&stream[..tail]));
         assert!(
             ok,
             "page {} should begin with word {word} `{}`:\n{stream}",
