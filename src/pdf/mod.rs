@@ -10,14 +10,16 @@
 //!   fonts with /W and ToUnicode;
 //! - [`content`] and [`text`]: each page's content stream, written straight
 //!   to bytes (printpdf's op-by-op path allocates per glyph; a 600-page book
-//!   has over a million glyphs) and deflated once;
+//!   has over a million glyphs) and deflated once, on a second thread while
+//!   the next page is written; each page's runs are freed once written;
 //! - [`images`]: PNG/JPEG XObjects; [`links`]: link annotations;
 //! - [`outline`]: the nested bookmark tree; [`metadata`]: Info, XMP, page
 //!   labels, /Lang, /ID;
 //! - [`serialize`]: the bytes, with the small objects in object streams.
 //!
 //! Output is deterministic: no clock, no random ids, objects numbered in
-//! creation order, the file /ID hashed from the identifier and content.
+//! creation order, the file /ID hashed from the identifier and content,
+//! the same bytes on one thread or two.
 
 mod content;
 mod encoding;
