@@ -11,6 +11,7 @@
 //! [`load_book`], [`render_epub`] and [`render_pdf`] are its steps for
 //! callers that want the bytes instead.
 
+pub mod bench_book;
 pub mod cli;
 pub mod config;
 pub mod diag;

@@ -19,10 +19,12 @@ pub const LEFT_MIN: usize = 2;
 pub const RIGHT_MIN: usize = 3;
 /// Shortest word considered at all.
 pub const MIN_WORD_CHARS: usize = LEFT_MIN + RIGHT_MIN;
-/// Capitalised words are mostly names in English prose; breaking names is
-/// poor style, so they are left whole. Words in capitals (acronyms) never
-/// break.
-pub const HYPHENATE_CAPITALISED: bool = false;
+/// Capitalised words (names, sentence starts) are hyphenated like any
+/// other, as TeX does (`\uchyph=1`): name-heavy prose (Afghanistan,
+/// Baluchistan, Abdurrahmanzai) otherwise leaves long unbreakable words
+/// that force loose lines. Words with more than one capital (acronyms,
+/// `McDonald`, `iPhone`) never break.
+pub const HYPHENATE_CAPITALISED: bool = true;
 
 /// The hyphenation language for a BCP 47 tag (`en`, `en-GB`, `de-CH`…), if
 /// hypher has patterns for it.
@@ -82,7 +84,7 @@ impl Hyphenator {
 }
 
 /// Whether `word` is a candidate at all: letters only, long enough, short
-/// enough for hypher's inline buffer, and not a name or acronym.
+/// enough for hypher's inline buffer, and not an acronym.
 fn hyphenatable(word: &str) -> bool {
     if word.len() > hypher::MAX_INLINE_SIZE {
         return false;
@@ -125,11 +127,16 @@ mod tests {
     }
 
     #[test]
-    fn names_acronyms_and_short_words_do_not_break() {
+    fn names_break_but_acronyms_and_short_words_do_not() {
         let lang = language("en").expect("English patterns");
         let mut h = Hyphenator::default();
-        assert!(h.points(lang, "Afghanistan").is_empty());
+        // Capitalised words break where their lower-case form would.
+        let name = h.points(lang, "Pakistan").to_vec();
+        assert!(!name.is_empty());
+        assert_eq!(name, h.points(lang, "pakistan"));
+        assert!(!h.points(lang, "Baluchistan").is_empty());
         assert!(h.points(lang, "NATIONALISM").is_empty());
+        assert!(h.points(lang, "McNamaraship").is_empty());
         assert!(h.points(lang, "into").is_empty());
         assert!(h.points(lang, "co-operate").is_empty());
     }

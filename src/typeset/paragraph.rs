@@ -120,9 +120,11 @@ pub struct Line {
     pub ratio: f64,
     /// Source of the line's first item, for reports.
     pub span: Span,
-    /// Byte offset of the line's first character in the paragraph's text:
-    /// the concatenation of its `ParItem::Text` texts, each `LineBreak`
-    /// counting as one byte. Lets the caller say which word opens the line.
+    /// Byte offset of the line's first word in the paragraph's text: the
+    /// concatenation of its `ParItem::Text` texts, each `LineBreak` counting
+    /// as one byte. A line that opens with the tail of a hyphenated word
+    /// points at that word's start. Lets the caller say which word opens
+    /// the line.
     pub text_start: usize,
 }
 
@@ -156,14 +158,16 @@ pub struct ParagraphLayout {
 
 /// Stretch of an inter-word space as a fraction of its width. TeX gives
 /// Computer Modern 1/2 of a 0.33em space; Gentium's space is only 0.22em, so
-/// the fraction is larger for a similar absolute room (0.18em). Tuned on
-/// ~17,000 words of long prose at 11pt on a 4.5in measure: 0.8/0.45 gives
-/// the lowest word-space deviation (0.081em) with under 8% hyphenated lines;
-/// 1/2 and 1/3 need hyphens on 15% of lines for a similar evenness.
+/// the fraction is larger for a similar absolute room (0.18em). The stretch
+/// sets the scale of the adjustment ratio, hence of badness, tolerances and
+/// the "loose" report (ratio 2 = spaces of 0.57em); how far lines actually
+/// stretch is decided by the breaker's evenness demerits.
 pub const SPACE_STRETCH: f64 = 0.8;
-/// Shrink of an inter-word space as a fraction of its width (TeX: 1/3 of a
-/// wider space); a shrunk space is still 0.12em, clearly a word gap.
-pub const SPACE_SHRINK: f64 = 0.45;
+/// Shrink of an inter-word space as a fraction of its width, TeX's 1/3: a
+/// fully shrunk Gentium space is 0.147em, still clearly a word gap. (0.45
+/// let spaces close to 0.12em, and such tight lines beside loose ones made
+/// the colour of a page uneven.)
+pub const SPACE_SHRINK: f64 = 1.0 / 3.0;
 /// Stretch at the end of every ragged line, in ems (TeX's `\raggedright`
 /// uses 2em): lines may end anywhere within about this much of the measure
 /// without counting as bad. 3em lets the hyphen-free first pass succeed for
@@ -177,11 +181,18 @@ pub const RAGGED_HYPHEN_PENALTY: f64 = 300.0;
 /// `\emergencystretch`): lets a paragraph with a hard-to-break stretch
 /// spread the looseness over several lines instead of one awful line.
 pub const EMERGENCY_STRETCH_EM: f64 = 2.0;
-/// Cost of breaking at a hyphenation point (TeX's `\hyphenpenalty` is 50;
-/// 150 keeps hyphens to lines where they clearly improve the spacing: about
-/// 7% of lines instead of 15%, for +0.005em of word-space deviation).
-pub const HYPHEN_PENALTY: f64 = 150.0;
-/// Cost of breaking after an explicit hyphen or dash (TeX's `\exhyphenpenalty`).
+/// Cost of breaking at a hyphenation point, in the breaker's demerit scale
+/// (see `linebreak`: it is squared, so a hyphen costs as much as ten spaces
+/// each 0.36em away from the common width). This is the one knob between
+/// hyphens and evenness. On the 300,000-word benchmark at 6×9in: 2,800
+/// gives 10.5% hyphenated lines and a word-space deviation of 0.080em,
+/// 3,600 gives 7.9% and 0.084em, 4,500 gives 6.2% and 0.088em. Typst, on
+/// the same text, hyphenates 10.6% of lines for 0.083em, and 8% for
+/// 0.087em.
+pub const HYPHEN_PENALTY: f64 = 3600.0;
+/// Cost of breaking after an explicit hyphen or dash (TeX's
+/// `\exhyphenpenalty`): small, because a line ending in a dash or in a
+/// compound's own hyphen breaks nothing the author did not write.
 pub const EX_HYPHEN_PENALTY: f64 = 50.0;
 /// Cost of other break opportunities inside words (after a slash in a URL):
 /// allowed but less good than a space.
@@ -837,6 +848,7 @@ pub(crate) fn layout_tuned(
         justified: b.justified(),
         start_hang: b.start_hang(),
         emergency_stretch: b.tuning.emergency_stretch_em * em,
+        em,
         tuning: b.tuning.breaker,
     };
     let breaks = linebreak::break_lines(&b.items, &params);
@@ -1154,14 +1166,44 @@ mod tests {
     /// First paragraph of book/02-who-were-the-taliban.md.
     const BOOK_PAR: &str = "The Taliban is a Sunni Islamist group that started in the early 1990s, mainly made up of farmers and students from religious schools in Afghanistan and Pakistan. The group grew stronger in southern Afghanistan and quickly took control of several provinces.";
 
+    /// The golden paragraphs: (name, text, measure in inches, first-line
+    /// indent in points). 4.5in with an 11pt indent is the body of a 6×9in
+    /// book at 11pt; 4.25in is a narrower measure.
+    fn golden_cases() -> Vec<(&'static str, &'static str, f64, f64)> {
+        vec![
+            ("book 1 at 4.25in", BOOK_PAR, 4.25, 0.0),
+            ("book 2 at 4.25in", BOOK_PAR2, 4.25, 0.0),
+            ("book 2 at 4.5in", BOOK_PAR2, 4.5, 11.0),
+            ("long words at 4.5in", LONG_WORDS, 4.5, 11.0),
+            ("learned words at 4.5in", LEARNED, 4.5, 11.0),
+        ]
+    }
+
+    /// Long words and names: TeX-style breaking set this paragraph with
+    /// four hyphenated lines in a row.
+    const LONG_WORDS: &str = "For almost a century, their fact transformed the representative between every salt. The anger was characteristically ancient. This legitimacy institutionalized the single evening of the leader above Tajikistan’s hand. This decade of Islamabad lost the irreconcilable development. She spread around the demilitarization. A report (at least 427 in 1968) investigated the late light.";
+
+    /// Learned vocabulary in long sentences.
+    const LEARNED: &str = "The representatives of the provincial administration negotiated with the commissioner throughout the winter; their correspondence, preserved in the archive at Peshawar, documents an extraordinary misunderstanding about the responsibilities of each government for the reconstruction of the infrastructure along the border.";
+
+    fn golden_layout(fonts: &mut Fonts, text_: &str, inches: f64, indent: f64) -> ParagraphLayout {
+        let mut o = opts(Pt::from_inches(inches).0);
+        o.protrusion = true;
+        o.first_indent = Pt(indent);
+        lay(fonts, text_, &o)
+    }
+
+    /// Prints the golden cases' lines with their ratios
+    /// (`cargo test --lib print_golden -- --ignored --nocapture`).
     #[test]
     #[ignore]
     fn print_golden() {
         let mut fonts = test_fonts();
-        let mut o = opts(Pt::from_inches(4.25).0);
-        o.protrusion = true;
-        for p in [BOOK_PAR, BOOK_PAR2] {
-            println!("{:#?}", texts(&lay(&mut fonts, p, &o)));
+        for (name, p, inches, indent) in golden_cases() {
+            println!("{name}:");
+            for l in &golden_layout(&mut fonts, p, inches, indent).lines {
+                println!("  {:6.3} {:?}", l.ratio, line_text(l));
+            }
         }
     }
 
@@ -1207,32 +1249,65 @@ mod tests {
         f(a) == f(b)
     }
 
+    /// Line breaks of fixed paragraphs at fixed measures. They change
+    /// only when the paragraph engine's tuning does, and then deliberately:
+    /// print them with `print_golden` and look at them before updating.
     #[test]
     fn golden_breaks_of_book_paragraphs() {
-        let mut fonts = test_fonts();
-        let mut o = opts(Pt::from_inches(4.25).0);
-        o.protrusion = true;
-        assert_eq!(
-            texts(&lay(&mut fonts, BOOK_PAR, &o)),
-            [
+        let expected: [&[&str]; 5] = [
+            &[
                 "The Taliban is a Sunni Islamist group that started in the early 1990s,",
                 "mainly made up of farmers and students from religious schools in",
                 "Afghanistan and Pakistan. The group grew stronger in southern",
                 "Afghanistan and quickly took control of several provinces.",
-            ]
-        );
-        assert_eq!(
-            texts(&lay(&mut fonts, BOOK_PAR2, &o)),
-            [
-                "TTP wants to remove Pakistani influence from certain areas and en-",
-                "force strict Sharia law, and create an Islamic caliphate by overthrow-",
+            ],
+            &[
+                "TTP wants to remove Pakistani influence from certain areas and",
+                "enforce strict Sharia law, and create an Islamic caliphate by over-",
+                "throwing the Pakistani government. The group has worked closely",
+                "with al-Qaida and has carried out attacks which include the failed",
+                "bombing in Times Square in 2010. Under leaders like Baitullah",
+                "Mehsud and Mullah Fazlullah, TTP has threatened to attack West-",
+                "ern countries and called for violence against foreign troops.",
+            ],
+            &[
+                "TTP wants to remove Pakistani influence from certain areas and",
+                "enforce strict Sharia law, and create an Islamic caliphate by overthrow-",
                 "ing the Pakistani government. The group has worked closely with al-",
-                "Qaida and has carried out attacks which include the failed bombing",
-                "in Times Square in 2010. Under leaders like Baitullah Mehsud and",
-                "Mullah Fazlullah, TTP has threatened to attack Western countries",
-                "and called for violence against foreign troops.",
-            ]
-        );
+                "Qaida and has carried out attacks which include the failed bombing in",
+                "Times Square in 2010. Under leaders like Baitullah Mehsud and Mullah",
+                "Fazlullah, TTP has threatened to attack Western countries and called",
+                "for violence against foreign troops.",
+            ],
+            &[
+                "For almost a century, their fact transformed the representative",
+                "between every salt. The anger was characteristically ancient. This",
+                "legitimacy institutionalized the single evening of the leader above",
+                "Tajikistan’s hand. This decade of Islamabad lost the irreconcilable",
+                "development. She spread around the demilitarization. A report (at",
+                "least 427 in 1968) investigated the late light.",
+            ],
+            &[
+                "The representatives of the provincial administration negotiated",
+                "with the commissioner throughout the winter; their correspondence,",
+                "preserved in the archive at Peshawar, documents an extraordinary",
+                "misunderstanding about the responsibilities of each government for",
+                "the reconstruction of the infrastructure along the border.",
+            ],
+        ];
+        let mut fonts = test_fonts();
+        for ((name, p, inches, indent), want) in golden_cases().into_iter().zip(expected) {
+            let l = golden_layout(&mut fonts, p, inches, indent);
+            assert_eq!(texts(&l), want, "{name}");
+            // None is overfull or beyond the report's loose limit (ratio 2).
+            assert!(
+                l.issues
+                    .iter()
+                    .all(|i| matches!(i.kind, LineIssueKind::Loose { ratio } if ratio <= 2.0)),
+                "{name}: {:?}",
+                l.issues
+            );
+        }
     }
 
     #[test]
@@ -1469,13 +1544,13 @@ mod tests {
         assert_eq!(l.lines.len(), 1);
         let first = glyphs(&l.lines[0]).next().map(|g| g.x.0).unwrap_or(0.0);
         assert!((first - 20.0).abs() < 1.0, "{first}");
-        // On a narrow measure the marker travels with the word after it.
-        let o = opts(
-            fonts
-                .width("Leading spaces vanish; the", Face::Regular, Pt(11.0))
-                .0
-                + 8.0,
-        );
+        // On a narrow measure the marker travels with the word after it
+        // (the measure just fits the text in two lines, broken before
+        // "marker").
+        let w = |fonts: &mut Fonts, t: &str| fonts.width(t, Face::Regular, Pt(11.0)).0;
+        let first = w(&mut fonts, "Leading spaces vanish; the");
+        let second = w(&mut fonts, "marker sits before \"marker\".");
+        let o = opts(first.max(second) + 1.0);
         let l = layout_paragraph(&mut fonts, &items, &o);
         let at = l.lines.iter().position(|x| x.markers.contains(&1));
         let word = l
@@ -1886,7 +1961,7 @@ mod quality {
         }
     }
 
-    /// Tuning from `FOLIO_TUNE` (`ss=0.5,sh=0.33,hp=50,xp=50,pt=100,t=200,lp=10,em=2,adj=10000,dh=10000`).
+    /// Tuning from `FOLIO_TUNE` (`ss=0.5,sh=0.33,hp=50,xp=50,pt=100,t=200,lp=10,em=2,adj=10000,dh=10000,fh=…,rh=…,runt=…,bw=…,ev=…,evc=…,evt=…,ctr=…`).
     fn tuning_from_env() -> ParTuning {
         let mut t = ParTuning::default();
         if let Ok(spec) = std::env::var("FOLIO_TUNE") {
@@ -1908,6 +1983,14 @@ mod quality {
                     "lp" => t.breaker.line_penalty = v,
                     "adj" => t.breaker.adj_demerits = v,
                     "dh" => t.breaker.double_hyphen_demerits = v,
+                    "fh" => t.breaker.final_hyphen_demerits = v,
+                    "rh" => t.breaker.hyphen_run_demerits = v,
+                    "runt" => t.breaker.runt_demerits = v,
+                    "bw" => t.breaker.badness_weight = v,
+                    "ev" => t.breaker.evenness = v,
+                    "evc" => t.breaker.evenness_center = v,
+                    "evt" => t.breaker.evenness_tight = v,
+                    "ctr" => t.breaker.contrast = v,
                     _ => {}
                 }
             }
