@@ -245,36 +245,24 @@ impl Inline {
 /// references, images and raw HTML count for nothing. Both writers use this
 /// one definition, so a word index means the same word in the PDF and EPUB.
 pub fn running_text(inlines: &[Inline]) -> String {
-    fn push(inlines: &[Inline], out: &mut String) {
-        for inline in inlines {
-            match &inline.kind {
-                InlineKind::Text(t) | InlineKind::Code(t) | InlineKind::Math(t) => out.push_str(t),
-                InlineKind::Emphasis(c)
-                | InlineKind::Strong(c)
-                | InlineKind::Strikethrough(c)
-                | InlineKind::Superscript(c)
-                | InlineKind::Subscript(c) => push(c, out),
-                InlineKind::Link(link) => push(&link.content, out),
-                InlineKind::SoftBreak | InlineKind::HardBreak => out.push(' '),
-                InlineKind::Image(_) | InlineKind::FootnoteRef { .. } | InlineKind::Html(_) => {}
-            }
-        }
-    }
     let mut out = String::new();
-    push(inlines, &mut out);
+    push_text(inlines, false, &mut out);
     out
 }
 
 /// The plain text of inlines, as a reader would say it: emphasis and links
-/// keep their words, code its text, footnote references and HTML vanish.
-/// Used for TOC labels, outline entries, alt text and ids.
+/// keep their words, code its text, images their alt text, footnote
+/// references and HTML vanish. Used for TOC labels, outline entries, alt
+/// text and ids.
 pub fn plain_text(inlines: &[Inline]) -> String {
     let mut out = String::new();
-    push_plain_text(inlines, &mut out);
+    push_text(inlines, true, &mut out);
     out
 }
 
-fn push_plain_text(inlines: &[Inline], out: &mut String) {
+/// The walk behind [`running_text`] and [`plain_text`]; they differ only in
+/// whether an image says its alt text.
+fn push_text(inlines: &[Inline], image_alt: bool, out: &mut String) {
     for inline in inlines {
         match &inline.kind {
             InlineKind::Text(t) | InlineKind::Code(t) | InlineKind::Math(t) => out.push_str(t),
@@ -282,11 +270,11 @@ fn push_plain_text(inlines: &[Inline], out: &mut String) {
             | InlineKind::Strong(c)
             | InlineKind::Strikethrough(c)
             | InlineKind::Superscript(c)
-            | InlineKind::Subscript(c) => push_plain_text(c, out),
-            InlineKind::Link(link) => push_plain_text(&link.content, out),
-            InlineKind::Image(img) => out.push_str(&img.alt),
+            | InlineKind::Subscript(c) => push_text(c, image_alt, out),
+            InlineKind::Link(link) => push_text(&link.content, image_alt, out),
+            InlineKind::Image(img) if image_alt => out.push_str(&img.alt),
             InlineKind::SoftBreak | InlineKind::HardBreak => out.push(' '),
-            InlineKind::FootnoteRef { .. } | InlineKind::Html(_) => {}
+            InlineKind::Image(_) | InlineKind::FootnoteRef { .. } | InlineKind::Html(_) => {}
         }
     }
 }
