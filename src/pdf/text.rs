@@ -157,8 +157,11 @@ impl Tj {
             buf.push(b'(');
             self.in_string = true;
         }
-        let (bytes, len) = code_bytes(code);
-        push_literal_bytes(buf, &bytes[..len]);
+        match code_bytes(code) {
+            // Most codes are one byte that needs no escaping.
+            ([byte, _], 1) if !matches!(byte, b'(' | b')' | b'\\' | b'\r') => buf.push(byte),
+            (bytes, len) => push_literal_bytes(buf, &bytes[..len]),
+        }
         self.after_number = false;
         self.empty = false;
     }

@@ -12,6 +12,12 @@
 //! contents; `assemble` puts it all in order with mirrored margins,
 //! running heads, folios, resolved links, outline and page labels; and
 //! [`report`] lists what could not be set well.
+//!
+//! Chapters are composed independently, so they are composed on several
+//! threads ([`LayoutOptions::threads`]), each with its own fork of the
+//! fonts and caches, and merged in book order: paragraph numbers and
+//! warnings come out as if composed one after the other, and the pages are
+//! the same for any number of threads. [`Timings`] says where the time went.
 
 mod assemble;
 mod compose;
