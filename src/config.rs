@@ -100,6 +100,10 @@ pub struct RawPdf {
     pub font_size: Option<f64>,
     /// Baseline-to-baseline distance in points. Default 1.3 × font-size.
     pub leading: Option<f64>,
+    /// Font expansion of justified text, in percent: letters may be set up
+    /// to this much wider or narrower to even out word spaces. Default 2;
+    /// 0 turns it off.
+    pub font_expansion: Option<f64>,
     /// Text family from fonts/ (`Gentium Book Plus`); files are found as
     /// `FamilyWithoutSpaces-{Regular,Italic,Bold,BoldItalic}.{ttf,otf}`.
     pub font_family: Option<String>,
@@ -158,6 +162,11 @@ const DEFAULT_FONT_SIZE: f64 = 11.0;
 /// Default leading as a multiple of the font size: 1.3 suits a book serif
 /// with Gentium's generous x-height at 60–70 characters a line.
 const DEFAULT_LEADING_RATIO: f64 = 1.3;
+/// Default font expansion in percent, as the typesetter's
+/// `paragraph::FONT_EXPANSION` has it.
+const DEFAULT_FONT_EXPANSION_PERCENT: f64 = crate::typeset::paragraph::FONT_EXPANSION * 100.0;
+/// Largest font expansion accepted, in percent.
+const MAX_FONT_EXPANSION_PERCENT: f64 = crate::typeset::paragraph::MAX_EXPANSION * 100.0;
 const DEFAULT_FAMILY: &str = "Gentium Book Plus";
 const DEFAULT_MONO: &str = "Inconsolata";
 const DEFAULT_PAGE_SIZE: &str = "6x9in";
@@ -556,6 +565,14 @@ fn resolve_pdf(
             .with_hint("leading is the baseline distance in points, usually 1.2–1.5 × font-size"),
         );
     }
+    let expansion = raw.font_expansion.unwrap_or(DEFAULT_FONT_EXPANSION_PERCENT);
+    if !(0.0..=MAX_FONT_EXPANSION_PERCENT).contains(&expansion) {
+        errors.push(
+            Diagnostic::error(format!("`font-expansion: {expansion}` is out of range"))
+                .at(locate_value(source, path, "font-expansion"))
+                .with_hint("font expansion is a percentage from 0 (off) to 5; 2 is usual"),
+        );
+    }
     let measure = page_width - margin_inner - margin_outer;
     let text_height = page_height - margin_top - margin_bottom;
     if measure.0 < font_size * 10.0 || text_height.0 < leading * 10.0 {
@@ -587,6 +604,7 @@ fn resolve_pdf(
         margin_outer,
         font_size: Pt(font_size),
         leading: Pt(leading),
+        font_expansion: expansion / 100.0,
         fonts: fonts?,
     })
 }

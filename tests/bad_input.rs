@@ -84,6 +84,21 @@ fn wrong_type_is_located() {
 }
 
 #[test]
+fn out_of_range_font_expansion_is_located() {
+    let dir = book(&[
+        (
+            "book.yaml",
+            b"title: A\npdf:\n  font-size: 11\n  font-expansion: 8\n",
+        ),
+        ("a.md", CHAPTER),
+    ]);
+    let err = fails(dir.path());
+    assert!(err.contains("`font-expansion: 8` is out of range"), "{err}");
+    assert!(err.contains("book.yaml:4:"), "{err}");
+    assert!(err.contains("from 0 (off) to 5"), "{err}");
+}
+
+#[test]
 fn missing_chapter_points_at_its_entry() {
     let dir = book(&[
         ("book.yaml", b"title: A\nchapters:\n  - a.md\n  - gone.md\n"),

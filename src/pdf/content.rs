@@ -9,7 +9,7 @@
 use super::encoding::push_num;
 use super::fonts::FontSet;
 use super::images::{resource_name, ImageSet};
-use super::text::{font_size, push_font_size, write_run};
+use super::text::{font_size, h_scale_percent, push_font_size, push_h_scale, write_run};
 use crate::diag::Diagnostic;
 use crate::typeset::frame::{Glyph, Item};
 use crate::units::Pt;
@@ -36,6 +36,7 @@ pub(super) fn write_page(
         // The initial graphics state fills with black.
         gray: 0.0,
         font: None,
+        h_scale: 100.0,
     };
     for (index, item) in items.iter().enumerate() {
         match item {
@@ -58,6 +59,12 @@ pub(super) fn write_page(
                     state.font = Some((run.font.0, size));
                 }
                 state.set_gray(buf, run.gray);
+                let h_scale = h_scale_percent(run);
+                if h_scale != state.h_scale {
+                    push_h_scale(buf, h_scale);
+                    buf.extend_from_slice(b" Tz\n");
+                    state.h_scale = h_scale;
+                }
                 let next = continuation(&items[index + 1..], run.baseline.0);
                 write_run(buf, run, next, font, height);
             }
@@ -121,6 +128,9 @@ struct State {
     in_text: bool,
     gray: f32,
     font: Option<(usize, f64)>,
+    /// Horizontal scale (`Tz`, percent); part of the text state, which
+    /// lasts across text objects and is restored by `Q`.
+    h_scale: f64,
 }
 
 impl State {

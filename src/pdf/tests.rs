@@ -113,6 +113,7 @@ fn set_line(
             text: run_text,
             glyphs,
             offsets: Vec::new(),
+            h_scale: 1.0,
         },
         pen,
     )
@@ -1171,6 +1172,81 @@ fn words_start_where_the_frame_says() {
         assert!(
             (got - want).abs() < 0.006,
             "word at {got}, frame says {want}"
+        );
+    }
+}
+
+/// A run set with font expansion (glyphs 2% wider, `h_scale` 1.02) is drawn
+/// with `Tz`: every word starts and ends where the frame put it.
+#[test]
+fn expanded_runs_draw_wider_glyphs_where_the_frame_says() {
+    let font = gentium();
+    let (mut run, _) = set_line(
+        &font,
+        0,
+        "The first official history finds its office in Kabul.",
+        11.0,
+        54.0,
+        100.0,
+        Spaces::Gaps(1.2),
+    );
+    let h = 1.02;
+    let x0 = run.glyphs[0].x.0;
+    for g in &mut run.glyphs {
+        g.x = Pt(x0 + (g.x.0 - x0) * h);
+        g.advance = Pt(g.advance.0 * h);
+    }
+    run.h_scale = h as f32;
+    // Word extents as the frame has them.
+    let mut words = vec![(run.glyphs[0].x.0, 0.0)];
+    for pair in run.glyphs.windows(2) {
+        if pair[1].x.0 - (pair[0].x.0 + pair[0].advance.0) > 0.5 {
+            words.last_mut().unwrap().1 = pair[0].x.0 + pair[0].advance.0;
+            words.push((pair[1].x.0, 0.0));
+        }
+    }
+    let last = run.glyphs.last().unwrap();
+    words.last_mut().unwrap().1 = last.x.0 + last.advance.0;
+    let doc = Document {
+        pages: vec![page(vec![Item::Text(run)])],
+        fonts: vec![font],
+        outline: vec![],
+        page_labels: vec![],
+        info: info(),
+    };
+    let bytes = write_pdf(&doc).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("expanded.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    let qpdf = tool(
+        "qpdf",
+        &[
+            "--qdf",
+            "--object-streams=disable",
+            path.to_str().unwrap(),
+            "-",
+        ],
+    );
+    assert!(
+        String::from_utf8_lossy(&qpdf.stdout).contains("102 Tz"),
+        "the content stream sets the horizontal scale"
+    );
+    let out = tool("pdftotext", &["-bbox", path.to_str().unwrap(), "-"]);
+    let html = stdout(&out);
+    let attr = |l: &str, name: &str| -> f64 {
+        let v = l.split(&format!("{name}=\"")).nth(1).unwrap();
+        v[..v.find('"').unwrap()].parse().unwrap()
+    };
+    let found: Vec<(f64, f64)> = html
+        .lines()
+        .filter(|l| l.trim_start().starts_with("<word"))
+        .map(|l| (attr(l, "xMin"), attr(l, "xMax")))
+        .collect();
+    assert_eq!(found.len(), words.len(), "{html}");
+    for (got, want) in found.iter().zip(&words) {
+        assert!(
+            (got.0 - want.0).abs() < 0.01 && (got.1 - want.1).abs() < 0.01,
+            "word at {got:?}, frame says {want:?}"
         );
     }
 }

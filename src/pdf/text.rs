@@ -29,6 +29,10 @@ const COORD_DECIMALS: u32 = 2;
 /// Decimal places of font sizes in `Tf`.
 const SIZE_DECIMALS: u32 = 3;
 
+/// Decimal places of the horizontal scale in `Tz` (a percentage): 1/100 %
+/// of a 300pt line is 0.03pt, and the glyph positions absorb the rest.
+const H_SCALE_DECIMALS: u32 = 2;
+
 /// `v` rounded as [`push_num`] writes it.
 fn rounded(v: f64, decimals: u32) -> f64 {
     let scale = 10f64.powi(decimals as i32);
@@ -41,13 +45,29 @@ pub(super) fn font_size(run: &TextRun) -> f64 {
     rounded(run.size.0, SIZE_DECIMALS)
 }
 
+/// The run's horizontal scale as written in `Tz`, in percent.
+pub(super) fn h_scale_percent(run: &TextRun) -> f64 {
+    let percent = f64::from(run.h_scale) * 100.0;
+    if percent.is_finite() && percent > 0.0 {
+        rounded(percent, H_SCALE_DECIMALS)
+    } else {
+        100.0
+    }
+}
+
+/// Appends a horizontal scale as [`h_scale_percent`] has it.
+pub(super) fn push_h_scale(buf: &mut Vec<u8>, percent: f64) {
+    push_num(buf, percent, H_SCALE_DECIMALS);
+}
+
 /// Appends a font size as [`font_size`] has it.
 pub(super) fn push_font_size(buf: &mut Vec<u8>, size: f64) {
     push_num(buf, size, SIZE_DECIMALS);
 }
 
 /// Writes one run: `Tm`, then `TJ` (split around rises). Assumes the text
-/// object is open and the font and fill colour are already set. `next` is
+/// object is open and the font, horizontal scale and fill colour are
+/// already set. `next` is
 /// the first glyph of the following run (with its text) when it continues
 /// this line, so a word gap between runs (a change of font mid-sentence)
 /// gets its space too.
@@ -65,7 +85,9 @@ pub(super) fn write_run(
     if !(size.is_finite() && size > 0.0) {
         return;
     }
-    let scale = 1000.0 / size;
+    // TJ numbers and glyph widths are both scaled by `Tz`: one unit moves
+    // the pen size·h/1000 points.
+    let scale = 1000.0 / (size * h_scale_percent(run) / 100.0);
     // Positions are measured from the origin as written, not as given.
     let x0 = rounded(first.x.0, COORD_DECIMALS);
     buf.extend_from_slice(b"1 0 0 1 ");

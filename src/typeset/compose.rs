@@ -790,6 +790,7 @@ impl<'a> Composer<'a> {
             hyphenate,
             language: self.book.meta.language.clone(),
             protrusion: align == Alignment::Justify,
+            expansion: self.geo.expansion,
         };
         let mut layout = layout_paragraph(&mut self.fonts, &pb.items, &opts);
         let par = self.new_par_id();
@@ -1177,6 +1178,7 @@ impl<'a> Composer<'a> {
             hyphenate: false,
             language: self.book.meta.language.clone(),
             protrusion: false,
+            expansion: 0.0,
         };
         let layout = layout_paragraph(&mut self.fonts, &pb.items, &opts);
         for issue in &layout.issues {

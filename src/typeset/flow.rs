@@ -37,6 +37,8 @@ pub(crate) struct Geometry {
     pub topskip: Pt,
     /// Body lines per page.
     pub lines: usize,
+    /// Font expansion of justified text (see [`PdfSettings::font_expansion`]).
+    pub expansion: f64,
 }
 
 impl Geometry {
@@ -71,6 +73,7 @@ impl Geometry {
             leading: s.leading,
             topskip,
             lines,
+            expansion: s.font_expansion,
         })
     }
 

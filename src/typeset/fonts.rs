@@ -342,6 +342,7 @@ impl Fonts {
             text: sink.text,
             glyphs: sink.glyphs,
             offsets: sink.offsets,
+            h_scale: 1.0,
         }
     }
 
@@ -353,7 +354,7 @@ impl Fonts {
         glyph_range: std::ops::Range<usize>,
         text: &str,
         x: Pt,
-        scale: f64,
+        scale: (f64, f64),
         out: &mut GlyphSink,
     ) -> Pt {
         let all = self.word_glyphs(id);

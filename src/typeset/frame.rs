@@ -94,6 +94,10 @@ pub struct TextRun {
     /// offset upwards), in index order; empty for most runs. Kept apart
     /// from [`Glyph`] so a glyph is 24 bytes. See [`TextRun::y_offset`].
     pub offsets: Vec<(u32, Pt)>,
+    /// Horizontal scale of the glyphs (font expansion): 1 as designed,
+    /// 1.02 two percent wider. Glyph `x` and `advance` already include it;
+    /// the writer draws the glyphs that much wider (PDF `Tz`).
+    pub h_scale: f32,
 }
 
 impl TextRun {

@@ -41,9 +41,11 @@ pub(crate) const INFINITE_PENALTY: f64 = 10_000.0;
 pub(crate) struct Item {
     pub kind: Kind,
     pub width: f64,
-    /// Finite stretchability (glue).
+    /// Finite stretchability. For glue, how far the space may widen; for a
+    /// box (or a penalty's width, taken at a break), how far its glyphs may
+    /// be widened by font expansion (see [`LineSums::font_stretch`]).
     pub stretch: f64,
-    /// Shrinkability (glue).
+    /// Shrinkability: of the space (glue) or of the glyphs (box, penalty).
     pub shrink: f64,
     /// Infinitely stretchable glue (TeX's `fil`), used for `\parfillskip`
     /// and before forced breaks; any positive value dominates finite stretch.
@@ -178,9 +180,64 @@ pub(crate) struct Break {
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(crate) struct LineSums {
     pub width: f64,
+    /// Stretch of the line's glue (its spaces).
     pub stretch: f64,
+    /// Shrink of the line's glue.
     pub shrink: f64,
     pub fil: f64,
+    /// How much wider the line's glyphs may be set by font expansion
+    /// (pdfTeX's hz): the sum of its boxes' stretch. The line's adjustment
+    /// ratio spreads its slack over glue and glyphs alike, as pdfTeX does,
+    /// so a line that must open by 3pt widens its letters by a part of
+    /// that and its spaces by the rest; see [`LineSums::split`].
+    pub font_stretch: f64,
+    /// How much narrower the glyphs may be set.
+    pub font_shrink: f64,
+}
+
+/// How a line's slack is shared out: see [`LineSums::split`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Split {
+    /// Glue adjustment ratio: each space changes by this times its stretch
+    /// (or shrink, when negative). 0 for a line without glue to set.
+    pub glue_ratio: f64,
+    /// Expansion ratio of the glyphs, in −1..=1: each box changes by this
+    /// times its stretch (or shrink).
+    pub font_ratio: f64,
+}
+
+impl LineSums {
+    /// Shares out the line's adjustment ratio `r` (over glue and glyphs
+    /// together, as [`ratio`] computes it): glyphs follow `r` up to their
+    /// limit (±1) and the glue takes whatever is left, so a line looser
+    /// than the fonts can follow still ends flush. A line with fil glue
+    /// (a paragraph's last) stays natural unless it must shrink.
+    pub fn split(&self, r: f64) -> Split {
+        if !r.is_finite() || (self.fil > 0.0 && r >= 0.0) {
+            return Split {
+                glue_ratio: 0.0,
+                font_ratio: 0.0,
+            };
+        }
+        let font_ratio = r.clamp(-1.0, 1.0);
+        let (glue, font) = if r >= 0.0 {
+            (self.stretch, self.font_stretch)
+        } else {
+            (self.shrink, self.font_shrink)
+        };
+        let glue_ratio = if r.abs() <= 1.0 || font == 0.0 {
+            r
+        } else if glue > 0.0 {
+            // Beyond the fonts' limit: the glue takes the rest of the slack.
+            (r * (glue + font) - font_ratio * font) / glue
+        } else {
+            0.0
+        };
+        Split {
+            glue_ratio: glue_ratio.max(-1.0),
+            font_ratio,
+        }
+    }
 }
 
 /// Index of the first item of the line after a break at `at` (skipping
@@ -202,16 +259,26 @@ pub(crate) fn line_start(items: &[Item], at: usize) -> usize {
 pub(crate) fn line_sums(items: &[Item], start: usize, end: usize, hang_left: f64) -> LineSums {
     let mut s = LineSums::default();
     for it in &items[start..end.min(items.len())] {
-        if it.kind != Kind::Penalty {
-            s.width += it.width;
-            s.stretch += it.stretch;
-            s.shrink += it.shrink;
-            s.fil += it.fil;
+        match it.kind {
+            Kind::Glue => {
+                s.width += it.width;
+                s.stretch += it.stretch;
+                s.shrink += it.shrink;
+                s.fil += it.fil;
+            }
+            Kind::Box => {
+                s.width += it.width;
+                s.font_stretch += it.stretch;
+                s.font_shrink += it.shrink;
+            }
+            Kind::Penalty => {}
         }
     }
     if let Some(b) = items.get(end) {
         if b.kind == Kind::Penalty {
             s.width += b.width;
+            s.font_stretch += b.stretch;
+            s.font_shrink += b.shrink;
         }
         s.width -= b.hang_right;
     }
@@ -226,7 +293,7 @@ pub(crate) fn ratio(s: &LineSums, params: &Params) -> f64 {
         if s.fil > 0.0 {
             0.0
         } else {
-            let stretch = s.stretch + params.line_stretch;
+            let stretch = s.stretch + s.font_stretch + params.line_stretch;
             if stretch > 0.0 {
                 short / stretch
             } else if short > 0.0 {
@@ -235,8 +302,8 @@ pub(crate) fn ratio(s: &LineSums, params: &Params) -> f64 {
                 0.0
             }
         }
-    } else if s.shrink > 0.0 {
-        short / s.shrink
+    } else if s.shrink + s.font_shrink > 0.0 {
+        short / (s.shrink + s.font_shrink)
     } else {
         f64::NEG_INFINITY
     }
@@ -390,13 +457,11 @@ fn fitness(r: f64, b: f64) -> u8 {
     }
 }
 
-/// Prefix sums of width, stretch, shrink and fil over the items (penalties
-/// contribute nothing unless a line ends at them).
+/// Prefix sums of width, stretch, shrink, fil and font expansion over the
+/// items (penalties contribute nothing unless a line ends at them).
 struct Prefix {
-    width: Vec<f64>,
-    stretch: Vec<f64>,
-    shrink: Vec<f64>,
-    fil: Vec<f64>,
+    /// Sums of the items before each index (and after the last).
+    sums: Vec<LineSums>,
     /// Number of adjustable glue items (inter-word spaces).
     spaces: Vec<u32>,
 }
@@ -405,33 +470,33 @@ impl Prefix {
     fn new(items: &[Item]) -> Prefix {
         let n = items.len() + 1;
         let mut p = Prefix {
-            width: Vec::with_capacity(n),
-            stretch: Vec::with_capacity(n),
-            shrink: Vec::with_capacity(n),
-            fil: Vec::with_capacity(n),
+            sums: Vec::with_capacity(n),
             spaces: Vec::with_capacity(n),
         };
-        let (mut w, mut y, mut z, mut f, mut c) = (0.0, 0.0, 0.0, 0.0, 0u32);
+        let mut s = LineSums::default();
+        let mut c = 0u32;
         for it in items {
-            p.width.push(w);
-            p.stretch.push(y);
-            p.shrink.push(z);
-            p.fil.push(f);
+            p.sums.push(s);
             p.spaces.push(c);
-            if it.kind != Kind::Penalty {
-                w += it.width;
-                y += it.stretch;
-                z += it.shrink;
-                f += it.fil;
-            }
-            if it.kind == Kind::Glue && (it.stretch > 0.0 || it.shrink > 0.0) {
-                c += 1;
+            match it.kind {
+                Kind::Glue => {
+                    s.width += it.width;
+                    s.stretch += it.stretch;
+                    s.shrink += it.shrink;
+                    s.fil += it.fil;
+                    if it.stretch > 0.0 || it.shrink > 0.0 {
+                        c += 1;
+                    }
+                }
+                Kind::Box => {
+                    s.width += it.width;
+                    s.font_stretch += it.stretch;
+                    s.font_shrink += it.shrink;
+                }
+                Kind::Penalty => {}
             }
         }
-        p.width.push(w);
-        p.stretch.push(y);
-        p.shrink.push(z);
-        p.fil.push(f);
+        p.sums.push(s);
         p.spaces.push(c);
         p
     }
@@ -440,16 +505,21 @@ impl Prefix {
     fn line(&self, items: &[Item], start: usize, end: usize, hang_left: f64) -> LineSums {
         let start = start.min(end);
         let b = &items[end];
-        let mut width = self.width[end] - self.width[start] - b.hang_right - hang_left;
+        let (e, s) = (&self.sums[end], &self.sums[start]);
+        let mut line = LineSums {
+            width: e.width - s.width - b.hang_right - hang_left,
+            stretch: e.stretch - s.stretch,
+            shrink: e.shrink - s.shrink,
+            fil: e.fil - s.fil,
+            font_stretch: e.font_stretch - s.font_stretch,
+            font_shrink: e.font_shrink - s.font_shrink,
+        };
         if b.kind == Kind::Penalty {
-            width += b.width;
+            line.width += b.width;
+            line.font_stretch += b.stretch;
+            line.font_shrink += b.shrink;
         }
-        LineSums {
-            width,
-            stretch: self.stretch[end] - self.stretch[start],
-            shrink: self.shrink[end] - self.shrink[start],
-            fil: self.fil[end] - self.fil[start],
-        }
+        line
     }
 }
 
@@ -588,7 +658,7 @@ fn knuth_plass(items: &[Item], params: &Params, prefix: &Prefix, pass: &Pass) ->
             if remove {
                 if pass.last && r < -1.0 {
                     // Remember the least overfull line that is being given up.
-                    let over = sums.width - sums.shrink - params.measure;
+                    let over = sums.width - sums.shrink - sums.font_shrink - params.measure;
                     if rescue.is_none_or(|(_, o, t)| over < o || (over == o && node.total < t)) {
                         rescue = Some((a, over, node.total));
                     }
@@ -668,17 +738,30 @@ fn knuth_plass(items: &[Item], params: &Params, prefix: &Prefix, pass: &Pass) ->
 
 /// The evenness demerits (see [`EVENNESS`]) of a justified line with sums
 /// `sums`; `spaces` counts its adjustable spaces. The adjustment is what
-/// the line really needs (measure minus natural width), also in the
-/// emergency pass, whose extra stretch only helps compare awful lines.
+/// the line's spaces really get (measure minus natural width, less what
+/// font expansion takes), also in the emergency pass, whose extra stretch
+/// only helps compare awful lines.
 fn evenness_demerits(params: &Params, sums: &LineSums, spaces: impl Fn() -> u32) -> (f64, f64) {
     let t = &params.tuning;
-    if t.evenness == 0.0 || !params.justified || sums.fil > 0.0 {
+    // A line with fil glue (a paragraph's last) has natural spaces, unless
+    // it is too long for that and must shrink: then they are as tight as
+    // any other line's.
+    if t.evenness == 0.0 || !params.justified || (sums.fil > 0.0 && sums.width <= params.measure) {
         return (0.0, f64::NAN);
     }
     // A line without spaces cannot be justified: its whole shortfall shows
     // as one gap at the end, so it counts as one space.
     let n = f64::from(spaces().max(1));
-    let adj = (params.measure - sums.width) / n / params.em;
+    // The part of the slack that font expansion takes does not reach the
+    // spaces.
+    let split = sums.split(ratio(sums, params));
+    let font = split.font_ratio
+        * if split.font_ratio >= 0.0 {
+            sums.font_stretch
+        } else {
+            sums.font_shrink
+        };
+    let adj = (params.measure - sums.width - font) / n / params.em;
     let a = adj - t.evenness_center;
     let w = if a < 0.0 {
         t.evenness * t.evenness_tight
@@ -825,6 +908,40 @@ mod tests {
         v.push(fill);
         v.push(Item::penalty(0.0, -INFINITE_PENALTY, false));
         v
+    }
+
+    #[test]
+    fn font_expansion_shares_the_slack_and_the_glue_takes_the_rest() {
+        // Two words of 40 (each may widen or narrow by 0.8) and one space
+        // of 3 (stretch 1.5, shrink 1): 83 wide, 3.1 of stretch, 2.6 of shrink.
+        let mut items = words(&[40.0, 40.0]);
+        for it in items.iter_mut().filter(|i| i.kind == Kind::Box) {
+            (it.stretch, it.shrink) = (0.8, 0.8);
+        }
+        let line = |measure: f64| {
+            let sums = line_sums(&items, 0, 3, 0.0);
+            let mut p = params(measure);
+            p.justified = true;
+            (sums, sums.split(ratio(&sums, &p)))
+        };
+        // Within the fonts' limit both follow one ratio.
+        let (sums, s) = line(84.55);
+        assert!((sums.font_stretch - 1.6).abs() < 1e-9);
+        assert!((s.glue_ratio - 0.5).abs() < 1e-9 && (s.font_ratio - 0.5).abs() < 1e-9);
+        let (_, s) = line(81.7);
+        assert!((s.glue_ratio + 0.5).abs() < 1e-9 && (s.font_ratio + 0.5).abs() < 1e-9);
+        // Beyond it the glyphs stop at their limit and the space opens by
+        // the rest: 83 + 1.6 + 1.5·g = 89 gives g = 4.4/1.5.
+        let (sums, s) = line(89.0);
+        assert_eq!(s.font_ratio, 1.0);
+        assert!((s.glue_ratio - 4.4 / 1.5).abs() < 1e-9, "{s:?}");
+        let set = sums.width + s.glue_ratio * sums.stretch + s.font_ratio * sums.font_stretch;
+        assert!((set - 89.0).abs() < 1e-9);
+        // A last line (fil) stays natural.
+        let sums = line_sums(&items, 0, items.len() - 1, 0.0);
+        assert!(sums.fil > 0.0);
+        let s = sums.split(ratio(&sums, &params(100.0)));
+        assert_eq!((s.glue_ratio, s.font_ratio), (0.0, 0.0));
     }
 
     fn params(measure: f64) -> Params {

@@ -68,6 +68,9 @@ pub struct PdfSettings {
     pub font_size: Pt,
     /// Baseline-to-baseline distance of body text.
     pub leading: Pt,
+    /// Font expansion of justified text, as a fraction (0.02 = letters up
+    /// to 2% wider or narrower); 0 turns it off.
+    pub font_expansion: f64,
     pub fonts: FontFiles,
 }
 

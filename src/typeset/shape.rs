@@ -154,20 +154,24 @@ pub(crate) fn place_glyphs(
     scale: f64,
     out: &mut GlyphSink,
 ) -> Pt {
-    place_glyph_slice(glyphs, 0..glyphs.len(), text, x, scale, out)
+    place_glyph_slice(glyphs, 0..glyphs.len(), text, x, (scale, 1.0), out)
 }
 
 /// Positions the glyphs `range` of `glyphs` (shaped from `text`) from pen
 /// position `x`, appending them and their text to `out`; returns the pen
-/// position after them.
+/// position after them. `scale` turns font units into points; `h_scale`
+/// widens (or narrows) the glyphs horizontally, for font expansion (1 =
+/// as designed).
 pub(crate) fn place_glyph_slice(
     glyphs: &[ShapedGlyph],
     range: Range<usize>,
     text: &str,
     x: Pt,
-    scale: f64,
+    (scale, h_scale): (f64, f64),
     out: &mut GlyphSink,
 ) -> Pt {
+    let y_scale = scale;
+    let scale = scale * h_scale;
     let mut pen = x.0;
     let slice = glyphs.get(range).unwrap_or_default();
     // Usually the glyphs' texts follow each other in `text` (left to
@@ -191,7 +195,8 @@ pub(crate) fn place_glyph_slice(
         for g in slice {
             if g.y_offset != 0 {
                 let index = u32::try_from(out.glyphs.len()).unwrap_or(u32::MAX);
-                out.offsets.push((index, Pt(f64::from(g.y_offset) * scale)));
+                out.offsets
+                    .push((index, Pt(f64::from(g.y_offset) * y_scale)));
             }
             out.glyphs.push(Glyph {
                 id: g.id,
@@ -214,7 +219,8 @@ pub(crate) fn place_glyph_slice(
         out.text.push_str(own);
         if g.y_offset != 0 {
             let index = u32::try_from(out.glyphs.len()).unwrap_or(u32::MAX);
-            out.offsets.push((index, Pt(f64::from(g.y_offset) * scale)));
+            out.offsets
+                .push((index, Pt(f64::from(g.y_offset) * y_scale)));
         }
         out.glyphs.push(Glyph {
             id: g.id,

@@ -292,6 +292,7 @@ fn cell_widths(
         hyphenate: false,
         language: c.book.meta.language.clone(),
         protrusion: false,
+        expansion: 0.0,
     };
     let layout = layout_paragraph(&mut c.fonts, &pb.items, &opts);
     let natural = layout.lines.iter().map(|l| l.width).fold(Pt::ZERO, Pt::max);
@@ -320,6 +321,7 @@ fn set_cell(
         hyphenate: true,
         language: c.book.meta.language.clone(),
         protrusion: false,
+        expansion: 0.0,
     };
     let layout = layout_paragraph(&mut c.fonts, &pb.items, &opts);
     let mut issues = Vec::new();

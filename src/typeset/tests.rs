@@ -43,6 +43,7 @@ fn settings(lines: usize) -> PdfSettings {
         margin_outer: Pt(30.0),
         font_size: Pt(10.0),
         leading,
+        font_expansion: 0.0,
         fonts: fonts(),
     }
 }
