@@ -189,12 +189,12 @@ pub const RAGGED_HYPHEN_PENALTY: f64 = 300.0;
 pub const EMERGENCY_STRETCH_EM: f64 = 2.0;
 /// Cost of breaking at a hyphenation point, in the breaker's demerit scale
 /// (see `linebreak`: it is squared, so a hyphen costs as much as ten spaces
-/// each 0.36em away from the common width). This is the one knob between
-/// hyphens and evenness. On the 300,000-word benchmark at 6×9in: 2,800
-/// gives 10.5% hyphenated lines and a word-space deviation of 0.080em,
-/// 3,600 gives 7.9% and 0.084em, 4,500 gives 6.2% and 0.088em. Typst, on
-/// the same text, hyphenates 10.6% of lines for 0.083em, and 8% for
-/// 0.087em.
+/// each 0.28em away from the common width). This is the one knob between
+/// hyphens and evenness. On the 300,000-word benchmark at 6×9in, with font
+/// expansion: 3,600 gives 2.7% hyphenated lines and a word-space deviation
+/// of 0.072em, 2,800 gives 4.0% and 0.068em, 2,000 gives 5.5% and 0.065em
+/// (without expansion, 2,800 gives 10.5% and 0.080em). Typst, on the same
+/// text, hyphenates 10.6% of lines for 0.083em.
 pub const HYPHEN_PENALTY: f64 = 2800.0;
 /// Cost of breaking after an explicit hyphen or dash (TeX's
 /// `\exhyphenpenalty`): small, because a line ending in a dash or in a
