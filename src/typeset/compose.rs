@@ -306,6 +306,34 @@ pub(crate) struct Composer<'a> {
     long_words: Vec<((u32, u32, u32), usize)>,
 }
 
+/// Places notes cited only from other notes: each is set right after the
+/// first placed note that cites it (on that note's page, following it if
+/// it splits), and a note it cites in turn after it. `notes` are the
+/// chapter's notes as slabs, `cited` whether the text cites each, `cites`
+/// which notes each note cites. A note nobody reaches stays unplaced (the
+/// Markdown stage already warned that it is never referenced).
+fn attach_note_citations(notes: &mut [Vec<Slab>], cited: &[bool], cites: &[Vec<usize>]) {
+    let mut placed: Vec<bool> = (0..notes.len())
+        .map(|i| cited.get(i).copied().unwrap_or(false))
+        .collect();
+    // Breadth first from the notes the text cites, remembering for each
+    // newly reached note the text-cited note it travels with.
+    let mut queue: std::collections::VecDeque<(usize, usize)> = (0..notes.len())
+        .filter(|&i| placed[i])
+        .map(|i| (i, i))
+        .collect();
+    while let Some((note, host)) = queue.pop_front() {
+        for &next in cites.get(note).map_or(&[][..], Vec::as_slice) {
+            if next < notes.len() && !placed[next] {
+                placed[next] = true;
+                let slabs = std::mem::take(&mut notes[next]);
+                notes[host].extend(slabs);
+                queue.push_back((next, host));
+            }
+        }
+    }
+}
+
 /// One chapter composed on its own by [`Composer::compose_alone`]: its
 /// paragraphs are numbered from 1 and its warnings are its own, until
 /// [`Composer::adopt`] merges it in book order.
@@ -441,13 +469,23 @@ impl<'a> Composer<'a> {
         self.flow = Flow::default();
 
         // A reference inside a note does not place the note it names:
-        // only a citation in the text does.
+        // only a citation in the text does. What each note cites is kept
+        // for notes cited from notes alone (see `attach_note_citations`).
+        let mut cites: Vec<Vec<usize>> = Vec::with_capacity(chapter.footnotes.len());
         let notes: Vec<Vec<Slab>> = chapter
             .footnotes
             .iter()
             .map(|note| {
-                let cited = self.cited.clone();
+                let cited =
+                    std::mem::replace(&mut self.cited, vec![false; chapter.footnotes.len()]);
                 let slabs = self.footnote(note.number, &note.id, &note.blocks, note.span);
+                cites.push(
+                    self.cited
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, &c)| c.then_some(i))
+                        .collect(),
+                );
                 self.cited = cited;
                 slabs
             })
@@ -479,6 +517,7 @@ impl<'a> Composer<'a> {
         let ctx = self.body_ctx();
         self.blocks_after(&chapter.blocks, &ctx, prev, &mut out);
         self.flow.elems = out;
+        attach_note_citations(&mut self.flow.notes, &self.cited, &cites);
         std::mem::take(&mut self.flow)
     }
 

@@ -270,6 +270,48 @@ fn footnotes_land_on_the_page_that_cites_them() {
     assert!(links_to_note);
 }
 
+#[test]
+fn a_note_cited_only_from_a_note_follows_it() {
+    // The text cites `a`; `a` cites `b`, and `b` cites `c`: none of `b`
+    // and `c` is cited from the text, yet both must be printed, after `a`.
+    let src = format!(
+        "# Notes\n\n{} here[^a] {}\n\n{}\n\n[^a]: Note a, see also[^b].\n\n\
+         [^b]: Note b, citing[^c].\n\n[^c]: Note c, the last.\n",
+        prose(60, 1),
+        prose(10, 2),
+        prose(200, 3),
+    );
+    let b = book(&[&src]);
+    let t = set(&b, 24);
+    let doc = &t.document;
+    let ids: Vec<&str> = b.chapters[0]
+        .footnotes
+        .iter()
+        .map(|n| n.id.as_str())
+        .collect();
+    assert_eq!(ids.len(), 3);
+    let pages: Vec<usize> = ids
+        .iter()
+        .map(|id| anchor_page(doc, id).unwrap_or_else(|| panic!("note {id} is placed")))
+        .collect();
+    let citing = doc
+        .pages
+        .iter()
+        .position(|p| page_text(p).contains("here"))
+        .expect("citing word is set");
+    assert_eq!(pages, vec![citing; 3], "all on the citing page");
+    let text = page_text(&doc.pages[citing]);
+    // (Word spaces are gaps, not text, in `page_text`.)
+    let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s} in {text}"));
+    assert!(
+        at("Notea") < at("Noteb") && at("Noteb") < at("Notec"),
+        "{text}"
+    );
+    // Each note is printed once.
+    let all: String = doc.pages.iter().map(page_text).collect();
+    assert_eq!(all.matches("Noteb").count(), 1, "{all}");
+}
+
 fn l_y(doc: &Document, page: usize, id: &str) -> Pt {
     let y = doc.pages[page]
         .anchors
