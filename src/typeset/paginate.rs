@@ -9,9 +9,11 @@
 //! names the defect). Footnotes go to the foot of the page whose line
 //! cites them; a long note may split, the rest continuing on the next
 //! page's foot before that page's own notes. A table continuing on a new
-//! page gets its head again. When a verso comes out a line or two short
-//! (a widow avoided), the facing recto is tried at the same height so the
-//! spread's bottom lines match.
+//! page gets its head again. Facing pages end on the same line: when a
+//! verso comes out a line or two short (a widow avoided), the facing recto
+//! is tried at the same height; when the recto would come out short, the
+//! verso is tried that much shorter first, so the spread's bottom lines
+//! match either way.
 
 use crate::typeset::compose::{ceil_to, THIN_RULE};
 use crate::typeset::flow::{Elem, Flow, Geometry, Piece, Role, Slab, EPS};
@@ -36,8 +38,8 @@ const NOTE_SPLIT_SHARE: f64 = 0.5;
 const CARRY_SHARE: f64 = 0.5;
 /// A heading keeps this many slabs (lines) of what follows on its page.
 pub(crate) const KEEP_AFTER_HEADING: usize = 2;
-/// Facing pages are balanced only when the verso is short by at most
-/// this many lines.
+/// Facing pages are balanced only when the short page of the spread is
+/// short by at most this many lines.
 const BALANCE_MAX_LINES: f64 = 2.0;
 
 /// A slab placed on a page: `y` is the absolute top of the slab.
@@ -304,12 +306,7 @@ impl<'f> Paginator<'f> {
         let mut short_verso: Option<Pt> = None;
         let mut i = 0;
         loop {
-            while matches!(
-                self.flow.elems.get(i),
-                Some(Elem::Space { .. } | Elem::Snap | Elem::PageBreak)
-            ) {
-                i += 1;
-            }
+            i = self.page_start(i);
             if i >= len && carry.is_empty() {
                 break;
             }
@@ -336,9 +333,17 @@ impl<'f> Paginator<'f> {
                 },
             };
             short_verso = None;
-            if !recto && !t.forced && !t.natural_end && t.notes.is_empty() && carry.is_empty() {
+            let mut t = t;
+            if !recto && self.balanceable(&t) && carry.is_empty() {
                 let short = cap - t.cursor;
-                if short.0 > EPS && short <= self.geo.leading * BALANCE_MAX_LINES + Pt(EPS) {
+                if short.0 <= EPS {
+                    // A full verso: if its recto would come out short, try
+                    // the spread at the recto's height.
+                    if let Some((verso, short)) = self.shorter_spread(i, &t) {
+                        t = verso;
+                        short_verso = Some(short);
+                    }
+                } else if short <= self.geo.leading * BALANCE_MAX_LINES + Pt(EPS) {
                     short_verso = Some(short);
                 }
             }
@@ -347,6 +352,45 @@ impl<'f> Paginator<'f> {
             i = t.end;
         }
         pages
+    }
+
+    /// The first element at or after `i` that can begin a page (spaces,
+    /// grid snaps and page breaks at the top of a page are dropped).
+    fn page_start(&self, mut i: usize) -> usize {
+        while matches!(
+            self.flow.elems.get(i),
+            Some(Elem::Space { .. } | Elem::Snap | Elem::PageBreak)
+        ) {
+            i += 1;
+        }
+        i
+    }
+
+    /// Whether a page's height may be changed to balance a spread: it
+    /// broke at a legal break inside the flow and has no notes (whose
+    /// placement would change with the height).
+    fn balanceable(&self, t: &Trial) -> bool {
+        !t.forced && !t.natural_end && t.notes.is_empty()
+    }
+
+    /// For a full verso `verso` starting at `start`: when the facing recto
+    /// would come out short by a line or two, the verso refilled that much
+    /// shorter, if both pages of the spread then end at that height.
+    fn shorter_spread(&self, start: usize, verso: &Trial) -> Option<(Trial, Pt)> {
+        let cap = self.geo.capacity();
+        let recto = self.fill(self.page_start(verso.end), cap, Pt::ZERO);
+        let short = cap - recto.cursor;
+        if !self.balanceable(&recto)
+            || short.0 <= EPS
+            || short > self.geo.leading * BALANCE_MAX_LINES + Pt(EPS)
+        {
+            return None;
+        }
+        let height = cap - short;
+        let full = |t: &Trial| self.balanceable(t) && t.cursor + Pt(EPS) >= height;
+        let verso = self.fill(start, height, Pt::ZERO);
+        let recto = self.fill(self.page_start(verso.end), height, Pt::ZERO);
+        (full(&verso) && full(&recto)).then_some((verso, short))
     }
 
     /// Turns a trial into a page, placing its notes (and the carry).

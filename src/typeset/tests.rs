@@ -732,10 +732,53 @@ fn facing_pages_are_balanced_when_the_verso_comes_up_short() {
     assert_eq!(lines(&pages[1]), 5, "the verso is a line short");
     assert_eq!(lines(&pages[2]), 5, "so is the facing recto");
     assert_eq!(lines(&pages[3]), 6, "the next spread is full again");
-    // Starting on a verso, the short page is a recto: nothing to balance.
+    // Starting on a verso, the short page is a recto; a verso a line
+    // shorter would push its last line onto the recto, where the five kept
+    // lines then no longer fit: the spread stays unbalanced.
     let pages = paginate(flow.clone(), &geo, false);
+    assert_eq!(lines(&pages[0]), 6);
     assert_eq!(lines(&pages[1]), 5);
     assert_eq!(lines(&pages[2]), 6);
+}
+
+#[test]
+fn facing_pages_are_balanced_when_the_recto_comes_up_short() {
+    use crate::diag::Span;
+    use crate::typeset::flow::{Flow, Slab};
+    let s = settings(6);
+    let geo = Geometry::new(&s).unwrap();
+    let line = || Elem::Slab(Slab::new(geo.leading, Role::Other, Span::default()));
+    let block = |n: usize, out: &mut Vec<Elem>| {
+        for _ in 0..n {
+            out.push(line());
+        }
+        out.push(Elem::brk());
+    };
+    let mut elems = Vec::new();
+    // A recto and a verso of lines that may break anywhere.
+    for _ in 0..12 {
+        block(1, &mut elems);
+    }
+    // Then four kept lines, one, and three: a full-height recto would take
+    // five lines and leave the sixth empty.
+    block(4, &mut elems);
+    block(1, &mut elems);
+    block(3, &mut elems);
+    for _ in 0..20 {
+        block(1, &mut elems);
+    }
+    let flow = Flow {
+        elems,
+        ..Flow::default()
+    };
+    let pages = paginate(flow, &geo, true);
+    let lines = |p: &BodyPage| p.slabs.len();
+    assert_eq!(lines(&pages[0]), 6);
+    assert_eq!(lines(&pages[1]), 5, "the verso ends a line early");
+    assert_eq!(lines(&pages[2]), 5, "level with its recto");
+    assert_eq!(lines(&pages[3]), 6, "the next spread is full again");
+    // Nothing is lost or repeated.
+    assert_eq!(pages.iter().map(lines).sum::<usize>(), 12 + 8 + 20);
 }
 
 /// A small deterministic generator for varied documents.
