@@ -966,3 +966,74 @@ fn chapters_composed_apart_merge_as_if_composed_in_turn() {
     let next = |c: &mut Composer<'_>| c.new_par_id();
     assert_eq!(next(&mut par), next(&mut seq));
 }
+
+/// Every text run of the document with its page index.
+fn runs(doc: &Document) -> impl Iterator<Item = (usize, &crate::typeset::frame::TextRun)> {
+    doc.pages.iter().enumerate().flat_map(|(i, p)| {
+        p.items.iter().filter_map(move |item| match item {
+            Item::Text(run) => Some((i, run)),
+            _ => None,
+        })
+    })
+}
+
+#[test]
+fn code_sets_what_the_mono_face_lacks_in_the_book_face() {
+    // Inconsolata has no en dash; Gentium does.
+    let b = book(&["Inline `1\u{2013}2` too.\n\n```\nlet r = 1\u{2013}10; // x\n```\n"]);
+    let t = set(&b, 20);
+    let serif = crate::typeset::frame::FontId(0);
+    assert_eq!(t.document.fonts[serif.0].postscript_name, "GentiumBookPlus");
+    let dashes: Vec<_> = runs(&t.document)
+        .flat_map(|(_, r)| r.glyphs.iter().map(move |g| (r, g)))
+        .filter(|(r, g)| r.glyph_text(g) == "\u{2013}")
+        .collect();
+    assert_eq!(dashes.len(), 2, "inline and block: {dashes:?}");
+    for (run, g) in dashes {
+        assert_eq!(run.font, serif, "{run:?}");
+        assert_ne!(g.id, 0, "{run:?}");
+    }
+    // The code line reads whole, in order, and nothing is .notdef.
+    let body = t
+        .document
+        .pages
+        .iter()
+        .map(page_text)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(body.contains("let r = 1 \u{2013} 10; // x"), "{body}");
+    assert!(runs(&t.document).all(|(_, r)| r.glyphs.iter().all(|g| g.id != 0)));
+    assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+}
+
+#[test]
+fn characters_no_font_has_are_warned_about_once_with_their_line() {
+    // U+4E2D is in neither face: in code (line 4 of ch1), then in prose
+    // twice (ch1 and ch2), on any number of threads.
+    let chapters = [
+        "# One\n\n```\nlet \u{4e2d} = 1;\n```\n\nText \u{4e2d}.\n",
+        "# Two\n\nMore \u{4e2d} and \u{4e2e}.\n",
+    ];
+    let b = book(&chapters);
+    let toc = Toc::build(&b);
+    let mut seen = Vec::new();
+    for threads in [1, 2] {
+        let options = LayoutOptions {
+            threads,
+            ..LayoutOptions::default()
+        };
+        let t = typeset_with(&b, &toc, &settings(20), &options).expect("typesets");
+        let texts: Vec<String> = t.warnings.iter().map(|w| w.to_string()).collect();
+        assert_eq!(texts.len(), 2, "{texts:?}");
+        assert!(
+            texts[0].contains("U+4E2D") && texts[0].contains("ch1.md:4:5"),
+            "{texts:?}"
+        );
+        assert!(
+            texts[1].contains("U+4E2E") && texts[1].contains("ch2.md:3:12"),
+            "{texts:?}"
+        );
+        seen.push(texts);
+    }
+    assert_eq!(seen[0], seen[1]);
+}
