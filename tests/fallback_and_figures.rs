@@ -1,4 +1,4 @@
-//! Typesetting edge cases through the whole build, checked with
+//! Two typesetting edge cases through the whole build, checked with
 //! poppler: characters the code font lacks (set in the book face, so they
 //! are drawn and extract as text) and an image taller than the page.
 
@@ -66,4 +66,31 @@ fn code_characters_the_mono_face_lacks_are_drawn_and_extract() {
     assert!(text.contains("a\u{2013}b"), "{text}");
     assert!(text.contains("1\u{2013}10;"), "{text}");
     assert!(text.contains("x \u{2192} y"), "{text}");
+}
+
+#[test]
+fn a_tall_image_is_scaled_to_the_text_block() {
+    let (_book, _out, pdf) = build_pdf();
+    // pdfimages -list: page num type width height color comp bpc enc interp
+    // object ID x-ppi y-ppi size ratio. The image's height on the page is
+    // its pixel height over its vertical resolution.
+    let o = tool("pdfimages", &["-list", pdf.to_str().unwrap()]);
+    let list = stdout(&o);
+    let row: Vec<&str> = list
+        .lines()
+        .skip(2)
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_else(|| panic!("no image in the PDF:\n{list}"))
+        .split_whitespace()
+        .collect();
+    assert_eq!((row[3], row[4]), ("30", "4000"), "{list}");
+    let y_ppi: f64 = row[13].parse().unwrap();
+    let height_in = 4000.0 / y_ppi;
+    // 6×9 in page, 0.75 in top and 0.9 in bottom margin: 7.35 in of text
+    // block, which must also hold the caption.
+    assert!(height_in < 7.35 - 0.2, "{height_in} in tall:\n{list}");
+    assert!(
+        height_in > 5.0,
+        "scaled to the block, not far below: {height_in} in"
+    );
 }

@@ -84,10 +84,9 @@ const STRIKE_RAISE: f64 = 0.55;
 const STRIKE_THICKNESS: f64 = 0.05;
 /// Code text is inset from the edges of its grey ground by this many ems.
 const CODE_INSET: f64 = 0.5;
-/// A figure leaves room for this many lines of caption on its page.
-const FIGURE_ROOM_LINES: f64 = 3.0;
-/// Images are never scaled below this (a guard against degenerate sizes).
-const MIN_IMAGE_SCALE: f64 = 0.01;
+/// An image scaled down to fit the page with its caption is never less
+/// than this many lines high (a caption may leave it no room at all).
+const MIN_IMAGE_LINES: f64 = 1.0;
 /// Space above an image, in ems: clears the descenders of the line above.
 const FIGURE_TOP: f64 = 0.25;
 /// Space between an image and its caption, in leadings.
@@ -1498,36 +1497,8 @@ impl<'a> Composer<'a> {
             size: ctx.size * SMALL_SCALE,
             ..*ctx
         };
-        let mut slabs = Vec::new();
-        if let Some((path, (wpx, hpx))) = size {
-            let natural_w = Pt(wpx as f64 / IMAGE_PX_PER_PT);
-            let natural_h = Pt(hpx as f64 / IMAGE_PX_PER_PT);
-            // Leave room for a caption line below the image on the page.
-            let max_h = self.geo.capacity() - ctx.leading * FIGURE_ROOM_LINES;
-            let scale = 1f64
-                .min(measure / natural_w)
-                .min(max_h / natural_h)
-                .max(MIN_IMAGE_SCALE);
-            let (w, h) = (natural_w * scale, natural_h * scale);
-            // The image's top sits just under the descenders of the line
-            // above; a caption follows after half a line.
-            let top = ctx.size * FIGURE_TOP;
-            let below = if caption.is_empty() {
-                Pt::ZERO
-            } else {
-                ctx.leading * CAPTION_GAP
-            };
-            let mut slab = Slab::new(top + h + below, Role::Other, span);
-            slab.pieces.push(Piece::Item(Item::Image(PlacedImage {
-                path,
-                x: ctx.left + (measure - w) / 2.0,
-                y: top,
-                width: w,
-                height: h,
-                alt: img.alt.clone(),
-            })));
-            slabs.push(slab);
-        }
+        // The caption is set first: the image leaves room for all its lines.
+        let mut caption_slabs = Vec::new();
         if !caption.is_empty() {
             let mut pb = ParBuilder::default();
             let style = TextStyle {
@@ -1538,16 +1509,47 @@ impl<'a> Composer<'a> {
                 },
                 ..self.plain_style(&small)
             };
-            let text = if slabs.is_empty() {
+            let text = if size.is_none() {
                 format!("[{caption}]")
             } else {
                 caption
             };
             pb.text(&text, style, None, span);
-            slabs.extend(self.set(&pb, &small, Pt::ZERO, Alignment::Center, false, span));
+            caption_slabs = self.set(&pb, &small, Pt::ZERO, Alignment::Center, false, span);
+        }
+        if let Some((path, (wpx, hpx))) = size {
+            let natural_w = Pt(wpx as f64 / IMAGE_PX_PER_PT);
+            let natural_h = Pt(hpx as f64 / IMAGE_PX_PER_PT);
+            // The image's top sits just under the descenders of the line
+            // above (and inside the text block at the top of a page); a
+            // caption follows after half a line.
+            let top = (ctx.size * FIGURE_TOP).max(self.geo.leading - self.geo.topskip);
+            let below = if caption_slabs.is_empty() {
+                Pt::ZERO
+            } else {
+                ctx.leading * CAPTION_GAP
+            };
+            // Image and caption fit in the text block's height: a tall
+            // image is scaled down (keeping its proportions) to the room
+            // its caption leaves, though never below a line's height.
+            let caption_h: Pt = caption_slabs.iter().map(|s| s.height).sum();
+            let max_h =
+                (self.geo.capacity() - top - below - caption_h).max(ctx.leading * MIN_IMAGE_LINES);
+            let scale = 1f64.min(measure / natural_w).min(max_h / natural_h);
+            let (w, h) = (natural_w * scale, natural_h * scale);
+            let mut slab = Slab::new(top + h + below, Role::Other, span);
+            slab.pieces.push(Piece::Item(Item::Image(PlacedImage {
+                path,
+                x: ctx.left + (measure - w) / 2.0,
+                y: top,
+                width: w,
+                height: h,
+                alt: img.alt.clone(),
+            })));
+            out.push(Elem::Slab(slab));
         }
         // A figure never breaks: image and caption stay together.
-        for slab in slabs {
+        for slab in caption_slabs {
             out.push(Elem::Slab(slab));
         }
     }

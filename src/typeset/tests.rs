@@ -48,6 +48,11 @@ fn settings(lines: usize) -> PdfSettings {
 }
 
 fn book(chapters: &[&str]) -> Book {
+    book_in(Path::new("."), chapters)
+}
+
+/// [`book`] with its files (images) in `root`.
+fn book_in(root: &Path, chapters: &[&str]) -> Book {
     let mut map = SourceMap::default();
     let sources: Vec<Source> = chapters
         .iter()
@@ -62,8 +67,7 @@ fn book(chapters: &[&str]) -> Book {
             }
         })
         .collect();
-    let parsed =
-        crate::markdown::parse_chapters(Path::new("."), &map, &sources).expect("fixture parses");
+    let parsed = crate::markdown::parse_chapters(root, &map, &sources).expect("fixture parses");
     Book {
         meta: Metadata {
             title: "Test Book".into(),
@@ -82,7 +86,7 @@ fn book(chapters: &[&str]) -> Book {
         },
         chapters: parsed.chapters,
         sources: map,
-        root: PathBuf::from("."),
+        root: root.to_path_buf(),
     }
 }
 
@@ -1036,4 +1040,96 @@ fn characters_no_font_has_are_warned_about_once_with_their_line() {
         seen.push(texts);
     }
     assert_eq!(seen[0], seen[1]);
+}
+
+/// Writes a grey PNG of `width` × `height` pixels to `path`.
+fn write_png(path: &Path, width: u32, height: u32) {
+    let file = std::fs::File::create(path).expect("png file");
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), width, height);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().expect("png header");
+    writer
+        .write_image_data(&vec![128u8; (width * height) as usize])
+        .expect("png data");
+}
+
+#[test]
+fn tall_images_are_scaled_into_the_text_block_with_their_caption() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_png(&dir.path().join("tall.png"), 20, 2000);
+    write_png(&dir.path().join("towering.png"), 1, 40_000);
+    let caption = prose(60, 3);
+    let src = format!(
+        "Text.\n\n![A tall image](tall.png \"{caption}\")\n\n![Towering](towering.png)\n\n\
+         ![Short caption](tall.png)\n"
+    );
+    let b = book_in(dir.path(), &[&src]);
+    let s = settings(20);
+    let geo = Geometry::new(&s).unwrap();
+    let t = set(&b, 20);
+    let images: Vec<(usize, &crate::typeset::frame::PlacedImage)> = t
+        .document
+        .pages
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| {
+            p.items.iter().filter_map(move |item| match item {
+                Item::Image(img) => Some((i, img)),
+                _ => None,
+            })
+        })
+        .collect();
+    assert_eq!(images.len(), 3, "{images:?}");
+    let bottom = s.page_height - s.margin_bottom;
+    for (page, img) in &images {
+        let left = geo.left(*page);
+        assert!(img.y >= s.margin_top - Pt(1e-6), "{img:?}");
+        assert!(img.y + img.height <= bottom + Pt(1e-6), "{img:?}");
+        // Centred in the measure, proportions kept.
+        let centre = img.x + img.width / 2.0;
+        assert!(
+            (centre - (left + geo.measure / 2.0)).0.abs() < 1e-6,
+            "{img:?}"
+        );
+        assert!(img.width <= geo.measure + Pt(1e-6), "{img:?}");
+    }
+    let ratio = |img: &crate::typeset::frame::PlacedImage| img.height.0 / img.width.0;
+    assert!((ratio(images[0].1) - 100.0).abs() < 1e-6);
+    assert!((ratio(images[1].1) - 40_000.0).abs() < 1e-3);
+    // The long caption (several lines) sits below its image on the same
+    // page, inside the text block too.
+    let (page, first) = images[0];
+    let caption_lines: Vec<Pt> = t.document.pages[page]
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Text(run) if run.baseline > first.y + first.height && run.baseline <= bottom => {
+                Some(run.baseline)
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(caption_lines.len() >= 4, "{caption_lines:?}");
+    assert_eq!(t.report.count(DefectKind::Overfull), 0, "{:?}", t.report);
+}
+
+#[test]
+fn a_table_row_taller_than_a_page_is_set_and_warned_about() {
+    let src = format!(
+        "Text.\n\n| a | b |\n|---|---|\n| short | x |\n| {} | y |\n| after | z |\n",
+        prose(900, 1)
+    );
+    let b = book(&[&src]);
+    let t = set(&b, 20);
+    let tall: Vec<String> = t
+        .warnings
+        .iter()
+        .map(|w| w.to_string())
+        .filter(|w| w.contains("taller than a page"))
+        .collect();
+    assert_eq!(tall.len(), 1, "{:?}", t.warnings);
+    assert!(tall[0].contains("ch1.md:6:"), "{tall:?}");
+    let body = t.document.pages.iter().map(page_text).collect::<String>();
+    assert!(body.contains("after"), "the rows after it are set");
 }
