@@ -222,7 +222,8 @@ impl OutlinePen for SvgPath<'_> {
 fn line_path(fonts: &mut Fonts, line: &Line) -> Option<String> {
     let width = fonts.width(&line.text, line.face, Pt(line.size)).0;
     let x = (WIDTH - width) / 2.0;
-    let run = fonts.run(
+    // Usually one run; more where a fallback face sets what the face lacks.
+    let runs = fonts.run(
         &line.text,
         line.face,
         Pt(line.size),
@@ -231,22 +232,24 @@ fn line_path(fonts: &mut Fonts, line: &Line) -> Option<String> {
         0.0,
     );
     let data = fonts.data();
-    let bytes = &data.get(fonts.font_id(line.face).0)?.bytes;
-    let font = FontRef::new(bytes.as_slice()).ok()?;
-    let outlines = font.outline_glyphs();
     let settings = || DrawSettings::unhinted(Size::new(line.size as f32), LocationRef::default());
     let mut d = String::new();
-    for (index, glyph) in run.glyphs.iter().enumerate() {
-        let Some(outline) = outlines.get(GlyphId::new(u32::from(glyph.id))) else {
-            continue;
-        };
-        let mut pen = SvgPath {
-            d: &mut d,
-            x: glyph.x.0,
-            y: line.baseline - run.y_offset(index).0,
-        };
-        // A glyph that cannot be drawn is left out; the rest still reads.
-        let _ = outline.draw(settings(), &mut pen);
+    for run in &runs {
+        let bytes = &data.get(run.font.0)?.bytes;
+        let font = FontRef::new(bytes.as_slice()).ok()?;
+        let outlines = font.outline_glyphs();
+        for (index, glyph) in run.glyphs.iter().enumerate() {
+            let Some(outline) = outlines.get(GlyphId::new(u32::from(glyph.id))) else {
+                continue;
+            };
+            let mut pen = SvgPath {
+                d: &mut d,
+                x: glyph.x.0,
+                y: line.baseline - run.y_offset(index).0,
+            };
+            // A glyph that cannot be drawn is left out; the rest still reads.
+            let _ = outline.draw(settings(), &mut pen);
+        }
     }
     Some(d)
 }

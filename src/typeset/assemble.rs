@@ -469,7 +469,7 @@ fn finish_page(
             baseline,
             0.0,
         );
-        items.push(Item::Text(run));
+        items.extend(run.into_iter().map(Item::Text));
     }
     let show_folio = !blank && matches!(kind, Kind::Contents | Kind::Body { .. });
     if show_folio {
@@ -484,7 +484,7 @@ fn finish_page(
             baseline,
             0.0,
         );
-        items.push(Item::Text(run));
+        items.extend(run.into_iter().map(Item::Text));
     }
     Page {
         width: geo.page_width,

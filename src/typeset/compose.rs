@@ -84,10 +84,9 @@ const STRIKE_RAISE: f64 = 0.55;
 const STRIKE_THICKNESS: f64 = 0.05;
 /// Code text is inset from the edges of its grey ground by this many ems.
 const CODE_INSET: f64 = 0.5;
-/// A figure leaves room for this many lines of caption on its page.
-const FIGURE_ROOM_LINES: f64 = 3.0;
-/// Images are never scaled below this (a guard against degenerate sizes).
-const MIN_IMAGE_SCALE: f64 = 0.01;
+/// An image scaled down to fit the page with its caption is never less
+/// than this many lines high (a caption may leave it no room at all).
+const MIN_IMAGE_LINES: f64 = 1.0;
 /// Space above an image, in ems: clears the descenders of the line above.
 const FIGURE_TOP: f64 = 0.25;
 /// Space between an image and its caption, in leadings.
@@ -98,6 +97,10 @@ pub(crate) const VERY_LOOSE: f64 = 2.0;
 /// Paragraphs must keep at least this many lines on each side of a page
 /// break (widow and orphan control; also how much text a heading keeps).
 const MIN_LINES_AT_BREAK: usize = 2;
+/// Stands for the file in the keys of missing-glyph warnings in
+/// `Composer::warned`: no source file has this id, so a character's key
+/// never meets a long word's span.
+const MISSING_GLYPH_FILE: u32 = u32::MAX;
 
 /// What a line's x-range belongs to, beyond its glyphs.
 #[derive(Debug, Clone, PartialEq)]
@@ -299,9 +302,10 @@ pub(crate) struct Composer<'a> {
     flow: Flow,
     /// Index in the output where the block being composed begins.
     block_start: usize,
-    /// Words too long for the measure, already warned about (by span).
+    /// Words too long for the measure, already warned about (by span),
+    /// and characters no font has (as `(MISSING_GLYPH_FILE, char, 0)`).
     warned: BTreeSet<(u32, u32, u32)>,
-    /// Each long-word warning's span and index in `warnings`, so chapters
+    /// Each such warning's key and index in `warnings`, so chapters
     /// composed apart can be merged with the same warnings as in one pass.
     long_words: Vec<((u32, u32, u32), usize)>,
 }
@@ -372,7 +376,7 @@ impl<'a> Composer<'a> {
 
     /// Composes chapter `index` independently of the chapters before it
     /// (the only state carried from chapter to chapter is paragraph
-    /// numbering and which long words were warned about; [`Composer::adopt`]
+    /// numbering and which long words and missing glyphs were warned about; [`Composer::adopt`]
     /// settles both), so chapters can be composed on several threads.
     pub fn compose_alone(&mut self, index: usize) -> ComposedChapter {
         let next_par = std::mem::replace(&mut self.next_par, 0);
@@ -516,6 +520,7 @@ impl<'a> Composer<'a> {
         }
         let ctx = self.body_ctx();
         self.blocks_after(&chapter.blocks, &ctx, prev, &mut out);
+        self.warn_missing_glyphs(Some(chapter.span));
         self.flow.elems = out;
         attach_note_citations(&mut self.flow.notes, &self.cited, &cites);
         std::mem::take(&mut self.flow)
@@ -832,6 +837,7 @@ impl<'a> Composer<'a> {
             expansion: self.geo.expansion,
         };
         let mut layout = layout_paragraph(&mut self.fonts, &pb.items, &opts);
+        self.warn_missing_glyphs(Some(span));
         let par = self.new_par_id();
         let count = layout.lines.len();
         let word_starts = pb.word_starts();
@@ -928,6 +934,36 @@ impl<'a> Composer<'a> {
             d = d.at(loc);
         }
         self.warnings.push(d);
+    }
+
+    /// Warns about the characters [`Fonts::missing`] lists (no face has a
+    /// glyph for them), each once per book like a long word: at the place
+    /// the paragraph builder noted, else at the character's first place
+    /// inside `fallback` (the block being set) in the source.
+    pub(crate) fn warn_missing_glyphs(&mut self, fallback: Option<Span>) {
+        for m in std::mem::take(&mut self.fonts.missing) {
+            let key = (MISSING_GLYPH_FILE, u32::from(m.c), 0);
+            if !self.warned.insert(key) {
+                continue;
+            }
+            self.long_words.push((key, self.warnings.len()));
+            let mut d = Diagnostic::warning(format!(
+                "no font has a glyph for `{}` (U+{:04X}); it shows as a blank or a box in the PDF",
+                m.c,
+                u32::from(m.c)
+            ))
+            .with_hint(
+                "use fonts that have it (pdf: font-family and mono-family in book.yaml) \
+                 or another character",
+            );
+            let span = m
+                .span
+                .or_else(|| fallback.map(|s| char_span(self.book, s, m.c)));
+            if let Some(loc) = span.and_then(|s| locate(self.book, s)) {
+                d = d.at(loc);
+            }
+            self.warnings.push(d);
+        }
     }
 
     /// Moves a line's runs into a slab whose baseline is at `height` (the
@@ -1225,6 +1261,7 @@ impl<'a> Composer<'a> {
                 self.warn_long_word(issue.span);
             }
         }
+        self.warn_missing_glyphs(None);
         layout.lines
     }
 
@@ -1326,8 +1363,10 @@ impl<'a> Composer<'a> {
                 out[start..].iter_mut().find(|e| matches!(e, Elem::Slab(_)))
             {
                 let baseline = first_baseline(first).unwrap_or(first.height);
-                let run = self.fonts.run(label, *face, ctx.size, x, baseline, 0.0);
-                first.pieces.push(Piece::Item(Item::Text(run)));
+                let runs = self.fonts.run(label, *face, ctx.size, x, baseline, 0.0);
+                first
+                    .pieces
+                    .extend(runs.into_iter().map(|r| Piece::Item(Item::Text(r))));
             }
         }
     }
@@ -1450,13 +1489,15 @@ impl<'a> Composer<'a> {
             // that the next line's ground does not cover them.
             slab.pieces.push(background(descent, leading));
             if !row.is_empty() {
-                let run = self
+                let runs = self
                     .fonts
                     .run(row, Face::Mono, size, ctx.left + pad, leading, 0.0);
-                slab.pieces.push(Piece::Item(Item::Text(run)));
+                slab.pieces
+                    .extend(runs.into_iter().map(|r| Piece::Item(Item::Text(r))));
             }
             slabs.push(slab);
         }
+        self.warn_missing_glyphs(Some(span));
         self.push_lines(slabs, ctx, out);
         let mut bottom = Slab::new(pad_v, Role::Other, span);
         bottom.pieces.push(background(descent, pad_v));
@@ -1497,36 +1538,8 @@ impl<'a> Composer<'a> {
             size: ctx.size * SMALL_SCALE,
             ..*ctx
         };
-        let mut slabs = Vec::new();
-        if let Some((path, (wpx, hpx))) = size {
-            let natural_w = Pt(wpx as f64 / IMAGE_PX_PER_PT);
-            let natural_h = Pt(hpx as f64 / IMAGE_PX_PER_PT);
-            // Leave room for a caption line below the image on the page.
-            let max_h = self.geo.capacity() - ctx.leading * FIGURE_ROOM_LINES;
-            let scale = 1f64
-                .min(measure / natural_w)
-                .min(max_h / natural_h)
-                .max(MIN_IMAGE_SCALE);
-            let (w, h) = (natural_w * scale, natural_h * scale);
-            // The image's top sits just under the descenders of the line
-            // above; a caption follows after half a line.
-            let top = ctx.size * FIGURE_TOP;
-            let below = if caption.is_empty() {
-                Pt::ZERO
-            } else {
-                ctx.leading * CAPTION_GAP
-            };
-            let mut slab = Slab::new(top + h + below, Role::Other, span);
-            slab.pieces.push(Piece::Item(Item::Image(PlacedImage {
-                path,
-                x: ctx.left + (measure - w) / 2.0,
-                y: top,
-                width: w,
-                height: h,
-                alt: img.alt.clone(),
-            })));
-            slabs.push(slab);
-        }
+        // The caption is set first: the image leaves room for all its lines.
+        let mut caption_slabs = Vec::new();
         if !caption.is_empty() {
             let mut pb = ParBuilder::default();
             let style = TextStyle {
@@ -1537,16 +1550,47 @@ impl<'a> Composer<'a> {
                 },
                 ..self.plain_style(&small)
             };
-            let text = if slabs.is_empty() {
+            let text = if size.is_none() {
                 format!("[{caption}]")
             } else {
                 caption
             };
             pb.text(&text, style, None, span);
-            slabs.extend(self.set(&pb, &small, Pt::ZERO, Alignment::Center, false, span));
+            caption_slabs = self.set(&pb, &small, Pt::ZERO, Alignment::Center, false, span);
+        }
+        if let Some((path, (wpx, hpx))) = size {
+            let natural_w = Pt(wpx as f64 / IMAGE_PX_PER_PT);
+            let natural_h = Pt(hpx as f64 / IMAGE_PX_PER_PT);
+            // The image's top sits just under the descenders of the line
+            // above (and inside the text block at the top of a page); a
+            // caption follows after half a line.
+            let top = (ctx.size * FIGURE_TOP).max(self.geo.leading - self.geo.topskip);
+            let below = if caption_slabs.is_empty() {
+                Pt::ZERO
+            } else {
+                ctx.leading * CAPTION_GAP
+            };
+            // Image and caption fit in the text block's height: a tall
+            // image is scaled down (keeping its proportions) to the room
+            // its caption leaves, though never below a line's height.
+            let caption_h: Pt = caption_slabs.iter().map(|s| s.height).sum();
+            let max_h =
+                (self.geo.capacity() - top - below - caption_h).max(ctx.leading * MIN_IMAGE_LINES);
+            let scale = 1f64.min(measure / natural_w).min(max_h / natural_h);
+            let (w, h) = (natural_w * scale, natural_h * scale);
+            let mut slab = Slab::new(top + h + below, Role::Other, span);
+            slab.pieces.push(Piece::Item(Item::Image(PlacedImage {
+                path,
+                x: ctx.left + (measure - w) / 2.0,
+                y: top,
+                width: w,
+                height: h,
+                alt: img.alt.clone(),
+            })));
+            out.push(Elem::Slab(slab));
         }
         // A figure never breaks: image and caption stay together.
-        for slab in slabs {
+        for slab in caption_slabs {
             out.push(Elem::Slab(slab));
         }
     }
@@ -1640,6 +1684,23 @@ fn line_span(line: &Line, fallback: Span) -> Span {
     } else {
         line.span
     }
+}
+
+/// The first place of `c` inside `span` in the book's sources; `span`
+/// itself when it is not there (or the file is not a chapter's).
+fn char_span(book: &Book, span: Span, c: char) -> Span {
+    if !book.chapters.iter().any(|ch| ch.span.file == span.file) {
+        return span;
+    }
+    let text = &book.sources.get(span.file).text;
+    let start = span.start as usize;
+    text.get(start..(span.end as usize).min(text.len()))
+        .and_then(|t| t.find(c))
+        .map_or(span, |at| Span {
+            file: span.file,
+            start: (start + at) as u32,
+            end: (start + at + c.len_utf8()) as u32,
+        })
 }
 
 /// `file:line:col` of a span when the book knows the file (a chapter's

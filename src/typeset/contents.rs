@@ -76,9 +76,12 @@ pub(crate) fn contents_flow(
     // they line up down the page.
     let column = measure - number_width - size * LEADER_GAP;
     let pitch = size * LEADER_PITCH;
+    // One run: the book face has a full stop.
     let dot = c
         .fonts
-        .run(".", Face::Regular, size, Pt::ZERO, Pt::ZERO, LEADER_GRAY);
+        .run(".", Face::Regular, size, Pt::ZERO, Pt::ZERO, LEADER_GRAY)
+        .into_iter()
+        .next();
 
     for (k, ((depth, entry), num)) in entries.iter().zip(&numbers).enumerate() {
         if k > 0 {
@@ -131,7 +134,7 @@ pub(crate) fn contents_flow(
                     .fold(indent, Pt::max);
                 c.line_pieces(line, &pb.marks, indent + hang, lead, size, &mut slab);
             }
-            if j + 1 == count {
+            if let (true, Some(dot)) = (j + 1 == count, &dot) {
                 let mut leaders = dot.clone();
                 leaders.glyphs.clear();
                 leaders.offsets.clear();
@@ -151,10 +154,11 @@ pub(crate) fn contents_flow(
                     slab.pieces.push(Piece::Item(Item::Text(leaders)));
                 }
                 let w = c.fonts.width(num, Face::Regular, size);
-                let run = c
+                let runs = c
                     .fonts
                     .run(num, Face::Regular, size, measure - w, lead, 0.0);
-                slab.pieces.push(Piece::Item(Item::Text(run)));
+                slab.pieces
+                    .extend(runs.into_iter().map(|r| Piece::Item(Item::Text(r))));
             }
             slab.pieces.push(Piece::Link {
                 rect: Rect {

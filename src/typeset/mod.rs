@@ -190,6 +190,8 @@ pub fn typeset_with_hook(
         &mut timings,
         page_breaks_ready,
     );
+    // Characters met only in running heads or the front matter.
+    composer.warn_missing_glyphs(None);
     let own = composer.fonts.timings;
     timings.shaping += own.shaping;
     timings.line_breaking += own.line_breaking;

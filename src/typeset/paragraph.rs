@@ -639,36 +639,51 @@ impl<'a> Builder<'a> {
             let style = self.runs[run as usize].style;
             let piece_text = &text[piece_start as usize..piece_end as usize];
             let word = self.fonts.shape_word(style.face, piece_text);
-            let scale = self.fonts.scale(style.face, style.size);
-            let nglyphs = self.fonts.word_glyphs(word).len() as u32;
-            let mut g0 = 0u32;
-            while opp < self.scratch.len() && self.scratch[opp].0 <= piece_end {
-                let (at, kind) = self.scratch[opp];
-                opp += 1;
-                // Glyph boundary for the break: a glyph whose cluster starts
-                // exactly there (not inside a ligature).
-                let g1 = if at == piece_end {
-                    nglyphs
-                } else {
-                    let rel = at - piece_start;
-                    let glyphs = self.fonts.word_glyphs(word);
-                    match glyphs.iter().position(|g| g.cluster == rel) {
-                        Some(g) => g as u32,
-                        None => continue,
+            // What the face has no glyphs for is set in a fallback face:
+            // the piece splits into sub-pieces, one per face.
+            let whole = [(style.face, 0..piece_end - piece_start, word)];
+            let split;
+            let subs = if self.fonts.word(word).missing {
+                let span = self.span_of(run, (piece_start, piece_end));
+                split = self.fonts.fallback_pieces(style.face, piece_text, span);
+                split.as_slice()
+            } else {
+                &whole[..]
+            };
+            for (face, sub, word) in subs {
+                let (word, piece_start, piece_end) =
+                    (*word, piece_start + sub.start, piece_start + sub.end);
+                let scale = self.fonts.scale(*face, style.size);
+                let nglyphs = self.fonts.word_glyphs(word).len() as u32;
+                let mut g0 = 0u32;
+                while opp < self.scratch.len() && self.scratch[opp].0 <= piece_end {
+                    let (at, kind) = self.scratch[opp];
+                    opp += 1;
+                    // Glyph boundary for the break: a glyph whose cluster starts
+                    // exactly there (not inside a ligature).
+                    let g1 = if at == piece_end {
+                        nglyphs
+                    } else {
+                        let rel = at - piece_start;
+                        let glyphs = self.fonts.word_glyphs(word);
+                        match glyphs.iter().position(|g| g.cluster == rel) {
+                            Some(g) => g as u32,
+                            None => continue,
+                        }
+                    };
+                    if g1 <= g0 && at != piece_end {
+                        continue;
                     }
-                };
-                if g1 <= g0 && at != piece_end {
-                    continue;
+                    self.push_glyphs(word, run, (piece_start, piece_end), (g0, g1), scale);
+                    g0 = g1;
+                    self.push_break(kind, run);
+                    if at == piece_end {
+                        break;
+                    }
                 }
-                self.push_glyphs(word, run, (piece_start, piece_end), (g0, g1), scale);
-                g0 = g1;
-                self.push_break(kind, run);
-                if at == piece_end {
-                    break;
+                if g0 < nglyphs {
+                    self.push_glyphs(word, run, (piece_start, piece_end), (g0, nglyphs), scale);
                 }
-            }
-            if g0 < nglyphs {
-                self.push_glyphs(word, run, (piece_start, piece_end), (g0, nglyphs), scale);
             }
             piece_start = piece_end;
             if *next_marker < self.markers.len() && self.markers[*next_marker].0 == piece_start {
@@ -773,7 +788,7 @@ impl<'a> Builder<'a> {
             return 0.0;
         }
         let style = self.runs[run as usize].style;
-        factor * f64::from(g.advance) * self.fonts.scale(style.face, style.size)
+        factor * f64::from(g.advance) * self.fonts.scale(self.fonts.word(word).face, style.size)
     }
 
     /// Fills in the margin hangs of every possible break.
@@ -1037,7 +1052,12 @@ fn set_line(
                 piece,
                 glyphs: g,
             } => {
-                let style = b.runs[run as usize].style;
+                // The word's face: the run's, or a fallback for glyphs it lacks.
+                let face = b.fonts.word(word).face;
+                let style = TextStyle {
+                    face,
+                    ..b.runs[run as usize].style
+                };
                 if !cur_style.is_some_and(|c| same_run(&c, &style)) {
                     flush(cur_style, glyphs, &mut line);
                     cur_style = Some(style);

@@ -49,6 +49,11 @@ fn settings(lines: usize) -> PdfSettings {
 }
 
 fn book(chapters: &[&str]) -> Book {
+    book_in(Path::new("."), chapters)
+}
+
+/// [`book`] with its files (images) in `root`.
+fn book_in(root: &Path, chapters: &[&str]) -> Book {
     let mut map = SourceMap::default();
     let sources: Vec<Source> = chapters
         .iter()
@@ -63,8 +68,7 @@ fn book(chapters: &[&str]) -> Book {
             }
         })
         .collect();
-    let parsed =
-        crate::markdown::parse_chapters(Path::new("."), &map, &sources).expect("fixture parses");
+    let parsed = crate::markdown::parse_chapters(root, &map, &sources).expect("fixture parses");
     Book {
         meta: Metadata {
             title: "Test Book".into(),
@@ -83,7 +87,7 @@ fn book(chapters: &[&str]) -> Book {
         },
         chapters: parsed.chapters,
         sources: map,
-        root: PathBuf::from("."),
+        root: root.to_path_buf(),
     }
 }
 
@@ -1051,4 +1055,167 @@ fn chapters_composed_apart_merge_as_if_composed_in_turn() {
     // Paragraph numbers continue through the book.
     let next = |c: &mut Composer<'_>| c.new_par_id();
     assert_eq!(next(&mut par), next(&mut seq));
+}
+
+/// Every text run of the document with its page index.
+fn runs(doc: &Document) -> impl Iterator<Item = (usize, &crate::typeset::frame::TextRun)> {
+    doc.pages.iter().enumerate().flat_map(|(i, p)| {
+        p.items.iter().filter_map(move |item| match item {
+            Item::Text(run) => Some((i, run)),
+            _ => None,
+        })
+    })
+}
+
+#[test]
+fn code_sets_what_the_mono_face_lacks_in_the_book_face() {
+    // Inconsolata has no en dash; Gentium does.
+    let b = book(&["Inline `1\u{2013}2` too.\n\n```\nlet r = 1\u{2013}10; // x\n```\n"]);
+    let t = set(&b, 20);
+    let serif = crate::typeset::frame::FontId(0);
+    assert_eq!(t.document.fonts[serif.0].postscript_name, "GentiumBookPlus");
+    let dashes: Vec<_> = runs(&t.document)
+        .flat_map(|(_, r)| r.glyphs.iter().map(move |g| (r, g)))
+        .filter(|(r, g)| r.glyph_text(g) == "\u{2013}")
+        .collect();
+    assert_eq!(dashes.len(), 2, "inline and block: {dashes:?}");
+    for (run, g) in dashes {
+        assert_eq!(run.font, serif, "{run:?}");
+        assert_ne!(g.id, 0, "{run:?}");
+    }
+    // The code line reads whole, in order, and nothing is .notdef.
+    let body = t
+        .document
+        .pages
+        .iter()
+        .map(page_text)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(body.contains("let r = 1 \u{2013} 10; // x"), "{body}");
+    assert!(runs(&t.document).all(|(_, r)| r.glyphs.iter().all(|g| g.id != 0)));
+    assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+}
+
+#[test]
+fn characters_no_font_has_are_warned_about_once_with_their_line() {
+    // U+4E2D is in neither face: in code (line 4 of ch1), then in prose
+    // twice (ch1 and ch2), on any number of threads.
+    let chapters = [
+        "# One\n\n```\nlet \u{4e2d} = 1;\n```\n\nText \u{4e2d}.\n",
+        "# Two\n\nMore \u{4e2d} and \u{4e2e}.\n",
+    ];
+    let b = book(&chapters);
+    let toc = Toc::build(&b);
+    let mut seen = Vec::new();
+    for threads in [1, 2] {
+        let options = LayoutOptions {
+            threads,
+            ..LayoutOptions::default()
+        };
+        let t = typeset_with(&b, &toc, &settings(20), &options).expect("typesets");
+        let texts: Vec<String> = t.warnings.iter().map(|w| w.to_string()).collect();
+        assert_eq!(texts.len(), 2, "{texts:?}");
+        assert!(
+            texts[0].contains("U+4E2D") && texts[0].contains("ch1.md:4:5"),
+            "{texts:?}"
+        );
+        assert!(
+            texts[1].contains("U+4E2E") && texts[1].contains("ch2.md:3:12"),
+            "{texts:?}"
+        );
+        seen.push(texts);
+    }
+    assert_eq!(seen[0], seen[1]);
+}
+
+/// Writes a grey PNG of `width` × `height` pixels to `path`.
+fn write_png(path: &Path, width: u32, height: u32) {
+    let file = std::fs::File::create(path).expect("png file");
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), width, height);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().expect("png header");
+    writer
+        .write_image_data(&vec![128u8; (width * height) as usize])
+        .expect("png data");
+}
+
+#[test]
+fn tall_images_are_scaled_into_the_text_block_with_their_caption() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    write_png(&dir.path().join("tall.png"), 20, 2000);
+    write_png(&dir.path().join("towering.png"), 1, 40_000);
+    let caption = prose(60, 3);
+    let src = format!(
+        "Text.\n\n![A tall image](tall.png \"{caption}\")\n\n![Towering](towering.png)\n\n\
+         ![Short caption](tall.png)\n"
+    );
+    let b = book_in(dir.path(), &[&src]);
+    let s = settings(20);
+    let geo = Geometry::new(&s).unwrap();
+    let t = set(&b, 20);
+    let images: Vec<(usize, &crate::typeset::frame::PlacedImage)> = t
+        .document
+        .pages
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| {
+            p.items.iter().filter_map(move |item| match item {
+                Item::Image(img) => Some((i, img)),
+                _ => None,
+            })
+        })
+        .collect();
+    assert_eq!(images.len(), 3, "{images:?}");
+    let bottom = s.page_height - s.margin_bottom;
+    for (page, img) in &images {
+        let left = geo.left(*page);
+        assert!(img.y >= s.margin_top - Pt(1e-6), "{img:?}");
+        assert!(img.y + img.height <= bottom + Pt(1e-6), "{img:?}");
+        // Centred in the measure, proportions kept.
+        let centre = img.x + img.width / 2.0;
+        assert!(
+            (centre - (left + geo.measure / 2.0)).0.abs() < 1e-6,
+            "{img:?}"
+        );
+        assert!(img.width <= geo.measure + Pt(1e-6), "{img:?}");
+    }
+    let ratio = |img: &crate::typeset::frame::PlacedImage| img.height.0 / img.width.0;
+    assert!((ratio(images[0].1) - 100.0).abs() < 1e-6);
+    assert!((ratio(images[1].1) - 40_000.0).abs() < 1e-3);
+    // The long caption (several lines) sits below its image on the same
+    // page, inside the text block too.
+    let (page, first) = images[0];
+    let caption_lines: Vec<Pt> = t.document.pages[page]
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Text(run) if run.baseline > first.y + first.height && run.baseline <= bottom => {
+                Some(run.baseline)
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(caption_lines.len() >= 4, "{caption_lines:?}");
+    assert_eq!(t.report.count(DefectKind::Overfull), 0, "{:?}", t.report);
+}
+
+#[test]
+fn a_table_row_taller_than_a_page_is_set_and_warned_about() {
+    let src = format!(
+        "Text.\n\n| a | b |\n|---|---|\n| short | x |\n| {} | y |\n| after | z |\n",
+        prose(900, 1)
+    );
+    let b = book(&[&src]);
+    let t = set(&b, 20);
+    let tall: Vec<String> = t
+        .warnings
+        .iter()
+        .map(|w| w.to_string())
+        .filter(|w| w.contains("taller than a page"))
+        .collect();
+    assert_eq!(tall.len(), 1, "{:?}", t.warnings);
+    assert!(tall[0].contains("ch1.md:6:"), "{tall:?}");
+    let body = t.document.pages.iter().map(page_text).collect::<String>();
+    assert!(body.contains("after"), "the rows after it are set");
 }
