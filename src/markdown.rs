@@ -124,8 +124,35 @@ fn collect(
         note_defs: BTreeMap::new(),
         pending_task: None,
         saw_paragraph: false,
+        source: text,
+        bad_refs: Vec::new(),
+        unprintable: Vec::new(),
+        dropped: Default::default(),
     };
     let blocks = c.blocks_until(None);
+    for (ch, span) in std::mem::take(&mut c.unprintable) {
+        let what = if ch.is_control() {
+            "control character"
+        } else {
+            "noncharacter"
+        };
+        problems.push(
+            Diagnostic::warning(format!(
+                "{what} U+{:04X} cannot be printed; it is left out",
+                u32::from(ch)
+            ))
+            .at(map.locate(span)),
+        );
+    }
+    for (reference, span) in std::mem::take(&mut c.bad_refs) {
+        problems.push(
+            Diagnostic::warning(format!(
+                "`{reference}` is not a character (a null, surrogate or out-of-range code point); it is kept as written"
+            ))
+            .at(map.locate(span))
+            .with_hint("write the character itself, or a reference to a valid code point"),
+        );
+    }
     let mut footnotes = Vec::new();
     for (i, (label, span)) in c.note_labels.iter().enumerate() {
         let (blocks, def_span) = c.note_defs.remove(label).unwrap_or((Vec::new(), *span));
@@ -148,6 +175,48 @@ fn collect(
     (blocks, footnotes)
 }
 
+/// Characters a book cannot show: controls other than tab, line feed and
+/// carriage return (C0, DEL, C1), and Unicode noncharacters.
+fn unprintable(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || ('\u{FDD0}'..='\u{FDEF}').contains(&c)
+        || (u32::from(c) & 0xFFFE) == 0xFFFE
+}
+
+/// The length of the numeric character reference `s` starts with (`&#0;`,
+/// `&#xD800`, with or without the semicolon) if it names no character (a
+/// null, a surrogate, past U+10FFFF); 0 otherwise.
+fn bad_reference_len(s: &str) -> usize {
+    let Some(body) = s.strip_prefix("&#") else {
+        return 0;
+    };
+    let (hex, digits) = match body.strip_prefix(['x', 'X']) {
+        Some(d) => (true, d),
+        None => (false, body),
+    };
+    let n = digits
+        .bytes()
+        .take_while(|b| {
+            if hex {
+                b.is_ascii_hexdigit()
+            } else {
+                b.is_ascii_digit()
+            }
+        })
+        .count();
+    if n == 0 {
+        return 0;
+    }
+    // Saturates: anything too long for u64 is past U+10FFFF anyway.
+    let value = u64::from_str_radix(&digits[..n], if hex { 16 } else { 10 }).unwrap_or(u64::MAX);
+    let bad = value == 0 || (0xD800..=0xDFFF).contains(&value) || value > 0x10FFFF;
+    if !bad {
+        return 0;
+    }
+    let semicolon = usize::from(digits[n..].starts_with(';'));
+    2 + usize::from(hex) + n + semicolon
+}
+
 struct Collector<'a> {
     events: Events<'a>,
     file: FileId,
@@ -160,6 +229,14 @@ struct Collector<'a> {
     pending_task: Option<bool>,
     /// Whether a `Paragraph` start was seen (loose lists have them).
     saw_paragraph: bool,
+    /// The chapter's Markdown.
+    source: &'a str,
+    /// Numeric character references naming no character, with their place.
+    bad_refs: Vec<(String, Span)>,
+    /// Unprintable characters removed, each with its first place.
+    unprintable: Vec<(char, Span)>,
+    /// Which unprintable characters were met already.
+    dropped: std::collections::BTreeSet<char>,
 }
 
 impl Collector<'_> {
@@ -260,9 +337,12 @@ impl Collector<'_> {
                     CodeBlockKind::Indented => None,
                 };
                 let mut text = String::new();
-                for (event, _) in self.events.by_ref() {
+                while let Some((event, range)) = self.events.next() {
                     match event {
-                        Event::Text(t) => text.push_str(&t),
+                        Event::Text(t) => {
+                            let t = self.printable(&t, self.span(range));
+                            text.push_str(&t);
+                        }
                         Event::End(TagEnd::CodeBlock) => break,
                         _ => {}
                     }
@@ -271,9 +351,12 @@ impl Collector<'_> {
             }
             Tag::HtmlBlock => {
                 let mut html = String::new();
-                for (event, _) in self.events.by_ref() {
+                while let Some((event, range)) = self.events.next() {
                     match event {
-                        Event::Html(t) | Event::Text(t) => html.push_str(&t),
+                        Event::Html(t) | Event::Text(t) => {
+                            let t = self.html(&t, self.span(range));
+                            html.push_str(&t);
+                        }
                         Event::End(TagEnd::HtmlBlock) => break,
                         _ => {}
                     }
@@ -407,13 +490,110 @@ impl Collector<'_> {
         out
     }
 
+    /// `t` (the text of an event from `span`) without the characters that
+    /// have no place in a book: control characters other than tab and line
+    /// ends, and Unicode noncharacters. Neither output could show them (a
+    /// font has no glyph for them, XML forbids most), so they go from the
+    /// model, each kind reported once per chapter at its first place.
+    fn printable(&mut self, t: &str, span: Span) -> String {
+        if !t.chars().any(unprintable) {
+            return t.to_string();
+        }
+        let verbatim = self.source.get(span.start as usize..span.end as usize) == Some(t);
+        let mut out = String::with_capacity(t.len());
+        for (i, c) in t.char_indices() {
+            if !unprintable(c) {
+                out.push(c);
+                continue;
+            }
+            if self.dropped.insert(c) {
+                let place = if verbatim {
+                    let start = span.start + i as u32;
+                    Span {
+                        file: span.file,
+                        start,
+                        end: start + c.len_utf8() as u32,
+                    }
+                } else {
+                    span
+                };
+                self.unprintable.push((c, place));
+            }
+        }
+        out
+    }
+
+    /// The text of a text event. CommonMark turns a numeric character
+    /// reference to no character (`&#0;`, a surrogate, past U+10FFFF) into
+    /// U+FFFD, which would print as a replacement mark and extract as a
+    /// broken character; such a reference is kept as the author wrote it,
+    /// like an unknown named entity, and reported.
+    fn text(&mut self, t: &str, span: Span) -> String {
+        let printable = self.printable(t, span);
+        let t = printable.as_str();
+        if t == "\u{FFFD}" {
+            let written = self
+                .source
+                .get(span.start as usize..span.end as usize)
+                .unwrap_or("");
+            if written.starts_with("&#") && written.ends_with(';') {
+                self.bad_refs.push((written.to_string(), span));
+                return written.to_string();
+            }
+        }
+        t.to_string()
+    }
+
+    /// Raw HTML from `span`, with numeric references to no character
+    /// escaped so that they show as written (an HTML parser would make
+    /// them U+FFFD), each reported at its place.
+    fn html(&mut self, t: &str, span: Span) -> String {
+        let printable = self.printable(t, span);
+        let t = printable.as_str();
+        if !t.contains("&#") {
+            return t.to_string();
+        }
+        // Places are exact when the event's text is its source verbatim.
+        let verbatim = self.source.get(span.start as usize..span.end as usize) == Some(t);
+        let mut out = String::with_capacity(t.len() + 8);
+        let mut rest = t;
+        let mut at = 0usize;
+        while let Some(k) = rest.find("&#") {
+            out.push_str(&rest[..k]);
+            let len = bad_reference_len(&rest[k..]);
+            if len > 0 {
+                let written = &rest[k..k + len];
+                let place = if verbatim {
+                    let start = span.start + (at + k) as u32;
+                    Span {
+                        file: span.file,
+                        start,
+                        end: start + len as u32,
+                    }
+                } else {
+                    span
+                };
+                self.bad_refs.push((written.to_string(), place));
+                out.push_str("&amp;");
+                out.push_str(&written[1..]);
+            } else {
+                out.push_str("&#");
+            }
+            let skip = if len > 0 { k + len } else { k + 2 };
+            at += skip;
+            rest = &rest[skip..];
+        }
+        out.push_str(rest);
+        out
+    }
+
     /// One inline event (consuming a container's children).
     fn inline(&mut self, event: Event<'_>, span: Span) -> Option<Inline> {
         let kind = match event {
-            Event::Text(t) => InlineKind::Text(t.to_string()),
-            Event::Code(t) => InlineKind::Code(t.to_string()),
+            Event::Text(t) => InlineKind::Text(self.text(&t, span)),
+            Event::Code(t) => InlineKind::Code(self.printable(&t, span)),
             Event::InlineMath(t) | Event::DisplayMath(t) => InlineKind::Math(t.to_string()),
-            Event::Html(t) | Event::InlineHtml(t) => InlineKind::Html(t.to_string()),
+            Event::Html(t) | Event::InlineHtml(t) => InlineKind::Html(self.html(&t, span)),
             Event::SoftBreak => InlineKind::SoftBreak,
             Event::HardBreak => InlineKind::HardBreak,
             Event::TaskListMarker(checked) => {
@@ -878,6 +1058,83 @@ mod tests {
             Ok(mut p) => (p.chapters.remove(0), p.warnings),
             Err(d) => panic!("{d}"),
         }
+    }
+
+    #[test]
+    fn references_to_no_character_are_kept_as_written_and_warned() {
+        let (c, problems) = parse_one("A &#0; b &#xD800; c &#65; d\n");
+        let BlockKind::Paragraph(inlines) = &c.blocks[0].kind else {
+            panic!("{:?}", c.blocks)
+        };
+        let text: String = inlines
+            .iter()
+            .map(|i| match &i.kind {
+                InlineKind::Text(t) => t.as_str(),
+                _ => "",
+            })
+            .collect();
+        assert_eq!(text, "A &#0; b &#xD800; c A d");
+        let warned: Vec<String> = problems.iter().map(|d| d.to_string()).collect();
+        assert_eq!(warned.len(), 2, "{warned:?}");
+        assert!(
+            warned[0].contains("`&#0;` is not a character"),
+            "{warned:?}"
+        );
+        assert!(warned[1].contains("`&#xD800;`"), "{warned:?}");
+        assert_eq!(
+            problems[0].location.as_ref().and_then(|l| l.column),
+            Some(3)
+        );
+        // In raw HTML too (an HTML parser would make them U+FFFD).
+        let (c, problems) = parse_one("<div>\nA &#0; b &#x110000 c &#65; d\n</div>\n");
+        let BlockKind::Html(html) = &c.blocks[0].kind else {
+            panic!("{:?}", c.blocks)
+        };
+        assert!(
+            html.contains("A &amp;#0; b &amp;#x110000 c &#65; d"),
+            "{html}"
+        );
+        let places: Vec<_> = problems
+            .iter()
+            .map(|d| d.location.as_ref().map(|l| (l.line, l.column)))
+            .collect();
+        assert_eq!(
+            places,
+            [Some((Some(2), Some(3))), Some((Some(2), Some(10)))]
+        );
+        assert_eq!(bad_reference_len("&#1114111;"), 0);
+        assert_eq!(bad_reference_len("&#1114112;x"), 10);
+        assert_eq!(bad_reference_len("&#99999999999999999999999;"), 26);
+        assert_eq!(bad_reference_len("&#;"), 0);
+    }
+
+    #[test]
+    fn unprintable_characters_are_left_out_and_warned_once() {
+        let (c, problems) =
+            parse_one("A\u{1}b\u{1} c\u{FFFE}d `x\u{7f}y`\n\n```\ntab\there\u{8}\n```\n");
+        let BlockKind::Paragraph(inlines) = &c.blocks[0].kind else {
+            panic!("{:?}", c.blocks)
+        };
+        let text: String = inlines
+            .iter()
+            .map(|i| match &i.kind {
+                InlineKind::Text(t) | InlineKind::Code(t) => t.as_str(),
+                _ => "",
+            })
+            .collect();
+        assert_eq!(text, "Ab cd xy");
+        let BlockKind::CodeBlock { text, .. } = &c.blocks[1].kind else {
+            panic!("{:?}", c.blocks)
+        };
+        assert_eq!(text, "tab\there\n");
+        let warned: Vec<String> = problems.iter().map(|d| d.to_string()).collect();
+        assert_eq!(warned.len(), 4, "{warned:?}");
+        assert!(warned[0].contains("control character U+0001"), "{warned:?}");
+        assert!(warned[1].contains("noncharacter U+FFFE"), "{warned:?}");
+        assert_eq!(
+            problems[0].location.as_ref().and_then(|l| l.column),
+            Some(2)
+        );
     }
 
     fn kinds(blocks: &[Block]) -> Vec<&'static str> {

@@ -144,6 +144,8 @@ fn hostile_book_is_valid_and_warns_with_places() {
         "01-raw-html.md:46:", // remote Markdown image
         "missing.png",        // raw <img> of a missing file
         "javascript:alert(1)",
+        "`&#0;` is not a character",
+        "01-raw-html.md:6:", // the bad character references
     ] {
         assert!(stderr.contains(expected), "{expected} not in:\n{stderr}");
     }
@@ -162,6 +164,11 @@ fn hostile_book_is_valid_and_warns_with_places() {
     }
     // Bad entities stay visible as text; control characters are gone.
     assert!(raw.contains("&amp;nosuch;"), "{raw}");
+    // So do numeric references to no character, rather than U+FFFD.
+    for written in ["&amp;#0;", "&amp;#xD800;"] {
+        assert!(raw.contains(written), "{written} not in:\n{raw}");
+    }
+    assert!(!raw.contains('\u{fffd}'), "{raw}");
     assert!(!raw.contains('\u{1}') && !raw.contains('\u{7f}') && !raw.contains('\u{fffe}'));
     // The remote image is a link, the missing one its alt text.
     assert!(
