@@ -146,6 +146,8 @@ fn hostile_book_is_valid_and_warns_with_places() {
         "javascript:alert(1)",
         "`&#0;` is not a character",
         "01-raw-html.md:6:", // the bad character references
+        "control character U+0001 cannot be printed",
+        "01-raw-html.md:8:22", // where it is
     ] {
         assert!(stderr.contains(expected), "{expected} not in:\n{stderr}");
     }
