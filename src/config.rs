@@ -104,6 +104,9 @@ pub struct RawPdf {
     /// to this much wider or narrower to even out word spaces. Default 2;
     /// 0 turns it off.
     pub font_expansion: Option<f64>,
+    /// Open every chapter on a right-hand page (a blank verso before it
+    /// when needed), as printed books do. Default false.
+    pub chapters_on_recto: Option<bool>,
     /// Text family from fonts/ (`Gentium Book Plus`); files are found as
     /// `FamilyWithoutSpaces-{Regular,Italic,Bold,BoldItalic}.{ttf,otf}`.
     pub font_family: Option<String>,
@@ -605,6 +608,7 @@ fn resolve_pdf(
         font_size: Pt(font_size),
         leading: Pt(leading),
         font_expansion: expansion / 100.0,
+        chapters_on_recto: raw.chapters_on_recto.unwrap_or(false),
         fonts: fonts?,
     })
 }
@@ -767,6 +771,29 @@ mod tests {
                     title: Some("Preface".into())
                 }
             ]
+        );
+    }
+
+    #[test]
+    fn pdf_typesetting_keys_reach_the_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.md"), "# A\n").unwrap();
+        let with = |yaml: &str| {
+            std::fs::write(dir.path().join("book.yaml"), yaml).unwrap();
+            match load(dir.path()) {
+                Ok(c) => c.pdf,
+                Err(e) => panic!("{:?}", e.0),
+            }
+        };
+        let defaults = with("title: X\n");
+        assert!(!defaults.chapters_on_recto);
+        assert!((defaults.font_expansion - 0.02).abs() < 1e-12);
+        let set = with("title: X\npdf:\n  chapters-on-recto: true\n  font-expansion: 1.5\n");
+        assert!(set.chapters_on_recto);
+        assert!((set.font_expansion - 0.015).abs() < 1e-12);
+        assert_eq!(
+            with("title: X\npdf:\n  font-expansion: 0\n").font_expansion,
+            0.0
         );
     }
 

@@ -132,7 +132,6 @@ pub fn build(options: &BuildOptions) -> Result<Outputs, Diagnostics> {
     // with or without `--pdf`.
     let layout = typeset::LayoutOptions {
         threads: options.threads,
-        ..typeset::LayoutOptions::default()
     };
     // The EPUB is written on another thread as soon as the typesetter
     // knows the page breaks (before it finishes the pages); the PDF writer

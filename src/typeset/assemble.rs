@@ -23,7 +23,7 @@ use crate::typeset::frame::{
 };
 use crate::typeset::paginate::{paginate, BodyPage};
 use crate::typeset::report::{collect, LayoutReport, ReportPage};
-use crate::typeset::{LayoutOptions, Timings};
+use crate::typeset::Timings;
 use crate::units::Pt;
 
 /// Running heads are set at this fraction of the body size…
@@ -60,14 +60,14 @@ struct Body {
 }
 
 /// Paginates every chapter; each opens on a new page (a recto when asked).
-fn layout_body(flows: Vec<Flow>, geo: &Geometry, options: &LayoutOptions) -> Body {
+fn layout_body(flows: Vec<Flow>, geo: &Geometry) -> Body {
     let mut pages: Vec<(Kind, BodyPage)> = Vec::new();
     let mut more_follows = Vec::new();
     for (chapter, flow) in flows.into_iter().enumerate() {
         if flow.elems.is_empty() {
             continue;
         }
-        if options.chapters_on_recto && pages.len() % 2 == 1 {
+        if geo.chapters_on_recto && pages.len() % 2 == 1 {
             pages.push((
                 Kind::Blank,
                 BodyPage {
@@ -183,13 +183,12 @@ pub(crate) fn assemble(
     book: &Book,
     toc: &Toc,
     flows: Vec<Flow>,
-    options: &LayoutOptions,
     timings: &mut Timings,
     page_breaks_ready: &mut dyn FnMut(&[PageBreak]),
 ) -> Assembled {
     let started = Instant::now();
     let geo = c.geo.clone();
-    let body = layout_body(flows, &geo, options);
+    let body = layout_body(flows, &geo);
     timings.pagination = started.elapsed();
     let started = Instant::now();
     // Body-relative targets give the printed numbers: arabic from 1.

@@ -39,6 +39,8 @@ pub(crate) struct Geometry {
     pub lines: usize,
     /// Font expansion of justified text (see [`PdfSettings::font_expansion`]).
     pub expansion: f64,
+    /// Chapters open on rectos (see [`PdfSettings::chapters_on_recto`]).
+    pub chapters_on_recto: bool,
 }
 
 impl Geometry {
@@ -74,6 +76,7 @@ impl Geometry {
             topskip,
             lines,
             expansion: s.font_expansion,
+            chapters_on_recto: s.chapters_on_recto,
         })
     }
 

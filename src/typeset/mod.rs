@@ -71,15 +71,15 @@ pub struct PdfSettings {
     /// Font expansion of justified text, as a fraction (0.02 = letters up
     /// to 2% wider or narrower); 0 turns it off.
     pub font_expansion: f64,
+    /// Open every chapter on a right-hand page, leaving a blank verso
+    /// before it when needed.
+    pub chapters_on_recto: bool,
     pub fonts: FontFiles,
 }
 
 /// Layout choices beyond book.yaml's `pdf` section (all have defaults).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LayoutOptions {
-    /// Start every chapter on a right-hand page, leaving a blank verso
-    /// before it when needed.
-    pub chapters_on_recto: bool,
     /// Threads to compose chapters on; 0 means one per core (at most
     /// [`MAX_COMPOSE_THREADS`]). The layout is the same for any number.
     pub threads: usize,
@@ -186,7 +186,6 @@ pub fn typeset_with_hook(
         book,
         toc,
         flows,
-        options,
         &mut timings,
         page_breaks_ready,
     );

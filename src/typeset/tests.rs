@@ -44,6 +44,7 @@ fn settings(lines: usize) -> PdfSettings {
         font_size: Pt(10.0),
         leading,
         font_expansion: 0.0,
+        chapters_on_recto: false,
         fonts: fonts(),
     }
 }
@@ -496,11 +497,11 @@ fn chapters_can_open_on_rectos() {
         &format!("# B\n\n{}", prose(20, 2)),
     ]);
     let toc = Toc::build(&b);
-    let options = LayoutOptions {
+    let s = PdfSettings {
         chapters_on_recto: true,
-        ..LayoutOptions::default()
+        ..settings(20)
     };
-    let t = typeset_with(&b, &toc, &settings(20), &options).unwrap();
+    let t = typeset_with(&b, &toc, &s, &LayoutOptions::default()).unwrap();
     let a = anchor_page(&t.document, "a").unwrap();
     let bb = anchor_page(&t.document, "b").unwrap();
     assert_eq!(a % 2, 0);
@@ -996,10 +997,7 @@ fn chapters_composed_on_several_threads_give_the_same_book() {
     let b = varied_book(7);
     let toc = Toc::build(&b);
     let with = |threads: usize| {
-        let options = LayoutOptions {
-            threads,
-            ..LayoutOptions::default()
-        };
+        let options = LayoutOptions { threads };
         typeset_with(&b, &toc, &settings(20), &options).expect("typesets")
     };
     let one = with(1);
@@ -1108,10 +1106,7 @@ fn characters_no_font_has_are_warned_about_once_with_their_line() {
     let toc = Toc::build(&b);
     let mut seen = Vec::new();
     for threads in [1, 2] {
-        let options = LayoutOptions {
-            threads,
-            ..LayoutOptions::default()
-        };
+        let options = LayoutOptions { threads };
         let t = typeset_with(&b, &toc, &settings(20), &options).expect("typesets");
         let texts: Vec<String> = t.warnings.iter().map(|w| w.to_string()).collect();
         assert_eq!(texts.len(), 2, "{texts:?}");
