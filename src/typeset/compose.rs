@@ -9,7 +9,7 @@
 //! [`table`](super::table).
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Span};
 use crate::model::{
@@ -63,6 +63,9 @@ pub(crate) const SMALL_SCALE: f64 = 0.9;
 /// Images are set at 96 px per inch (CSS pixels, the same size the EPUB
 /// shows them at) unless that is wider than the measure.
 const IMAGE_PX_PER_PT: f64 = 96.0 / 72.0;
+/// Inline images are at most this many ems tall: set on the baseline, they
+/// then stay clear of the line above at any usual leading.
+const INLINE_IMAGE_EM: f64 = 1.0;
 /// Thematic breaks are a centred rule this fraction of the measure wide.
 const RULE_FRACTION: f64 = 0.25;
 /// Thickness of thin rules (thematic breaks, table rules, note separator).
@@ -107,6 +110,12 @@ const MISSING_GLYPH_FILE: u32 = u32::MAX;
 pub(crate) enum Mark {
     Link(LinkRef),
     Strike,
+    /// An inline image of this height, its bottom on the baseline.
+    Image {
+        path: PathBuf,
+        height: Pt,
+        alt: String,
+    },
 }
 
 /// A paragraph being built: items for the paragraph engine plus the
@@ -135,6 +144,26 @@ impl ParBuilder {
     /// so it does not count when page breaks are located by word.
     pub fn aside(&mut self, text: &str, style: TextStyle, link: Option<usize>, span: Span) {
         self.push_text(text, style, link, span, false);
+    }
+
+    /// An inline object of `width` (see [`ParItem::Object`]); not running
+    /// text.
+    pub fn object(
+        &mut self,
+        width: Pt,
+        mark: usize,
+        style: TextStyle,
+        link: Option<usize>,
+        span: Span,
+    ) {
+        self.items.push(ParItem::Object {
+            width,
+            mark,
+            style,
+            link,
+            span,
+        });
+        self.joined += '\u{FFFC}'.len_utf8();
     }
 
     /// A forced line break; a space as far as words are concerned.
@@ -998,6 +1027,18 @@ impl<'a> Composer<'a> {
                     },
                     target: target.clone(),
                 }),
+                Some(Mark::Image {
+                    path,
+                    height: h,
+                    alt,
+                }) => slab.pieces.push(Piece::Item(Item::Image(PlacedImage {
+                    path: path.clone(),
+                    x: x + a,
+                    y: height - *h,
+                    width: b - a,
+                    height: *h,
+                    alt: alt.clone(),
+                }))),
                 Some(Mark::Strike) => {
                     let x_height = self.fonts.metrics(Face::Regular).x_height;
                     slab.pieces.push(Piece::Item(Item::Rect(Rect {
@@ -1108,6 +1149,7 @@ impl<'a> Composer<'a> {
                     };
                     self.inlines(pb, &link.content, InlineStyleArg(s));
                 }
+                InlineKind::Image(img) if self.inline_image(pb, img, &st, span) => {}
                 InlineKind::Image(img) => {
                     let alt = collapse_ws(&img.alt);
                     if !alt.is_empty() {
@@ -1132,6 +1174,43 @@ impl<'a> Composer<'a> {
                 }
             }
         }
+    }
+
+    /// Sets a local image inline (scaled to at most [`INLINE_IMAGE_EM`]
+    /// tall and the measure wide); false, with nothing added, when it
+    /// cannot be placed (remote, unreadable), so its alt text stands in.
+    fn inline_image(
+        &mut self,
+        pb: &mut ParBuilder,
+        img: &Image,
+        st: &InlineStyle,
+        span: Span,
+    ) -> bool {
+        let Some(path) = &img.path else {
+            return false;
+        };
+        let (wpx, hpx) = match image::dimensions(path) {
+            Ok(d) => d,
+            Err(e) => {
+                self.warn_image(path, &e, span);
+                return false;
+            }
+        };
+        if wpx == 0 || hpx == 0 {
+            return false;
+        }
+        let (w, h) = (wpx as f64 / IMAGE_PX_PER_PT, hpx as f64 / IMAGE_PX_PER_PT);
+        let max_h = st.size.0 * INLINE_IMAGE_EM;
+        let max_w = self.geo.measure.0;
+        let scale = 1f64.min(max_h / h).min(max_w / w);
+        pb.marks.push(Mark::Image {
+            path: path.clone(),
+            height: Pt(h * scale),
+            alt: collapse_ws(&img.alt),
+        });
+        let mark = pb.marks.len() - 1;
+        pb.object(Pt(w * scale), mark, st.text_style(), st.link, span);
+        true
     }
 
     /// A note reference: a superscript number linking to the note, and a

@@ -64,6 +64,19 @@ pub enum ParItem {
     },
     /// A forced line break (Markdown hard break).
     LineBreak,
+    /// An unbreakable box of `width` set inline, like a word (an inline
+    /// image): the layout reports where it landed as a range of
+    /// [`Line::links`] with index `mark`. `style` is the surrounding
+    /// text's, for the spaces next to it. In the joined text it is U+FFFC,
+    /// the object replacement character.
+    Object {
+        width: Pt,
+        mark: usize,
+        style: TextStyle,
+        /// The link it is part of, reported like link text.
+        link: Option<usize>,
+        span: Span,
+    },
     /// Zero-width marker; the layout reports which line it landed on
     /// (footnote references, anchors).
     Marker(usize),
@@ -108,7 +121,8 @@ pub struct Line {
     /// baseline: 0, or `-rise` for raised text (y grows downwards, as on the
     /// page), so the composer adds its baseline to every run's `baseline`.
     pub runs: Vec<TextRun>,
-    /// x-ranges (start, end) of link text on this line, with the link index.
+    /// x-ranges (start, end) of link text, and of objects, on this line,
+    /// with the link's (or object's) index.
     pub links: Vec<(Pt, Pt, usize)>,
     /// Markers that landed on this line.
     pub markers: Vec<usize>,
@@ -128,7 +142,7 @@ pub struct Line {
     pub span: Span,
     /// Byte offset of the line's first word in the paragraph's text: the
     /// concatenation of its `ParItem::Text` texts, each `LineBreak` counting
-    /// as one byte. A line that opens with the tail of a hyphenated word
+    /// as one byte and each `Object` as the three of U+FFFC. A line that opens with the tail of a hyphenated word
     /// points at that word's start. Lets the caller say which word opens
     /// the line.
     pub text_start: usize,
@@ -268,6 +282,8 @@ enum Content {
     Hyphen { run: u32, word: WordId },
     /// A marker box.
     Marker(usize),
+    /// An object box (see [`ParItem::Object`]) of style run `run`.
+    Object { run: u32, mark: usize },
     /// Invisible: penalties, paragraph-fill glue.
     Nothing,
 }
@@ -284,7 +300,12 @@ struct StyleRun {
     exact: bool,
     /// Width of a space in this style, once known.
     space: Option<f64>,
+    /// For the U+FFFC of a [`ParItem::Object`]: its width and mark.
+    object: Option<(f64, usize)>,
 }
+
+/// Stands for a [`ParItem::Object`] in the joined paragraph text.
+const OBJECT_CHAR: char = '\u{FFFC}';
 
 /// Is `c` an inter-word space (breakable, stretchable)?
 fn is_space(c: char) -> bool {
@@ -377,6 +398,27 @@ impl<'a> Builder<'a> {
                         span: *span,
                         exact: (span.end - span.start) as usize == t.len(),
                         space: None,
+                        object: None,
+                    });
+                }
+                ParItem::Object {
+                    width,
+                    mark,
+                    style,
+                    link,
+                    span,
+                } => {
+                    let start = text.len() as u32;
+                    text.push(OBJECT_CHAR);
+                    runs.push(StyleRun {
+                        start,
+                        end: text.len() as u32,
+                        style: *style,
+                        link: *link,
+                        span: *span,
+                        exact: false,
+                        space: None,
+                        object: Some((width.0.max(0.0), *mark)),
                     });
                 }
                 ParItem::LineBreak => text.push('\n'),
@@ -636,6 +678,23 @@ impl<'a> Builder<'a> {
                     piece_end = m;
                 }
             }
+            if let Some((width, mark)) = self.runs[run as usize].object {
+                // An object is its own piece (its run holds only U+FFFC).
+                self.push(Item::boxed(width), Content::Object { run, mark });
+                while opp < self.scratch.len() && self.scratch[opp].0 <= piece_end {
+                    let (at, kind) = self.scratch[opp];
+                    opp += 1;
+                    if at == piece_end {
+                        self.push_break(kind, run);
+                    }
+                }
+                piece_start = piece_end;
+                if *next_marker < self.markers.len() && self.markers[*next_marker].0 == piece_start
+                {
+                    self.flush_markers(next_marker, piece_start);
+                }
+                continue;
+            }
             let style = self.runs[run as usize].style;
             let piece_text = &text[piece_start as usize..piece_end as usize];
             let word = self.fonts.shape_word(style.face, piece_text);
@@ -829,6 +888,9 @@ impl<'a> Builder<'a> {
     /// Source span of the text of box `i` (the glyphs it holds, not the
     /// whole word it was cut from).
     fn box_span(&self, i: usize) -> Option<Span> {
+        if let Content::Object { run, .. } = self.content[i] {
+            return self.runs.get(run as usize).map(|r| r.span);
+        }
         let Content::Text {
             word,
             run,
@@ -1127,6 +1189,22 @@ fn set_line(
             }
             Content::Indent => {
                 x += it.width;
+            }
+            Content::Object { run, mark } => {
+                if !have_span {
+                    line.span = b.box_span(i).unwrap_or(line.span);
+                    have_span = true;
+                }
+                add_link(&mut line, b.runs[run as usize].link, x, x + it.width);
+                add_link(&mut line, Some(mark), x, x + it.width);
+                x += it.width;
+                if chunk.0 == 0.0 {
+                    chunk.1 = i;
+                }
+                chunk.0 += it.width;
+                if chunk.0 > params.measure + WIDTH_EPSILON && too_long.is_none() {
+                    too_long = Some((chunk.1, i));
+                }
             }
             Content::Marker(m) => line.markers.push(m),
             Content::Nothing => {

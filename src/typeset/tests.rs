@@ -10,7 +10,7 @@ use crate::toc::Toc;
 use crate::typeset::compose::Composer;
 use crate::typeset::flow::{Elem, Geometry, Role};
 use crate::typeset::fonts::Fonts;
-use crate::typeset::frame::{Destination, Document, Item, LabelStyle, OutlineEntry, Page};
+use crate::typeset::frame::{Destination, Document, Item, LabelStyle, OutlineEntry, Page, TextRun};
 use crate::typeset::paginate::{paginate, BodyPage};
 use crate::typeset::report::DefectKind;
 use crate::typeset::{typeset, typeset_with, FontFiles, LayoutOptions, PdfSettings, Typeset};
@@ -1133,6 +1133,72 @@ fn write_png(path: &Path, width: u32, height: u32) {
     writer
         .write_image_data(&vec![128u8; (width * height) as usize])
         .expect("png data");
+}
+
+#[test]
+fn inline_images_sit_on_the_baseline_among_the_words() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // 32×16 px is 24×12 pt at 96 px per inch: scaled to one em (10 pt) tall.
+    write_png(&dir.path().join("icon.png"), 32, 16);
+    write_png(&dir.path().join("dot.png"), 4, 4);
+    let src = format!(
+        "{} before ![icon](icon.png) after, and [a link ![dot](dot.png) too](https://example.org). {}\n",
+        prose(12, 1),
+        prose(30, 2)
+    );
+    let b = book_in(dir.path(), &[&src]);
+    let t = set(&b, 20);
+    let page = t
+        .document
+        .pages
+        .iter()
+        .find(|p| p.items.iter().any(|i| matches!(i, Item::Image(_))))
+        .expect("a page with the images");
+    let images: Vec<&crate::typeset::frame::PlacedImage> = page
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Image(img) => Some(img),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(images.len(), 2, "{images:?}");
+    let (icon, dot) = (images[0], images[1]);
+    assert!((icon.height.0 - 10.0).abs() < 1e-6, "{icon:?}");
+    assert!((icon.width.0 - 20.0).abs() < 1e-6, "{icon:?}");
+    // The dot keeps its natural 3 pt.
+    assert!((dot.height.0 - 3.0).abs() < 1e-6, "{dot:?}");
+    // Each sits on the baseline of a text run, between the words around it.
+    let runs: Vec<&TextRun> = page
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Text(r) => Some(r),
+            _ => None,
+        })
+        .collect();
+    for img in [icon, dot] {
+        let bottom = img.y + img.height;
+        let line: Vec<&&TextRun> = runs
+            .iter()
+            .filter(|r| (r.baseline - bottom).0.abs() < 1e-6)
+            .collect();
+        assert!(!line.is_empty(), "no line at the image's bottom {img:?}");
+        for r in &line {
+            for g in &r.glyphs {
+                let (a, z) = (g.x, g.x + g.advance);
+                assert!(
+                    z <= img.x + Pt(1e-6) || a >= img.x + img.width - Pt(1e-6),
+                    "{img:?} {g:?}"
+                );
+            }
+        }
+    }
+    // The linked image is clickable with its link.
+    assert!(page.items.iter().any(|item| matches!(item,
+        Item::Link(l) if l.rect.x <= dot.x && l.rect.x + l.rect.width >= dot.x + dot.width)));
+    // Alt texts are not printed as words.
+    assert!(!page_text(page).contains("icon"));
 }
 
 #[test]
