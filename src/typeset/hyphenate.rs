@@ -127,6 +127,22 @@ mod tests {
     }
 
     #[test]
+    fn the_books_language_picks_its_patterns() {
+        let mut h = Hyphenator::default();
+        let de = language("de-DE").expect("German patterns");
+        let fr = language("fr").expect("French patterns");
+        assert!(!h.points(de, "Silbentrennung").is_empty());
+        assert!(!h.points(fr, "hyphénation").is_empty());
+        // German patterns do not break an English word the English way.
+        let en = language("en").expect("English patterns");
+        assert_ne!(
+            h.points(de, "relationship").to_vec(),
+            h.points(en, "relationship").to_vec()
+        );
+        assert!(language("zz").is_none());
+    }
+
+    #[test]
     fn names_break_but_acronyms_and_short_words_do_not() {
         let lang = language("en").expect("English patterns");
         let mut h = Hyphenator::default();
