@@ -536,7 +536,8 @@ impl Collector<'_> {
                 .source
                 .get(span.start as usize..span.end as usize)
                 .unwrap_or("");
-            if written.starts_with("&#") && written.ends_with(';') {
+            // Only a reference to no character: `&#xFFFD;` is U+FFFD.
+            if !written.is_empty() && bad_reference_len(written) == written.len() {
                 self.bad_refs.push((written.to_string(), span));
                 return written.to_string();
             }
@@ -1074,6 +1075,9 @@ mod tests {
             })
             .collect();
         assert_eq!(text, "A &#0; b &#xD800; c A d");
+        // A reference to U+FFFD itself is a character like any other.
+        let (_, none) = parse_one("A &#xFFFD; b\n");
+        assert!(none.is_empty(), "{none:?}");
         let warned: Vec<String> = problems.iter().map(|d| d.to_string()).collect();
         assert_eq!(warned.len(), 2, "{warned:?}");
         assert!(

@@ -1683,7 +1683,10 @@ impl<'a> Composer<'a> {
         if let Some(loc) = locate(self.book, span) {
             d = d.at(loc);
         }
-        self.warnings.push(d);
+        // A table cell is set twice (measured, then placed): warn once.
+        if !self.warnings.contains(&d) {
+            self.warnings.push(d);
+        }
     }
 }
 
@@ -1931,7 +1934,10 @@ fn decode_entities(s: &str) -> String {
                         Some(hex) => u32::from_str_radix(hex, 16).ok(),
                         None => num.parse().ok(),
                     };
+                    // A control character has no glyph: the reference stays
+                    // as written.
                     code.and_then(char::from_u32)
+                        .filter(|c| !c.is_control() || matches!(c, '\t' | '\n'))
                 }
             };
             c.map(|c| (c, e))

@@ -461,8 +461,8 @@ impl<'a> Builder<'a> {
     fn text_box(&self, w: f64) -> Item {
         let e = self.expansion();
         let mut item = Item::boxed(w);
-        item.stretch = w * e;
-        item.shrink = w * e;
+        item.stretch = w.max(0.0) * e;
+        item.shrink = w.max(0.0) * e;
         item
     }
 
@@ -1193,10 +1193,13 @@ fn set_line(
             Content::Object { run, mark } => {
                 if !have_span {
                     line.span = b.box_span(i).unwrap_or(line.span);
+                    line.text_start = b.runs[run as usize].start as usize;
                     have_span = true;
                 }
-                add_link(&mut line, b.runs[run as usize].link, x, x + it.width);
+                // The object's range first, then its link's, so a space
+                // after it extends the link.
                 add_link(&mut line, Some(mark), x, x + it.width);
+                add_link(&mut line, b.runs[run as usize].link, x, x + it.width);
                 x += it.width;
                 if chunk.0 == 0.0 {
                     chunk.1 = i;
