@@ -119,6 +119,21 @@ fn set_line(
     )
 }
 
+/// Writes a one-page document of `items` in `font` to a temporary file.
+fn write_one_page(items: Vec<Item>, font: FontData) -> (tempfile::TempDir, PathBuf) {
+    let doc = Document {
+        pages: vec![page(items)],
+        fonts: vec![font],
+        outline: vec![],
+        page_labels: vec![],
+        info: info(),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("one-page.pdf");
+    std::fs::write(&path, write_pdf(&doc).unwrap()).unwrap();
+    (dir, path)
+}
+
 fn info() -> DocInfo {
     DocInfo {
         title: "Pakistan and the Taliban".into(),
@@ -682,17 +697,7 @@ fn one_glyph_with_two_texts_extracts_both() {
     b.text = "ÄB".into();
     b.glyphs[0].text_len = 2;
     b.glyphs[1].text_start = 2;
-    let doc = Document {
-        pages: vec![page(vec![Item::Text(a), Item::Text(b)])],
-        fonts: vec![font],
-        outline: vec![],
-        page_labels: vec![],
-        info: info(),
-    };
-    let bytes = write_pdf(&doc).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("alt.pdf");
-    std::fs::write(&path, &bytes).unwrap();
+    let (_dir, path) = write_one_page(vec![Item::Text(a), Item::Text(b)], font);
     let text = stdout(&tool("pdftotext", &[path.to_str().unwrap(), "-"]));
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(lines, vec!["A", "ÄB"], "{text}");
@@ -994,17 +999,7 @@ fn expanded_runs_draw_wider_glyphs_where_the_frame_says() {
     }
     let last = run.glyphs.last().unwrap();
     words.last_mut().unwrap().1 = last.x.0 + last.advance.0;
-    let doc = Document {
-        pages: vec![page(vec![Item::Text(run)])],
-        fonts: vec![font],
-        outline: vec![],
-        page_labels: vec![],
-        info: info(),
-    };
-    let bytes = write_pdf(&doc).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("expanded.pdf");
-    std::fs::write(&path, &bytes).unwrap();
+    let (_dir, path) = write_one_page(vec![Item::Text(run)], font);
     let qpdf = tool(
         "qpdf",
         &[

@@ -207,6 +207,26 @@ pub(crate) struct Split {
 }
 
 impl LineSums {
+    /// Adds an item inside a line: glue to the spaces' sums, a box to the
+    /// width and the font expansion; a penalty counts only where a line
+    /// ends at it.
+    fn add(&mut self, it: &Item) {
+        match it.kind {
+            Kind::Glue => {
+                self.width += it.width;
+                self.stretch += it.stretch;
+                self.shrink += it.shrink;
+                self.fil += it.fil;
+            }
+            Kind::Box => {
+                self.width += it.width;
+                self.font_stretch += it.stretch;
+                self.font_shrink += it.shrink;
+            }
+            Kind::Penalty => {}
+        }
+    }
+
     /// Shares out the line's adjustment ratio `r` (over glue and glyphs
     /// together, as [`ratio`] computes it): glyphs follow `r` up to their
     /// limit (±1) and the glue takes whatever is left, so a line looser
@@ -259,20 +279,7 @@ pub(crate) fn line_start(items: &[Item], at: usize) -> usize {
 pub(crate) fn line_sums(items: &[Item], start: usize, end: usize, hang_left: f64) -> LineSums {
     let mut s = LineSums::default();
     for it in &items[start..end.min(items.len())] {
-        match it.kind {
-            Kind::Glue => {
-                s.width += it.width;
-                s.stretch += it.stretch;
-                s.shrink += it.shrink;
-                s.fil += it.fil;
-            }
-            Kind::Box => {
-                s.width += it.width;
-                s.font_stretch += it.stretch;
-                s.font_shrink += it.shrink;
-            }
-            Kind::Penalty => {}
-        }
+        s.add(it);
     }
     if let Some(b) = items.get(end) {
         if b.kind == Kind::Penalty {
@@ -478,22 +485,9 @@ impl Prefix {
         for it in items {
             p.sums.push(s);
             p.spaces.push(c);
-            match it.kind {
-                Kind::Glue => {
-                    s.width += it.width;
-                    s.stretch += it.stretch;
-                    s.shrink += it.shrink;
-                    s.fil += it.fil;
-                    if it.stretch > 0.0 || it.shrink > 0.0 {
-                        c += 1;
-                    }
-                }
-                Kind::Box => {
-                    s.width += it.width;
-                    s.font_stretch += it.stretch;
-                    s.font_shrink += it.shrink;
-                }
-                Kind::Penalty => {}
+            s.add(it);
+            if it.kind == Kind::Glue && (it.stretch > 0.0 || it.shrink > 0.0) {
+                c += 1;
             }
         }
         p.sums.push(s);

@@ -701,36 +701,38 @@ fn every_flow_element_is_placed_exactly_once() {
     }
 }
 
-#[test]
-fn facing_pages_are_balanced_when_the_verso_comes_up_short() {
+/// A six-line page's geometry and a flow of body lines in blocks: a block
+/// of `n` lines cannot break inside, and a legal break follows it.
+fn blocks_flow(blocks: &[usize]) -> (Geometry, crate::typeset::flow::Flow) {
     use crate::diag::Span;
     use crate::typeset::flow::{Flow, Slab};
-    let s = settings(6);
-    let geo = Geometry::new(&s).unwrap();
-    let line = || Elem::Slab(Slab::new(geo.leading, Role::Other, Span::default()));
-    // `n` lines that cannot break, then a legal break.
-    let block = |n: usize, out: &mut Vec<Elem>| {
-        for _ in 0..n {
-            out.push(line());
-        }
-        out.push(Elem::brk());
-    };
+    let geo = Geometry::new(&settings(6)).unwrap();
     let mut elems = Vec::new();
-    // Recto: six lines that may break anywhere.
-    for _ in 0..6 {
-        block(1, &mut elems);
-    }
-    // Verso: five kept lines; the next three cannot join them.
-    block(5, &mut elems);
-    block(3, &mut elems);
-    // Then text that may break anywhere.
-    for _ in 0..20 {
-        block(1, &mut elems);
+    for &n in blocks {
+        for _ in 0..n {
+            elems.push(Elem::Slab(Slab::new(
+                geo.leading,
+                Role::Other,
+                Span::default(),
+            )));
+        }
+        elems.push(Elem::brk());
     }
     let flow = Flow {
         elems,
         ..Flow::default()
     };
+    (geo, flow)
+}
+
+#[test]
+fn facing_pages_are_balanced_when_the_verso_comes_up_short() {
+    // Recto: six lines that may break anywhere. Verso: five kept lines;
+    // the next three cannot join them. Then text that may break anywhere.
+    let mut blocks = vec![1; 6];
+    blocks.extend([5, 3]);
+    blocks.extend([1; 20]);
+    let (geo, flow) = blocks_flow(&blocks);
     let pages = paginate(flow.clone(), &geo, true);
     let lines = |p: &BodyPage| p.slabs.len();
     assert_eq!(lines(&pages[0]), 6);
@@ -740,7 +742,7 @@ fn facing_pages_are_balanced_when_the_verso_comes_up_short() {
     // Starting on a verso, the short page is a recto; a verso a line
     // shorter would push its last line onto the recto, where the five kept
     // lines then no longer fit: the spread stays unbalanced.
-    let pages = paginate(flow.clone(), &geo, false);
+    let pages = paginate(flow, &geo, false);
     assert_eq!(lines(&pages[0]), 6);
     assert_eq!(lines(&pages[1]), 5);
     assert_eq!(lines(&pages[2]), 6);
@@ -748,34 +750,13 @@ fn facing_pages_are_balanced_when_the_verso_comes_up_short() {
 
 #[test]
 fn facing_pages_are_balanced_when_the_recto_comes_up_short() {
-    use crate::diag::Span;
-    use crate::typeset::flow::{Flow, Slab};
-    let s = settings(6);
-    let geo = Geometry::new(&s).unwrap();
-    let line = || Elem::Slab(Slab::new(geo.leading, Role::Other, Span::default()));
-    let block = |n: usize, out: &mut Vec<Elem>| {
-        for _ in 0..n {
-            out.push(line());
-        }
-        out.push(Elem::brk());
-    };
-    let mut elems = Vec::new();
-    // A recto and a verso of lines that may break anywhere.
-    for _ in 0..12 {
-        block(1, &mut elems);
-    }
-    // Then four kept lines, one, and three: a full-height recto would take
-    // five lines and leave the sixth empty.
-    block(4, &mut elems);
-    block(1, &mut elems);
-    block(3, &mut elems);
-    for _ in 0..20 {
-        block(1, &mut elems);
-    }
-    let flow = Flow {
-        elems,
-        ..Flow::default()
-    };
+    // A recto and a verso of lines that may break anywhere, then four kept
+    // lines, one, and three: a full-height recto would take five lines and
+    // leave the sixth empty.
+    let mut blocks = vec![1; 12];
+    blocks.extend([4, 1, 3]);
+    blocks.extend([1; 20]);
+    let (geo, flow) = blocks_flow(&blocks);
     let pages = paginate(flow, &geo, true);
     let lines = |p: &BodyPage| p.slabs.len();
     assert_eq!(lines(&pages[0]), 6);
