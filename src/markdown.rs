@@ -127,7 +127,6 @@ fn collect(
         source: text,
         bad_refs: Vec::new(),
         unprintable: Vec::new(),
-        dropped: Default::default(),
     };
     let blocks = c.blocks_until(None);
     for (ch, span) in std::mem::take(&mut c.unprintable) {
@@ -235,8 +234,6 @@ struct Collector<'a> {
     bad_refs: Vec<(String, Span)>,
     /// Unprintable characters removed, each with its first place.
     unprintable: Vec<(char, Span)>,
-    /// Which unprintable characters were met already.
-    dropped: std::collections::BTreeSet<char>,
 }
 
 impl Collector<'_> {
@@ -506,7 +503,7 @@ impl Collector<'_> {
                 out.push(c);
                 continue;
             }
-            if self.dropped.insert(c) {
+            if !self.unprintable.iter().any(|&(seen, _)| seen == c) {
                 let place = if verbatim {
                     let start = span.start + i as u32;
                     Span {

@@ -139,12 +139,7 @@ fn layout(m: &mut Measure, meta: &Metadata) -> Vec<Line> {
             baseline += SUBTITLE_SIZE * LINE_SPACING;
         }
     }
-    let authors: Vec<&str> = meta
-        .authors
-        .iter()
-        .map(|a| a.trim())
-        .filter(|a| !a.is_empty())
-        .collect();
+    let authors = named_authors(meta);
     let mut author_lines = Vec::new();
     for author in authors {
         author_lines.extend(break_lines(m, author, Face::Regular, AUTHOR_SIZE, max));
@@ -324,12 +319,7 @@ pub fn cover_label(meta: &Metadata) -> String {
             label.push_str(subtitle);
         }
     }
-    let authors: Vec<&str> = meta
-        .authors
-        .iter()
-        .map(|a| a.trim())
-        .filter(|a| !a.is_empty())
-        .collect();
+    let authors = named_authors(meta);
     match authors.as_slice() {
         [] => {}
         [one] => label.push_str(&format!(", by {one}")),
@@ -338,21 +328,20 @@ pub fn cover_label(meta: &Metadata) -> String {
     label
 }
 
+/// The book's authors, trimmed, leaving out empty names.
+fn named_authors(meta: &Metadata) -> Vec<&str> {
+    meta.authors
+        .iter()
+        .map(|a| a.trim())
+        .filter(|a| !a.is_empty())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
 
-    fn files() -> FontFiles {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fonts");
-        FontFiles {
-            regular: dir.join("GentiumBookPlus-Regular.ttf"),
-            italic: dir.join("GentiumBookPlus-Italic.ttf"),
-            bold: dir.join("GentiumBookPlus-Bold.ttf"),
-            bold_italic: dir.join("GentiumBookPlus-BoldItalic.ttf"),
-            mono: dir.join("Inconsolata.otf"),
-        }
-    }
+    use crate::typeset::fonts::tests::test_font_files as files;
 
     fn meta(title: &str) -> Metadata {
         Metadata {

@@ -198,6 +198,24 @@ impl ChapterWriter<'_, '_> {
             return;
         }
         let mut written = 0;
+        self.count_words(text, |w, i| {
+            push_text(&mut w.out, &text[written..i]);
+            written = i;
+        });
+        push_text(&mut self.out, &text[written..]);
+    }
+
+    /// Counts the words of text that is not written (dropped with a raw
+    /// element); markers due inside it are written where the text would be.
+    pub(super) fn skipped_text(&mut self, text: &str) {
+        if !self.breaks.in_block.is_empty() {
+            self.count_words(text, |_, _| {});
+        }
+    }
+
+    /// Counts the words of `text`; where markers wait for a word that
+    /// begins at byte `i`, calls `before(self, i)` and writes them.
+    fn count_words(&mut self, text: &str, mut before: impl FnMut(&mut Self, usize)) {
         for (i, c) in text.char_indices() {
             if c.is_whitespace() {
                 self.breaks.in_word = false;
@@ -209,43 +227,22 @@ impl ChapterWriter<'_, '_> {
             self.breaks.in_word = true;
             let word = self.breaks.words;
             self.breaks.words += 1;
+            if self
+                .breaks
+                .in_block
+                .first()
+                .is_some_and(|(w, _)| *w == word)
+            {
+                before(self, i);
+            }
             while self
                 .breaks
                 .in_block
                 .first()
                 .is_some_and(|(w, _)| *w == word)
             {
-                push_text(&mut self.out, &text[written..i]);
-                written = i;
                 let (_, p) = self.breaks.in_block.remove(0);
                 self.write_mark(p);
-            }
-        }
-        push_text(&mut self.out, &text[written..]);
-    }
-
-    /// Counts the words of text that is not written (dropped with a raw
-    /// element); markers due inside it are written where the text would be.
-    pub(super) fn skipped_text(&mut self, text: &str) {
-        if self.breaks.in_block.is_empty() {
-            return;
-        }
-        for c in text.chars() {
-            if c.is_whitespace() {
-                self.breaks.in_word = false;
-            } else if !self.breaks.in_word {
-                self.breaks.in_word = true;
-                let word = self.breaks.words;
-                self.breaks.words += 1;
-                while self
-                    .breaks
-                    .in_block
-                    .first()
-                    .is_some_and(|(w, _)| *w == word)
-                {
-                    let (_, p) = self.breaks.in_block.remove(0);
-                    self.write_mark(p);
-                }
             }
         }
     }

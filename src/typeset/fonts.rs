@@ -252,26 +252,20 @@ impl Fonts {
         if !errors.is_empty() {
             return Err(crate::diag::Diagnostics(errors));
         }
-        Ok(Fonts {
-            faces,
-            shaper: Shaper::default(),
-            index: Default::default(),
-            words: Vec::new(),
-            glyphs: Vec::new(),
-            stats: CacheStats::default(),
-            hyphenator: Hyphenator::default(),
-            timings: Timings::default(),
-            missing: Vec::new(),
-            noted: BTreeSet::new(),
-        })
+        Ok(Fonts::with_faces(faces))
     }
 
     /// The same faces for another thread, sharing the font files, with
     /// empty caches and timings of its own. Shaping and hyphenation do not
     /// depend on what is cached, so a fork sets text exactly as `self`.
     pub(crate) fn fork(&self) -> Fonts {
+        Fonts::with_faces(self.faces.clone())
+    }
+
+    /// Loaded faces with empty caches, timings and notes.
+    fn with_faces(faces: Vec<LoadedFace>) -> Fonts {
         Fonts {
-            faces: self.faces.clone(),
+            faces,
             shaper: Shaper::default(),
             index: Default::default(),
             words: Vec::new(),
@@ -737,17 +731,21 @@ pub(crate) mod tests {
     use crate::typeset::frame::Glyph;
     use std::path::PathBuf;
 
-    /// The repository's fonts, for tests of the typesetter.
-    pub(crate) fn test_fonts() -> Fonts {
+    /// The repository's font files (Gentium Book Plus, Inconsolata).
+    pub(crate) fn test_font_files() -> FontFiles {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fonts");
-        Fonts::load(&FontFiles {
+        FontFiles {
             regular: dir.join("GentiumBookPlus-Regular.ttf"),
             italic: dir.join("GentiumBookPlus-Italic.ttf"),
             bold: dir.join("GentiumBookPlus-Bold.ttf"),
             bold_italic: dir.join("GentiumBookPlus-BoldItalic.ttf"),
             mono: dir.join("Inconsolata.otf"),
-        })
-        .expect("repository fonts load")
+        }
+    }
+
+    /// The repository's fonts, for tests of the typesetter.
+    pub(crate) fn test_fonts() -> Fonts {
+        Fonts::load(&test_font_files()).expect("repository fonts load")
     }
 
     #[test]
@@ -768,22 +766,11 @@ pub(crate) mod tests {
 
     #[test]
     fn missing_font_names_the_file() {
-        let mut files = test_fonts_files();
+        let mut files = test_font_files();
         files.bold = PathBuf::from("nowhere/Missing-Bold.ttf");
         let err = Fonts::load(&files).unwrap_err();
         let text = err.to_string();
         assert!(text.contains("Missing-Bold.ttf"), "{text}");
-    }
-
-    fn test_fonts_files() -> FontFiles {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fonts");
-        FontFiles {
-            regular: dir.join("GentiumBookPlus-Regular.ttf"),
-            italic: dir.join("GentiumBookPlus-Italic.ttf"),
-            bold: dir.join("GentiumBookPlus-Bold.ttf"),
-            bold_italic: dir.join("GentiumBookPlus-BoldItalic.ttf"),
-            mono: dir.join("Inconsolata.otf"),
-        }
     }
 
     /// `text` set by [`Fonts::run`] at `size`, which must give one run.

@@ -227,6 +227,17 @@ impl LineSums {
         }
     }
 
+    /// How much font expansion widens (or, negative, narrows) the line's
+    /// glyphs at expansion ratio `font_ratio` (see [`Split`]).
+    pub fn font_delta(&self, font_ratio: f64) -> f64 {
+        font_ratio
+            * if font_ratio >= 0.0 {
+                self.font_stretch
+            } else {
+                self.font_shrink
+            }
+    }
+
     /// Shares out the line's adjustment ratio `r` (over glue and glyphs
     /// together, as [`ratio`] computes it): glyphs follow `r` up to their
     /// limit (±1) and the glue takes whatever is left, so a line looser
@@ -420,10 +431,11 @@ pub(crate) const ADJ_DEMERITS: f64 = 1_000_000.0;
 /// Extra demerits when the last line of a justified paragraph of several
 /// lines is a single word (a "runt"): a lone short word under a full
 /// paragraph looks like a mistake and wastes a line. (Ragged text, such as
-/// headings and table cells, has no full lines for it to stand out under.) As much as a hyphen (the hyphen
-/// penalty squared): a runt is avoided when a hyphen or slightly looser
-/// lines can do it (on the benchmark, 53 fewer lines for +0.0005em of
-/// word-space deviation).
+/// headings and table cells, has no full lines for it to stand out under.)
+/// Chosen as much as a hyphen when the hyphen penalty was 3,600 (its
+/// square); at today's 2,800 it is about 1.7 hyphens: a runt is avoided
+/// when a hyphen or slightly looser lines can do it (on the benchmark, 53
+/// fewer lines for +0.0005em of word-space deviation).
 pub(crate) const RUNT_DEMERITS: f64 = 13_000_000.0;
 /// Weight of TeX's demerits `(line penalty + badness)²` against the
 /// evenness demerits. The evenness term is quadratic and so is lenient
@@ -748,13 +760,7 @@ fn evenness_demerits(params: &Params, sums: &LineSums, spaces: impl Fn() -> u32)
     let n = f64::from(spaces().max(1));
     // The part of the slack that font expansion takes does not reach the
     // spaces.
-    let split = sums.split(ratio(sums, params));
-    let font = split.font_ratio
-        * if split.font_ratio >= 0.0 {
-            sums.font_stretch
-        } else {
-            sums.font_shrink
-        };
+    let font = sums.font_delta(sums.split(ratio(sums, params)).font_ratio);
     let adj = (params.measure - sums.width - font) / n / params.em;
     let a = adj - t.evenness_center;
     let w = if a < 0.0 {

@@ -304,6 +304,8 @@ impl<'f> Paginator<'f> {
         let mut carry: Vec<Slab> = Vec::new();
         let mut title: Option<String> = None;
         let mut short_verso: Option<Pt> = None;
+        // The next page, when balancing a spread already filled it.
+        let mut next: Option<Trial> = None;
         let mut i = 0;
         loop {
             i = self.page_start(i);
@@ -312,15 +314,15 @@ impl<'f> Paginator<'f> {
             }
             let carry_h: Pt = carry.iter().map(|s| s.height).sum();
             let recto = first_is_recto == pages.len().is_multiple_of(2);
-            let mut trial = None;
-            if let (true, Some(short), true) = (recto, short_verso, carry.is_empty()) {
+            let mut trial = next.take();
+            if let (None, true, Some(short), true) = (&trial, recto, short_verso, carry.is_empty())
+            {
                 let t = self.fill(i, cap - short, carry_h);
-                let full = t.cursor + Pt(EPS) >= cap - short;
-                if full && !t.forced && !t.natural_end && t.notes.is_empty() {
+                if self.fills(&t, cap - short) {
                     trial = Some(t);
                 }
             }
-            let t = match trial {
+            let mut t = match trial {
                 Some(t) => t,
                 None if i < len => self.fill(i, cap, carry_h),
                 None => Trial {
@@ -333,16 +335,13 @@ impl<'f> Paginator<'f> {
                 },
             };
             short_verso = None;
-            let mut t = t;
             if !recto && self.balanceable(&t) && carry.is_empty() {
                 let short = cap - t.cursor;
                 if short.0 <= EPS {
-                    // A full verso: if its recto would come out short, try
-                    // the spread at the recto's height.
-                    if let Some((verso, short)) = self.shorter_spread(i, &t) {
-                        t = verso;
-                        short_verso = Some(short);
-                    }
+                    // A full verso: its recto decides the spread's height.
+                    let (verso, recto) = self.spread(i, t);
+                    t = verso;
+                    next = Some(recto);
                 } else if short <= self.geo.leading * BALANCE_MAX_LINES + Pt(EPS) {
                     short_verso = Some(short);
                 }
@@ -373,10 +372,17 @@ impl<'f> Paginator<'f> {
         !t.forced && !t.natural_end && t.notes.is_empty()
     }
 
-    /// For a full verso `verso` starting at `start`: when the facing recto
-    /// would come out short by a line or two, the verso refilled that much
-    /// shorter, if both pages of the spread then end at that height.
-    fn shorter_spread(&self, start: usize, verso: &Trial) -> Option<(Trial, Pt)> {
+    /// Whether trial `t` may stand on a page of a balanced spread whose
+    /// text ends at `height`: balanceable and filled to that height.
+    fn fills(&self, t: &Trial, height: Pt) -> bool {
+        self.balanceable(t) && t.cursor + Pt(EPS) >= height
+    }
+
+    /// The spread of a full verso `verso` starting at `start`, as (verso,
+    /// recto): when the recto would come out short by a line or two, both
+    /// refilled at the recto's height if both then end there; otherwise
+    /// the verso as it is and its recto at full height.
+    fn spread(&self, start: usize, verso: Trial) -> (Trial, Trial) {
         let cap = self.geo.capacity();
         let recto = self.fill(self.page_start(verso.end), cap, Pt::ZERO);
         let short = cap - recto.cursor;
@@ -384,13 +390,16 @@ impl<'f> Paginator<'f> {
             || short.0 <= EPS
             || short > self.geo.leading * BALANCE_MAX_LINES + Pt(EPS)
         {
-            return None;
+            return (verso, recto);
         }
         let height = cap - short;
-        let full = |t: &Trial| self.balanceable(t) && t.cursor + Pt(EPS) >= height;
-        let verso = self.fill(start, height, Pt::ZERO);
-        let recto = self.fill(self.page_start(verso.end), height, Pt::ZERO);
-        (full(&verso) && full(&recto)).then_some((verso, short))
+        let shorter = self.fill(start, height, Pt::ZERO);
+        let facing = self.fill(self.page_start(shorter.end), height, Pt::ZERO);
+        if self.fills(&shorter, height) && self.fills(&facing, height) {
+            (shorter, facing)
+        } else {
+            (verso, recto)
+        }
     }
 
     /// Turns a trial into a page, placing its notes (and the carry).

@@ -1031,11 +1031,7 @@ fn set_line(
         } else {
             glue_ratio * sums.shrink
         }
-        + if split.font_ratio >= 0.0 {
-            split.font_ratio * sums.font_stretch
-        } else {
-            split.font_ratio * sums.font_shrink
-        };
+        + sums.font_delta(split.font_ratio);
     // Where the line starts inside the measure.
     let offset = match b.opts.align {
         Alignment::Justify | Alignment::Left => 0.0,

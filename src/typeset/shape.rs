@@ -146,6 +146,34 @@ impl GlyphSink {
     }
 }
 
+impl GlyphSink {
+    /// Appends shaped glyph `g` at pen position `pen` (its text being
+    /// `text_len` bytes at `text_start` of [`GlyphSink::text`]); returns
+    /// the pen after it. `scale` is horizontal, `y_scale` vertical.
+    fn push_placed(
+        &mut self,
+        g: &ShapedGlyph,
+        text_start: usize,
+        text_len: u16,
+        pen: f64,
+        (scale, y_scale): (f64, f64),
+    ) -> f64 {
+        if g.y_offset != 0 {
+            let index = u32::try_from(self.glyphs.len()).unwrap_or(u32::MAX);
+            self.offsets
+                .push((index, Pt(f64::from(g.y_offset) * y_scale)));
+        }
+        self.glyphs.push(Glyph {
+            id: g.id,
+            text_len,
+            text_start: u32::try_from(text_start).unwrap_or(u32::MAX),
+            x: Pt(pen + f64::from(g.x_offset) * scale),
+            advance: Pt(f64::from(g.advance) * scale),
+        });
+        pen + f64::from(g.advance) * scale
+    }
+}
+
 /// Positions all `glyphs` (shaped from `text`) from pen position `x`.
 pub(crate) fn place_glyphs(
     glyphs: &[ShapedGlyph],
@@ -193,20 +221,8 @@ pub(crate) fn place_glyph_slice(
         out.glyphs.reserve(slice.len());
         let mut at = base;
         for g in slice {
-            if g.y_offset != 0 {
-                let index = u32::try_from(out.glyphs.len()).unwrap_or(u32::MAX);
-                out.offsets
-                    .push((index, Pt(f64::from(g.y_offset) * y_scale)));
-            }
-            out.glyphs.push(Glyph {
-                id: g.id,
-                text_len: g.text_len,
-                text_start: u32::try_from(at).unwrap_or(u32::MAX),
-                x: Pt(pen + f64::from(g.x_offset) * scale),
-                advance: Pt(f64::from(g.advance) * scale),
-            });
+            pen = out.push_placed(g, at, g.text_len, pen, (scale, y_scale));
             at += usize::from(g.text_len);
-            pen += f64::from(g.advance) * scale;
         }
         return Pt(pen);
     }
@@ -215,21 +231,9 @@ pub(crate) fn place_glyph_slice(
         let own = text
             .get(start..start + usize::from(g.text_len))
             .unwrap_or("");
-        let text_start = u32::try_from(out.text.len()).unwrap_or(u32::MAX);
+        let text_start = out.text.len();
         out.text.push_str(own);
-        if g.y_offset != 0 {
-            let index = u32::try_from(out.glyphs.len()).unwrap_or(u32::MAX);
-            out.offsets
-                .push((index, Pt(f64::from(g.y_offset) * y_scale)));
-        }
-        out.glyphs.push(Glyph {
-            id: g.id,
-            text_len: own.len() as u16,
-            text_start,
-            x: Pt(pen + f64::from(g.x_offset) * scale),
-            advance: Pt(f64::from(g.advance) * scale),
-        });
-        pen += f64::from(g.advance) * scale;
+        pen = out.push_placed(g, text_start, own.len() as u16, pen, (scale, y_scale));
     }
     Pt(pen)
 }

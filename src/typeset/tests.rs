@@ -13,19 +13,10 @@ use crate::typeset::fonts::Fonts;
 use crate::typeset::frame::{Destination, Document, Item, LabelStyle, OutlineEntry, Page, TextRun};
 use crate::typeset::paginate::{paginate, BodyPage};
 use crate::typeset::report::DefectKind;
-use crate::typeset::{typeset, typeset_with, FontFiles, LayoutOptions, PdfSettings, Typeset};
+use crate::typeset::{typeset, typeset_with, LayoutOptions, PdfSettings, Typeset};
 use crate::units::Pt;
 
-fn fonts() -> FontFiles {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fonts");
-    FontFiles {
-        regular: dir.join("GentiumBookPlus-Regular.ttf"),
-        italic: dir.join("GentiumBookPlus-Italic.ttf"),
-        bold: dir.join("GentiumBookPlus-Bold.ttf"),
-        bold_italic: dir.join("GentiumBookPlus-BoldItalic.ttf"),
-        mono: dir.join("Inconsolata.otf"),
-    }
-}
+use crate::typeset::fonts::tests::test_font_files as fonts;
 
 /// A page whose text block holds `lines` body lines of 10/12.
 fn settings(lines: usize) -> PdfSettings {
