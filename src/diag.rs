@@ -148,6 +148,10 @@ pub struct Diagnostic {
     pub message: String,
     pub location: Option<Location>,
     pub hint: Option<String>,
+    /// A warning that `--strict` turns into an error (an image that could
+    /// not be used, a figure without alt text): the book builds, but not
+    /// as the author meant.
+    pub strict: bool,
 }
 
 impl Diagnostic {
@@ -157,6 +161,7 @@ impl Diagnostic {
             message: message.into(),
             location: None,
             hint: None,
+            strict: false,
         }
     }
 
@@ -178,6 +183,12 @@ impl Diagnostic {
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// Marks a warning as one `--strict` makes an error.
+    pub fn strict(mut self) -> Diagnostic {
+        self.strict = true;
         self
     }
 

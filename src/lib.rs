@@ -63,8 +63,9 @@ pub struct BuildOptions {
     /// `None` uses the newest modification time of the book's sources.
     pub source_date_epoch: Option<i64>,
     /// Fail the build (writing nothing) when the PDF's layout report lists
-    /// any defect: overfull or very loose lines, hyphen runs, widows,
-    /// orphans, headings at a page foot.
+    /// any defect (overfull or very loose lines, hyphen runs, widows,
+    /// orphans, headings at a page foot) or a warning says the book is not
+    /// as written (an image that could not be used).
     pub strict: bool,
     /// Also write the layout report as JSON to this file.
     pub report: Option<PathBuf>,
@@ -229,6 +230,23 @@ pub fn build(options: &BuildOptions) -> Result<Outputs, Diagnostics> {
             }
             Err(d) => errors.extend(d.0),
         }
+    }
+    if options.strict {
+        // Warnings that mean the book is not as the author wrote it (an
+        // image that could not be used) fail a strict build.
+        let (strict, rest): (Vec<Diagnostic>, Vec<Diagnostic>) =
+            warnings.into_iter().partition(|w| w.strict);
+        errors.extend(strict.into_iter().map(|w| {
+            Diagnostic {
+                severity: diag::Severity::Error,
+                hint: w
+                    .hint
+                    .clone()
+                    .or_else(|| Some("--strict makes this warning an error".into())),
+                ..w
+            }
+        }));
+        warnings = rest;
     }
     if !errors.is_empty() {
         errors.extend(warnings);

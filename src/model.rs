@@ -1,8 +1,9 @@
 //! The document model: the one resolved representation of a book that both
 //! writers read.
 //!
-//! `markdown.rs` builds it from pulldown-cmark events; after that nothing in
-//! the pipeline looks at Markdown again. Every block and inline keeps the
+//! [`crate::markdown`] builds it from pulldown-cmark events and the raw HTML
+//! among them; after that nothing in the pipeline looks at Markdown or HTML
+//! again. Every block and inline keeps the
 //! [`Span`] it came from so any later stage can name `file:line:column`.
 //! Heading ids are final here (unique across the book, stable between
 //! builds), and internal links are already resolved to a chapter and id.
@@ -69,12 +70,18 @@ pub struct Block {
     pub span: Span,
 }
 
+/// A block of the book. Markdown and raw HTML both end up here: what a
+/// book cannot hold (scripts, forms, styles) was dropped, with a warning,
+/// when the chapter was parsed, so writers never see HTML.
 #[derive(Debug, Clone, PartialEq)]
 pub enum BlockKind {
     Heading(Heading),
     Paragraph(Vec<Inline>),
-    /// A paragraph that holds nothing but one image: set as a figure.
-    Figure(Image),
+    /// A picture shown as a block, possibly captioned: a paragraph that
+    /// holds nothing but one image, or an HTML `<figure>`.
+    Figure(Figure),
+    /// One picture standing as a block of its own (inside a figure's body).
+    Image(Image),
     BlockQuote(Vec<Block>),
     List(List),
     CodeBlock {
@@ -84,8 +91,12 @@ pub enum BlockKind {
     },
     Table(Table),
     DefinitionList(Vec<Definition>),
-    /// Raw HTML block, verbatim from the source. Writers decide what to keep.
-    Html(String),
+    /// A group of blocks with attributes of its own (HTML `<div>`,
+    /// `<section>`, `<center>`, `<p align>`…): transparent to the outline.
+    Division(Division),
+    /// A disclosure widget (`<details>`): its summary, then its content,
+    /// always shown in print.
+    Details(Details),
     /// Display math source (`$$…$$`), set as text.
     Math(String),
     ThematicBreak,
@@ -95,11 +106,53 @@ pub enum BlockKind {
 pub struct Heading {
     /// 1 for `#` … 6 for `######`.
     pub level: u8,
-    /// Unique across the book; from `{#id}` when given, else from the text.
+    /// Unique across the book; from `{#id}` or an HTML `id` when given,
+    /// else from the text.
     pub id: String,
     pub content: Vec<Inline>,
     /// Extra classes from `{.class}`.
     pub classes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    /// What the figure shows: usually one [`BlockKind::Image`], sometimes
+    /// a table, code or several images.
+    pub body: Vec<Block>,
+    /// The caption; empty for none.
+    pub caption: Vec<Inline>,
+}
+
+/// Writing direction of a part of the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Ltr,
+    Rtl,
+}
+
+/// Attributes a block or span of raw HTML carried that matter to a book.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Attrs {
+    /// A link target, unique across the book once ids are assigned.
+    pub id: Option<String>,
+    pub classes: Vec<String>,
+    /// BCP 47 language of the content, when it differs from the book's.
+    pub lang: Option<String>,
+    pub dir: Option<Direction>,
+    /// Horizontal alignment of the content (`align="center"`, `<center>`).
+    pub align: Option<Align>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Division {
+    pub attrs: Attrs,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Details {
+    pub summary: Vec<Inline>,
+    pub blocks: Vec<Block>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -129,11 +182,62 @@ pub enum Align {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
+    /// Alignment of each column.
     pub aligns: Vec<Align>,
-    /// Header row: one cell per column.
-    pub head: Vec<Vec<Inline>>,
-    /// Body rows: one cell per column (short rows are padded with empty cells).
-    pub rows: Vec<Vec<Vec<Inline>>>,
+    /// Header rows (a Markdown table has one; an HTML table may have none).
+    pub head: Vec<Row>,
+    /// Body rows.
+    pub rows: Vec<Row>,
+    /// The caption; empty for none.
+    pub caption: Vec<Inline>,
+}
+
+impl Table {
+    /// Number of columns: the widest row, counting spans.
+    pub fn columns(&self) -> usize {
+        self.head
+            .iter()
+            .chain(&self.rows)
+            .map(|r| r.cells.iter().map(|c| usize::from(c.colspan.max(1))).sum())
+            .chain(std::iter::once(self.aligns.len()))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Every row, head first.
+    pub fn all_rows(&self) -> impl Iterator<Item = &Row> {
+        self.head.iter().chain(&self.rows)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub cells: Vec<Cell>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cell {
+    pub content: Vec<Inline>,
+    /// A header cell (`th`): every cell of a head row, and `<th>` in HTML.
+    pub header: bool,
+    /// Columns and rows the cell spans (at least 1).
+    pub colspan: u16,
+    pub rowspan: u16,
+    /// Its own alignment, over the column's.
+    pub align: Option<Align>,
+}
+
+impl Cell {
+    /// A one-column cell holding `content`.
+    pub fn new(content: Vec<Inline>, header: bool) -> Cell {
+        Cell {
+            content,
+            header,
+            colspan: 1,
+            rowspan: 1,
+            align: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -170,6 +274,26 @@ pub enum InlineKind {
     Strikethrough(Vec<Inline>),
     Superscript(Vec<Inline>),
     Subscript(Vec<Inline>),
+    /// Underlined or inserted text (`<u>`, `<ins>`).
+    Underline(Vec<Inline>),
+    /// Highlighted text (`<mark>`).
+    Mark(Vec<Inline>),
+    /// Fine print (`<small>`).
+    Small(Vec<Inline>),
+    /// Keys to press (`<kbd>`), set in the code face.
+    Kbd(Vec<Inline>),
+    /// An abbreviation with its expansion (`<abbr title>`).
+    Abbr {
+        title: Option<String>,
+        content: Vec<Inline>,
+    },
+    /// Text with attributes of its own: a language, a direction, an id.
+    Span {
+        attrs: Attrs,
+        content: Vec<Inline>,
+    },
+    /// A link target with no text of its own (`<a id>`, `<a name>`).
+    Anchor(String),
     Link(Link),
     Image(Image),
     /// Reference to `chapter.footnotes[index]` of the same chapter.
@@ -178,8 +302,6 @@ pub enum InlineKind {
     },
     /// Inline math source, set as text.
     Math(String),
-    /// Raw inline HTML, verbatim. Writers decide what to keep.
-    Html(String),
     SoftBreak,
     HardBreak,
 }
@@ -193,10 +315,10 @@ pub struct Link {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkTarget {
-    /// Anything with a scheme (`https:`, `mailto:`) or otherwise not in the book.
+    /// A web or mail address (`https:`, `http:`, `mailto:`…), percent-encoded.
     External(String),
     /// A place in the book: a chapter and, optionally, an id inside it
-    /// (a heading or footnote id). `None` means the chapter's start.
+    /// (a heading, footnote or anchor id). `None` means the chapter's start.
     Internal { chapter: usize, id: Option<String> },
 }
 
@@ -204,11 +326,49 @@ pub enum LinkTarget {
 pub struct Image {
     /// As written in the source.
     pub url: String,
-    /// Absolute path for a local image (checked to exist); `None` for a remote one.
+    /// Absolute path of a local image (checked to exist); `None` for a
+    /// remote one or one that could not be found (its alt text stands in).
     pub path: Option<PathBuf>,
     /// Alternative text as plain text.
     pub alt: String,
     pub title: Option<String>,
+    /// Size the author asked for, in CSS pixels (`width`/`height` of an
+    /// HTML `<img>`).
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+impl Image {
+    /// What stands in for the image where it cannot be shown, in both
+    /// outputs: its alt text, else the web address it is at; may be empty.
+    pub fn stand_in(&self) -> String {
+        let alt = self.alt.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !alt.is_empty() {
+            return alt;
+        }
+        let url = self.url.trim();
+        let web = ["http://", "https://"].iter().any(|p| {
+            url.get(..p.len())
+                .is_some_and(|s| s.eq_ignore_ascii_case(p))
+        });
+        if web {
+            url.to_string()
+        } else {
+            String::new()
+        }
+    }
+
+    /// An image with no size of its own.
+    pub fn new(url: String, alt: String, title: Option<String>) -> Image {
+        Image {
+            url,
+            path: None,
+            alt,
+            title,
+            width: None,
+            height: None,
+        }
+    }
 }
 
 /// Where a page of the typeset PDF begins, so the EPUB can mark the same
@@ -242,7 +402,7 @@ impl Inline {
 
 /// The text that page-break positions count words in: text, code and
 /// math (inside emphasis, links…), with line breaks as spaces; footnote
-/// references, images and raw HTML count for nothing. Both writers use this
+/// references, anchors and images count for nothing. Both writers use this
 /// one definition, so a word index means the same word in the PDF and EPUB.
 pub fn running_text(inlines: &[Inline]) -> String {
     let mut out = String::new();
@@ -252,7 +412,7 @@ pub fn running_text(inlines: &[Inline]) -> String {
 
 /// The plain text of inlines, as a reader would say it: emphasis and links
 /// keep their words, code its text, images their alt text, footnote
-/// references and HTML vanish. Used for TOC labels, outline entries, alt
+/// references and anchors vanish. Used for TOC labels, outline entries, alt
 /// text and ids.
 pub fn plain_text(inlines: &[Inline]) -> String {
     let mut out = String::new();
@@ -266,15 +426,214 @@ fn push_text(inlines: &[Inline], image_alt: bool, out: &mut String) {
     for inline in inlines {
         match &inline.kind {
             InlineKind::Text(t) | InlineKind::Code(t) | InlineKind::Math(t) => out.push_str(t),
+            InlineKind::Image(img) if image_alt => out.push_str(&img.alt),
+            InlineKind::SoftBreak | InlineKind::HardBreak => out.push(' '),
+            kind => {
+                if let Some(content) = kind.content() {
+                    push_text(content, image_alt, out);
+                }
+            }
+        }
+    }
+}
+
+impl InlineKind {
+    /// The inlines inside this one (emphasis, links, spans…), if it has any.
+    pub fn content(&self) -> Option<&[Inline]> {
+        match self {
             InlineKind::Emphasis(c)
             | InlineKind::Strong(c)
             | InlineKind::Strikethrough(c)
             | InlineKind::Superscript(c)
-            | InlineKind::Subscript(c) => push_text(c, image_alt, out),
-            InlineKind::Link(link) => push_text(&link.content, image_alt, out),
-            InlineKind::Image(img) if image_alt => out.push_str(&img.alt),
-            InlineKind::SoftBreak | InlineKind::HardBreak => out.push(' '),
-            InlineKind::Image(_) | InlineKind::FootnoteRef { .. } | InlineKind::Html(_) => {}
+            | InlineKind::Subscript(c)
+            | InlineKind::Underline(c)
+            | InlineKind::Mark(c)
+            | InlineKind::Small(c)
+            | InlineKind::Kbd(c)
+            | InlineKind::Abbr { content: c, .. }
+            | InlineKind::Span { content: c, .. } => Some(c),
+            InlineKind::Link(link) => Some(&link.content),
+            InlineKind::Text(_)
+            | InlineKind::Code(_)
+            | InlineKind::Anchor(_)
+            | InlineKind::Image(_)
+            | InlineKind::FootnoteRef { .. }
+            | InlineKind::Math(_)
+            | InlineKind::SoftBreak
+            | InlineKind::HardBreak => None,
+        }
+    }
+
+    /// [`InlineKind::content`], mutably.
+    pub fn content_mut(&mut self) -> Option<&mut Vec<Inline>> {
+        match self {
+            InlineKind::Emphasis(c)
+            | InlineKind::Strong(c)
+            | InlineKind::Strikethrough(c)
+            | InlineKind::Superscript(c)
+            | InlineKind::Subscript(c)
+            | InlineKind::Underline(c)
+            | InlineKind::Mark(c)
+            | InlineKind::Small(c)
+            | InlineKind::Kbd(c)
+            | InlineKind::Abbr { content: c, .. }
+            | InlineKind::Span { content: c, .. } => Some(c),
+            InlineKind::Link(link) => Some(&mut link.content),
+            InlineKind::Text(_)
+            | InlineKind::Code(_)
+            | InlineKind::Anchor(_)
+            | InlineKind::Image(_)
+            | InlineKind::FootnoteRef { .. }
+            | InlineKind::Math(_)
+            | InlineKind::SoftBreak
+            | InlineKind::HardBreak => None,
+        }
+    }
+}
+
+/// What a block holds directly: runs of inlines and blocks, in reading
+/// order. Generic walks (ids, note references, links) go through this one
+/// place, so a new kind of block cannot be forgotten by one of them.
+#[derive(Debug)]
+pub enum Part<'a> {
+    Inlines(&'a [Inline]),
+    Blocks(&'a [Block]),
+}
+
+/// [`Part`], mutably.
+#[derive(Debug)]
+pub enum PartMut<'a> {
+    Inlines(&'a mut Vec<Inline>),
+    Blocks(&'a mut Vec<Block>),
+}
+
+impl BlockKind {
+    /// Calls `f` on each run of inlines and blocks directly inside, in
+    /// reading order.
+    pub fn parts<'a>(&'a self, f: &mut dyn FnMut(Part<'a>)) {
+        match self {
+            BlockKind::Heading(h) => f(Part::Inlines(&h.content)),
+            BlockKind::Paragraph(c) => f(Part::Inlines(c)),
+            BlockKind::Figure(fig) => {
+                f(Part::Blocks(&fig.body));
+                f(Part::Inlines(&fig.caption));
+            }
+            BlockKind::BlockQuote(b) => f(Part::Blocks(b)),
+            BlockKind::List(list) => list.items.iter().for_each(|i| f(Part::Blocks(&i.blocks))),
+            BlockKind::Table(t) => {
+                f(Part::Inlines(&t.caption));
+                for row in t.all_rows() {
+                    row.cells.iter().for_each(|c| f(Part::Inlines(&c.content)));
+                }
+            }
+            BlockKind::DefinitionList(defs) => {
+                for d in defs {
+                    f(Part::Inlines(&d.term));
+                    d.details.iter().for_each(|b| f(Part::Blocks(b)));
+                }
+            }
+            BlockKind::Division(d) => f(Part::Blocks(&d.blocks)),
+            BlockKind::Details(d) => {
+                f(Part::Inlines(&d.summary));
+                f(Part::Blocks(&d.blocks));
+            }
+            BlockKind::Image(_)
+            | BlockKind::CodeBlock { .. }
+            | BlockKind::Math(_)
+            | BlockKind::ThematicBreak => {}
+        }
+    }
+
+    /// [`BlockKind::parts`], mutably.
+    pub fn parts_mut(&mut self, f: &mut dyn FnMut(PartMut<'_>)) {
+        match self {
+            BlockKind::Heading(h) => f(PartMut::Inlines(&mut h.content)),
+            BlockKind::Paragraph(c) => f(PartMut::Inlines(c)),
+            BlockKind::Figure(fig) => {
+                f(PartMut::Blocks(&mut fig.body));
+                f(PartMut::Inlines(&mut fig.caption));
+            }
+            BlockKind::BlockQuote(b) => f(PartMut::Blocks(b)),
+            BlockKind::List(list) => list
+                .items
+                .iter_mut()
+                .for_each(|i| f(PartMut::Blocks(&mut i.blocks))),
+            BlockKind::Table(t) => {
+                f(PartMut::Inlines(&mut t.caption));
+                for row in t.head.iter_mut().chain(t.rows.iter_mut()) {
+                    row.cells
+                        .iter_mut()
+                        .for_each(|c| f(PartMut::Inlines(&mut c.content)));
+                }
+            }
+            BlockKind::DefinitionList(defs) => {
+                for d in defs {
+                    f(PartMut::Inlines(&mut d.term));
+                    d.details.iter_mut().for_each(|b| f(PartMut::Blocks(b)));
+                }
+            }
+            BlockKind::Division(d) => f(PartMut::Blocks(&mut d.blocks)),
+            BlockKind::Details(d) => {
+                f(PartMut::Inlines(&mut d.summary));
+                f(PartMut::Blocks(&mut d.blocks));
+            }
+            BlockKind::Image(_)
+            | BlockKind::CodeBlock { .. }
+            | BlockKind::Math(_)
+            | BlockKind::ThematicBreak => {}
+        }
+    }
+}
+
+/// Calls `on_block` on every block of `blocks` at any depth and
+/// `on_inline` on every inline at any depth, in reading order (a block
+/// before what it holds).
+pub fn walk<'a>(
+    blocks: &'a [Block],
+    on_block: &mut dyn FnMut(&'a Block),
+    on_inline: &mut dyn FnMut(&'a Inline),
+) {
+    for block in blocks {
+        on_block(block);
+        block.kind.parts(&mut |part| match part {
+            Part::Blocks(b) => walk(b, on_block, on_inline),
+            Part::Inlines(i) => walk_inlines(i, on_inline),
+        });
+    }
+}
+
+/// Calls `f` on every inline of `inlines` at any depth, outer first.
+pub fn walk_inlines<'a>(inlines: &'a [Inline], f: &mut dyn FnMut(&'a Inline)) {
+    for inline in inlines {
+        f(inline);
+        if let Some(content) = inline.kind.content() {
+            walk_inlines(content, f);
+        }
+    }
+}
+
+/// [`walk`], mutably: `on_block` sees each block before what it holds,
+/// `on_inlines` each run of inlines (at any depth, outer runs first).
+pub fn walk_mut(
+    blocks: &mut [Block],
+    on_block: &mut dyn FnMut(&mut Block),
+    on_inlines: &mut dyn FnMut(&mut Vec<Inline>),
+) {
+    for block in blocks {
+        on_block(block);
+        block.kind.parts_mut(&mut |part| match part {
+            PartMut::Blocks(b) => walk_mut(b, on_block, on_inlines),
+            PartMut::Inlines(i) => walk_inlines_mut(i, on_inlines),
+        });
+    }
+}
+
+/// Calls `f` on `inlines` and on every run of inlines inside them.
+pub fn walk_inlines_mut(inlines: &mut Vec<Inline>, f: &mut dyn FnMut(&mut Vec<Inline>)) {
+    f(inlines);
+    for inline in inlines.iter_mut() {
+        if let Some(content) = inline.kind.content_mut() {
+            walk_inlines_mut(content, f);
         }
     }
 }

@@ -69,20 +69,22 @@ impl Toc {
     }
 }
 
-/// Headings are collected from the top level of a chapter only: a heading
-/// inside a block quote or list item is part of that block, not the outline.
+/// Headings are collected from the top level of a chapter and from the
+/// divisions there (an HTML `<section>` or `<div>` is only a wrapper): a
+/// heading inside a block quote, list item, table or note is part of that
+/// block, not the outline.
 fn collect_headings(blocks: &[Block], chapter: usize, depth: u8, out: &mut Vec<TocEntry>) {
     for block in blocks {
-        if let BlockKind::Heading(h) = &block.kind {
-            if h.level <= depth {
-                out.push(TocEntry {
-                    level: h.level,
-                    label: normalize_label(&plain_text(&h.content)),
-                    chapter,
-                    id: Some(h.id.clone()),
-                    children: Vec::new(),
-                });
-            }
+        match &block.kind {
+            BlockKind::Heading(h) if h.level <= depth => out.push(TocEntry {
+                level: h.level,
+                label: normalize_label(&plain_text(&h.content)),
+                chapter,
+                id: Some(h.id.clone()),
+                children: Vec::new(),
+            }),
+            BlockKind::Division(d) => collect_headings(&d.blocks, chapter, depth, out),
+            _ => {}
         }
     }
 }

@@ -20,8 +20,13 @@ fn book(files: &[(&str, &[u8])]) -> tempfile::TempDir {
 
 /// Builds and expects failure; returns stderr.
 fn fails(dir: &Path) -> String {
+    fails_with(dir, &[])
+}
+
+/// Builds with `args` and expects failure; returns stderr.
+fn fails_with(dir: &Path, args: &[&str]) -> String {
     let out = tempfile::tempdir().unwrap();
-    let o = folio_build(dir, out.path(), &[]);
+    let o = folio_build(dir, out.path(), args);
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
     assert_eq!(
         o.status.code(),
@@ -131,31 +136,70 @@ fn chapter_outside_the_book_is_refused() {
     assert!(err.contains("book.yaml:2:"), "{err}");
 }
 
-#[test]
-fn image_outside_the_book_is_refused() {
-    let dir = book(&[
-        ("book/book.yaml", b"title: A\n"),
-        ("book/a.md", b"# One\n\n![x](../pic.png)\n"),
-        ("pic.png", b"not really"),
-    ]);
-    let err = fails(&dir.path().join("book"));
-    assert!(err.contains("outside the book folder"), "{err}");
-    assert!(err.contains("a.md:3:1"), "{err}");
+/// Builds and expects success; returns stderr.
+fn builds(dir: &Path) -> String {
+    let out = tempfile::tempdir().unwrap();
+    let o = folio_build(dir, out.path(), &[]);
+    let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(o.status.success(), "{stderr}");
+    stderr
 }
 
 #[test]
-fn missing_image_is_located() {
+fn image_outside_the_book_is_a_warning_and_strict_an_error() {
+    let dir = book(&[
+        ("book/book.yaml", b"title: A\n"),
+        (
+            "book/a.md",
+            b"# One\n\n![x](../pic.png)\n\n![y](/abs/pic.png)\n",
+        ),
+        ("pic.png", b"not really"),
+    ]);
+    let book_dir = dir.path().join("book");
+    let warned = builds(&book_dir);
+    assert!(
+        warned.contains("warning: image `../pic.png` is outside the book folder"),
+        "{warned}"
+    );
+    assert!(warned.contains("a.md:3:1"), "{warned}");
+    assert!(
+        warned.contains("`/abs/pic.png` is an absolute path"),
+        "{warned}"
+    );
+    let err = fails_with(&book_dir, &["--strict"]);
+    assert!(
+        err.contains("error: image `../pic.png` is outside"),
+        "{err}"
+    );
+    assert!(
+        err.contains("error: image `/abs/pic.png` is an absolute path"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_image_is_located_and_its_alt_text_printed() {
     let dir = book(&[
         ("book.yaml", b"title: A\n"),
         ("a.md", b"# One\n\nSee ![a map](map.png) here.\n"),
     ]);
-    let err = fails(dir.path());
-    assert!(err.contains("image `map.png` not found"), "{err}");
-    assert!(err.contains("a.md:3:5"), "{err}");
+    let out = tempfile::tempdir().unwrap();
+    let o = folio_build(dir.path(), out.path(), &[]);
+    let warned = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(o.status.success(), "{warned}");
     assert!(
-        err.contains("hint: paths are relative to the chapter file"),
-        "{err}"
+        warned.contains("warning: image `map.png` not found"),
+        "{warned}"
     );
+    assert!(warned.contains("a.md:3:5"), "{warned}");
+    assert!(
+        warned.contains("hint: paths are relative to the chapter file"),
+        "{warned}"
+    );
+    let text = pdftotext(&out.path().join("a.pdf"), None);
+    assert!(text.contains("a map"), "{text}");
+    let err = fails_with(dir.path(), &["--strict"]);
+    assert!(err.contains("error: image `map.png` not found"), "{err}");
 }
 
 #[test]
@@ -187,7 +231,7 @@ fn failed_build_keeps_previous_output() {
         .map(|n| std::fs::read(out.path().join(n)).unwrap())
         .collect();
     std::fs::write(dir.path().join("a.md"), b"# One\n\n![gone](gone.png)\n").unwrap();
-    let bad = folio_build(dir.path(), out.path(), &[]);
+    let bad = folio_build(dir.path(), out.path(), &["--strict"]);
     assert_eq!(bad.status.code(), Some(1));
     let after: Vec<_> = ["keep.epub", "keep.pdf"]
         .iter()

@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
-use crate::model::{Block, BlockKind, Book, Inline, InlineKind};
+use crate::model::{Block, BlockKind, Book, InlineKind};
 
 use super::escape;
 
@@ -157,12 +157,6 @@ impl Layout {
         Layout::new(book, files, plans, &mut BTreeSet::new())
     }
 
-    /// The part of chapter `chapter` that holds `id`, if the id is a
-    /// heading's or a footnote's.
-    pub fn part_of(&self, chapter: usize, id: &str) -> Option<usize> {
-        self.ids.get(chapter)?.get(id).map(|&(part, _)| part)
-    }
-
     /// The file of a chapter's part.
     pub fn file(&self, chapter: usize, part: usize) -> Option<&str> {
         self.files.get(chapter)?.get(part).map(String::as_str)
@@ -190,29 +184,24 @@ impl Layout {
     }
 }
 
-/// Every heading id in `blocks`, recursively, as written.
+/// Every id of the model in `blocks` (headings, divisions, spans,
+/// anchors), at any depth, as written.
 pub fn heading_ids(blocks: &[Block], ids: &mut BTreeSet<String>) {
-    for block in blocks {
-        match &block.kind {
-            BlockKind::Heading(h) => {
-                ids.insert(escape::id(&h.id));
-            }
-            BlockKind::BlockQuote(inner) => heading_ids(inner, ids),
-            BlockKind::List(list) => {
-                for item in &list.items {
-                    heading_ids(&item.blocks, ids);
-                }
-            }
-            BlockKind::DefinitionList(defs) => {
-                for def in defs {
-                    for d in &def.details {
-                        heading_ids(d, ids);
-                    }
-                }
-            }
+    let found = std::cell::RefCell::new(Vec::new());
+    crate::model::walk(
+        blocks,
+        &mut |block| match &block.kind {
+            BlockKind::Heading(h) => found.borrow_mut().push(h.id.as_str()),
+            BlockKind::Division(d) => found.borrow_mut().extend(d.attrs.id.as_deref()),
             _ => {}
-        }
-    }
+        },
+        &mut |inline| match &inline.kind {
+            InlineKind::Anchor(id) => found.borrow_mut().push(id.as_str()),
+            InlineKind::Span { attrs, .. } => found.borrow_mut().extend(attrs.id.as_deref()),
+            _ => {}
+        },
+    );
+    ids.extend(found.into_inner().into_iter().map(escape::id));
 }
 
 /// Indices of the footnotes of `chapter` that `blocks` reference, directly
@@ -236,53 +225,11 @@ pub fn notes_referenced(chapter: &crate::model::Chapter, blocks: &[Block]) -> BT
 }
 
 fn refs_in_blocks(blocks: &[Block], out: &mut BTreeSet<usize>) {
-    for block in blocks {
-        match &block.kind {
-            BlockKind::Heading(h) => refs_in_inlines(&h.content, out),
-            BlockKind::Paragraph(inlines) => refs_in_inlines(inlines, out),
-            BlockKind::BlockQuote(inner) => refs_in_blocks(inner, out),
-            BlockKind::List(list) => {
-                for item in &list.items {
-                    refs_in_blocks(&item.blocks, out);
-                }
-            }
-            BlockKind::Table(table) => {
-                for cell in table.head.iter().chain(table.rows.iter().flatten()) {
-                    refs_in_inlines(cell, out);
-                }
-            }
-            BlockKind::DefinitionList(defs) => {
-                for def in defs {
-                    refs_in_inlines(&def.term, out);
-                    for d in &def.details {
-                        refs_in_blocks(d, out);
-                    }
-                }
-            }
-            BlockKind::Figure(_)
-            | BlockKind::CodeBlock { .. }
-            | BlockKind::Html(_)
-            | BlockKind::Math(_)
-            | BlockKind::ThematicBreak => {}
+    crate::model::walk(blocks, &mut |_| {}, &mut |inline| {
+        if let InlineKind::FootnoteRef { index } = inline.kind {
+            out.insert(index);
         }
-    }
-}
-
-fn refs_in_inlines(inlines: &[Inline], out: &mut BTreeSet<usize>) {
-    for inline in inlines {
-        match &inline.kind {
-            InlineKind::FootnoteRef { index } => {
-                out.insert(*index);
-            }
-            InlineKind::Emphasis(c)
-            | InlineKind::Strong(c)
-            | InlineKind::Strikethrough(c)
-            | InlineKind::Superscript(c)
-            | InlineKind::Subscript(c) => refs_in_inlines(c, out),
-            InlineKind::Link(link) => refs_in_inlines(&link.content, out),
-            _ => {}
-        }
-    }
+    });
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! Place in the pipeline: after [`crate::toc`], beside the typesetter; it
 //! reads the [`Book`] as it is and never looks at Markdown. Steps:
 //! [`xhtml`] serializes each chapter (with [`notes`] for footnotes,
-//! [`images`] for packaged pictures, [`html`] for raw HTML and
+//! [`images`] for packaged pictures and
 //! [`pagebreaks`] for print page markers); a first, measuring pass lets
 //! [`layout`] split chapters that are too large and decide which file every
 //! id lands in, then the real pass writes them. [`cover`] generates a cover
@@ -19,7 +19,6 @@ mod cover;
 mod css;
 mod escape;
 mod fonts;
-mod html;
 mod images;
 mod layout;
 mod nav;

@@ -69,7 +69,6 @@ impl ChapterWriter<'_, '_> {
                 );
                 push_attr(&mut self.out, &escape::id(&note.id));
                 self.out.push_str("\">\n");
-                let scope = self.enter();
                 let (first_inlines, rest) = match note.blocks.split_first() {
                     Some((first, rest)) => match &first.kind {
                         BlockKind::Paragraph(inlines) => (Some(inlines), rest),
@@ -81,13 +80,10 @@ impl ChapterWriter<'_, '_> {
                 self.backlink(index, note.number);
                 if let Some(inlines) = first_inlines {
                     self.out.push(' ');
-                    let s = self.enter();
                     self.inlines(inlines);
-                    self.leave(s);
                 }
                 self.out.push_str("</p>\n");
                 self.blocks(rest);
-                self.leave(scope);
                 self.out.push_str("</aside>\n");
             }
             if !wrote {

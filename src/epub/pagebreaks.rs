@@ -19,7 +19,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{running_text, Block, BlockKind, PageBreak, PageBreakAt};
+use crate::model::{running_text, Block, BlockKind, PageBreak, PageBreakAt, Part};
 
 use super::escape::{self, push_attr, push_text};
 use super::xhtml::ChapterWriter;
@@ -95,37 +95,36 @@ fn count_words(text: &str) -> usize {
     text.split_whitespace().count()
 }
 
-/// Words of a block's running text (see the module documentation).
+/// Words of a block's own running text (see the module documentation):
+/// the text it holds directly, not that of the blocks inside it.
 fn block_words(block: &Block) -> usize {
     match &block.kind {
-        BlockKind::Heading(h) => count_words(&running_text(&h.content)),
-        BlockKind::Paragraph(inlines) => count_words(&running_text(inlines)),
         BlockKind::CodeBlock { text, .. } => count_words(text),
         BlockKind::Math(src) => count_words(src),
-        BlockKind::Table(table) => table
-            .head
-            .iter()
-            .chain(table.rows.iter().flatten())
-            .map(|cell| count_words(&running_text(cell)))
-            .sum(),
-        _ => 0,
+        kind => {
+            let mut words = 0;
+            kind.parts(&mut |part| {
+                if let Part::Inlines(inlines) = part {
+                    words += count_words(&running_text(inlines));
+                }
+            });
+            words
+        }
     }
 }
 
 /// Whether a block nested in `block` starts at byte `start` too (then the
 /// break belongs to that innermost block).
 fn child_starts_at(block: &Block, start: u32) -> bool {
-    let any = |blocks: &[Block]| {
-        blocks
-            .iter()
-            .any(|b| b.span.start == start || child_starts_at(b, start))
-    };
-    match &block.kind {
-        BlockKind::BlockQuote(inner) => any(inner),
-        BlockKind::List(list) => list.items.iter().any(|i| any(&i.blocks)),
-        BlockKind::DefinitionList(defs) => defs.iter().any(|d| d.details.iter().any(|b| any(b))),
-        _ => false,
-    }
+    let mut found = false;
+    block.kind.parts(&mut |part| {
+        if let Part::Blocks(blocks) = part {
+            found |= blocks
+                .iter()
+                .any(|b| b.span.start == start || child_starts_at(b, start));
+        }
+    });
+    found
 }
 
 impl ChapterWriter<'_, '_> {
@@ -203,14 +202,6 @@ impl ChapterWriter<'_, '_> {
             written = i;
         });
         push_text(&mut self.out, &text[written..]);
-    }
-
-    /// Counts the words of text that is not written (dropped with a raw
-    /// element); markers due inside it are written where the text would be.
-    pub(super) fn skipped_text(&mut self, text: &str) {
-        if !self.breaks.in_block.is_empty() {
-            self.count_words(text, |_, _| {});
-        }
     }
 
     /// Counts the words of `text`; where markers wait for a word that

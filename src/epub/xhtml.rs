@@ -12,17 +12,15 @@
 
 use std::collections::BTreeSet;
 
-use std::collections::BTreeMap;
 use std::ops::Range;
 
 use crate::diag::{Diagnostic, Span};
 use crate::model::{
-    plain_text, running_text, Align, Block, BlockKind, Book, Chapter, Definition, Heading, Image,
-    Inline, InlineKind, Link, LinkTarget, List, PageBreak, Table,
+    plain_text, Align, Attrs, Block, BlockKind, Book, Chapter, Definition, Direction, Figure,
+    Heading, Image, Inline, InlineKind, Link, LinkTarget, List, PageBreak, Table,
 };
 
 use super::escape::{self, push_attr, push_text};
-use super::html::HtmlState;
 use super::images::ImageStore;
 use super::layout::{heading_ids, Layout};
 use super::pagebreaks::{BreakState, PlacedMark};
@@ -174,13 +172,8 @@ pub fn chapter_page(
 pub struct ChapterWriter<'a, 'c> {
     pub(super) ctx: &'a BookContext<'c>,
     pub(super) chapter: &'a Chapter,
-    /// Index of the chapter in the book.
-    pub(super) index: usize,
     /// The part being written (0 unless the chapter is split).
     pub(super) part: usize,
-    /// Ids written so far by the writer itself or raw HTML, with the part
-    /// that holds each (headings' and notes' parts come from the layout).
-    claimed: BTreeMap<String, usize>,
     /// Footnotes already written in some part.
     pub(super) notes_written: Vec<bool>,
     /// True while footnotes are being written (no page-break markers there).
@@ -203,7 +196,6 @@ pub struct ChapterWriter<'a, 'c> {
     /// `deferred_notes` and are written right after it (links never nest).
     pub(super) in_link: usize,
     pub(super) deferred_notes: Vec<(usize, Span)>,
-    pub(super) html: HtmlState,
 }
 
 impl<'a, 'c> ChapterWriter<'a, 'c> {
@@ -223,9 +215,7 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
         ChapterWriter {
             ctx,
             chapter,
-            index,
             part: 0,
-            claimed: BTreeMap::new(),
             notes_written: vec![false; chapter.footnotes.len()],
             in_notes: false,
             breaks: BreakState::default(),
@@ -238,7 +228,6 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
             note_refs: vec![Vec::new(); chapter.footnotes.len()],
             in_link: 0,
             deferred_notes: Vec::new(),
-            html: HtmlState::default(),
         }
     }
 
@@ -271,14 +260,12 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
             self.out.push_str("<section class=\"chapter-part\">\n");
         }
         let chapter = self.chapter;
-        let scope = self.enter();
         for block in chapter.blocks.get(range).unwrap_or(&[]) {
             if part == 0 {
                 self.block_offsets.push(self.out.len());
             }
             self.block(block);
         }
-        self.leave(scope);
         if last {
             self.flush_all_breaks();
         } else {
@@ -304,53 +291,13 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
             n += 1;
         }
         self.ids.insert(candidate.clone());
-        self.claimed.insert(candidate.clone(), self.part);
         candidate
     }
 
-    /// Claims `id` for this chapter; false when it is already used.
-    pub(super) fn claim_id(&mut self, id: &str) -> bool {
-        let fresh = self.ids.insert(id.to_string());
-        if fresh {
-            self.claimed.insert(id.to_string(), self.part);
-        }
-        fresh
-    }
-
-    /// The `href` of id `id` of this chapter from the part being written:
-    /// `#id` in the same file, `file#id` in another part, `None` when no
-    /// element has that id (yet).
-    pub(super) fn local_href(&self, id: &str) -> Option<String> {
-        let part = self
-            .ctx
-            .layout
-            .part_of(self.index, id)
-            .or_else(|| self.claimed.get(id).copied())?;
-        let fragment = escape::fragment(id);
-        if part == self.part {
-            return Some(format!("#{fragment}"));
-        }
-        let file = self.ctx.layout.file(self.index, part)?;
-        Some(format!("{file}#{fragment}"))
-    }
-
-    /// Starts a container: raw HTML opened inside it is closed when it ends.
-    pub(super) fn enter(&mut self) -> usize {
-        self.html.enter()
-    }
-
-    /// Ends a container started with [`Self::enter`].
-    pub(super) fn leave(&mut self, scope: usize) {
-        let closing = self.html.leave(scope);
-        self.write_end_tags(&closing);
-    }
-
-    /// Writes `open`, the content from `f` as its own container, and `close`.
+    /// Writes `open`, the content from `f`, and `close`.
     fn wrap(&mut self, open: &str, close: &str, f: impl FnOnce(&mut Self)) {
         self.out.push_str(open);
-        let scope = self.enter();
         f(self);
-        self.leave(scope);
         self.out.push_str(close);
     }
 
@@ -361,14 +308,14 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
     }
 
     fn block(&mut self, block: &Block) {
-        self.html.skipping = None;
         self.begin_block(block);
         match &block.kind {
             BlockKind::Heading(h) => self.heading(h),
             BlockKind::Paragraph(inlines) => {
                 self.wrap("<p>", "</p>\n", |w| w.inlines(inlines));
             }
-            BlockKind::Figure(img) => self.figure(img, block.span),
+            BlockKind::Figure(fig) => self.figure(fig),
+            BlockKind::Image(img) => self.block_image(img, block.span, false),
             BlockKind::BlockQuote(blocks) => {
                 self.wrap("<blockquote>\n", "</blockquote>\n", |w| w.blocks(blocks));
             }
@@ -387,7 +334,20 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
             }
             BlockKind::Table(table) => self.table(table),
             BlockKind::DefinitionList(defs) => self.definitions(defs),
-            BlockKind::Html(html) => self.raw_html(html, block.span, true),
+            BlockKind::Division(d) => {
+                let open = format!("<div{}>\n", self.attrs(&d.attrs));
+                self.wrap(&open, "</div>\n", |w| w.blocks(&d.blocks));
+            }
+            BlockKind::Details(d) => {
+                // Open, so e-readers without a disclosure widget show it
+                // all, as the PDF does.
+                self.out.push_str("<details open=\"open\">\n<summary>");
+                self.inlines(&d.summary);
+                self.word_boundary();
+                self.out.push_str("</summary>\n");
+                self.blocks(&d.blocks);
+                self.out.push_str("</details>\n");
+            }
             BlockKind::Math(src) => {
                 self.out
                     .push_str("<p class=\"math-display\"><span class=\"math\">");
@@ -396,6 +356,37 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
             }
             BlockKind::ThematicBreak => self.out.push_str("<hr/>\n"),
         }
+    }
+
+    /// The attributes of a division or span: its id, classes, language,
+    /// direction and alignment (as a class the stylesheet knows).
+    fn attrs(&mut self, attrs: &Attrs) -> String {
+        let mut out = String::new();
+        // Model ids are unique across the book already.
+        if let Some(id) = &attrs.id {
+            out.push_str(&format!(" id=\"{}\"", escape::attr(&escape::id(id))));
+        }
+        let mut classes: Vec<&str> = attrs.classes.iter().map(String::as_str).collect();
+        match attrs.align {
+            Some(Align::Center) => classes.push("align-center"),
+            Some(Align::Right) => classes.push("align-right"),
+            Some(Align::Left) => classes.push("align-left"),
+            _ => {}
+        }
+        let classes = escape::class_list(classes);
+        if !classes.is_empty() {
+            out.push_str(&format!(" class=\"{}\"", escape::attr(&classes)));
+        }
+        if let Some(lang) = &attrs.lang {
+            let lang = escape::attr(lang);
+            out.push_str(&format!(" lang=\"{lang}\" xml:lang=\"{lang}\""));
+        }
+        match attrs.dir {
+            Some(Direction::Rtl) => out.push_str(" dir=\"rtl\""),
+            Some(Direction::Ltr) => out.push_str(" dir=\"ltr\""),
+            None => {}
+        }
+        out
     }
 
     /// A heading. Its level never skips one after the document's previous
@@ -436,7 +427,6 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
             } else {
                 "<li>"
             });
-            let scope = self.enter();
             let mut checkbox = item.task;
             let mut previous_bare = false;
             for block in &item.blocks {
@@ -449,20 +439,16 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
                         if let Some(done) = checkbox.take() {
                             self.task_box(done);
                         }
-                        let s = self.enter();
                         self.inlines(inlines);
-                        self.leave(s);
                         previous_bare = true;
                     }
                     BlockKind::Paragraph(inlines) => {
                         self.begin_block(block);
                         self.out.push_str("<p>");
-                        let s = self.enter();
                         if let Some(done) = checkbox.take() {
                             self.task_box(done);
                         }
                         self.inlines(inlines);
-                        self.leave(s);
                         self.out.push_str("</p>\n");
                         previous_bare = false;
                     }
@@ -481,7 +467,6 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
             if let Some(done) = checkbox.take() {
                 self.task_box(done);
             }
-            self.leave(scope);
             self.out.push_str("</li>\n");
         }
         self.out.push_str("</");
@@ -504,33 +489,51 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
 
     fn table(&mut self, table: &Table) {
         self.out.push_str("<table>\n");
-        let class = |i: usize| match table.aligns.get(i).copied().unwrap_or(Align::None) {
-            Align::None => "",
-            Align::Left => " class=\"align-left\"",
-            Align::Center => " class=\"align-center\"",
-            Align::Right => " class=\"align-right\"",
-        };
-        if !table.head.is_empty() {
-            self.out.push_str("<thead>\n<tr>");
-            for (i, cell) in table.head.iter().enumerate() {
-                let open = format!("<th scope=\"col\"{}>", class(i));
-                self.word_boundary();
-                self.wrap(&open, "</th>", |w| w.inlines(cell));
-            }
-            self.out.push_str("</tr>\n</thead>\n");
+        if !table.caption.is_empty() {
+            self.wrap("<caption>", "</caption>\n", |w| w.inlines(&table.caption));
+            self.word_boundary();
         }
-        if !table.rows.is_empty() {
-            self.out.push_str("<tbody>\n");
-            for row in &table.rows {
+        for (section, rows) in [("thead", &table.head), ("tbody", &table.rows)] {
+            if rows.is_empty() {
+                continue;
+            }
+            self.out.push_str(&format!("<{section}>\n"));
+            for row in rows {
                 self.out.push_str("<tr>");
-                for (i, cell) in row.iter().enumerate() {
-                    let open = format!("<td{}>", class(i));
+                let mut column = 0;
+                for cell in &row.cells {
+                    let align = cell.align.unwrap_or_else(|| {
+                        table.aligns.get(column).copied().unwrap_or(Align::None)
+                    });
+                    column += usize::from(cell.colspan.max(1));
+                    let tag = if cell.header { "th" } else { "td" };
+                    let mut open = format!("<{tag}");
+                    if cell.header {
+                        open.push_str(if section == "thead" {
+                            " scope=\"col\""
+                        } else {
+                            " scope=\"row\""
+                        });
+                    }
+                    if cell.colspan > 1 {
+                        open.push_str(&format!(" colspan=\"{}\"", cell.colspan));
+                    }
+                    if cell.rowspan > 1 {
+                        open.push_str(&format!(" rowspan=\"{}\"", cell.rowspan));
+                    }
+                    open.push_str(match align {
+                        Align::None => "",
+                        Align::Left => " class=\"align-left\"",
+                        Align::Center => " class=\"align-center\"",
+                        Align::Right => " class=\"align-right\"",
+                    });
+                    open.push('>');
                     self.word_boundary();
-                    self.wrap(&open, "</td>", |w| w.inlines(cell));
+                    self.wrap(&open, &format!("</{tag}>"), |w| w.inlines(&cell.content));
                 }
                 self.out.push_str("</tr>\n");
             }
-            self.out.push_str("</tbody>\n");
+            self.out.push_str(&format!("</{section}>\n"));
         }
         self.out.push_str("</table>\n");
     }
@@ -546,26 +549,40 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
         self.out.push_str("</dl>\n");
     }
 
-    fn figure(&mut self, img: &Image, span: Span) {
-        let caption = img
-            .title
-            .as_deref()
-            .filter(|t| !t.trim().is_empty())
-            .unwrap_or(&img.alt)
-            .trim()
-            .to_string();
+    fn figure(&mut self, fig: &Figure) {
+        self.out.push_str("<figure>\n");
+        match fig.body.as_slice() {
+            // An image that cannot be shown is replaced by its alt text,
+            // unless the caption already says it (as in the PDF).
+            [Block {
+                kind: BlockKind::Image(img),
+                span,
+            }] => {
+                let caption = plain_text(&fig.caption);
+                let says_alt = collapse(&caption) == img.stand_in();
+                self.begin_block(&fig.body[0]);
+                self.block_image(img, *span, says_alt);
+            }
+            body => self.blocks(body),
+        }
+        if !fig.caption.is_empty() {
+            self.word_boundary();
+            self.wrap("<figcaption>", "</figcaption>\n", |w| {
+                w.inlines(&fig.caption)
+            });
+        }
+        self.out.push_str("</figure>\n");
+    }
+
+    /// A picture standing as a block: the image, or its alt text.
+    fn block_image(&mut self, img: &Image, span: Span, caption_says_alt: bool) {
         match self.image_src(img, span) {
             Some(src) => {
-                self.out.push_str("<figure>\n");
-                self.img_tag(&src, &img.alt, None);
-                self.out.push('\n');
-                if !caption.is_empty() {
-                    self.out.push_str("<figcaption>");
-                    push_text(&mut self.out, &caption);
-                    self.out.push_str("</figcaption>\n");
-                }
-                self.out.push_str("</figure>\n");
+                self.out.push_str("<div class=\"figure-image\">");
+                self.img_tag(&src, img);
+                self.out.push_str("</div>\n");
             }
+            None if caption_says_alt => {}
             None => {
                 self.out.push_str("<p class=\"image-fallback\">");
                 self.image_fallback(img);
@@ -590,13 +607,19 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
         }
     }
 
-    pub(super) fn img_tag(&mut self, src: &str, alt: &str, title: Option<&str>) {
+    pub(super) fn img_tag(&mut self, src: &str, img: &Image) {
         self.out.push_str("<img src=\"");
         push_attr(&mut self.out, src);
         self.out.push_str("\" alt=\"");
-        push_attr(&mut self.out, alt.trim());
+        push_attr(&mut self.out, img.alt.trim());
         self.out.push('"');
-        if let Some(title) = title.filter(|t| !t.trim().is_empty()) {
+        if let Some(w) = img.width {
+            self.out.push_str(&format!(" width=\"{w}\""));
+        }
+        if let Some(h) = img.height {
+            self.out.push_str(&format!(" height=\"{h}\""));
+        }
+        if let Some(title) = img.title.as_deref().filter(|t| !t.trim().is_empty()) {
             self.out.push_str(" title=\"");
             push_attr(&mut self.out, title);
             self.out.push('"');
@@ -607,11 +630,11 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
     /// An image that is not packaged: remote images become a link to the
     /// original (never fetched), anything else its alternative text.
     fn image_fallback(&mut self, img: &Image) {
-        let label = if img.alt.trim().is_empty() {
-            img.url.trim()
-        } else {
-            img.alt.trim()
-        };
+        let label = img.stand_in();
+        let label = label.as_str();
+        if label.is_empty() {
+            return;
+        }
         if img.path.is_none() && has_safe_scheme(&img.url) && self.in_link == 0 {
             self.out.push_str("<a class=\"remote-image\" href=\"");
             push_attr(&mut self.out, &escape::url(&img.url));
@@ -632,13 +655,6 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
     }
 
     fn inline(&mut self, inline: &Inline) {
-        if self.html.skipping.is_some() && !matches!(inline.kind, InlineKind::Html(_)) {
-            // Inside a dropped raw element (`<script>text</script>` split
-            // over several pieces): not written, but its words still count
-            // for page-break positions.
-            self.skipped_text(&running_text(std::slice::from_ref(inline)));
-            return;
-        }
         match &inline.kind {
             InlineKind::Text(t) => self.counted_text(t),
             InlineKind::Code(t) => {
@@ -651,9 +667,32 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
             InlineKind::Strikethrough(c) => self.wrap("<del>", "</del>", |w| w.inlines(c)),
             InlineKind::Superscript(c) => self.wrap("<sup>", "</sup>", |w| w.inlines(c)),
             InlineKind::Subscript(c) => self.wrap("<sub>", "</sub>", |w| w.inlines(c)),
+            InlineKind::Underline(c) => self.wrap("<u>", "</u>", |w| w.inlines(c)),
+            InlineKind::Mark(c) => self.wrap("<mark>", "</mark>", |w| w.inlines(c)),
+            InlineKind::Small(c) => self.wrap("<small>", "</small>", |w| w.inlines(c)),
+            InlineKind::Kbd(c) => self.wrap("<kbd>", "</kbd>", |w| w.inlines(c)),
+            InlineKind::Abbr { title, content } => {
+                let mut open = String::from("<abbr");
+                if let Some(title) = title.as_deref().filter(|t| !t.trim().is_empty()) {
+                    open.push_str(" title=\"");
+                    push_attr(&mut open, title);
+                    open.push('"');
+                }
+                open.push('>');
+                self.wrap(&open, "</abbr>", |w| w.inlines(content));
+            }
+            InlineKind::Span { attrs, content } => {
+                let open = format!("<span{}>", self.attrs(attrs));
+                self.wrap(&open, "</span>", |w| w.inlines(content));
+            }
+            InlineKind::Anchor(id) => {
+                self.out.push_str("<span id=\"");
+                push_attr(&mut self.out, &escape::id(id));
+                self.out.push_str("\"></span>");
+            }
             InlineKind::Link(link) => self.link(link, inline.span),
             InlineKind::Image(img) => match self.image_src(img, inline.span) {
-                Some(src) => self.img_tag(&src, &img.alt, img.title.as_deref()),
+                Some(src) => self.img_tag(&src, img),
                 None => self.image_fallback(img),
             },
             InlineKind::FootnoteRef { index } => {
@@ -668,7 +707,6 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
                 self.counted_text(src);
                 self.out.push_str("</span>");
             }
-            InlineKind::Html(html) => self.raw_html(html, inline.span, false),
             InlineKind::SoftBreak => {
                 self.word_boundary();
                 self.out.push('\n');
@@ -712,9 +750,7 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
             self.href(&link.target, span)
         };
         let Some(href) = href else {
-            let s = self.enter();
             self.inlines(&link.content);
-            self.leave(s);
             return;
         };
         let mut open = String::from("<a href=\"");
@@ -728,10 +764,7 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
         open.push('>');
         self.out.push_str(&open);
         self.in_link += 1;
-        let scope = self.enter();
         self.inlines(&link.content);
-        // Raw HTML opened in the link text closes before the link itself.
-        self.leave(scope);
         self.in_link -= 1;
         self.out.push_str("</a>");
         self.flush_deferred_notes();
@@ -745,6 +778,11 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
             }
         }
     }
+}
+
+/// Runs of white space as one space, the ends trimmed.
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Whether a URL has a scheme an EPUB reader can follow and that runs no

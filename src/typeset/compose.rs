@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Span};
 use crate::model::{
-    plain_text, Block, BlockKind, Book, Definition, Heading, Image, Inline, InlineKind, LinkTarget,
-    List,
+    plain_text, Align, Block, BlockKind, Book, Definition, Figure, Heading, Image, Inline,
+    InlineKind, LinkTarget, List,
 };
 use crate::typeset::flow::{
     Elem, Flow, Geometry, Issue, IssueKind, LinkRef, Piece, Role, Slab, EPS,
@@ -85,6 +85,13 @@ pub(crate) const LINK_DESCENT: f64 = 0.2;
 const STRIKE_RAISE: f64 = 0.55;
 /// …and is this many ems thick.
 const STRIKE_THICKNESS: f64 = 0.05;
+/// An underline sits this many ems below the baseline.
+const UNDERLINE_DROP: f64 = 0.12;
+/// Grey of the ground behind highlighted text (1 = white): light enough
+/// for black text to read on it in print.
+const HIGHLIGHT_GRAY: f32 = 0.85;
+/// Fine print (`<small>`) is set at this fraction of the size around it.
+const SMALL_TEXT_SCALE: f64 = 0.85;
 /// Code text is inset from the edges of its grey ground by this many ems.
 const CODE_INSET: f64 = 0.5;
 /// An image scaled down to fit the page with its caption is never less
@@ -110,6 +117,9 @@ const MISSING_GLYPH_FILE: u32 = u32::MAX;
 pub(crate) enum Mark {
     Link(LinkRef),
     Strike,
+    Underline,
+    /// Highlighted text (`<mark>`): a light ground behind it.
+    Highlight,
     /// An inline image of this height, its bottom on the baseline.
     Image {
         path: PathBuf,
@@ -274,6 +284,8 @@ pub(crate) struct Ctx {
     /// Inside a footnote: no page breaks, no notes of notes.
     pub in_note: bool,
     pub list_depth: usize,
+    /// Alignment of paragraphs other than justified (a centred division).
+    pub align: Option<Alignment>,
 }
 
 /// What the previous block of a container was, for indents and spacing.
@@ -467,6 +479,7 @@ impl<'a> Composer<'a> {
             top: true,
             in_note: false,
             list_depth: 0,
+            align: None,
         }
     }
 
@@ -639,7 +652,7 @@ impl<'a> Composer<'a> {
             prev = self.block(block, ctx, prev, out);
             let off_grid = !matches!(
                 block.kind,
-                BlockKind::Paragraph(_) | BlockKind::Heading(_) | BlockKind::Html(_)
+                BlockKind::Paragraph(_) | BlockKind::Heading(_) | BlockKind::Division(_)
             );
             if ctx.top && off_grid {
                 self.centre_on_grid(ctx, out);
@@ -707,39 +720,17 @@ impl<'a> Composer<'a> {
                     return prev;
                 }
                 self.separate(ctx, prev, true, out);
+                let align = ctx.align.unwrap_or(Alignment::Justify);
                 let indent = match prev {
                     Prev::Start | Prev::Heading | Prev::Break => Pt::ZERO,
+                    _ if align != Alignment::Justify => Pt::ZERO,
                     _ => ctx.size,
                 };
-                let slabs = self.set(&pb, ctx, indent, Alignment::Justify, true, block.span);
+                let slabs = self.set(&pb, ctx, indent, align, true, block.span);
+                let first = out.len();
                 self.push_lines(slabs, ctx, out);
+                self.anchor_inline_ids(inlines, first, out);
                 Prev::Paragraph
-            }
-            BlockKind::Html(html) => {
-                let text = strip_html(html);
-                let mut any = false;
-                for para in text.split("\n\n") {
-                    let para = collapse_ws(para);
-                    if para.is_empty() {
-                        continue;
-                    }
-                    let mut pb = ParBuilder::default();
-                    pb.text(&para, self.plain_style(ctx), None, block.span);
-                    self.separate(ctx, if any { Prev::Paragraph } else { prev }, true, out);
-                    let indent = if any || prev == Prev::Paragraph {
-                        ctx.size
-                    } else {
-                        Pt::ZERO
-                    };
-                    let slabs = self.set(&pb, ctx, indent, Alignment::Justify, true, block.span);
-                    self.push_lines(slabs, ctx, out);
-                    any = true;
-                }
-                if any {
-                    Prev::Paragraph
-                } else {
-                    prev
-                }
             }
             BlockKind::Math(src) => {
                 self.separate(ctx, prev, false, out);
@@ -753,9 +744,53 @@ impl<'a> Composer<'a> {
                 self.push_lines(slabs, ctx, out);
                 Prev::Other
             }
-            BlockKind::Figure(img) => {
+            BlockKind::Figure(fig) => {
                 self.separate(ctx, prev, false, out);
-                self.figure(img, block.span, ctx, out);
+                self.figure(fig, block.span, ctx, out);
+                Prev::Other
+            }
+            BlockKind::Image(img) => {
+                self.separate(ctx, prev, false, out);
+                self.block_image(img, &[], block.span, ctx, out);
+                Prev::Other
+            }
+            BlockKind::Division(d) => {
+                let inner = Ctx {
+                    align: match d.attrs.align {
+                        Some(Align::Center) => Some(Alignment::Center),
+                        Some(Align::Right) => Some(Alignment::Right),
+                        Some(Align::Left) => Some(Alignment::Left),
+                        _ => ctx.align,
+                    },
+                    ..*ctx
+                };
+                let first = out.len();
+                self.blocks_after(&d.blocks, &inner, prev, out);
+                if let Some(id) = &d.attrs.id {
+                    self.anchor_at(id, first, out);
+                }
+                if out.len() == first {
+                    prev
+                } else {
+                    Prev::Other
+                }
+            }
+            BlockKind::Details(d) => {
+                self.separate(ctx, prev, false, out);
+                let mut pb = ParBuilder::default();
+                let st = InlineStyle {
+                    bold: true,
+                    ..self.base_style(ctx).0
+                };
+                self.inlines(&mut pb, &d.summary, InlineStyleArg(st));
+                let mut after = Prev::Start;
+                if !pb.items.is_empty() {
+                    let slabs = self.set(&pb, ctx, Pt::ZERO, Alignment::Left, false, block.span);
+                    // The summary keeps with what it sums up.
+                    out.extend(slabs.into_iter().map(Elem::Slab));
+                    after = Prev::Heading;
+                }
+                self.blocks_after(&d.blocks, ctx, after, out);
                 Prev::Other
             }
             BlockKind::BlockQuote(blocks) => {
@@ -782,18 +817,26 @@ impl<'a> Composer<'a> {
             }
             BlockKind::Table(table) => {
                 self.separate(ctx, prev, false, out);
-                let id = self.flow.table_heads.len();
-                let (head, rows) = crate::typeset::table::compose(self, table, block.span, ctx, id);
-                self.flow.table_heads.push(head.clone());
-                out.push(Elem::Slab(head));
-                let n = rows.len();
-                for (i, row) in rows.into_iter().enumerate() {
-                    // The head keeps with the first row; the last row
-                    // carries the bottom rule, so any other gap may break.
-                    if i > 0 && i < n && !ctx.in_note {
-                        out.push(Elem::brk());
+                let first = self.flow.table_heads.len();
+                let parts = crate::typeset::table::compose(self, table, block.span, ctx, first);
+                for (k, part) in parts.into_iter().enumerate() {
+                    if k > 0 {
+                        out.push(Elem::Space {
+                            height: ctx.gap,
+                            breakable: true,
+                        });
                     }
-                    out.push(Elem::Slab(row));
+                    self.flow.table_heads.push(part.head.clone());
+                    out.push(Elem::Slab(part.head));
+                    let n = part.rows.len();
+                    for (i, row) in part.rows.into_iter().enumerate() {
+                        // The head keeps with the first row; the last row
+                        // carries the bottom rule, so any other gap may break.
+                        if i > 0 && i < n && !ctx.in_note {
+                            out.push(Elem::brk());
+                        }
+                        out.push(Elem::Slab(row));
+                    }
                 }
                 Prev::Other
             }
@@ -1049,6 +1092,26 @@ impl<'a> Composer<'a> {
                         gray: 0.0,
                     })));
                 }
+                Some(Mark::Underline) => {
+                    slab.pieces.push(Piece::Item(Item::Rect(Rect {
+                        x: x + a,
+                        y: height + size * UNDERLINE_DROP,
+                        width: b - a,
+                        height: size * STRIKE_THICKNESS,
+                        gray: 0.0,
+                    })));
+                }
+                Some(Mark::Highlight) => {
+                    // Drawn first, so the text lies on it.
+                    let ground = Piece::Item(Item::Rect(Rect {
+                        x: x + a,
+                        y: height - ascent,
+                        width: b - a,
+                        height: ascent + descent,
+                        gray: HIGHLIGHT_GRAY,
+                    }));
+                    slab.pieces.insert(0, ground);
+                }
                 None => {}
             }
         }
@@ -1151,7 +1214,7 @@ impl<'a> Composer<'a> {
                 }
                 InlineKind::Image(img) if self.inline_image(pb, img, &st, span) => {}
                 InlineKind::Image(img) => {
-                    let alt = collapse_ws(&img.alt);
+                    let alt = img.stand_in();
                     if !alt.is_empty() {
                         let s = InlineStyle {
                             italic: !st.italic,
@@ -1168,10 +1231,41 @@ impl<'a> Composer<'a> {
                     };
                     pb.text(m, s.text_style(), st.link, span);
                 }
-                InlineKind::Html(h) => {
-                    let text = strip_html(h);
-                    pb.aside(&text, st.text_style(), st.link, span);
+                InlineKind::Underline(c) | InlineKind::Mark(c) => {
+                    let link = match st.link {
+                        Some(l) => Some(l),
+                        None => {
+                            pb.marks
+                                .push(if matches!(inline.kind, InlineKind::Mark(_)) {
+                                    Mark::Highlight
+                                } else {
+                                    Mark::Underline
+                                });
+                            Some(pb.marks.len() - 1)
+                        }
+                    };
+                    self.inlines(pb, c, InlineStyleArg(InlineStyle { link, ..st }));
                 }
+                InlineKind::Small(c) => {
+                    let s = InlineStyle {
+                        size: st.size * SMALL_TEXT_SCALE,
+                        ..st
+                    };
+                    self.inlines(pb, c, InlineStyleArg(s));
+                }
+                InlineKind::Kbd(c) => {
+                    let s = InlineStyle {
+                        mono: true,
+                        size: st.size * INLINE_CODE_SCALE,
+                        ..st
+                    };
+                    self.inlines(pb, c, InlineStyleArg(s));
+                }
+                InlineKind::Abbr { content, .. } | InlineKind::Span { content, .. } => {
+                    self.inlines(pb, content, style);
+                }
+                // Anchors are placed with their block (see `anchor_inline_ids`).
+                InlineKind::Anchor(_) => {}
             }
         }
     }
@@ -1583,94 +1677,146 @@ impl<'a> Composer<'a> {
         out.push(Elem::Slab(bottom));
     }
 
-    /// A figure: the image scaled into the measure (and the page), with
-    /// its title or alt text as a caption.
-    fn figure(&mut self, img: &Image, span: Span, ctx: &Ctx, out: &mut Vec<Elem>) {
-        let caption = img
-            .title
-            .as_deref()
-            .filter(|t| !t.trim().is_empty())
-            .unwrap_or(&img.alt);
-        let caption = collapse_ws(caption);
-        let size = match &img.path {
-            Some(path) => match image::dimensions(path) {
+    /// A figure: its body (an image scaled into the measure and the page,
+    /// or other blocks as they are), then its caption.
+    fn figure(&mut self, fig: &Figure, span: Span, ctx: &Ctx, out: &mut Vec<Elem>) {
+        if let [Block {
+            kind: BlockKind::Image(img),
+            span: img_span,
+        }] = fig.body.as_slice()
+        {
+            self.block_image(img, &fig.caption, *img_span, ctx, out);
+            return;
+        }
+        self.blocks_after(&fig.body, ctx, Prev::Start, out);
+        for slab in self.caption(&fig.caption, ctx, span) {
+            out.push(Elem::Slab(slab));
+        }
+    }
+
+    /// A caption: smaller, in the other face, centred.
+    fn caption(&mut self, caption: &[Inline], ctx: &Ctx, span: Span) -> Vec<Slab> {
+        if caption.is_empty() {
+            return Vec::new();
+        }
+        let small = Ctx {
+            size: ctx.size * SMALL_SCALE,
+            ..*ctx
+        };
+        let mut pb = ParBuilder::default();
+        let st = InlineStyle {
+            italic: !ctx.italic,
+            ..self.base_style(&small).0
+        };
+        self.inlines(&mut pb, caption, InlineStyleArg(st));
+        if pb.items.is_empty() {
+            return Vec::new();
+        }
+        self.set(&pb, &small, Pt::ZERO, Alignment::Center, false, span)
+    }
+
+    /// A picture standing as a block, with its caption: scaled into the
+    /// measure and, with the caption, into the text block. An image that
+    /// cannot be placed is replaced by its alt text (unless the caption
+    /// already says it), as in the EPUB.
+    fn block_image(
+        &mut self,
+        img: &Image,
+        caption: &[Inline],
+        span: Span,
+        ctx: &Ctx,
+        out: &mut Vec<Elem>,
+    ) {
+        let size = img
+            .path
+            .as_ref()
+            .and_then(|path| match image::dimensions(path) {
                 Ok(d) => Some((path.clone(), d)),
                 Err(e) => {
                     self.warn_image(path, &e, span);
                     None
                 }
-            },
-            None => {
-                let mut d = Diagnostic::warning(format!(
-                    "remote image `{}` cannot be embedded in the PDF; its caption is set instead",
-                    img.url
-                ));
-                if let Some(loc) = locate(self.book, span) {
-                    d = d.at(loc);
-                }
-                self.warnings.push(d);
-                None
-            }
-        };
+            });
         let measure = self.measure(ctx);
-        let small = Ctx {
-            size: ctx.size * SMALL_SCALE,
-            ..*ctx
-        };
         // The caption is set first: the image leaves room for all its lines.
-        let mut caption_slabs = Vec::new();
-        if !caption.is_empty() {
-            let mut pb = ParBuilder::default();
-            let style = TextStyle {
-                face: if ctx.italic {
-                    Face::Regular
-                } else {
-                    Face::Italic
-                },
-                ..self.plain_style(&small)
-            };
-            let text = if size.is_none() {
-                format!("[{caption}]")
-            } else {
-                caption
-            };
-            pb.text(&text, style, None, span);
-            caption_slabs = self.set(&pb, &small, Pt::ZERO, Alignment::Center, false, span);
-        }
-        if let Some((path, (wpx, hpx))) = size {
-            let natural_w = Pt(wpx as f64 / IMAGE_PX_PER_PT);
-            let natural_h = Pt(hpx as f64 / IMAGE_PX_PER_PT);
-            // The image's top sits just under the descenders of the line
-            // above (and inside the text block at the top of a page); a
-            // caption follows after half a line.
-            let top = (ctx.size * FIGURE_TOP).max(self.geo.leading - self.geo.topskip);
-            let below = if caption_slabs.is_empty() {
-                Pt::ZERO
-            } else {
-                ctx.leading * CAPTION_GAP
-            };
-            // Image and caption fit in the text block's height: a tall
-            // image is scaled down (keeping its proportions) to the room
-            // its caption leaves, though never below a line's height.
-            let caption_h: Pt = caption_slabs.iter().map(|s| s.height).sum();
-            let max_h =
-                (self.geo.capacity() - top - below - caption_h).max(ctx.leading * MIN_IMAGE_LINES);
-            let scale = 1f64.min(measure / natural_w).min(max_h / natural_h);
-            let (w, h) = (natural_w * scale, natural_h * scale);
-            let mut slab = Slab::new(top + h + below, Role::Other, span);
-            slab.pieces.push(Piece::Item(Item::Image(PlacedImage {
-                path,
-                x: ctx.left + (measure - w) / 2.0,
-                y: top,
-                width: w,
-                height: h,
-                alt: img.alt.clone(),
-            })));
-            out.push(Elem::Slab(slab));
-        }
+        let caption_slabs = self.caption(caption, ctx, span);
+        let Some((path, (wpx, hpx))) = size else {
+            let label = img.stand_in();
+            if !label.is_empty() && collapse_ws(&plain_text(caption)) != label {
+                let mut pb = ParBuilder::default();
+                let style = TextStyle {
+                    face: if ctx.italic {
+                        Face::Regular
+                    } else {
+                        Face::Italic
+                    },
+                    ..self.plain_style(ctx)
+                };
+                pb.aside(&label, style, None, span);
+                let slabs = self.set(&pb, ctx, Pt::ZERO, Alignment::Center, false, span);
+                out.extend(slabs.into_iter().map(Elem::Slab));
+            }
+            out.extend(caption_slabs.into_iter().map(Elem::Slab));
+            return;
+        };
+        let (natural_w, natural_h) = natural_size(img, wpx, hpx);
+        // The image's top sits just under the descenders of the line
+        // above (and inside the text block at the top of a page); a
+        // caption follows after half a line.
+        let top = (ctx.size * FIGURE_TOP).max(self.geo.leading - self.geo.topskip);
+        let below = if caption_slabs.is_empty() {
+            Pt::ZERO
+        } else {
+            ctx.leading * CAPTION_GAP
+        };
+        // Image and caption fit in the text block's height: a tall image
+        // is scaled down (keeping its proportions) to the room its caption
+        // leaves, though never below a line's height.
+        let caption_h: Pt = caption_slabs.iter().map(|s| s.height).sum();
+        let max_h =
+            (self.geo.capacity() - top - below - caption_h).max(ctx.leading * MIN_IMAGE_LINES);
+        let scale = 1f64.min(measure / natural_w).min(max_h / natural_h);
+        let (w, h) = (natural_w * scale, natural_h * scale);
+        let x = match ctx.align {
+            Some(Alignment::Left) => ctx.left,
+            Some(Alignment::Right) => ctx.left + measure - w,
+            _ => ctx.left + (measure - w) / 2.0,
+        };
+        let mut slab = Slab::new(top + h + below, Role::Other, span);
+        slab.pieces.push(Piece::Item(Item::Image(PlacedImage {
+            path,
+            x,
+            y: top,
+            width: w,
+            height: h,
+            alt: img.alt.clone(),
+        })));
+        out.push(Elem::Slab(slab));
         // A figure never breaks: image and caption stay together.
-        for slab in caption_slabs {
-            out.push(Elem::Slab(slab));
+        out.extend(caption_slabs.into_iter().map(Elem::Slab));
+    }
+
+    /// Records ids of anchors and spans in `inlines` as destinations at
+    /// the first slab pushed since `first`.
+    fn anchor_inline_ids(&mut self, inlines: &[Inline], first: usize, out: &mut [Elem]) {
+        let mut ids = Vec::new();
+        crate::model::walk_inlines(inlines, &mut |i| match &i.kind {
+            InlineKind::Anchor(id) => ids.push(id.clone()),
+            InlineKind::Span { attrs, .. } => ids.extend(attrs.id.clone()),
+            _ => {}
+        });
+        for id in ids {
+            self.anchor_at(&id, first, out);
+        }
+    }
+
+    /// Makes `id` a destination at the top of the first slab from `first`.
+    fn anchor_at(&mut self, id: &str, first: usize, out: &mut [Elem]) {
+        if let Some(Elem::Slab(slab)) = out
+            .get_mut(first..)
+            .and_then(|rest| rest.iter_mut().find(|e| matches!(e, Elem::Slab(_))))
+        {
+            slab.anchors.push((id.to_string(), Pt::ZERO));
         }
     }
 
@@ -1688,6 +1834,20 @@ impl<'a> Composer<'a> {
             self.warnings.push(d);
         }
     }
+}
+
+/// An image's size in points: the author's `width`/`height` (CSS pixels)
+/// when given, else its pixels at [`IMAGE_PX_PER_PT`]; proportions kept
+/// when only one is given.
+fn natural_size(img: &Image, wpx: u32, hpx: u32) -> (Pt, Pt) {
+    let (wpx, hpx) = (f64::from(wpx.max(1)), f64::from(hpx.max(1)));
+    let (w, h) = match (img.width, img.height) {
+        (Some(w), Some(h)) => (f64::from(w), f64::from(h)),
+        (Some(w), None) => (f64::from(w), f64::from(w) * hpx / wpx),
+        (None, Some(h)) => (f64::from(h) * wpx / hpx, f64::from(h)),
+        (None, None) => (wpx, hpx),
+    };
+    (Pt(w / IMAGE_PX_PER_PT), Pt(h / IMAGE_PX_PER_PT))
 }
 
 /// Newtype so helper signatures stay short.
@@ -1859,118 +2019,9 @@ fn wrap_code_line(line: &str, columns: usize, rows: &mut Vec<String>) {
     }
 }
 
-/// Raw HTML as plain text: tags and comments removed (with the contents
-/// of `script` and `style`), common entities decoded, block-level tags
-/// and `<br>` kept as paragraph or line separators.
-pub(crate) fn strip_html(html: &str) -> String {
-    let mut out = String::new();
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        out.push_str(&rest[..lt]);
-        rest = &rest[lt..];
-        if rest.starts_with("<!--") {
-            rest = rest.find("-->").map_or("", |e| &rest[e + 3..]);
-            continue;
-        }
-        let Some(gt) = rest.find('>') else {
-            // A lone `<` is text.
-            out.push('<');
-            rest = &rest[1..];
-            continue;
-        };
-        let tag = rest[1..gt].trim().to_ascii_lowercase();
-        rest = &rest[gt + 1..];
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect();
-        if !tag.starts_with('/') && (name == "script" || name == "style") {
-            let close = format!("</{name}");
-            let lower = rest.to_ascii_lowercase();
-            rest = match lower.find(&close) {
-                Some(i) => rest[i..].find('>').map_or("", |e| &rest[i + e + 1..]),
-                None => "",
-            };
-            continue;
-        }
-        match name.as_str() {
-            "br" => out.push('\n'),
-            "p" | "div" | "section" | "article" | "blockquote" | "li" | "tr" | "h1" | "h2"
-            | "h3" | "h4" | "h5" | "h6" | "table" | "ul" | "ol" | "figure" | "hr" => {
-                out.push_str("\n\n")
-            }
-            "td" | "th" => out.push(' '),
-            _ => {}
-        }
-    }
-    out.push_str(rest);
-    decode_entities(&out)
-}
-
-fn decode_entities(s: &str) -> String {
-    let mut out = String::new();
-    let mut rest = s;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        rest = &rest[amp..];
-        let end = rest.find(';').filter(|&e| e <= 10);
-        let decoded = end.and_then(|e| {
-            let name = &rest[1..e];
-            let c = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some('\u{a0}'),
-                "mdash" => Some('—'),
-                "ndash" => Some('–'),
-                "hellip" => Some('…'),
-                "copy" => Some('©'),
-                _ => {
-                    let num = name.strip_prefix('#')?;
-                    let code = match num.strip_prefix(['x', 'X']) {
-                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
-                        None => num.parse().ok(),
-                    };
-                    // A control character has no glyph: the reference stays
-                    // as written.
-                    code.and_then(char::from_u32)
-                        .filter(|c| !c.is_control() || matches!(c, '\t' | '\n'))
-                }
-            };
-            c.map(|c| (c, e))
-        });
-        match decoded {
-            Some((c, e)) => {
-                out.push(c);
-                rest = &rest[e + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn html_is_stripped_to_text() {
-        assert_eq!(
-            collapse_ws(&strip_html(
-                "<div class=\"x\">Fish &amp; <b>chips</b><!-- no --></div><script>x<1</script>&#x41;"
-            )),
-            "Fish & chips A"
-        );
-        assert_eq!(strip_html("a < b"), "a < b");
-    }
 
     #[test]
     fn code_lines_wrap_at_spaces_and_indent_continuations() {

@@ -24,6 +24,14 @@ const CELL_PAD: f64 = 0.5;
 /// Space between a rule and the text next to it, in table leadings.
 const RULE_GAP: f64 = 0.3;
 
+/// Tables are set at this fraction of the context size when they fit;
+/// a table too wide for the measure is tried smaller, down to
+/// [`MIN_TABLE_SCALE`], before its columns are split into several tables.
+const TABLE_SCALES: &[f64] = &[SMALL_SCALE, 0.8, 0.72];
+/// A column repeated at the head of every part of a split table (its
+/// first, the row labels) takes at most this share of the measure.
+const KEY_COLUMN_SHARE: f64 = 0.3;
+
 /// One laid-out cell: its lines, ready to be placed.
 struct CellLines {
     lines: Vec<crate::typeset::paragraph::Line>,
@@ -31,59 +39,296 @@ struct CellLines {
     issues: Vec<Issue>,
 }
 
-/// Composes a table: returns its head slab and its body rows. The last
-/// row carries the bottom rule.
+/// A cell placed on the table's grid of columns.
+#[derive(Debug, Clone)]
+struct GridCell<'t> {
+    col: usize,
+    /// Columns spanned (at least 1).
+    span: usize,
+    content: &'t [Inline],
+    header: bool,
+    align: Alignment,
+}
+
+#[derive(Debug, Clone)]
+struct GridRow<'t> {
+    cells: Vec<GridCell<'t>>,
+    head: bool,
+    span: Span,
+}
+
+/// The rows of `table` on a grid: every cell at its column, spanning
+/// columns, with the columns that a cell spanning rows from above covers
+/// left free. Returns the rows and the number of columns.
+fn grid(table: &Table, span: Span) -> (Vec<GridRow<'_>>, usize) {
+    let mut covered: Vec<usize> = Vec::new();
+    let mut rows = Vec::new();
+    let mut columns = table.aligns.len();
+    for (row, head) in table
+        .head
+        .iter()
+        .map(|r| (r, true))
+        .chain(table.rows.iter().map(|r| (r, false)))
+    {
+        let busy: Vec<bool> = covered.iter().map(|&c| c > 0).collect();
+        let mut fresh: Vec<(usize, usize, usize)> = Vec::new();
+        let mut cells = Vec::with_capacity(row.cells.len());
+        let mut col = 0;
+        for cell in &row.cells {
+            while busy.get(col).copied().unwrap_or(false) {
+                col += 1;
+            }
+            let width = usize::from(cell.colspan.max(1));
+            let align = match cell
+                .align
+                .or_else(|| table.aligns.get(col).copied())
+                .unwrap_or(Align::None)
+            {
+                Align::Right => Alignment::Right,
+                Align::Center => Alignment::Center,
+                _ => Alignment::Left,
+            };
+            cells.push(GridCell {
+                col,
+                span: width,
+                content: &cell.content,
+                header: cell.header || head,
+                align,
+            });
+            if cell.rowspan > 1 {
+                fresh.push((col, width, usize::from(cell.rowspan) - 1));
+            }
+            col += width;
+        }
+        columns = columns.max(col);
+        for (c, b) in busy.iter().enumerate() {
+            if *b {
+                covered[c] -= 1;
+            }
+        }
+        for (c, w, n) in fresh {
+            if covered.len() < c + w {
+                covered.resize(c + w, 0);
+            }
+            covered[c..c + w].iter_mut().for_each(|x| *x = n);
+        }
+        let row_span = row
+            .cells
+            .iter()
+            .flat_map(|c| c.content.first())
+            .next()
+            .map_or(span, |i| i.span);
+        rows.push(GridRow {
+            cells,
+            head,
+            span: row_span,
+        });
+    }
+    (rows, columns.max(1))
+}
+
+/// A table laid out: a head slab (repeated on every page the table
+/// continues on; it holds the top rule, the caption of the first part and
+/// the head rows) and one slab per body row, the last with the bottom rule.
+pub(crate) struct TablePart {
+    pub head: Slab,
+    pub rows: Vec<Slab>,
+}
+
+/// Composes a table into one part or, when its columns cannot fit the
+/// measure even in smaller type, several parts of as many columns as fit
+/// (the first column repeated in each when it is narrow: it labels the
+/// rows). Parts are numbered from `first_id` for their repeated heads.
 pub(crate) fn compose(
     c: &mut Composer<'_>,
     table: &Table,
     span: Span,
     ctx: &Ctx,
-    id: usize,
-) -> (Slab, Vec<Slab>) {
-    let small = Ctx {
-        size: ctx.size * SMALL_SCALE,
-        leading: ctx.leading * SMALL_SCALE,
-        ..*ctx
-    };
-    let columns = table
-        .rows
-        .iter()
-        .map(Vec::len)
-        .chain([table.head.len(), table.aligns.len()])
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let pad = small.size * CELL_PAD;
+    first_id: usize,
+) -> Vec<TablePart> {
+    let (rows, columns) = grid(table, span);
     let measure = c.measure(ctx);
-    let available = (measure - pad * (2.0 * columns as f64)).max(Pt(1.0));
-
-    // Natural (one-line) and minimum (longest word) width of every column.
-    let mut natural = vec![Pt::ZERO; columns];
-    let mut minimum = vec![Pt::ZERO; columns];
-    let all_rows =
-        std::iter::once((&table.head, true)).chain(table.rows.iter().map(|r| (r, false)));
-    for (row, head) in all_rows.clone() {
-        for (col, cell) in row.iter().enumerate().take(columns) {
-            let face = if head { Face::Bold } else { Face::Regular };
-            let (nat, min) = cell_widths(c, cell, &small, face, span);
-            natural[col] = natural[col].max(nat);
-            minimum[col] = minimum[col].max(min);
+    // The largest size at which every column gets at least its longest word.
+    let mut chosen = None;
+    for &scale in TABLE_SCALES {
+        let small = table_ctx(ctx, scale);
+        let (natural, minimum) = column_needs(c, &rows, columns, &small, span);
+        let pad = small.size * CELL_PAD;
+        let available = measure - pad * (2.0 * columns as f64);
+        let min_sum: Pt = minimum.iter().copied().sum();
+        if min_sum <= available || scale == *TABLE_SCALES.last().unwrap_or(&SMALL_SCALE) {
+            chosen = Some((small, natural, minimum));
+            break;
         }
     }
-    let widths = column_widths(&natural, &minimum, available);
+    let Some((small, natural, minimum)) = chosen else {
+        return Vec::new();
+    };
+    let pad = small.size * CELL_PAD;
+    let groups = column_groups(&minimum, pad, measure);
+    let mut parts = Vec::with_capacity(groups.len());
+    for (k, group) in groups.iter().enumerate() {
+        let part = set_part(
+            c,
+            &rows,
+            group,
+            &natural,
+            &minimum,
+            PartSetting {
+                ctx,
+                small: &small,
+                span,
+                id: first_id + k,
+                caption: if k == 0 { &table.caption[..] } else { &[] },
+            },
+        );
+        parts.push(part);
+    }
+    parts
+}
 
+fn table_ctx(ctx: &Ctx, scale: f64) -> Ctx {
+    Ctx {
+        size: ctx.size * scale,
+        leading: ctx.leading * scale,
+        ..*ctx
+    }
+}
+
+/// Natural (one-line) and minimum (longest word) width of every column;
+/// a cell spanning columns makes them share what it needs.
+fn column_needs(
+    c: &mut Composer<'_>,
+    rows: &[GridRow<'_>],
+    columns: usize,
+    small: &Ctx,
+    span: Span,
+) -> (Vec<Pt>, Vec<Pt>) {
+    let mut natural = vec![Pt::ZERO; columns];
+    let mut minimum = vec![Pt::ZERO; columns];
+    let pad = small.size * CELL_PAD;
+    let mut spanning = Vec::new();
+    for row in rows {
+        for cell in &row.cells {
+            let face = if cell.header {
+                Face::Bold
+            } else {
+                Face::Regular
+            };
+            let (nat, min) = cell_widths(c, cell.content, small, face, span);
+            if cell.span == 1 {
+                natural[cell.col] = natural[cell.col].max(nat);
+                minimum[cell.col] = minimum[cell.col].max(min);
+            } else {
+                spanning.push((cell.col, cell.span, nat, min));
+            }
+        }
+    }
+    for (col, n, nat, min) in spanning {
+        let cols = col..(col + n).min(columns);
+        let inner_pads = pad * (2.0 * (cols.len().max(1) - 1) as f64);
+        let share = |have: Pt, need: Pt| {
+            ((need - inner_pads - have) / cols.len().max(1) as f64).max(Pt::ZERO)
+        };
+        let have_min: Pt = minimum[cols.clone()].iter().copied().sum();
+        let extra_min = share(have_min, min);
+        let have_nat: Pt = natural[cols.clone()].iter().copied().sum();
+        let extra_nat = share(have_nat, nat);
+        for i in cols {
+            minimum[i] += extra_min;
+            natural[i] += extra_nat;
+        }
+    }
+    (natural, minimum)
+}
+
+/// Splits the columns into groups whose longest words fit the measure
+/// side by side. The first column is repeated at the head of every group
+/// when it is narrow enough to label the rows.
+fn column_groups(minimum: &[Pt], pad: Pt, measure: Pt) -> Vec<Vec<usize>> {
+    let need = |i: usize| minimum[i] + pad * 2.0;
+    let total: Pt = (0..minimum.len()).map(need).sum();
+    if total <= measure || minimum.len() <= 1 {
+        return vec![(0..minimum.len()).collect()];
+    }
+    let key = (need(0) <= measure * KEY_COLUMN_SHARE).then_some(0);
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut current: Vec<usize> = Vec::new();
+    let mut width = Pt::ZERO;
+    let start = if key.is_some() { 1 } else { 0 };
+    for i in start..minimum.len() {
+        if current.is_empty() {
+            if let Some(k) = key {
+                current.push(k);
+                width = need(k);
+            }
+        }
+        let fresh = current.len() == usize::from(key.is_some());
+        if !fresh && width + need(i) > measure {
+            groups.push(std::mem::take(&mut current));
+            if let Some(k) = key {
+                current.push(k);
+                width = need(k);
+            } else {
+                width = Pt::ZERO;
+            }
+        }
+        current.push(i);
+        width += need(i);
+    }
+    if current.len() > usize::from(key.is_some()) || groups.is_empty() {
+        groups.push(current);
+    }
+    groups
+}
+
+/// What a part of a table is set with.
+struct PartSetting<'s> {
+    ctx: &'s Ctx,
+    small: &'s Ctx,
+    span: Span,
+    id: usize,
+    caption: &'s [Inline],
+}
+
+/// Sets the columns `group` of the table's rows as one part.
+fn set_part(
+    c: &mut Composer<'_>,
+    rows: &[GridRow<'_>],
+    group: &[usize],
+    natural: &[Pt],
+    minimum: &[Pt],
+    setting: PartSetting<'_>,
+) -> TablePart {
+    let PartSetting {
+        ctx,
+        small,
+        span,
+        id,
+        caption,
+    } = setting;
+    let pad = small.size * CELL_PAD;
+    let measure = c.measure(ctx);
+    let n = group.len();
+    let available = (measure - pad * (2.0 * n as f64)).max(Pt(1.0));
+    let sub = |v: &[Pt]| group.iter().map(|&i| v[i]).collect::<Vec<_>>();
+    let widths = column_widths(&sub(natural), &sub(minimum), available);
+    // Where each of the table's columns is in this part.
+    let slot = |col: usize| group.iter().position(|&g| g == col);
+    let x_of = |k: usize| -> Pt {
+        ctx.left + widths[..k].iter().copied().sum::<Pt>() + pad * (2 * k + 1) as f64
+    };
+    // A cell's place in this part: its first slot and width across the
+    // slots of the columns it spans.
+    let place = |cell: &GridCell<'_>| -> Option<(Pt, Pt)> {
+        let slots: Vec<usize> = (cell.col..cell.col + cell.span).filter_map(slot).collect();
+        let (&first, &last) = (slots.first()?, slots.last()?);
+        let width: Pt =
+            widths[first..=last].iter().copied().sum::<Pt>() + pad * (2.0 * (last - first) as f64);
+        Some((x_of(first), width))
+    };
     let lead = small.leading;
     let rule_gap = lead * RULE_GAP;
-    let aligns: Vec<Alignment> = (0..columns)
-        .map(|i| match table.aligns.get(i) {
-            Some(Align::Right) => Alignment::Right,
-            Some(Align::Center) => Alignment::Center,
-            _ => Alignment::Left,
-        })
-        .collect();
-    let x_of = |col: usize| -> Pt {
-        ctx.left + widths[..col].iter().copied().sum::<Pt>() + pad * (2 * col + 1) as f64
-    };
     let rule = |y: Pt, h: Pt| {
         Piece::Item(Item::Rect(Rect {
             x: ctx.left,
@@ -93,90 +338,52 @@ pub(crate) fn compose(
             gray: 0.0,
         }))
     };
-
-    // Head: top rule, header row in bold, thin rule.
+    // Head: caption, top rule, head rows in bold, thin rule.
     let mut head = Slab::new(Pt::ZERO, Role::TableHead { table: id }, span);
-    let top_rule_y = rule_gap;
-    head.pieces.push(rule(top_rule_y, HEAVY_RULE));
-    let text_top = top_rule_y + HEAVY_RULE + rule_gap * 0.5;
-    let mut head_cells: Vec<CellLines> = (0..columns)
-        .map(|col| {
-            let cell = table.head.get(col).map(Vec::as_slice).unwrap_or(&[]);
-            set_cell(c, cell, &small, widths[col], aligns[col], Face::Bold, span)
-        })
-        .collect();
-    let head_lines = head_cells
-        .iter()
-        .map(|x| x.lines.len())
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    for (col, cell) in head_cells.iter_mut().enumerate() {
-        for (j, line) in cell.lines.iter_mut().enumerate() {
-            let baseline = text_top + lead * (j + 1) as f64;
+    let mut y = Pt::ZERO;
+    if !caption.is_empty() {
+        let pb = c.cell_builder(caption, small, false, false);
+        let lines = set_lines(c, pb, measure, Alignment::Center, span);
+        let CellLines {
+            mut lines, marks, ..
+        } = lines;
+        for (j, line) in lines.iter_mut().enumerate() {
             c.line_pieces(
                 line,
-                &cell.marks,
-                x_of(col),
-                baseline,
+                &marks,
+                ctx.left,
+                lead * (j + 1) as f64,
                 small.size,
                 &mut head,
             );
         }
-        head.issues.extend(cell.issues.iter().cloned());
+        y = lead * lines.len() as f64;
     }
-    let mid_rule_y = text_top + lead * head_lines as f64 + rule_gap;
-    head.pieces.push(rule(mid_rule_y, THIN_RULE));
-    head.height = mid_rule_y + THIN_RULE;
+    let top_rule_y = y + rule_gap;
+    head.pieces.push(rule(top_rule_y, HEAVY_RULE));
+    y = top_rule_y + HEAVY_RULE + rule_gap * 0.5;
+    let head_rows: Vec<&GridRow<'_>> = rows.iter().filter(|r| r.head).collect();
+    for row in &head_rows {
+        let h = place_row(c, row, &place, small, y, &mut head, span);
+        y += h;
+    }
+    if !head_rows.is_empty() {
+        let mid_rule_y = y + rule_gap;
+        head.pieces.push(rule(mid_rule_y, THIN_RULE));
+        y = mid_rule_y + THIN_RULE;
+    }
+    head.height = y;
 
     // Body rows.
-    let mut rows = Vec::new();
-    let n = table.rows.len();
-    for (r, row) in table.rows.iter().enumerate() {
-        let mut cells: Vec<CellLines> = (0..columns)
-            .map(|col| {
-                let cell = row.get(col).map(Vec::as_slice).unwrap_or(&[]);
-                set_cell(
-                    c,
-                    cell,
-                    &small,
-                    widths[col],
-                    aligns[col],
-                    Face::Regular,
-                    span,
-                )
-            })
-            .collect();
-        let lines = cells
-            .iter()
-            .map(|x| x.lines.len())
-            .max()
-            .unwrap_or(0)
-            .max(1);
-        let row_span = row
-            .iter()
-            .flatten()
-            .next()
-            .map(|i: &Inline| i.span)
-            .unwrap_or(span);
-        let mut slab = Slab::new(Pt::ZERO, Role::TableRow { table: id }, row_span);
+    let body: Vec<&GridRow<'_>> = rows.iter().filter(|r| !r.head).collect();
+    let mut out = Vec::with_capacity(body.len());
+    let last = body.len();
+    for (r, row) in body.into_iter().enumerate() {
+        let mut slab = Slab::new(Pt::ZERO, Role::TableRow { table: id }, row.span);
         let top = rule_gap * 0.5;
-        for (col, cell) in cells.iter_mut().enumerate() {
-            for (j, line) in cell.lines.iter_mut().enumerate() {
-                let baseline = top + lead * (j + 1) as f64;
-                c.line_pieces(
-                    line,
-                    &cell.marks,
-                    x_of(col),
-                    baseline,
-                    small.size,
-                    &mut slab,
-                );
-            }
-            slab.issues.extend(cell.issues.iter().cloned());
-        }
-        slab.height = top + lead * lines as f64;
-        if r + 1 == n {
+        let h = place_row(c, row, &place, small, top, &mut slab, span);
+        slab.height = top + h;
+        if r + 1 == last {
             let y = slab.height + rule_gap;
             slab.pieces.push(rule(y, HEAVY_RULE));
             slab.height = y + HEAVY_RULE;
@@ -185,17 +392,49 @@ pub(crate) fn compose(
         // head) runs off its foot, so say where it is.
         let room = c.geo.capacity() - head.height;
         if slab.height > room {
-            warn_tall_row(c, slab.height, room, row_span);
+            warn_tall_row(c, slab.height, room, row.span);
         }
-        rows.push(slab);
+        out.push(slab);
     }
-    if rows.is_empty() {
+    if out.is_empty() {
         // A table with only a head still closes with its bottom rule.
         let y = head.height + rule_gap;
         head.pieces.push(rule(y, HEAVY_RULE));
         head.height = y + HEAVY_RULE;
     }
-    (head, rows)
+    TablePart { head, rows: out }
+}
+
+/// Sets the cells of one row of a part at `top`; returns its height.
+fn place_row(
+    c: &mut Composer<'_>,
+    row: &GridRow<'_>,
+    place: &dyn Fn(&GridCell<'_>) -> Option<(Pt, Pt)>,
+    small: &Ctx,
+    top: Pt,
+    slab: &mut Slab,
+    span: Span,
+) -> Pt {
+    let lead = small.leading;
+    let mut lines_max = 1;
+    for cell in &row.cells {
+        let Some((x, width)) = place(cell) else {
+            continue;
+        };
+        let face = if cell.header {
+            Face::Bold
+        } else {
+            Face::Regular
+        };
+        let mut set = set_cell(c, cell.content, small, width, cell.align, face, span);
+        for (j, line) in set.lines.iter_mut().enumerate() {
+            let baseline = top + lead * (j + 1) as f64;
+            c.line_pieces(line, &set.marks, x, baseline, small.size, slab);
+        }
+        lines_max = lines_max.max(set.lines.len());
+        slab.issues.extend(set.issues.iter().cloned());
+    }
+    lead * lines_max as f64
 }
 
 /// Warns that the table row at `span`, `height` tall, does not fit in the
@@ -336,6 +575,17 @@ fn set_cell(
     span: Span,
 ) -> CellLines {
     let pb: ParBuilder = c.cell_builder(cell, ctx, face == Face::Bold, false);
+    set_lines(c, pb, width, align, span)
+}
+
+/// Breaks a cell's (or caption's) paragraph into lines of `width`.
+fn set_lines(
+    c: &mut Composer<'_>,
+    pb: ParBuilder,
+    width: Pt,
+    align: Alignment,
+    span: Span,
+) -> CellLines {
     let opts = ParOptions {
         measure: width.max(Pt(1.0)),
         first_indent: Pt::ZERO,

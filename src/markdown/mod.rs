@@ -1,0 +1,115 @@
+//! Markdown (and the raw HTML in it) → document model: the third stage,
+//! and the only module that knows pulldown-cmark or HTML.
+//!
+//! [`parse_chapters`] reads each chapter's events once into blocks and
+//! inlines ([`builder`], with [`html`] for raw HTML and [`text`] for what
+//! the parser leaves as text), then gives every heading, anchor and
+//! footnote a book-wide unique id ([`ids`]), and finally resolves links and
+//! images against the book ([`resolve`]). Problems are collected, not
+//! thrown at the first one: errors fail the build, warnings are reported
+//! alongside the result.
+
+mod builder;
+mod html;
+mod ids;
+mod resolve;
+mod text;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::Path;
+
+use pulldown_cmark::{Options, Parser as MdParser};
+
+use crate::diag::{Diagnostic, Diagnostics, FileId, SourceMap, Span, StageResult};
+use crate::ids::IdSet;
+use crate::load::Source;
+use crate::model::Chapter;
+
+pub use builder::MAX_NESTING;
+
+/// The Markdown dialect Folio reads: CommonMark plus the extensions authors
+/// expect from GitHub and Pandoc.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_DEFINITION_LIST
+        | Options::ENABLE_MATH
+        | Options::ENABLE_SUPERSCRIPT
+        | Options::ENABLE_SUBSCRIPT
+}
+
+/// Parsed chapters plus the warnings met on the way.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub chapters: Vec<Chapter>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Parses every chapter and resolves ids, links and images across the book.
+pub fn parse_chapters(root: &Path, map: &SourceMap, sources: &[Source]) -> StageResult<Parsed> {
+    let mut problems = Vec::new();
+    let mut chapters: Vec<Chapter> = Vec::new();
+    let mut slugs = IdSet::default();
+    for source in sources {
+        let text = &map.get(source.file).text;
+        let built = build_chapter(source.file, text);
+        for note in built.notes {
+            let mut d = Diagnostic::warning(note.warning).at(map.locate(note.span));
+            if let Some(hint) = note.hint {
+                d = d.with_hint(hint);
+            }
+            problems.push(d);
+        }
+        chapters.push(Chapter {
+            path: source.relative.clone(),
+            slug: slugs.unique(&chapter_slug(&source.relative)),
+            title: source.title.clone(),
+            blocks: built.blocks,
+            footnotes: built.footnotes,
+            span: Span::new(source.file, 0..text.len()),
+        });
+    }
+    ids::assign(&mut chapters, map, &mut problems);
+    resolve::resolve(root, &mut chapters, map, &mut problems);
+    if problems.iter().any(Diagnostic::is_error) {
+        return Err(Diagnostics(problems));
+    }
+    Ok(Parsed {
+        chapters,
+        warnings: problems,
+    })
+}
+
+/// One chapter's events through the builder.
+fn build_chapter(file: FileId, text: &str) -> builder::Built {
+    let mut b = builder::Builder::new(file, text);
+    for (event, range) in MdParser::new_ext(text, options()).into_offset_iter() {
+        b.event(event, range);
+    }
+    b.finish()
+}
+
+/// A chapter's output name from its path: `part1/02 Intro.md` → `part1-02-intro`.
+fn chapter_slug(relative: &Path) -> String {
+    let stem = relative.with_extension("");
+    let mut slug = String::new();
+    for c in stem.to_string_lossy().chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-').to_string();
+    if slug.is_empty() {
+        "chapter".to_string()
+    } else {
+        slug
+    }
+}

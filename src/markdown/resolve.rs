@@ -1,0 +1,380 @@
+//! Links and images against the book: the last step of parsing.
+//!
+//! A link becomes a place in the book (a chapter and an id), or a web or
+//! mail address, percent-encoded so every reader and validator accepts it;
+//! anything else keeps its text, with a warning, and loses the link. An
+//! image becomes a checked local file; a remote, missing or unusable one
+//! keeps its alt text in its place in both outputs, with a warning (an
+//! error under `--strict`).
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
+use crate::config::inside_root;
+use crate::diag::{Diagnostic, SourceMap, Span};
+use crate::model::{walk, walk_mut, BlockKind, Chapter, Image, Inline, InlineKind, LinkTarget};
+
+/// Image file types an EPUB may carry as core media types and the PDF can draw.
+const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg", "webp"];
+
+/// URL schemes a link may keep: the web's and mail's. Others (`file:`,
+/// `javascript:`, a Rust path like `Report::new` read as a scheme) lead
+/// nowhere from a book.
+const LINK_SCHEMES: &[&str] = &["http", "https", "mailto", "ftp"];
+
+/// Chapter file extensions a link may name; `.html` is how books made by
+/// other tools link their chapters.
+const CHAPTER_EXTENSIONS: &[&str] = &["md", "markdown"];
+
+/// Where each id lives, for resolving `#id` and `file.md#id` links.
+struct Targets {
+    by_id: BTreeMap<String, usize>,
+    by_path: BTreeMap<PathBuf, usize>,
+}
+
+/// Turns link URLs into book targets and image URLs into checked paths.
+pub fn resolve(
+    root: &Path,
+    chapters: &mut [Chapter],
+    map: &SourceMap,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let mut targets = Targets {
+        by_id: BTreeMap::new(),
+        by_path: BTreeMap::new(),
+    };
+    for (i, ch) in chapters.iter().enumerate() {
+        targets.by_path.insert(normalize(&ch.path), i);
+        let ids = std::cell::RefCell::new(Vec::new());
+        let notes = ch.footnotes.iter().map(|n| &n.blocks);
+        for blocks in std::iter::once(&ch.blocks).chain(notes) {
+            walk(
+                blocks,
+                &mut |block| match &block.kind {
+                    BlockKind::Heading(h) => ids.borrow_mut().push(h.id.clone()),
+                    BlockKind::Division(d) => ids.borrow_mut().extend(d.attrs.id.clone()),
+                    _ => {}
+                },
+                &mut |inline| match &inline.kind {
+                    InlineKind::Anchor(id) => ids.borrow_mut().push(id.clone()),
+                    InlineKind::Span { attrs, .. } => ids.borrow_mut().extend(attrs.id.clone()),
+                    _ => {}
+                },
+            );
+        }
+        for id in ids.into_inner() {
+            targets.by_id.insert(id, i);
+        }
+        for note in &ch.footnotes {
+            targets.by_id.insert(note.id.clone(), i);
+        }
+    }
+    for chapter in chapters.iter_mut() {
+        let cx = Resolver {
+            root,
+            dir: chapter.path.parent().unwrap_or(Path::new("")).to_path_buf(),
+            targets: &targets,
+            map,
+        };
+        let found = std::cell::RefCell::new(Vec::new());
+        let notes = chapter.footnotes.iter_mut().map(|n| &mut n.blocks);
+        for blocks in std::iter::once(&mut chapter.blocks).chain(notes) {
+            walk_mut(
+                blocks,
+                &mut |block| {
+                    let span = block.span;
+                    if let BlockKind::Image(img) = &mut block.kind {
+                        cx.image(img, span, &mut found.borrow_mut());
+                    }
+                },
+                &mut |run| cx.inlines(run, &mut found.borrow_mut()),
+            );
+        }
+        problems.extend(found.into_inner());
+    }
+}
+
+struct Resolver<'a> {
+    root: &'a Path,
+    /// The chapter's folder, relative to the book root.
+    dir: PathBuf,
+    targets: &'a Targets,
+    map: &'a SourceMap,
+}
+
+impl Resolver<'_> {
+    /// Resolves the links and images directly in `run` (the walk visits
+    /// the runs inside them).
+    fn inlines(&self, run: &mut Vec<Inline>, problems: &mut Vec<Diagnostic>) {
+        let mut out = Vec::with_capacity(run.len());
+        for mut inline in std::mem::take(run) {
+            let span = inline.span;
+            match &mut inline.kind {
+                InlineKind::Image(img) => self.image(img, span, problems),
+                InlineKind::Link(link) => {
+                    let LinkTarget::External(url) = &link.target else {
+                        out.push(inline);
+                        continue;
+                    };
+                    match self.link_target(url) {
+                        Ok(target) => link.target = target,
+                        Err(why) => {
+                            problems.push(
+                                Diagnostic::warning(format!(
+                                    "link to `{url}` {why}; its text is kept without the link"
+                                ))
+                                .at(self.map.locate(span)),
+                            );
+                            out.append(&mut link.content);
+                            continue;
+                        }
+                    }
+                }
+                _ => {}
+            }
+            out.push(inline);
+        }
+        *run = out;
+    }
+
+    fn link_target(&self, url: &str) -> Result<LinkTarget, String> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Err("is empty".into());
+        }
+        if let Some(scheme) = scheme(url) {
+            if !LINK_SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme)) {
+                return Err(format!(
+                    "has a scheme (`{scheme}:`) that is neither the web's nor mail's"
+                ));
+            }
+            return Ok(LinkTarget::External(percent_encode(url)));
+        }
+        if url.starts_with("//") {
+            return Ok(LinkTarget::External(percent_encode(&format!(
+                "https:{url}"
+            ))));
+        }
+        let (path, fragment) = match url.split_once('#') {
+            Some((p, f)) => (p, Some(percent_decode(f))),
+            None => (url, None),
+        };
+        let path = percent_decode(path.split('?').next().unwrap_or(""));
+        let chapter = if path.is_empty() {
+            match fragment.as_deref().and_then(|f| self.targets.by_id.get(f)) {
+                Some(&c) => c,
+                None => return Err("points to no heading, anchor or footnote in the book".into()),
+            }
+        } else {
+            match self.chapter_at(&path) {
+                Some(c) => c,
+                None => return Err("is not a chapter of this book".into()),
+            }
+        };
+        let id = match fragment.as_deref() {
+            None | Some("") => None,
+            Some(f) if self.targets.by_id.get(f) == Some(&chapter) => Some(f.to_string()),
+            Some(_) => return Err("points to an id that is not in that chapter".into()),
+        };
+        Ok(LinkTarget::Internal { chapter, id })
+    }
+
+    /// The chapter a relative link path names: the file itself, or the
+    /// Markdown file a `.html` link stands for.
+    fn chapter_at(&self, path: &str) -> Option<usize> {
+        let target = normalize(&self.dir.join(path));
+        if let Some(&c) = self.targets.by_path.get(&target) {
+            return Some(c);
+        }
+        let ext = target.extension()?.to_string_lossy().to_ascii_lowercase();
+        if ext != "html" && ext != "htm" {
+            return None;
+        }
+        CHAPTER_EXTENSIONS
+            .iter()
+            .find_map(|e| self.targets.by_path.get(&target.with_extension(e)).copied())
+    }
+
+    /// Checks a local image and records its path; anything else keeps its
+    /// alt text in its place, with a warning.
+    fn image(&self, img: &mut Image, span: Span, problems: &mut Vec<Diagnostic>) {
+        let located = self.map.locate(span);
+        if img.alt.trim().is_empty() {
+            problems.push(
+                Diagnostic::warning(format!("image `{}` has no alt text", img.url))
+                    .at(located.clone())
+                    .with_hint(
+                        "describe the image for readers who cannot see it: ![description](file.png)",
+                    ),
+            );
+        }
+        let url = img.url.trim();
+        if scheme(url).is_some() || url.starts_with("//") {
+            problems.push(
+                Diagnostic::warning(format!(
+                    "remote image `{url}` is not fetched; its alt text stands in"
+                ))
+                .at(located)
+                .with_hint("download the image into the book folder to include it"),
+            );
+            return;
+        }
+        let relative = self.dir.join(percent_decode(url));
+        let ext = relative
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let problem = match inside_root(self.root, &relative) {
+            _ if url.is_empty() => Some(("has no file name".to_string(), "")),
+            Err(why) if Path::new(url).is_absolute() => Some((
+                why.to_string(),
+                "paths are relative to the chapter file; an absolute path would differ on every machine",
+            )),
+            Err(why) => Some((
+                why.to_string(),
+                "images must be inside the book folder; paths are relative to the chapter file",
+            )),
+            Ok(abs) if !abs.is_file() => {
+                Some(("not found".to_string(), "paths are relative to the chapter file"))
+            }
+            Ok(_) if !IMAGE_EXTENSIONS.contains(&ext.as_str()) => Some((
+                "is not a PNG, JPEG, GIF, WebP or SVG file".to_string(),
+                "convert it to PNG or JPEG",
+            )),
+            Ok(abs) => {
+                img.path = Some(abs);
+                None
+            }
+        };
+        if let Some((why, hint)) = problem {
+            let mut d = Diagnostic::warning(format!("image `{url}` {why}; its alt text stands in"))
+                .at(located)
+                .strict();
+            if !hint.is_empty() {
+                d = d.with_hint(hint);
+            }
+            problems.push(d);
+        }
+    }
+}
+
+/// The scheme of an absolute URL (`https` of `https://…`), if it has one.
+fn scheme(url: &str) -> Option<&str> {
+    let (scheme, _) = url.split_once(':')?;
+    let ok = scheme.len() > 1
+        && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    ok.then_some(scheme)
+}
+
+/// A URL with every character that may not appear in one percent-encoded
+/// (white space, `[ ] < > " { } | \ ^` and backquote outside the host,
+/// non-ASCII outside the host); `%XX` escapes already there are kept.
+pub fn percent_encode(url: &str) -> String {
+    // The authority (`//host`) may hold `[::1]` and an internationalized name.
+    let host = url
+        .find("://")
+        .map(|k| {
+            let start = k + 3;
+            let end = url[start..]
+                .find(['/', '?', '#'])
+                .map_or(url.len(), |e| start + e);
+            start..end
+        })
+        .unwrap_or(0..0);
+    let bytes = url.as_bytes();
+    let mut out = String::with_capacity(url.len());
+    for (i, c) in url.char_indices() {
+        let in_host = host.contains(&i);
+        let keep = match c {
+            'A'..='Z' | 'a'..='z' | '0'..='9' => true,
+            '-' | '.' | '_' | '~' | ':' | '/' | '?' | '#' | '@' | '!' | '$' | '&' | '\'' | '('
+            | ')' | '*' | '+' | ',' | ';' | '=' => true,
+            '%' => {
+                bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                    && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
+            }
+            '[' | ']' => in_host,
+            c if !c.is_ascii() => in_host,
+            _ => false,
+        };
+        if keep {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    out
+}
+
+/// Decodes `%XX` escapes of a relative URL into a path.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `a/./b/../c.md` → `a/c.md`, purely lexically.
+fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_percent_encoded() {
+        assert_eq!(
+            percent_encode("https://x.org/a[1] b?q=<c>&d=é#f"),
+            "https://x.org/a%5B1%5D%20b?q=%3Cc%3E&d=%C3%A9#f"
+        );
+        assert_eq!(percent_encode("https://[::1]/%41"), "https://[::1]/%41");
+        assert_eq!(
+            percent_encode("https://例え.jp/パス"),
+            "https://例え.jp/%E3%83%91%E3%82%B9"
+        );
+        assert_eq!(percent_encode("mailto:a@b.c"), "mailto:a@b.c");
+        assert_eq!(percent_encode("https://x.org/100%"), "https://x.org/100%25");
+    }
+
+    #[test]
+    fn schemes() {
+        assert_eq!(scheme("https://x"), Some("https"));
+        assert_eq!(scheme("Report::with_source_code"), Some("Report"));
+        assert_eq!(scheme("c:x"), None);
+        assert_eq!(scheme("ch1.md#a:b"), None);
+    }
+}
