@@ -1083,7 +1083,7 @@ mod tests {
         );
         assert!(warned[1].contains("`&#xD800;`"), "{warned:?}");
         assert_eq!(
-            problems[0].location.as_ref().and_then(|l| l.column),
+            problems[0].location.as_ref().and_then(|l| l.column()),
             Some(3)
         );
         // In raw HTML too (an HTML parser would make them U+FFFD).
@@ -1097,7 +1097,7 @@ mod tests {
         );
         let places: Vec<_> = problems
             .iter()
-            .map(|d| d.location.as_ref().map(|l| (l.line, l.column)))
+            .map(|d| d.location.as_ref().map(|l| (l.line(), l.column())))
             .collect();
         assert_eq!(
             places,
@@ -1133,7 +1133,7 @@ mod tests {
         assert!(warned[0].contains("control character U+0001"), "{warned:?}");
         assert!(warned[1].contains("noncharacter U+FFFE"), "{warned:?}");
         assert_eq!(
-            problems[0].location.as_ref().and_then(|l| l.column),
+            problems[0].location.as_ref().and_then(|l| l.column()),
             Some(2)
         );
     }
@@ -1191,7 +1191,7 @@ mod tests {
         }];
         let p = parse_chapters(Path::new("/x"), &map, &sources).unwrap();
         let loc = map.locate(p.chapters[0].blocks[1].span);
-        assert_eq!((loc.line, loc.column), (Some(3), Some(1)));
+        assert_eq!((loc.line(), loc.column()), (Some(3), Some(1)));
     }
 
     #[test]
