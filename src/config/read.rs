@@ -188,6 +188,11 @@ pub fn read(doc: &Doc) -> Result<Settings, Vec<Diagnostic>> {
     if r.errors.is_empty() {
         Ok(s)
     } else {
+        // In the order of the file, as the author reads it.
+        r.errors.sort_by_key(|d| {
+            let at = d.location.as_ref();
+            (at.and_then(|l| l.line()), at.and_then(|l| l.column()))
+        });
         Err(r.errors)
     }
 }
