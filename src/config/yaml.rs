@@ -517,10 +517,7 @@ mod tests {
         );
         assert_eq!(at(&["authors", "0"]), ("book.yaml:6:5".into(), "X".into()));
         let key = d.locate_key(&[Step::Key("pdf".into()), Step::Key("font-size".into())]);
-        assert_eq!(
-            shown(&key),
-            ("book.yaml:3:3".into(), "font-size".into())
-        );
+        assert_eq!(shown(&key), ("book.yaml:3:3".into(), "font-size".into()));
     }
 
     fn syntax(text: &str) -> Diagnostic {
