@@ -114,7 +114,7 @@ pub fn load(root: &Path) -> StageResult<Config> {
     let file = Arc::new(SourceFile::new(path.clone(), read_file(root, &path)?));
     let doc = yaml::parse(file).map_err(Diagnostics::from)?;
     let settings = read::read(&doc).map_err(Diagnostics)?;
-    resolve::resolve(root, path, settings).map_err(Diagnostics)
+    resolve::resolve(root, path, settings, &doc).map_err(Diagnostics)
 }
 
 fn read_file(root: &Path, path: &Path) -> StageResult<String> {

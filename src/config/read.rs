@@ -10,11 +10,12 @@ use crate::units::Pt;
 
 use super::yaml::{path_name, Doc, Node, Step, Value};
 
-/// A value with where book.yaml sets it.
+/// A value with the path to where book.yaml sets it, located only if a
+/// problem needs it (see [`Doc::locate_at`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Located<T> {
     pub value: T,
-    pub at: Location,
+    pub at: Vec<Step>,
 }
 
 /// What book.yaml sets; `None` where it says nothing.
@@ -35,8 +36,8 @@ pub struct Settings {
     pub toc_depth: Option<u8>,
     pub epub: EpubSection,
     pub pdf: PdfSection,
-    /// Where the `pdf:` key is, for problems of the section as a whole.
-    pub pdf_at: Option<Location>,
+    /// The `pdf:` key, for problems of the section as a whole.
+    pub pdf_at: Option<Vec<Step>>,
 }
 
 /// One entry of `chapters`.
@@ -172,7 +173,7 @@ pub fn read(doc: &Doc) -> Result<Settings, Vec<Diagnostic>> {
             "chapters" => s.chapters = r.chapters(node),
             "epub" => s.epub = r.epub(node),
             "pdf" => {
-                s.pdf_at = Some(doc.locate_key(&node.path));
+                s.pdf_at = Some(node.path.clone());
                 s.pdf = r.pdf(node);
             }
             _ => unreachable!("map() keeps known keys only"),
@@ -310,7 +311,7 @@ impl<'d> Reader<'d> {
         }
         Some(Located {
             value: PathBuf::from(text),
-            at: self.doc.locate(node),
+            at: node.path.clone(),
         })
     }
 
@@ -485,7 +486,7 @@ impl<'d> Reader<'d> {
                         )
                         .map(|v| Located {
                             value: v,
-                            at: self.doc.locate(value),
+                            at: value.path.clone(),
                         })
                 }
                 "font-expansion" => {
@@ -508,7 +509,7 @@ impl<'d> Reader<'d> {
         let name = self.text(node)?;
         Some(Located {
             value: name,
-            at: self.doc.locate(node),
+            at: node.path.clone(),
         })
     }
 }
@@ -729,7 +730,14 @@ mod tests {
             (c[1].file.value.clone(), c[1].title.as_deref()),
             (PathBuf::from("b.md"), Some("Preface"))
         );
-        assert_eq!(c[1].file.at.to_string(), "book/book.yaml:4:11");
+        assert_eq!(
+            c[1].file.at,
+            [
+                Step::Key("chapters".into()),
+                Step::Index(1),
+                Step::Key("file".into())
+            ]
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ use crate::diag::{Diagnostic, Location};
 use crate::units::Pt;
 
 use super::read::{page_size, Located, PdfSection, Settings};
+use super::yaml::{Doc, Step};
 use super::{Config, EpubConfig, FontPaths, PdfConfig, ResolvedChapter};
 
 /// Default table-of-contents depth: chapters, sections, subsections.
@@ -36,7 +37,12 @@ pub fn builtin_fonts_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts")
 }
 
-pub(super) fn resolve(root: &Path, path: PathBuf, s: Settings) -> Result<Config, Vec<Diagnostic>> {
+pub(super) fn resolve(
+    root: &Path,
+    path: PathBuf,
+    s: Settings,
+    doc: &Doc,
+) -> Result<Config, Vec<Diagnostic>> {
     let root = root.canonicalize().map_err(|e| {
         vec![Diagnostic::error(format!("cannot open book folder: {e}")).in_file(root)]
     })?;
@@ -58,7 +64,7 @@ pub(super) fn resolve(root: &Path, path: PathBuf, s: Settings) -> Result<Config,
             Err(msg) => {
                 errors.push(
                     Diagnostic::error(format!("{what} `{}` {msg}", p.value.display()))
-                        .at(p.at.clone())
+                        .at(doc.locate_at(&p.at))
                         .with_hint("paths in book.yaml are relative to the book folder and must stay inside it"),
                 );
                 None
@@ -76,11 +82,14 @@ pub(super) fn resolve(root: &Path, path: PathBuf, s: Settings) -> Result<Config,
             .iter()
             .filter_map(|entry| {
                 let abs = inside(&entry.file, "chapter")?;
+                // Located only when missing: each look-up parses book.yaml
+                // again, and a book may list hundreds of chapters.
+                let location = (!abs.is_file()).then(|| doc.locate_at(&entry.file.at));
                 Some(ResolvedChapter {
                     relative: entry.file.value.clone(),
                     path: abs,
                     title: entry.title.clone(),
-                    location: Some(entry.file.at.clone()),
+                    location,
                 })
             })
             .collect(),
@@ -97,8 +106,7 @@ pub(super) fn resolve(root: &Path, path: PathBuf, s: Settings) -> Result<Config,
         );
     }
 
-    let pdf_at = s.pdf_at.clone().unwrap_or_else(|| Location::file(&path));
-    let pdf = resolve_pdf(&s.pdf, &root, &pdf_at, &mut errors);
+    let pdf = resolve_pdf(&s.pdf, s.pdf_at.as_deref(), &root, doc, &mut errors);
 
     if !errors.is_empty() {
         return Err(errors);
@@ -131,10 +139,16 @@ pub(super) fn resolve(root: &Path, path: PathBuf, s: Settings) -> Result<Config,
 
 fn resolve_pdf(
     p: &PdfSection,
+    section: Option<&[Step]>,
     root: &Path,
-    pdf_at: &Location,
+    doc: &Doc,
     errors: &mut Vec<Diagnostic>,
 ) -> Option<PdfConfig> {
+    // The `pdf:` key, for problems of the section as a whole.
+    let pdf_at = || match section {
+        Some(at) => doc.locate_key(at),
+        None => Location::file(&doc.file.path),
+    };
     let (w, h) = p
         .page_size
         .unwrap_or_else(|| page_size(DEFAULT_PAGE_SIZE).expect("the default page size exists"));
@@ -160,7 +174,7 @@ fn resolve_pdf(
                     "`leading: {}` does not suit font-size {font_size}",
                     l.value
                 ))
-                .at(l.at.clone())
+                .at(doc.locate_at(&l.at))
                 .with_hint(
                     "leading is the baseline distance in points, usually 1.2–1.5 × font-size",
                 ),
@@ -173,7 +187,7 @@ fn resolve_pdf(
         ok = false;
         errors.push(
             Diagnostic::error("the margins leave too little room for text")
-                .at(pdf_at.clone())
+                .at(pdf_at())
                 .with_hint("the text block must hold at least 10 lines of at least 10 ems"),
         );
     }
@@ -187,7 +201,7 @@ fn resolve_pdf(
         Ok(f) => Some(f),
         Err((d, which_mono)) => {
             let at = if which_mono { mono } else { family };
-            errors.push(d.at(at.map_or_else(|| pdf_at.clone(), |f| f.at.clone())));
+            errors.push(d.at(at.map_or_else(pdf_at, |f| doc.locate_at(&f.at))));
             None
         }
     };

@@ -146,6 +146,11 @@ impl Doc {
         self.locate_path(&node.path, false)
     }
 
+    /// Where the value at `path` is written.
+    pub fn locate_at(&self, path: &[Step]) -> Location {
+        self.locate_path(path, false)
+    }
+
     /// Where the last key of `path` is written (for an unknown key).
     pub fn locate_key(&self, path: &[Step]) -> Location {
         self.locate_path(path, true)
