@@ -30,7 +30,8 @@ pub struct Cli {
     /// set), always or never.
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, global = true)]
     pub color: ColorChoice,
-    /// Say what is being done: the book's files, each stage and its time.
+    /// Say what is being done: each stage of a build as it starts and the
+    /// stage timings, each file `init` writes.
     #[arg(short, long, global = true)]
     pub verbose: bool,
 }
@@ -43,7 +44,7 @@ pub enum Command {
     Init(init::InitArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(completions::CompletionsArgs),
-    /// Print the man page (roff) for folio and its subcommands.
+    /// Print man pages (roff) for folio and its subcommands.
     Man(man::ManArgs),
 }
 

@@ -4,6 +4,12 @@
 //! renderer). Plain text when not on a terminal, so output in pipes and
 //! tests is stable; ANSI colour when asked or on a terminal.
 //!
+//! annotate-snippets was chosen over codespan-reporting (both tried): its
+//! plain output is ASCII and the same layout as the coloured one less the
+//! escapes, it renders to a string from borrowed text (no file database to
+//! fill, no termcolor writer), it names a `hint` as such, and its only new
+//! dependencies here were itself and `anstyle`, already in the tree.
+//!
 //! Repeated problems of one kind (a character no font has, met 1,225 times)
 //! are grouped: the first is printed in full, followed by how many more
 //! there are and where the next few are.
