@@ -30,10 +30,12 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use config::Config;
-use diag::{Diagnostic, Diagnostics, StageResult};
+use diag::{Diagnostic, Diagnostics, Severity, StageResult};
+use epub::EpubSettings;
 use model::{Book, Metadata};
 use toc::Toc;
 use typeset::report::LayoutReport;
+use typeset::PdfSettings;
 
 /// Which artifacts to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +74,23 @@ pub struct BuildOptions {
     /// Threads to compose chapters and deflate PDF pages on; 0 means one
     /// per core. The output is the same byte for byte whatever the number.
     pub threads: usize,
+    /// Fail the build (writing nothing) when there is any warning; the
+    /// warnings come back as errors.
+    pub deny_warnings: bool,
 }
+
+/// Told as each stage of a build starts (a progress bar listens).
+pub trait Progress: Sync {
+    fn stage(&self, name: &'static str);
+}
+
+/// No one is listening.
+impl Progress for () {
+    fn stage(&self, _name: &'static str) {}
+}
+
+/// The stages [`build`] reports to [`Progress`], in order.
+pub const STAGES: &[&str] = &["config", "load", "parse", "toc", "typeset", "write files"];
 
 /// What a successful build produced.
 #[derive(Debug, Clone)]
@@ -101,17 +119,33 @@ pub struct LoadedBook {
     pub book: Book,
     pub toc: Toc,
     pub config: Config,
+    /// The EPUB writer's settings, resolved from the config.
+    pub epub: EpubSettings,
+    /// The typesetter's settings, resolved from the config.
+    pub pdf: PdfSettings,
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Records how long each stage takes.
-#[derive(Debug, Default)]
-struct Stopwatch {
+/// Records how long each stage takes, and tells the progress listener.
+struct Stopwatch<'p> {
     laps: Vec<(&'static str, Duration)>,
+    progress: &'p dyn Progress,
 }
 
-impl Stopwatch {
+impl Default for Stopwatch<'_> {
+    fn default() -> Self {
+        Stopwatch {
+            laps: Vec::new(),
+            progress: &(),
+        }
+    }
+}
+
+impl Stopwatch<'_> {
     fn time<T>(&mut self, stage: &'static str, f: impl FnOnce() -> T) -> T {
+        if STAGES.contains(&stage) {
+            self.progress.stage(stage);
+        }
         let start = Instant::now();
         let out = f();
         self.laps.push((stage, start.elapsed()));
@@ -123,7 +157,18 @@ impl Stopwatch {
 /// `out_dir`. Each file is written to a temporary name and renamed, so a
 /// failed build leaves the previous good output untouched.
 pub fn build(options: &BuildOptions) -> Result<Outputs, Diagnostics> {
-    let mut clock = Stopwatch::default();
+    build_with_progress(options, &())
+}
+
+/// [`build`], telling `progress` as each stage starts.
+pub fn build_with_progress(
+    options: &BuildOptions,
+    progress: &dyn Progress,
+) -> Result<Outputs, Diagnostics> {
+    let mut clock = Stopwatch {
+        laps: Vec::new(),
+        progress,
+    };
     let loaded = load_book_timed(&options.book_dir, options.source_date_epoch, &mut clock)?;
     let mut warnings = loaded.warnings.clone();
     let name = output_stem(&loaded.book.meta.title);
@@ -152,7 +197,7 @@ pub fn build(options: &BuildOptions) -> Result<Outputs, Diagnostics> {
             typeset::typeset_with_hook(
                 &loaded.book,
                 &loaded.toc,
-                &loaded.config.pdf,
+                &loaded.pdf,
                 &layout,
                 &mut |breaks| {
                     // The EPUB thread only stops listening once it has them.
@@ -236,17 +281,20 @@ pub fn build(options: &BuildOptions) -> Result<Outputs, Diagnostics> {
         // image that could not be used) fail a strict build.
         let (strict, rest): (Vec<Diagnostic>, Vec<Diagnostic>) =
             warnings.into_iter().partition(|w| w.strict);
-        errors.extend(strict.into_iter().map(|w| {
-            Diagnostic {
-                severity: diag::Severity::Error,
-                hint: w
-                    .hint
-                    .clone()
-                    .or_else(|| Some("--strict makes this warning an error".into())),
-                ..w
+        errors.extend(strict.into_iter().map(|mut w| {
+            w.severity = Severity::Error;
+            if w.hint.is_none() {
+                w.hint = Some("--strict makes this warning an error".into());
             }
+            w
         }));
         warnings = rest;
+    }
+    if options.deny_warnings && errors.is_empty() && !warnings.is_empty() {
+        errors.extend(warnings.drain(..).map(|mut w| {
+            w.severity = Severity::Error;
+            w
+        }));
     }
     if !errors.is_empty() {
         errors.extend(warnings);
@@ -299,6 +347,8 @@ fn load_book_timed(
     Ok(LoadedBook {
         book,
         toc,
+        epub: EpubSettings::from_config(&config),
+        pdf: PdfSettings::from_config(&config.pdf),
         config,
         warnings: parsed.warnings,
     })
@@ -311,7 +361,7 @@ pub fn render_epub(
     loaded: &LoadedBook,
     page_breaks: &[model::PageBreak],
 ) -> StageResult<(Vec<u8>, Vec<Diagnostic>)> {
-    epub::write_epub(&loaded.book, &loaded.toc, &loaded.config.epub, page_breaks)
+    epub::write_epub(&loaded.book, &loaded.toc, &loaded.epub, page_breaks)
 }
 
 /// A typeset and written PDF.
@@ -325,7 +375,7 @@ pub struct RenderedPdf {
 
 /// PDF bytes of a loaded book: typeset, then emitted.
 pub fn render_pdf(loaded: &LoadedBook) -> StageResult<RenderedPdf> {
-    let typeset = typeset::typeset(&loaded.book, &loaded.toc, &loaded.config.pdf)?;
+    let typeset = typeset::typeset(&loaded.book, &loaded.toc, &loaded.pdf)?;
     let pages = typeset.document.pages.len();
     let (bytes, _) = pdf::write_pdf_timed(typeset.document, 0)?;
     Ok(RenderedPdf {
@@ -363,19 +413,18 @@ fn strict_errors(report: &LayoutReport) -> Vec<Diagnostic> {
 }
 
 fn metadata(config: &Config, modified_epoch: i64) -> Metadata {
-    let raw = &config.raw;
     Metadata {
         title: config.title.clone(),
-        subtitle: raw.subtitle.clone(),
-        authors: raw.authors.clone(),
+        subtitle: config.subtitle.clone(),
+        authors: config.authors.clone(),
         language: config.language.clone(),
         identifier: config.identifier.clone(),
-        date: raw.date.clone(),
+        date: config.date.clone(),
         modified_epoch,
-        publisher: raw.publisher.clone(),
-        rights: raw.rights.clone(),
-        description: raw.description.clone(),
-        subjects: raw.subjects.clone(),
+        publisher: config.publisher.clone(),
+        rights: config.rights.clone(),
+        description: config.description.clone(),
+        subjects: config.subjects.clone(),
         cover: config.cover.clone(),
         toc_depth: config.toc_depth,
     }
@@ -393,12 +442,47 @@ fn newest_mtime(config: &Config) -> i64 {
         .unwrap_or(0)
 }
 
-/// File name stem of the outputs, from the title: `Pakistan and the
-/// Taliban` → `pakistan-and-the-taliban`.
+/// File name stem of the outputs, from the title, keeping all its words:
+/// `Pakistan and the Taliban` → `pakistan-and-the-taliban`, `H-Bomb` →
+/// `h-bomb`, `Section` → `section`. A title with no letters or digits
+/// gives `book`.
 pub fn output_stem(title: &str) -> String {
-    let slug = ids::slugify(title);
-    match slug.as_str() {
-        "section" => "book".to_string(),
-        s => s.strip_prefix("h-").unwrap_or(s).to_string(),
+    let mut stem = String::new();
+    for c in title.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            stem.push(c);
+        } else if c == '\'' || c == '’' {
+            // Apostrophes join words: `Pakistan’s` → `pakistans`.
+        } else if !stem.is_empty() && !stem.ends_with('-') {
+            stem.push('-');
+        }
+    }
+    let stem = stem.trim_end_matches('-');
+    if stem.is_empty() {
+        "book".to_string()
+    } else {
+        stem.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::output_stem;
+
+    #[test]
+    fn output_names_keep_the_title_s_words() {
+        assert_eq!(
+            output_stem("Pakistan and the Taliban"),
+            "pakistan-and-the-taliban"
+        );
+        assert_eq!(output_stem("H-Bomb"), "h-bomb");
+        assert_eq!(output_stem("Section"), "section");
+        assert_eq!(output_stem("1984"), "1984");
+        assert_eq!(
+            output_stem("Pakistan’s Army: A History…"),
+            "pakistans-army-a-history"
+        );
+        assert_eq!(output_stem("Ça ira"), "ça-ira");
+        assert_eq!(output_stem("?!"), "book");
     }
 }

@@ -26,6 +26,7 @@ mod notes;
 mod ocf;
 mod package;
 mod pagebreaks;
+mod settings;
 mod xhtml;
 
 #[cfg(test)]

@@ -938,8 +938,8 @@ fn right_to_left_languages_set_direction() {
 fn check_repo_book(folder: &str) -> BTreeMap<String, Vec<u8>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
     let loaded = crate::load_book(&root, Some(1_700_000_000)).expect("book loads");
-    let (epub, _) = write_epub(&loaded.book, &loaded.toc, &loaded.config.epub, &[]).expect("EPUB");
-    let (again, _) = write_epub(&loaded.book, &loaded.toc, &loaded.config.epub, &[]).expect("EPUB");
+    let (epub, _) = write_epub(&loaded.book, &loaded.toc, &loaded.epub, &[]).expect("EPUB");
+    let (again, _) = write_epub(&loaded.book, &loaded.toc, &loaded.epub, &[]).expect("EPUB");
     assert!(epub == again, "two builds of {folder} differ");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("book.epub");

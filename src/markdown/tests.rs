@@ -188,7 +188,7 @@ fn references_to_no_character_are_kept_as_written_and_warned() {
     assert!(warned.contains("`&#0;` is not a character"), "{warned}");
     assert!(warned.contains("`&#xD800;`"), "{warned}");
     assert_eq!(
-        problems[0].location.as_ref().and_then(|l| l.column),
+        problems[0].location.as_ref().and_then(|l| l.column()),
         Some(3)
     );
     // In raw HTML too (an HTML parser would make them U+FFFD).
@@ -196,7 +196,7 @@ fn references_to_no_character_are_kept_as_written_and_warned() {
     assert_eq!(show(&c.blocks), "<p>A &#0; b &#x110000 c A d</p>");
     let places: Vec<_> = problems
         .iter()
-        .map(|d| d.location.as_ref().map(|l| (l.line, l.column)))
+        .map(|d| d.location.as_ref().map(|l| (l.line(), l.column())))
         .collect();
     assert_eq!(
         places,
@@ -217,7 +217,7 @@ fn unprintable_characters_are_left_out_and_warned_once() {
     assert!(warned[0].contains("control character U+0001"), "{warned:?}");
     assert!(warned[1].contains("noncharacter U+FFFE"), "{warned:?}");
     assert_eq!(
-        problems[0].location.as_ref().and_then(|l| l.column),
+        problems[0].location.as_ref().and_then(|l| l.column()),
         Some(2)
     );
 }

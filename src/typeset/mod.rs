@@ -32,6 +32,7 @@ mod paginate;
 pub mod paragraph;
 pub mod protrusion;
 pub mod report;
+mod settings;
 pub mod shape;
 mod table;
 

@@ -221,7 +221,7 @@ pub(crate) fn collect(pages: &[ReportPage<'_>], book: &Book) -> LayoutReport {
 /// `file:line` of a span.
 fn location(book: &Book, span: Span) -> String {
     match crate::typeset::compose::locate(book, span) {
-        Some(loc) => match loc.line {
+        Some(loc) => match loc.line() {
             Some(line) => format!("{}:{line}", loc.path.display()),
             None => loc.path.display().to_string(),
         },

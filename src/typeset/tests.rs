@@ -647,7 +647,7 @@ fn words_too_long_for_the_measure_warn_with_their_line() {
         .expect("a warning for the long word");
     let loc = w.location.as_ref().unwrap();
     assert_eq!(loc.path, PathBuf::from("ch1.md"));
-    assert_eq!(loc.line, Some(3));
+    assert_eq!(loc.line(), Some(3));
     assert!(t.report.count(DefectKind::Overfull) >= 1, "{:?}", t.report);
 }
 
