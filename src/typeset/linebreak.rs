@@ -565,32 +565,57 @@ struct Pass {
     last: bool,
 }
 
+/// Where a window of a long paragraph starts: the state of the break
+/// before it (see [`break_lines`]).
+#[derive(Debug, Clone, Copy)]
+struct Origin {
+    hang_left: f64,
+    fitness: u8,
+    run: u8,
+    adj: f64,
+}
+
 /// The result of one pass.
 struct Chosen {
-    /// Item indices of the breaks.
-    breaks: Vec<usize>,
+    /// The breaks: item index, and the state after it (for the next window).
+    breaks: Vec<(usize, Origin)>,
     /// Whether the breaks make three or more hyphenated lines in a row.
     hyphen_run: bool,
 }
 
 /// Runs one Knuth–Plass pass; the chosen breaks, or `None` if no feasible
 /// set of breaks exists at this tolerance.
-fn knuth_plass(items: &[Item], params: &Params, prefix: &Prefix, pass: &Pass) -> Option<Chosen> {
+///
+/// With `open_end`, `items` is a window of a longer paragraph that goes on
+/// past its end: no break is the paragraph's last, and the breaks chosen
+/// are those of the best path to the furthest break reached.
+fn knuth_plass(
+    items: &[Item],
+    params: &Params,
+    prefix: &Prefix,
+    pass: &Pass,
+    origin: Origin,
+    open_end: bool,
+) -> Option<Chosen> {
     let mut nodes: Vec<Node> = Vec::with_capacity(items.len() / 4 + 8);
     nodes.push(Node {
         at: usize::MAX,
         // An indent or a leading marker is content: the first line starts
         // at item 0.
         start: 0,
-        hang_left: params.start_hang,
+        hang_left: origin.hang_left,
         prev: None,
-        fitness: 2,
-        run: 0,
-        adj: f64::NAN,
+        fitness: origin.fitness,
+        run: origin.run,
+        adj: origin.adj,
         total: 0.0,
     });
     let mut active: Vec<usize> = vec![0];
-    let last_index = items.len() - 1;
+    let last_index = if open_end {
+        usize::MAX
+    } else {
+        items.len() - 1
+    };
     for b in 0..items.len() {
         if !is_legal(items, b, pass.hyphenate) {
             continue;
@@ -718,10 +743,20 @@ fn knuth_plass(items: &[Item], params: &Params, prefix: &Prefix, pass: &Pass) ->
             return None;
         }
     }
-    // The best node at the final break.
+    // The best node at the final break (in an open window, at the
+    // furthest break reached).
     let mut best: Option<usize> = None;
+    let end = if open_end {
+        active
+            .iter()
+            .map(|&a| nodes[a].at)
+            .filter(|&at| at != usize::MAX)
+            .max()?
+    } else {
+        last_index
+    };
     for &a in &active {
-        if nodes[a].at == last_index && best.is_none_or(|b| nodes[a].total < nodes[b].total) {
+        if nodes[a].at == end && best.is_none_or(|b| nodes[a].total < nodes[b].total) {
             best = Some(a);
         }
     }
@@ -729,7 +764,7 @@ fn knuth_plass(items: &[Item], params: &Params, prefix: &Prefix, pass: &Pass) ->
     let mut cur = best?;
     let mut hyphen_run = false;
     while let Some(prev) = nodes[cur].prev {
-        out.push(nodes[cur].at);
+        out.push(Chosen::state(&nodes[cur]));
         // Two breaks in a row that both end a run of two or more: the
         // later one ends a run of three or more.
         hyphen_run |= nodes[cur].run >= MAX_RUN && nodes[prev].run >= MAX_RUN;
@@ -740,6 +775,21 @@ fn knuth_plass(items: &[Item], params: &Params, prefix: &Prefix, pass: &Pass) ->
         breaks: out,
         hyphen_run,
     })
+}
+
+impl Chosen {
+    /// A break and the state a window starting after it begins in.
+    fn state(node: &Node) -> (usize, Origin) {
+        (
+            node.at,
+            Origin {
+                hang_left: node.hang_left,
+                fitness: node.fitness,
+                run: node.run,
+                adj: node.adj,
+            },
+        )
+    }
 }
 
 /// The evenness demerits (see [`EVENNESS`]) of a justified line with sums
@@ -814,15 +864,84 @@ fn line_demerits(
     d
 }
 
-/// Chooses line breaks with the Knuth–Plass algorithm: a pass without
-/// hyphenation, one with, and an emergency pass with extra stretch that
-/// always yields breaks.
+/// Paragraphs longer than this many items (about 1,500 words) are
+/// broken a window at a time, so time and memory stay linear however long
+/// a paragraph is: each window of [`WINDOW`] items is broken as if the
+/// paragraph went on, its breaks in the first [`KEEP`] are kept, and the
+/// next window starts after the last of them, in its state. The breaks a
+/// window keeps were chosen with many lines still to come, so they are
+/// those of the whole paragraph in all but rare cases.
+const WINDOW: usize = 6_000;
+/// The share of a window whose breaks are kept.
+const KEEP: f64 = 0.75;
+
+/// Chooses where the lines of a paragraph end. Items must end with a
+/// forced break.
 pub(crate) fn break_lines(items: &[Item], params: &Params) -> Vec<Break> {
     if items.is_empty() {
         return Vec::new();
     }
     debug_assert_eq!(LOOSENESS, 0);
-    let prefix = Prefix::new(items);
+    let mut origin = Origin {
+        hang_left: params.start_hang,
+        fitness: 2,
+        run: 0,
+        adj: f64::NAN,
+    };
+    let mut out = Vec::new();
+    let mut start = 0;
+    loop {
+        let rest = items.len() - start;
+        let open = rest > WINDOW + WINDOW / 2;
+        let window = &items[start..if open { start + WINDOW } else { items.len() }];
+        let prefix = Prefix::new(window);
+        // A window of a long paragraph holds a hundred lines or more: the
+        // first pass, which needs every one of them to set without a
+        // hyphen, all but never succeeds there and is skipped.
+        let windowed = open || start > 0;
+        let chosen = choose(window, params, &prefix, origin, open, windowed);
+        let keep = if open {
+            let limit = (WINDOW as f64 * KEEP) as usize;
+            // At least one line, so the windows move on.
+            let n = chosen.iter().take_while(|(at, _)| *at < limit).count();
+            n.max(1).min(chosen.len())
+        } else {
+            chosen.len()
+        };
+        let mut line_from = 0;
+        let mut hang_left = origin.hang_left;
+        for &(at, state) in &chosen[..keep] {
+            let sums = prefix.line(window, line_from, at, hang_left);
+            out.push(Break {
+                at: start + at,
+                ratio: ratio(&sums, params),
+            });
+            hang_left = window[at].hang_left;
+            line_from = line_start(window, at);
+            origin = state;
+        }
+        if !open || keep == 0 {
+            break;
+        }
+        let next = start + line_from;
+        if next <= start || next >= items.len() {
+            break;
+        }
+        start = next;
+    }
+    out
+}
+
+/// Runs the passes on one window (or a whole paragraph): the first set of
+/// breaks a pass finds, as (item, state after it).
+fn choose(
+    items: &[Item],
+    params: &Params,
+    prefix: &Prefix,
+    origin: Origin,
+    open_end: bool,
+    skip_first: bool,
+) -> Vec<(usize, Origin)> {
     let passes = [
         Pass {
             threshold: params.tuning.pretolerance,
@@ -850,12 +969,12 @@ pub(crate) fn break_lines(items: &[Item], params: &Params) -> Vec<Break> {
         },
     ];
     let mut chosen: Option<Chosen> = None;
-    for pass in &passes {
+    for (n, pass) in passes.iter().enumerate() {
         // As in TeX, a negative pretolerance skips the first pass.
-        if pass.threshold < 0.0 {
+        if pass.threshold < 0.0 || (n == 0 && skip_first) {
             continue;
         }
-        match knuth_plass(items, params, &prefix, pass) {
+        match knuth_plass(items, params, prefix, pass, origin, open_end) {
             // A set of breaks that needs three hyphens in a row counts as
             // failing this tolerance, like a line that is too loose: a
             // looser pass may avoid the run. The first such set is kept in
@@ -872,20 +991,18 @@ pub(crate) fn break_lines(items: &[Item], params: &Params) -> Vec<Break> {
             None => {}
         }
     }
-    let chosen = chosen.map_or_else(|| vec![items.len() - 1], |c| c.breaks);
-    let mut out = Vec::with_capacity(chosen.len());
-    let mut start = 0;
-    let mut hang_left = params.start_hang;
-    for at in chosen {
-        let sums = prefix.line(items, start, at, hang_left);
-        out.push(Break {
-            at,
-            ratio: ratio(&sums, params),
-        });
-        hang_left = items[at].hang_left;
-        start = line_start(items, at);
-    }
-    out
+    chosen.map_or_else(
+        || {
+            vec![(
+                items.len() - 1,
+                Origin {
+                    hang_left: 0.0,
+                    ..origin
+                },
+            )]
+        },
+        |c| c.breaks,
+    )
 }
 
 #[cfg(test)]
