@@ -6,13 +6,15 @@
 //! This is the only module that knows YAML, so the backend could change
 //! without touching the rest.
 
+use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
 use serde::Deserialize;
 
 use crate::diag::{Diagnostic, Location, StageResult};
 use crate::epub::EpubSettings;
-use crate::typeset::{FontFiles, PdfSettings};
+use crate::fonts::{FallbackSettings, FontFiles, MissingGlyphPolicy, ScriptTag};
+use crate::typeset::PdfSettings;
 use crate::units::Pt;
 
 /// Name of the configuration file inside a book folder.
@@ -50,6 +52,19 @@ pub struct RawConfig {
     pub chapters: Option<Vec<ChapterEntry>>,
     /// Deepest heading level listed in the table of contents. Default 3.
     pub toc_depth: Option<u8>,
+    /// A font for a script or a language, by family name, used for its
+    /// characters even where the book's font has them, and before any
+    /// other fallback: `Hani: Noto Serif CJK SC`, `Arabic: Noto Naskh
+    /// Arabic`, `ja: Noto Serif CJK JP` (a language stands for its
+    /// scripts). The family is looked up in the book's fonts/, Folio's
+    /// fonts and the fonts installed on the system.
+    #[serde(default)]
+    pub fonts: BTreeMap<String, String>,
+    /// The words Folio prints or writes around the book's own text
+    /// ("Contents", "Cover"…), replacing those of the book's language:
+    /// `contents: Table of Contents`. Keys as in the README.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
     /// EPUB-only settings.
     #[serde(default)]
     pub epub: RawEpub,
@@ -112,6 +127,10 @@ pub struct RawPdf {
     pub font_family: Option<String>,
     /// Monospace family for code (`Inconsolata`).
     pub mono_family: Option<String>,
+    /// Text no font has: `error` (default) fails the PDF build, `warn`
+    /// builds it anyway (the characters print as empty boxes) with one
+    /// warning per script.
+    pub missing_glyphs: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Default, PartialEq)]
@@ -400,7 +419,11 @@ fn resolve(root: &Path, path: PathBuf, source: String, raw: RawConfig) -> StageR
         );
     }
 
-    let pdf = resolve_pdf(&raw.pdf, &root, &source, &path, &mut errors);
+    let by_script = resolve_script_fonts(&raw.fonts, &source, &path, &mut errors);
+    let pdf = resolve_pdf(&raw.pdf, &root, &source, &path, &mut errors).map(|mut pdf| {
+        pdf.fallback.by_script = by_script;
+        pdf
+    });
     let split_level = raw.epub.split_level.unwrap_or(DEFAULT_SPLIT_LEVEL);
     for (key, value) in [
         ("split-level", Some(split_level)),
@@ -423,6 +446,7 @@ fn resolve(root: &Path, path: PathBuf, source: String, raw: RawConfig) -> StageR
             embed_fonts: raw.epub.embed_fonts.unwrap_or(false),
             nav_depth: raw.epub.nav_depth,
             fonts: pdf.as_ref().map(|p| p.fonts.clone()),
+            fallback: pdf.as_ref().map(|p| p.fallback.clone()).unwrap_or_default(),
         },
         pdf: pdf.expect("no errors means PDF settings resolved"),
         root,
@@ -595,6 +619,23 @@ fn resolve_pdf(
             None
         }
     };
+    let missing_glyphs = match raw.missing_glyphs.as_deref() {
+        None | Some("error") => MissingGlyphPolicy::Error,
+        Some("warn") => MissingGlyphPolicy::Warn,
+        Some(other) => {
+            errors.push(
+                Diagnostic::error(format!(
+                    "`missing-glyphs: {other}` is not `error` or `warn`"
+                ))
+                .at(locate_value(source, path, "missing-glyphs"))
+                .with_hint(
+                    "`error` (the default) stops the PDF when a character has no font; \
+                         `warn` prints empty boxes instead",
+                ),
+            );
+            MissingGlyphPolicy::Error
+        }
+    };
     if errors.len() > before {
         return None;
     }
@@ -610,11 +651,51 @@ fn resolve_pdf(
         font_expansion: expansion / 100.0,
         chapters_on_recto: raw.chapters_on_recto.unwrap_or(false),
         fonts: fonts?,
+        fallback: FallbackSettings {
+            book_dir: root.join("fonts"),
+            folio_dir: builtin_fonts_dir(),
+            by_script: BTreeMap::new(),
+            system_dirs: crate::fonts::discovery::Catalog::system_dirs_from_env(),
+        },
+        missing_glyphs,
     })
 }
 
+/// book.yaml's `fonts:` keys (scripts or languages) → a family per script.
+fn resolve_script_fonts(
+    raw: &BTreeMap<String, String>,
+    source: &str,
+    path: &Path,
+    errors: &mut Vec<Diagnostic>,
+) -> BTreeMap<ScriptTag, String> {
+    let mut out = BTreeMap::new();
+    for (key, family) in raw {
+        match crate::fonts::fallback::scripts_of_key(key) {
+            Some(scripts) => {
+                for script in scripts {
+                    out.insert(script, family.trim().to_string());
+                }
+            }
+            None => errors.push(
+                Diagnostic::error(format!(
+                    "`fonts: {key}` names neither a script nor a language"
+                ))
+                .at(locate_value(source, path, key))
+                .with_hint(
+                    "use a script (`Hani`, `Han`, `Arabic`, `Devanagari`) or a language tag \
+                     (`ja`, `zh-Hant`, `ar`)",
+                ),
+            ),
+        }
+    }
+    out
+}
+
 /// Finds a family's four styles and the mono face: first in the book's own
-/// `fonts/` folder, then in the fonts shipped with Folio.
+/// `fonts/` folder, then in the fonts shipped with Folio. A style without
+/// a file of its own takes the nearest one the family has (bold italic:
+/// bold, then italic; any: the regular), and the typesetter synthesizes
+/// the difference; only the regular is required.
 pub fn find_fonts(root: &Path, family: &str, mono: &str) -> Result<FontFiles, Diagnostic> {
     let dirs = [root.join("fonts"), builtin_fonts_dir()];
     let find = |family: &str, style: &str| -> Option<PathBuf> {
@@ -626,28 +707,36 @@ pub fn find_fonts(root: &Path, family: &str, mono: &str) -> Result<FontFiles, Di
         };
         dirs.iter().find_map(|dir| {
             names.iter().find_map(|name| {
-                ["ttf", "otf"]
+                ["ttf", "otf", "ttc", "otc"]
                     .iter()
                     .map(|ext| dir.join(format!("{name}.{ext}")))
                     .find(|p| p.is_file())
             })
         })
     };
-    let need = |family: &str, style: &str| {
-        find(family, style).ok_or_else(|| {
-            Diagnostic::error(format!("font `{family}` {style} not found"))
-                .with_hint(format!(
-                    "put {}-{style}.ttf (or .otf) in the book's fonts/ folder; Folio ships Gentium Book Plus and Inconsolata",
-                    family.replace(' ', "")
-                ))
+    let need = |family: &str| {
+        find(family, "Regular").ok_or_else(|| {
+            Diagnostic::error(format!("font `{family}` not found")).with_hint(format!(
+                "put {0}-Regular.ttf (or .otf, .ttc; with -Italic, -Bold, -BoldItalic if the \
+                     family has them) in the book's fonts/ folder; Folio ships Gentium Book Plus \
+                     and Inconsolata",
+                family.replace(' ', "")
+            ))
         })
     };
+    let regular = need(family)?;
+    let italic = find(family, "Italic").unwrap_or_else(|| regular.clone());
+    let bold = find(family, "Bold").unwrap_or_else(|| regular.clone());
+    let bold_italic = find(family, "BoldItalic")
+        .or_else(|| find(family, "Bold"))
+        .or_else(|| find(family, "Italic"))
+        .unwrap_or_else(|| regular.clone());
     Ok(FontFiles {
-        regular: need(family, "Regular")?,
-        italic: need(family, "Italic")?,
-        bold: need(family, "Bold")?,
-        bold_italic: need(family, "BoldItalic")?,
-        mono: need(mono, "Regular")?,
+        regular,
+        italic,
+        bold,
+        bold_italic,
+        mono: need(mono)?,
     })
 }
 

@@ -29,6 +29,9 @@ fn main() -> ExitCode {
                         for w in &out.warnings {
                             eprintln!("{w}");
                         }
+                        for line in &out.fonts {
+                            println!("{line}");
+                        }
                         if let Some(p) = &out.epub {
                             println!("wrote {}", p.display());
                         }

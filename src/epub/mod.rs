@@ -36,9 +36,9 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use crate::diag::{Diagnostic, Diagnostics, StageResult};
+use crate::fonts::FontFiles;
 use crate::model::{Book, PageBreak};
 use crate::toc::Toc;
-use crate::typeset::FontFiles;
 
 use images::{extension_for, sniff_media_type, ImageStore};
 use layout::{plan_parts, Layout};
@@ -74,6 +74,8 @@ pub struct EpubSettings {
     /// them, and `embed_fonts` embeds them. `None` sets the cover in the
     /// reader's serif and embeds nothing.
     pub fonts: Option<FontFiles>,
+    /// Where the cover finds fonts for what the book's faces lack.
+    pub fallback: crate::fonts::FallbackSettings,
 }
 
 impl Default for EpubSettings {
@@ -86,6 +88,7 @@ impl Default for EpubSettings {
             embed_fonts: false,
             nav_depth: None,
             fonts: None,
+            fallback: crate::fonts::FallbackSettings::default(),
         }
     }
 }
@@ -211,7 +214,7 @@ fn cover(
             (bytes, media_type)
         }
         None => (
-            cover::cover_svg(&book.meta, settings.fonts.as_ref()).into_bytes(),
+            cover::cover_svg(&book.meta, settings.fonts.as_ref(), &settings.fallback).into_bytes(),
             "image/svg+xml",
         ),
     };
