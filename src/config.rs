@@ -161,6 +161,8 @@ pub struct Config {
     pub chapters: Vec<ResolvedChapter>,
     pub epub: EpubSettings,
     pub pdf: PdfSettings,
+    /// Furniture words in the book's language, with `labels:` applied.
+    pub labels: crate::labels::Labels,
 }
 
 /// A chapter file to load.
@@ -419,6 +421,23 @@ fn resolve(root: &Path, path: PathBuf, source: String, raw: RawConfig) -> StageR
         );
     }
 
+    let mut labels = crate::labels::Labels::for_language(&language);
+    for key in labels.apply(&raw.labels) {
+        let keys: Vec<&str> = crate::labels::Label::ALL.iter().map(|l| l.key()).collect();
+        let hint = match keys
+            .iter()
+            .map(|k| (strsim::levenshtein(&key, k), *k))
+            .min()
+        {
+            Some((d, k)) if d <= key.len().max(3) / 2 + 1 => format!("did you mean `{k}`?"),
+            _ => format!("labels are {}", keys.join(", ")),
+        };
+        errors.push(
+            Diagnostic::error(format!("`labels: {key}` is not a label Folio prints"))
+                .at(locate(&key))
+                .with_hint(hint),
+        );
+    }
     let by_script = resolve_script_fonts(&raw.fonts, &source, &path, &mut errors);
     let pdf = resolve_pdf(&raw.pdf, &root, &source, &path, &mut errors).map(|mut pdf| {
         pdf.fallback.by_script = by_script;
@@ -458,6 +477,7 @@ fn resolve(root: &Path, path: PathBuf, source: String, raw: RawConfig) -> StageR
         toc_depth,
         cover,
         chapters,
+        labels,
         raw,
     })
 }

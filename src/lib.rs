@@ -18,6 +18,7 @@ pub mod diag;
 pub mod epub;
 pub mod fonts;
 pub mod ids;
+pub mod labels;
 pub mod load;
 pub mod markdown;
 pub mod model;
@@ -400,6 +401,7 @@ fn metadata(config: &Config, modified_epoch: i64) -> Metadata {
         subjects: raw.subjects.clone(),
         cover: config.cover.clone(),
         toc_depth: config.toc_depth,
+        labels: config.labels.clone(),
     }
 }
 

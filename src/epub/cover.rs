@@ -11,6 +11,7 @@
 //! files the text is written as SVG `<text>` in a generic serif instead.
 
 use crate::fonts::{Face, FallbackSettings, FontFiles, FontSet};
+use crate::labels::Label;
 use crate::model::Metadata;
 use crate::units::Pt;
 
@@ -346,10 +347,10 @@ pub fn cover_label(meta: &Metadata) -> String {
         }
     }
     let authors = named_authors(meta);
-    match authors.as_slice() {
-        [] => {}
-        [one] => label.push_str(&format!(", by {one}")),
-        [rest @ .., last] => label.push_str(&format!(", by {} and {last}", rest.join(", "))),
+    if !authors.is_empty() {
+        let labels = &meta.labels;
+        label.push_str(labels.get(Label::ListSeparator));
+        label.push_str(&labels.fill(Label::By, &labels.list(&authors)));
     }
     label
 }
@@ -384,6 +385,7 @@ mod tests {
             subjects: vec![],
             cover: None,
             toc_depth: 2,
+            labels: Default::default(),
         }
     }
 

@@ -78,6 +78,7 @@ fn book_in(root: &Path, chapters: &[&str]) -> Book {
             subjects: vec![],
             cover: None,
             toc_depth: 3,
+            labels: Default::default(),
         },
         chapters: parsed.chapters,
         sources: map,
