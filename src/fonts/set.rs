@@ -116,6 +116,7 @@ impl FontSet {
         let mut faces = Vec::with_capacity(slots.len());
         let mut errors = Vec::new();
         let mut notes = Vec::new();
+        let mut synthesized: Vec<(String, &str)> = Vec::new();
         // A family of one file names it four times: read it once.
         let mut read: BTreeMap<&std::path::Path, Arc<Vec<u8>>> = BTreeMap::new();
         for (path, slot) in slots {
@@ -148,13 +149,7 @@ impl FontSet {
             match load_face(bytes, path, 0, synthesis) {
                 Ok(face) => {
                     if !synthesis.is_none() {
-                        notes.push(format!(
-                            "{} has no {} face: {} is synthesized from {}",
-                            face.info.family,
-                            synthesis.describe(),
-                            synthesis.describe(),
-                            face.info.postscript_name
-                        ));
+                        synthesized.push((face.info.family.clone(), slot_name(slot)));
                     }
                     faces.push(Arc::new(face));
                 }
@@ -169,6 +164,21 @@ impl FontSet {
         }
         if !errors.is_empty() {
             return Err(Diagnostics(errors));
+        }
+        // One note per family: which styles Folio draws itself.
+        let mut families: Vec<&str> = synthesized.iter().map(|(f, _)| f.as_str()).collect();
+        families.dedup();
+        for family in families {
+            let styles: Vec<&str> = synthesized
+                .iter()
+                .filter(|(f, _)| f == family)
+                .map(|(_, s)| *s)
+                .collect();
+            notes.push(format!(
+                "{family} has no {} face: Folio synthesizes it (a stroke around the letters \
+                 for bold, a 14° slant for italic)",
+                join_or(&styles)
+            ));
         }
         let catalog = Catalog::new(
             fallback.book_dir.clone(),
@@ -730,6 +740,26 @@ impl FontSet {
     ) -> Pt {
         let all = self.word_glyphs(id);
         shape::place_glyph_slice(all, glyph_range, text, x, scale, out)
+    }
+}
+
+/// How a note names a book face's style.
+fn slot_name(face: Face) -> &'static str {
+    match face {
+        Face::Italic => "italic",
+        Face::Bold => "bold",
+        Face::BoldItalic => "bold italic",
+        Face::Mono => "monospaced",
+        _ => "regular",
+    }
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn join_or(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
     }
 }
 
