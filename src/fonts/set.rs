@@ -928,3 +928,101 @@ impl Hasher for FxHasher {
 
 /// Builds [`FxHasher`]s.
 pub(crate) type FxBuild = BuildHasherDefault<FxHasher>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn repo_fonts() -> (FontFiles, FallbackSettings) {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fonts");
+        let files = FontFiles {
+            regular: dir.join("GentiumBookPlus-Regular.ttf"),
+            italic: dir.join("GentiumBookPlus-Italic.ttf"),
+            bold: dir.join("GentiumBookPlus-Bold.ttf"),
+            bold_italic: dir.join("GentiumBookPlus-BoldItalic.ttf"),
+            mono: dir.join("Inconsolata.otf"),
+        };
+        let fallback = FallbackSettings {
+            book_dir: dir.join("no-such-folder"),
+            folio_dir: dir,
+            by_script: Default::default(),
+            // The system's own fonts: fonts-noto-cjk is installed for the tests.
+            system_dirs: None,
+        };
+        (files, fallback)
+    }
+
+    #[test]
+    fn english_text_never_lists_the_system_fonts_and_chinese_does() {
+        let (files, fallback) = repo_fonts();
+        let mut fonts = FontSet::load(&files, &fallback, "en").unwrap();
+        for (face, text) in [
+            (
+                Face::Regular,
+                "The quick brown fox—“affluent” office, 1,234 €.",
+            ),
+            (Face::Italic, "naïve café à la Ωmega"),
+            (Face::Mono, "let x = a \u{2013} b; // λ"),
+        ] {
+            fonts.run(text, face, Pt(10.0), Pt(0.0), Pt(0.0), 0.0);
+            fonts.width(text, face, Pt(10.0));
+        }
+        assert!(!fonts.system_fonts_listed());
+        assert!(fonts.missing.is_empty(), "{:?}", fonts.missing);
+        assert_eq!(fonts.data().len(), 5);
+        // A character only a system font has: listed now, and set in the
+        // serif CJK face of the Simplified Chinese region (an English book).
+        let pieces = fonts.fallback_pieces(Face::Regular, "a中文b", Span::default());
+        assert!(fonts.system_fonts_listed());
+        let faces: Vec<Face> = pieces.iter().map(|p| p.0).collect();
+        assert_eq!(faces.len(), 3, "{pieces:?}");
+        assert_eq!((faces[0], faces[2]), (Face::Regular, Face::Regular));
+        let uses = fonts.fallback_uses();
+        assert_eq!(uses.len(), 1, "{uses:?}");
+        assert_eq!(uses[0].scripts, [ScriptTag::HAN]);
+        assert!(
+            uses[0].postscript_name.starts_with("NotoSerifCJKsc"),
+            "{uses:?}"
+        );
+        // A collection's face: the index inside the .ttc.
+        assert!(uses[0].path.extension().is_some_and(|e| e == "ttc"));
+        assert_eq!(fonts.data()[5].index, uses[0].index);
+        // Bold asks for the bold face of the same family; italic slants it.
+        fonts.fallback_pieces(Face::Bold, "中", Span::default());
+        fonts.fallback_pieces(Face::Italic, "中", Span::default());
+        let names: Vec<(String, Synthesis)> = fonts
+            .fallback_uses()
+            .into_iter()
+            .map(|u| (u.postscript_name, u.synthesis))
+            .collect();
+        assert!(
+            names
+                .iter()
+                .any(|(n, s)| n == "NotoSerifCJKsc-Bold" && s.is_none()),
+            "{names:?}"
+        );
+        assert!(
+            names
+                .iter()
+                .any(|(n, s)| n == "NotoSerifCJKsc-Regular" && s.slant > 0.0),
+            "{names:?}"
+        );
+    }
+
+    #[test]
+    fn japanese_books_choose_the_japanese_face() {
+        let (files, fallback) = repo_fonts();
+        let mut fonts = FontSet::load(&files, &fallback, "ja").unwrap();
+        fonts.fallback_pieces(Face::Regular, "東京の朝", Span::default());
+        let uses = fonts.fallback_uses();
+        assert_eq!(uses.len(), 1, "{uses:?}");
+        assert_eq!(uses[0].postscript_name, "NotoSerifCJKjp-Regular");
+        // Code: the monospaced CJK face.
+        fonts.run("x = \"朝\"", Face::Mono, Pt(10.0), Pt(0.0), Pt(0.0), 0.0);
+        assert!(fonts
+            .fallback_uses()
+            .iter()
+            .any(|u| u.postscript_name.starts_with("NotoSansMonoCJKjp")));
+    }
+}
