@@ -253,15 +253,20 @@ impl FontSet {
         self.resolver.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Makes sure this thread's face list has `face`.
+    /// Makes sure this thread's face list (and word cache) has `face`.
+    #[inline]
     fn sync(&mut self, face: Face) {
-        if face.index() >= self.faces.len() {
-            let faces = self.resolver().faces.clone();
-            self.faces = faces;
+        if face.index() >= self.index.len() {
+            self.sync_faces();
         }
-        if self.index.len() < self.faces.len() {
-            self.index.resize_with(self.faces.len(), HashMap::default);
-        }
+    }
+
+    /// Takes the faces other threads loaded since the last look.
+    #[cold]
+    fn sync_faces(&mut self) {
+        let faces = self.resolver().faces.clone();
+        self.faces = faces;
+        self.index.resize_with(self.faces.len(), HashMap::default);
     }
 
     /// The [`FontId`] of a face: an index into [`FontSet::data`].
