@@ -28,6 +28,7 @@
 pub mod discovery;
 pub mod face;
 pub mod fallback;
+mod hash;
 pub mod missing;
 pub mod script;
 mod set;
@@ -38,10 +39,11 @@ use std::path::PathBuf;
 
 pub use face::{FaceMetrics, Style, Synthesis};
 pub use fallback::FontUse;
+pub(crate) use hash::FxBuild;
 pub use missing::{MissingGlyphPolicy, MissingGlyphs};
 pub use script::ScriptTag;
+pub(crate) use set::WordId;
 pub use set::{CacheStats, FontSet};
-pub(crate) use set::{FxBuild, WordId};
 
 /// The font files of the book's families, found in the book's `fonts/` or
 /// Folio's. A family of one file names that file for all four text
