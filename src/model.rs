@@ -46,6 +46,9 @@ pub struct Metadata {
     pub cover: Option<PathBuf>,
     /// Deepest heading level listed in the table of contents (1–6).
     pub toc_depth: u8,
+    /// The words Folio prints around the text ("Contents", "Cover"…) in
+    /// the book's language, with book.yaml's `labels:` applied.
+    pub labels: crate::labels::Labels,
 }
 
 /// One Markdown file of the book.

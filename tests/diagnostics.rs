@@ -149,24 +149,21 @@ fn missing_image_in_a_chapter() {
     assert_eq!(code, Some(1));
 }
 
-/// Characters no font has (Gentium and Inconsolata have no CJK): one
-/// warning per character, grouped into one with a count.
-fn cjk_chapter() -> Vec<u8> {
-    let mut text = String::from("# One\n\nLatin text first.\n\n");
-    for line in [
-        "漢字と仮名の文章。",
-        "日本語の本を作る。",
-        "東京から大阪まで。",
-    ] {
-        text.push_str(line);
-        text.push_str("\n\n");
+/// Images no book can hold (remote ones, never fetched): one warning per
+/// image, grouped into one with a count.
+fn remote_images_chapter() -> Vec<u8> {
+    let mut text = String::from("# One\n\nPictures of the valley:\n\n");
+    for n in 1..=6 {
+        text.push_str(&format!(
+            "![View {n}](https://example.org/view-{n}.png)\n\n"
+        ));
     }
     text.into_bytes()
 }
 
 #[test]
 fn grouped_repeated_warnings() {
-    let chapter = cjk_chapter();
+    let chapter = remote_images_chapter();
     let code = snapshot(
         "grouped-warnings",
         &[("book.yaml", b"title: A Book\n"), ("a.md", &chapter)],
@@ -177,7 +174,7 @@ fn grouped_repeated_warnings() {
 
 #[test]
 fn deny_warnings_fails_and_writes_nothing() {
-    let chapter = cjk_chapter();
+    let chapter = remote_images_chapter();
     let code = snapshot(
         "deny-warnings",
         &[("book.yaml", b"title: A Book\n"), ("a.md", &chapter)],
@@ -190,7 +187,7 @@ fn deny_warnings_fails_and_writes_nothing() {
 fn deny_warnings_leaves_the_output_folder_alone() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("book.yaml"), "title: Quiet\n").unwrap();
-    std::fs::write(dir.path().join("a.md"), cjk_chapter()).unwrap();
+    std::fs::write(dir.path().join("a.md"), remote_images_chapter()).unwrap();
     let out = dir.path().join("out");
     let o = folio_build(dir.path(), &out, &["--deny-warnings"]);
     assert_eq!(o.status.code(), Some(1));

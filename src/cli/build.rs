@@ -105,6 +105,11 @@ pub fn run(args: &BuildArgs, out: &Output) -> u8 {
         Ok(built) => {
             if !args.quiet {
                 out.diagnostics(&built.warnings);
+                // Which installed fonts stood in for the book's: the same
+                // book builds the same bytes only where they are the same.
+                for line in &built.fonts {
+                    println!("{line}");
+                }
                 if let Some(p) = &built.epub {
                     println!("wrote {}", p.display());
                 }

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile, StageResult};
 use crate::units::Pt;
 
-pub use read::{parse_length, MAX_FONT_EXPANSION_PERCENT};
+pub use read::{parse_length, MissingGlyphs, MAX_FONT_EXPANSION_PERCENT};
 pub use resolve::{builtin_fonts_dir, find_fonts, inside_root};
 
 /// Name of the configuration file inside a book folder.
@@ -51,6 +51,12 @@ pub struct Config {
     /// Deepest heading level in the table of contents (1–6).
     pub toc_depth: u8,
     pub chapters: Vec<ResolvedChapter>,
+    /// `fonts:` as written: a family for each script, keyed by script or
+    /// language (each key checked to name one).
+    pub script_fonts: Vec<(String, String)>,
+    /// `labels:` as written: the book's own words for Folio's furniture,
+    /// keyed by label (each key checked).
+    pub labels: Vec<(String, String)>,
     pub epub: EpubConfig,
     pub pdf: PdfConfig,
 }
@@ -84,6 +90,8 @@ pub struct PdfConfig {
     pub font_expansion_percent: Option<f64>,
     pub chapters_on_recto: bool,
     pub fonts: FontPaths,
+    /// What to do with text no font has.
+    pub missing_glyphs: MissingGlyphs,
 }
 
 /// The font files of the book's families.

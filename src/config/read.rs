@@ -38,6 +38,12 @@ pub struct Settings {
     pub pdf: PdfSection,
     /// The `pdf:` key, for problems of the section as a whole.
     pub pdf_at: Option<Vec<Step>>,
+    /// `fonts:`: a family for each script, keyed by script or language
+    /// (checked to name one).
+    pub fonts: Vec<(String, String)>,
+    /// `labels:`: the book's own words for Folio's furniture, by label key
+    /// (checked to be one).
+    pub labels: Vec<(String, String)>,
 }
 
 /// One entry of `chapters`.
@@ -72,6 +78,17 @@ pub struct PdfSection {
     pub chapters_on_recto: Option<bool>,
     pub font_family: Option<Located<String>>,
     pub mono_family: Option<Located<String>>,
+    pub missing_glyphs: Option<MissingGlyphs>,
+}
+
+/// What to do with text no font has (`pdf: missing-glyphs`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MissingGlyphs {
+    /// Fail the PDF build: a box in print is never wanted.
+    #[default]
+    Error,
+    /// Build anyway, with one warning per script.
+    Warn,
 }
 
 const TOP_KEYS: &[&str] = &[
@@ -88,6 +105,8 @@ const TOP_KEYS: &[&str] = &[
     "cover",
     "toc-depth",
     "chapters",
+    "fonts",
+    "labels",
     "epub",
     "pdf",
 ];
@@ -103,6 +122,7 @@ const PDF_KEYS: &[&str] = &[
     "chapters-on-recto",
     "font-family",
     "mono-family",
+    "missing-glyphs",
 ];
 const MARGIN_KEYS: &[&str] = &["top", "bottom", "inner", "outer"];
 const CHAPTER_KEYS: &[&str] = &["file", "title"];
@@ -171,6 +191,8 @@ pub fn read(doc: &Doc) -> Result<Settings, Vec<Diagnostic>> {
             "cover" => s.cover = r.path(node),
             "toc-depth" => s.toc_depth = r.level(node),
             "chapters" => s.chapters = r.chapters(node),
+            "fonts" => s.fonts = r.fonts(node),
+            "labels" => s.labels = r.labels(node),
             "epub" => s.epub = r.epub(node),
             "pdf" => {
                 s.pdf_at = Some(node.path.clone());
@@ -499,10 +521,88 @@ impl<'d> Reader<'d> {
                 }
                 "chapters-on-recto" => p.chapters_on_recto = self.flag(value),
                 "font-family" => p.font_family = self.family(value),
-                _ => p.mono_family = self.family(value),
+                "mono-family" => p.mono_family = self.family(value),
+                _ => {
+                    p.missing_glyphs = self.text(value).and_then(|t| match t.trim() {
+                        "error" => Some(MissingGlyphs::Error),
+                        "warn" => Some(MissingGlyphs::Warn),
+                        other => {
+                            self.errors.push(
+                                Diagnostic::error(format!(
+                                    "`missing-glyphs` must be `error` or `warn`, not `{other}`"
+                                ))
+                                .at(self.doc.locate(value))
+                                .with_hint(
+                                    "`error` (the default) stops the PDF when a character has \
+                                     no font; `warn` prints empty boxes instead",
+                                ),
+                            );
+                            None
+                        }
+                    })
+                }
             }
         }
         p
+    }
+
+    /// The entries of a group whose keys the author chooses, as
+    /// (key, text) pairs; `valid` says why a key is refused, if it is.
+    fn open_map(
+        &mut self,
+        node: &Node,
+        valid: impl Fn(&str) -> Result<(), (String, String)>,
+    ) -> Vec<(String, String)> {
+        let Value::Map(entries) = &node.value else {
+            if !matches!(node.value, Value::Null) {
+                self.wrong(node, "a group of `key: value` settings", "");
+            }
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (key, value) in entries {
+            if let Err((message, hint)) = valid(key) {
+                let at = self.doc.locate_key(&value.path);
+                self.errors
+                    .push(Diagnostic::error(message).at(at).with_hint(hint));
+                continue;
+            }
+            if let Some(text) = self.text(value) {
+                out.push((key.clone(), text.trim().to_string()));
+            }
+        }
+        out
+    }
+
+    /// `fonts:` — a family for each script, named by script or language.
+    fn fonts(&mut self, node: &Node) -> Vec<(String, String)> {
+        self.open_map(node, |key| {
+            if crate::fonts::fallback::scripts_of_key(key).is_some() {
+                Ok(())
+            } else {
+                Err((
+                    format!("`fonts: {key}` names neither a script nor a language"),
+                    "use a script (`Hani`, `Han`, `Arabic`, `Devanagari`) or a language tag \
+                     (`ja`, `zh-Hant`, `ar`)"
+                        .to_string(),
+                ))
+            }
+        })
+    }
+
+    /// `labels:` — the book's own words for Folio's furniture.
+    fn labels(&mut self, node: &Node) -> Vec<(String, String)> {
+        self.open_map(node, |key| {
+            let keys: Vec<&str> = crate::labels::Label::ALL.iter().map(|l| l.key()).collect();
+            if keys.contains(&key) {
+                return Ok(());
+            }
+            let hint = match keys.iter().map(|k| (strsim::levenshtein(key, k), *k)).min() {
+                Some((d, k)) if d <= key.len().max(3) / 2 + 1 => format!("did you mean `{k}`?"),
+                _ => format!("labels are {}", keys.join(", ")),
+            };
+            Err((format!("`labels: {key}` is not a label Folio prints"), hint))
+        })
     }
 
     fn family(&mut self, node: &Node) -> Option<Located<String>> {

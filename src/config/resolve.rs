@@ -127,6 +127,8 @@ pub(super) fn resolve(
         cover,
         toc_depth: s.toc_depth.unwrap_or(DEFAULT_TOC_DEPTH),
         chapters,
+        script_fonts: s.fonts,
+        labels: s.labels,
         epub: EpubConfig {
             stylesheet,
             split_level: s.epub.split_level.unwrap_or(DEFAULT_SPLIT_LEVEL),
@@ -220,21 +222,28 @@ fn resolve_pdf(
         font_expansion_percent: p.font_expansion,
         chapters_on_recto: p.chapters_on_recto.unwrap_or(false),
         fonts: fonts?,
+        missing_glyphs: p.missing_glyphs.unwrap_or_default(),
     })
 }
 
-/// Every `.md` file directly in the book folder, in name order.
+/// File name extensions of Markdown chapters.
+const CHAPTER_EXTENSIONS: &[&str] = &["md", "markdown"];
+/// Folders that never hold chapters: the book's assets and Folio's output,
+/// and anything hidden.
+const NOT_CHAPTER_FOLDERS: &[&str] = &["images", "fonts", "output", "target", "node_modules"];
+/// How deep chapter folders may nest (a loop of links cannot run away).
+const MAX_CHAPTER_DEPTH: usize = 8;
+
+/// Every Markdown file of the book folder and its subfolders, in reading
+/// order: by path, folder by folder, names compared as people count
+/// (`ch2` before `ch10`).
 fn discover_chapters(root: &Path) -> Result<Vec<ResolvedChapter>, Diagnostic> {
-    let entries = std::fs::read_dir(root).map_err(|e| {
+    let mut found = Vec::new();
+    collect_chapters(root, Path::new(""), 0, &mut found).map_err(|e| {
         Diagnostic::error(format!("cannot list the book folder: {e}")).in_file(root)
     })?;
-    let mut names: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| PathBuf::from(e.file_name()))
-        .filter(|p| p.extension().is_some_and(|x| x == "md"))
-        .collect();
-    names.sort();
-    Ok(names
+    found.sort_by(|a, b| natural_path_cmp(a, b));
+    Ok(found
         .into_iter()
         .map(|relative| ResolvedChapter {
             path: root.join(&relative),
@@ -243,6 +252,98 @@ fn discover_chapters(root: &Path) -> Result<Vec<ResolvedChapter>, Diagnostic> {
             location: None,
         })
         .collect())
+}
+
+fn collect_chapters(
+    root: &Path,
+    dir: &Path,
+    depth: usize,
+    out: &mut Vec<PathBuf>,
+) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(root.join(dir))? {
+        let entry = entry?;
+        let name = PathBuf::from(entry.file_name());
+        let text = name.to_string_lossy();
+        if text.starts_with('.') {
+            continue;
+        }
+        let relative = dir.join(&name);
+        let kind = entry.file_type()?;
+        let is_dir = kind.is_dir() || (kind.is_symlink() && root.join(&relative).is_dir());
+        if is_dir {
+            if depth + 1 < MAX_CHAPTER_DEPTH
+                && !NOT_CHAPTER_FOLDERS.contains(&text.to_ascii_lowercase().as_str())
+            {
+                collect_chapters(root, &relative, depth + 1, out)?;
+            }
+        } else if name.extension().is_some_and(|x| {
+            CHAPTER_EXTENSIONS.contains(&x.to_string_lossy().to_ascii_lowercase().as_str())
+        }) {
+            out.push(relative);
+        }
+    }
+    Ok(())
+}
+
+/// Compares paths component by component, each with [`natural_cmp`].
+fn natural_path_cmp(a: &Path, b: &Path) -> std::cmp::Ordering {
+    let mut x = a.components();
+    let mut y = b.components();
+    loop {
+        match (x.next(), y.next()) {
+            (None, None) => return std::cmp::Ordering::Equal,
+            (None, Some(_)) => return std::cmp::Ordering::Less,
+            (Some(_), None) => return std::cmp::Ordering::Greater,
+            (Some(p), Some(q)) => {
+                let o = natural_cmp(
+                    &p.as_os_str().to_string_lossy(),
+                    &q.as_os_str().to_string_lossy(),
+                );
+                if o != std::cmp::Ordering::Equal {
+                    return o;
+                }
+            }
+        }
+    }
+}
+
+/// Compares names as people count: runs of digits by their value
+/// (`ch2` < `ch10`), everything else by character, case ignored first.
+fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (mut x, mut y) = (a.chars().peekable(), b.chars().peekable());
+    loop {
+        match (x.peek().copied(), y.peek().copied()) {
+            (None, None) => break,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(_), None) => return Ordering::Greater,
+            (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
+                let mut m = String::new();
+                while let Some(c) = x.next_if(char::is_ascii_digit) {
+                    m.push(c);
+                }
+                let mut n = String::new();
+                while let Some(d) = y.next_if(char::is_ascii_digit) {
+                    n.push(d);
+                }
+                let (m, n) = (m.trim_start_matches('0'), n.trim_start_matches('0'));
+                let o = m.len().cmp(&n.len()).then_with(|| m.cmp(n));
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+            (Some(c), Some(d)) => {
+                let o = c.to_lowercase().cmp(d.to_lowercase());
+                if o != Ordering::Equal {
+                    return o;
+                }
+                x.next();
+                y.next();
+            }
+        }
+    }
+    // Equal but for case or leading zeros: a stable, total order still.
+    a.cmp(b)
 }
 
 /// Resolves `p` against the book folder and makes sure it stays inside it,
@@ -275,8 +376,11 @@ pub fn inside_root(root: &Path, p: &Path) -> Result<PathBuf, &'static str> {
 }
 
 /// Finds a family's four styles and the mono face: first in the book's own
-/// `fonts/` folder, then in the fonts shipped with Folio. The error says
-/// whether the mono family is the one missing.
+/// `fonts/` folder, then in the fonts shipped with Folio. A style without
+/// a file of its own takes the nearest one the family has (bold italic:
+/// bold, then italic; any: the regular), and the typesetter synthesizes
+/// the difference; only the regular is required. The error says whether
+/// the mono family is the one missing.
 pub fn find_fonts(root: &Path, family: &str, mono: &str) -> Result<FontPaths, (Diagnostic, bool)> {
     let dirs = [root.join("fonts"), builtin_fonts_dir()];
     let find = |family: &str, style: &str| -> Option<PathBuf> {
@@ -288,37 +392,88 @@ pub fn find_fonts(root: &Path, family: &str, mono: &str) -> Result<FontPaths, (D
         };
         dirs.iter().find_map(|dir| {
             names.iter().find_map(|name| {
-                ["ttf", "otf"]
+                ["ttf", "otf", "ttc", "otc"]
                     .iter()
                     .map(|ext| dir.join(format!("{name}.{ext}")))
                     .find(|p| p.is_file())
             })
         })
     };
-    let need = |family: &str, style: &str, is_mono: bool| {
-        find(family, style).ok_or_else(|| {
+    let need = |family: &str, is_mono: bool| {
+        find(family, "Regular").ok_or_else(|| {
             (
-                Diagnostic::error(format!("font `{family}` {style} not found")).with_hint(format!(
-                    "put {}-{style}.ttf (or .otf) in the book's fonts/ folder; \
-                     Folio ships Gentium Book Plus and Inconsolata",
+                Diagnostic::error(format!("font `{family}` not found")).with_hint(format!(
+                    "put {}-Regular.ttf (or .otf, .ttc; with -Italic, -Bold, -BoldItalic if \
+                     the family has them) in the book's fonts/ folder; Folio ships Gentium \
+                     Book Plus and Inconsolata",
                     family.replace(' ', "")
                 )),
                 is_mono,
             )
         })
     };
+    let regular = need(family, false)?;
+    let italic = find(family, "Italic").unwrap_or_else(|| regular.clone());
+    let bold = find(family, "Bold").unwrap_or_else(|| regular.clone());
+    let bold_italic = find(family, "BoldItalic")
+        .or_else(|| find(family, "Bold"))
+        .or_else(|| find(family, "Italic"))
+        .unwrap_or_else(|| regular.clone());
     Ok(FontPaths {
-        regular: need(family, "Regular", false)?,
-        italic: need(family, "Italic", false)?,
-        bold: need(family, "Bold", false)?,
-        bold_italic: need(family, "BoldItalic", false)?,
-        mono: need(mono, "Regular", true)?,
+        regular,
+        italic,
+        bold,
+        bold_italic,
+        mono: need(mono, true)?,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chapters_sort_as_people_count_and_are_found_in_folders() {
+        let mut v = vec![
+            "ch10.md",
+            "ch2.md",
+            "Ch1.md",
+            "part2/a.md",
+            "part10/a.md",
+            "ch02b.md",
+        ];
+        v.sort_by(|a, b| natural_path_cmp(Path::new(a), Path::new(b)));
+        assert_eq!(
+            v,
+            [
+                "Ch1.md",
+                "ch2.md",
+                "ch02b.md",
+                "ch10.md",
+                "part2/a.md",
+                "part10/a.md"
+            ]
+        );
+        let dir = tempfile::tempdir().unwrap();
+        for f in [
+            "b/2.markdown",
+            "b/10.md",
+            "a.md",
+            "images/x.md",
+            ".hidden/y.md",
+            "notes.txt",
+        ] {
+            let p = dir.path().join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "# x\n").unwrap();
+        }
+        let found: Vec<String> = discover_chapters(dir.path())
+            .unwrap()
+            .into_iter()
+            .map(|c| c.relative.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(found, ["a.md", "b/2.markdown", "b/10.md"]);
+    }
 
     #[test]
     fn paths_must_stay_inside_the_book() {

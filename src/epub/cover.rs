@@ -5,12 +5,14 @@
 //! `None`. The text is shaped with the typesetter's [`Fonts`] (kerning and
 //! ligatures as in the PDF) and every glyph is written as its outline
 //! (`<path>`), so no font has to be embedded and every reader that shows
-//! SVG shows the cover exactly. Without usable font files the text is
-//! written as SVG `<text>` in a generic serif instead.
+//! SVG shows the cover exactly. What the book's fonts lack is set in the
+//! font layer's fallback faces, as in the PDF; a synthesized bold is
+//! stroked and a synthesized italic sheared here too. Without usable font
+//! files the text is written as SVG `<text>` in a generic serif instead.
 
+use crate::fonts::{Face, FallbackSettings, FontFiles, FontSet};
+use crate::labels::Label;
 use crate::model::Metadata;
-use crate::typeset::fonts::{Face, Fonts};
-use crate::typeset::FontFiles;
 use crate::units::Pt;
 
 use skrifa::instance::{LocationRef, Size};
@@ -56,7 +58,7 @@ struct Line {
 
 /// Measures text; the real fonts when there are any, else an estimate.
 enum Measure {
-    Fonts(Box<Fonts>),
+    Fonts(Box<FontSet>),
     /// Average advance of a serif text face, in ems, for the fallback.
     Estimate,
 }
@@ -165,11 +167,13 @@ struct SvgPath<'a> {
     d: &'a mut String,
     x: f64,
     y: f64,
+    /// Shear of a synthesized italic (x grows with y).
+    slant: f64,
 }
 
 impl SvgPath<'_> {
     fn point(&mut self, x: f32, y: f32) {
-        let px = self.x + f64::from(x);
+        let px = self.x + f64::from(x) + self.slant * f64::from(y);
         let py = self.y - f64::from(y);
         self.d.push_str(&format!("{} {}", tenth(px), tenth(py)));
     }
@@ -213,8 +217,10 @@ impl OutlinePen for SvgPath<'_> {
     }
 }
 
-/// Path data of one line of text set in `fonts`, centred.
-fn line_path(fonts: &mut Fonts, line: &Line) -> Option<String> {
+/// Path data of one line of text set in `fonts`, centred: one (data,
+/// stroke width) per stretch of one face, the stroke drawing a
+/// synthesized bold (0: none).
+fn line_path(fonts: &mut FontSet, line: &Line) -> Option<Vec<(String, f64)>> {
     let width = fonts.width(&line.text, line.face, Pt(line.size)).0;
     let x = (WIDTH - width) / 2.0;
     // Usually one run; more where a fallback face sets what the face lacks.
@@ -228,10 +234,12 @@ fn line_path(fonts: &mut Fonts, line: &Line) -> Option<String> {
     );
     let data = fonts.data();
     let settings = || DrawSettings::unhinted(Size::new(line.size as f32), LocationRef::default());
-    let mut d = String::new();
+    let mut out: Vec<(String, f64)> = Vec::new();
     for run in &runs {
-        let bytes = &data.get(run.font.0)?.bytes;
-        let font = FontRef::new(bytes.as_slice()).ok()?;
+        let font_data = data.get(run.font.0)?;
+        let font = FontRef::from_index(font_data.bytes.as_slice(), font_data.index).ok()?;
+        let stroke = f64::from(font_data.synthetic_bold) * line.size;
+        let mut d = String::new();
         let outlines = font.outline_glyphs();
         for (index, glyph) in run.glyphs.iter().enumerate() {
             let Some(outline) = outlines.get(GlyphId::new(u32::from(glyph.id))) else {
@@ -241,17 +249,27 @@ fn line_path(fonts: &mut Fonts, line: &Line) -> Option<String> {
                 d: &mut d,
                 x: glyph.x.0,
                 y: line.baseline - run.y_offset(index).0,
+                slant: f64::from(font_data.synthetic_slant),
             };
             // A glyph that cannot be drawn is left out; the rest still reads.
             let _ = outline.draw(settings(), &mut pen);
         }
+        match out.last_mut() {
+            Some((last, s)) if *s == stroke => last.push_str(&d),
+            _ => out.push((d, stroke)),
+        }
     }
-    Some(d)
+    Some(out)
 }
 
-/// The cover as an SVG document, with its text in `fonts` when given.
-pub fn cover_svg(meta: &Metadata, fonts: Option<&FontFiles>) -> String {
-    let loaded = fonts.and_then(|f| Fonts::load(f).ok());
+/// The cover as an SVG document, with its text in `fonts` (and what they
+/// lack in the faces `fallback` finds) when given.
+pub fn cover_svg(
+    meta: &Metadata,
+    fonts: Option<&FontFiles>,
+    fallback: &FallbackSettings,
+) -> String {
+    let loaded = fonts.and_then(|f| FontSet::load(f, fallback, &meta.language).ok());
     let mut measure = match loaded {
         Some(fonts) => Measure::Fonts(Box::new(fonts)),
         None => Measure::Estimate,
@@ -282,13 +300,22 @@ pub fn cover_svg(meta: &Metadata, fonts: Option<&FontFiles>) -> String {
         ));
     }
     for line in &lines {
-        let path = match &mut measure {
+        let paths = match &mut measure {
             Measure::Fonts(fonts) => line_path(fonts, line),
             Measure::Estimate => None,
         };
-        match path {
-            Some(d) if !d.is_empty() => {
-                svg.push_str(&format!("<path fill=\"{INK}\" d=\"{d}\"/>\n"));
+        match paths {
+            Some(paths) if paths.iter().any(|(d, _)| !d.is_empty()) => {
+                for (d, stroke) in paths.iter().filter(|(d, _)| !d.is_empty()) {
+                    if *stroke > 0.0 {
+                        svg.push_str(&format!(
+                            "<path fill=\"{INK}\" stroke=\"{INK}\" stroke-width=\"{}\" stroke-linejoin=\"round\" d=\"{d}\"/>\n",
+                            tenth(*stroke)
+                        ));
+                    } else {
+                        svg.push_str(&format!("<path fill=\"{INK}\" d=\"{d}\"/>\n"));
+                    }
+                }
             }
             _ => {
                 let (weight, style) = match line.face {
@@ -320,10 +347,10 @@ pub fn cover_label(meta: &Metadata) -> String {
         }
     }
     let authors = named_authors(meta);
-    match authors.as_slice() {
-        [] => {}
-        [one] => label.push_str(&format!(", by {one}")),
-        [rest @ .., last] => label.push_str(&format!(", by {} and {last}", rest.join(", "))),
+    if !authors.is_empty() {
+        let labels = &meta.labels;
+        label.push_str(labels.get(Label::ListSeparator));
+        label.push_str(&labels.fill(Label::By, &labels.list(&authors)));
     }
     label
 }
@@ -341,7 +368,7 @@ fn named_authors(meta: &Metadata) -> Vec<&str> {
 mod tests {
     use super::*;
 
-    use crate::typeset::fonts::tests::test_font_files as files;
+    use crate::typeset::fonts::tests::{test_fallback, test_font_files as files};
 
     fn meta(title: &str) -> Metadata {
         Metadata {
@@ -358,13 +385,14 @@ mod tests {
             subjects: vec![],
             cover: None,
             toc_depth: 2,
+            labels: Default::default(),
         }
     }
 
     #[test]
     fn text_becomes_outlines_and_long_titles_wrap() {
         let long = "The Extraordinarily Long and Winding Title of a Book That Never Seems to End";
-        let svg = cover_svg(&meta(long), Some(&files()));
+        let svg = cover_svg(&meta(long), Some(&files()), &test_fallback());
         let doc = roxmltree::Document::parse(&svg).expect("well-formed SVG");
         let paths: Vec<_> = doc
             .descendants()
@@ -390,19 +418,25 @@ mod tests {
             }
         }
         assert!(svg.contains("by Ann Author and Bo Writer"));
-        assert_eq!(svg, cover_svg(&meta(long), Some(&files())), "deterministic");
+        assert_eq!(
+            svg,
+            cover_svg(&meta(long), Some(&files()), &test_fallback()),
+            "deterministic"
+        );
     }
 
     #[test]
     fn without_fonts_text_is_written_as_text() {
-        let svg = cover_svg(&meta("Short & <Sweet>"), None);
+        let svg = cover_svg(&meta("Short & <Sweet>"), None, &test_fallback());
         roxmltree::Document::parse(&svg).expect("well-formed SVG");
         assert!(svg.contains(">Short &amp; &lt;Sweet&gt;</text>"), "{svg}");
     }
 
     #[test]
     fn a_long_word_shrinks_the_title() {
-        let mut m = Measure::Fonts(Box::new(Fonts::load(&files()).unwrap()));
+        let mut m = Measure::Fonts(Box::new(
+            FontSet::load(&files(), &test_fallback(), "en").unwrap(),
+        ));
         let (size, lines) = fit_title(
             &mut m,
             "Pneumonoultramicroscopicsilicovolcanoconiosis",

@@ -21,7 +21,7 @@ use skrifa::string::StringId;
 use skrifa::{FontRef, MetadataProvider};
 
 use crate::diag::Diagnostic;
-use crate::typeset::FontFiles;
+use crate::fonts::FontFiles;
 
 use super::package::Resource;
 

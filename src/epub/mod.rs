@@ -36,9 +36,10 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use crate::diag::{Diagnostic, Diagnostics, StageResult};
+use crate::fonts::FontFiles;
+use crate::labels::Label;
 use crate::model::{Book, PageBreak};
 use crate::toc::Toc;
-use crate::typeset::FontFiles;
 
 use images::{extension_for, sniff_media_type, ImageStore};
 use layout::{plan_parts, Layout};
@@ -54,8 +55,6 @@ const EXTRA_STYLESHEET: &str = "extra.css";
 const TITLE_PAGE: &str = "titlepage.xhtml";
 const COVER_PAGE: &str = "cover.xhtml";
 const NAV_PAGE: &str = "nav.xhtml";
-/// Heading of the contents page and label of its landmark.
-const DEFAULT_TOC_TITLE: &str = "Contents";
 
 /// Resolved EPUB settings (from book.yaml's `epub` section).
 #[derive(Debug, Clone, PartialEq)]
@@ -74,6 +73,8 @@ pub struct EpubSettings {
     /// them, and `embed_fonts` embeds them. `None` sets the cover in the
     /// reader's serif and embeds nothing.
     pub fonts: Option<FontFiles>,
+    /// Where the cover finds fonts for what the book's faces lack.
+    pub fallback: crate::fonts::FallbackSettings,
 }
 
 impl Default for EpubSettings {
@@ -86,6 +87,7 @@ impl Default for EpubSettings {
             embed_fonts: false,
             nav_depth: None,
             fonts: None,
+            fallback: crate::fonts::FallbackSettings::default(),
         }
     }
 }
@@ -211,7 +213,7 @@ fn cover(
             (bytes, media_type)
         }
         None => (
-            cover::cover_svg(&book.meta, settings.fonts.as_ref()).into_bytes(),
+            cover::cover_svg(&book.meta, settings.fonts.as_ref(), &settings.fallback).into_bytes(),
             "image/svg+xml",
         ),
     };
@@ -223,7 +225,11 @@ fn cover(
     body.push_str("\" alt=\"");
     escape::push_attr(
         &mut body,
-        &format!("Cover: {}", cover::cover_label(&book.meta)),
+        &format!(
+            "{}: {}",
+            book.meta.labels.get(Label::Cover),
+            cover::cover_label(&book.meta)
+        ),
     );
     body.push_str("\"/>\n</section>\n");
     let xhtml = page(
@@ -338,7 +344,7 @@ fn build(
     let (cover_image, cover_page) = cover(book, settings, &stylesheets)?;
     spine.push(SpineDoc {
         href: COVER_PAGE.into(),
-        title: "Cover".into(),
+        title: meta.labels.get(Label::Cover).into(),
         xhtml: cover_page,
         role: Role::Cover,
     });
@@ -382,7 +388,8 @@ fn build(
         bytes: img.bytes,
     }));
 
-    let toc_title = DEFAULT_TOC_TITLE;
+    // Heading of the contents page and label of its landmark.
+    let toc_title = meta.labels.get(Label::Contents);
     let mut entries = nav::nav_entries(book, toc, &layout);
     if let Some(depth) = settings.nav_depth {
         nav::limit_depth(&mut entries, depth);
@@ -397,12 +404,12 @@ fn build(
     let mut landmarks = vec![Landmark {
         kind: "cover",
         href: COVER_PAGE.into(),
-        label: "Cover".into(),
+        label: meta.labels.get(Label::Cover).into(),
     }];
     landmarks.push(Landmark {
         kind: "titlepage",
         href: TITLE_PAGE.into(),
-        label: "Title Page".into(),
+        label: meta.labels.get(Label::TitlePage).into(),
     });
     landmarks.push(Landmark {
         kind: "toc",
@@ -412,7 +419,7 @@ fn build(
     landmarks.push(Landmark {
         kind: "bodymatter",
         href: layout.href(0, None).unwrap_or_else(|| TITLE_PAGE.into()),
-        label: "Start of Content".into(),
+        label: meta.labels.get(Label::Start).into(),
     });
 
     // Pictures beyond the cover (whose text the title page repeats).
@@ -436,6 +443,7 @@ fn build(
         &entries,
         &landmarks,
         &pages,
+        meta.labels.get(Label::PageList),
     );
     if let Some(files) = embed {
         let chars = fonts::used_chars(

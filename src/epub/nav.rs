@@ -123,6 +123,7 @@ pub fn nav_xhtml(
     entries: &[NavEntry],
     landmarks: &[Landmark],
     pages: &[PageTarget],
+    page_list_label: &str,
 ) -> String {
     let mut body = String::new();
     body.push_str("<nav epub:type=\"toc\" role=\"doc-toc\" id=\"toc\">\n<h1>");
@@ -145,9 +146,9 @@ pub fn nav_xhtml(
     }
     if !pages.is_empty() {
         // Hidden: readers use it to show and go to print page numbers.
-        body.push_str(
-            "<nav epub:type=\"page-list\" role=\"doc-pagelist\" aria-label=\"Page list\" hidden=\"hidden\">\n<ol>\n",
-        );
+        body.push_str("<nav epub:type=\"page-list\" role=\"doc-pagelist\" aria-label=\"");
+        push_attr(&mut body, page_list_label);
+        body.push_str("\" hidden=\"hidden\">\n<ol>\n");
         for p in pages {
             body.push_str("  <li><a href=\"");
             push_attr(&mut body, &p.href);
@@ -261,6 +262,7 @@ mod tests {
             &entries,
             &landmarks,
             &pages,
+            "Page list",
         );
         let doc = crate::epub::tests::parse(&nav);
         let toc = doc

@@ -16,6 +16,7 @@ impl EpubSettings {
             embed_fonts: c.epub.embed_fonts,
             nav_depth: c.epub.nav_depth,
             fonts: Some(FontFiles::from(&c.pdf.fonts)),
+            fallback: crate::typeset::settings::fallback_settings(c),
         }
     }
 }

@@ -135,6 +135,7 @@ fn meta() -> Metadata {
         subjects: vec!["Pakistan".into(), "Afghanistan".into()],
         cover: None,
         toc_depth: 3,
+        labels: Default::default(),
     }
 }
 fn book(chapters: Vec<Chapter>, root: &Path) -> Book {

@@ -15,6 +15,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 use crate::diag::{Diagnostic, Span};
+use crate::labels::Label;
 use crate::model::{
     plain_text, Align, Attrs, Block, BlockKind, Book, Chapter, Definition, Direction, Figure,
     Heading, Image, Inline, InlineKind, Link, LinkTarget, List, PageBreak, Table,
@@ -477,14 +478,16 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
     /// A task-list box as a character, not a form control: EPUB readers
     /// neither need nor reliably render `<input>`.
     fn task_box(&mut self, done: bool) {
+        let labels = &self.ctx.book.meta.labels;
         let (label, glyph) = if done {
-            ("done", '\u{2611}')
+            (labels.get(Label::Done), '\u{2611}')
         } else {
-            ("not done", '\u{2610}')
+            (labels.get(Label::NotDone), '\u{2610}')
         };
-        self.out.push_str(&format!(
-            "<span class=\"task-box\" role=\"img\" aria-label=\"{label}\">{glyph}</span> "
-        ));
+        self.out
+            .push_str("<span class=\"task-box\" role=\"img\" aria-label=\"");
+        escape::push_attr(&mut self.out, label);
+        self.out.push_str(&format!("\">{glyph}</span> "));
     }
 
     fn table(&mut self, table: &Table) {

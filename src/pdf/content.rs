@@ -18,6 +18,8 @@ use crate::units::Pt;
 const COORD_DECIMALS: u32 = 2;
 /// Decimal places of grey levels (1/1000 is finer than any halftone).
 const GRAY_DECIMALS: u32 = 3;
+/// Decimal places of a synthesized bold's stroke width (1/1000 pt).
+const STROKE_DECIMALS: u32 = 3;
 
 /// Writes the uncompressed content stream of a page of height `height`
 /// holding `items` into `buf` (cleared first), assigning glyph codes in
@@ -37,6 +39,7 @@ pub(super) fn write_page(
         gray: 0.0,
         font: None,
         h_scale: 100.0,
+        bold: None,
     };
     for (index, item) in items.iter().enumerate() {
         match item {
@@ -59,6 +62,7 @@ pub(super) fn write_page(
                     state.font = Some((run.font.0, size));
                 }
                 state.set_gray(buf, run.gray);
+                state.set_bold(buf, font.synthetic_bold() * size, run.gray);
                 let h_scale = h_scale_percent(run);
                 if h_scale != state.h_scale {
                     push_h_scale(buf, h_scale);
@@ -131,6 +135,9 @@ struct State {
     /// Horizontal scale (`Tz`, percent); part of the text state, which
     /// lasts across text objects and is restored by `Q`.
     h_scale: f64,
+    /// Synthesized bold in force: text rendering mode 2 (fill, then
+    /// stroke) with this line width and stroke grey; `None`: mode 0.
+    bold: Option<(f64, f32)>,
 }
 
 impl State {
@@ -139,6 +146,27 @@ impl State {
             buf.extend_from_slice(b"ET\n");
             self.in_text = false;
         }
+    }
+
+    /// Sets up a synthesized bold of outline stroke `width` (pt; 0: none)
+    /// in `gray`: `G` (stroke grey), `w` (line width) and `2 Tr` (fill and
+    /// stroke glyphs); back to `0 Tr` for a face of its own. The line
+    /// width is in user space, so it does not follow `Tz` or the shear.
+    fn set_bold(&mut self, buf: &mut Vec<u8>, width: f64, gray: f32) {
+        let want = (width > 0.0 && width.is_finite()).then_some((width, gray));
+        if want == self.bold {
+            return;
+        }
+        match want {
+            Some((width, gray)) => {
+                push_num(buf, f64::from(gray.clamp(0.0, 1.0)), GRAY_DECIMALS);
+                buf.extend_from_slice(b" G ");
+                push_num(buf, width, STROKE_DECIMALS);
+                buf.extend_from_slice(b" w 2 Tr\n");
+            }
+            None => buf.extend_from_slice(b"0 Tr\n"),
+        }
+        self.bold = want;
     }
 
     fn set_gray(&mut self, buf: &mut Vec<u8>, gray: f32) {

@@ -268,6 +268,16 @@ impl<'a> FontState<'a> {
         self.widths.get(usize::from(code)).copied().unwrap_or(0.0)
     }
 
+    /// Synthesized bold: outline stroke width in ems (0: none).
+    pub fn synthetic_bold(&self) -> f64 {
+        f64::from(self.data.synthetic_bold)
+    }
+
+    /// Synthesized italic: horizontal shear of the text matrix (0: none).
+    pub fn synthetic_slant(&self) -> f64 {
+        f64::from(self.data.synthetic_slant)
+    }
+
     /// Code of the space glyph, if the font has one.
     pub fn space_code(&mut self) -> Option<u16> {
         self.space.map(|gid| self.code(gid, SPACE_TEXT))
@@ -352,6 +362,9 @@ fn encoding_cmap(pdf: &mut lopdf::Document) -> lopdf::ObjectId {
     pdf.add_object(flate_stream(dict, ENCODING_CMAP.as_bytes()))
 }
 
+/// The FontDescriptor flag of an italic font (ISO 32000-1, table 123).
+const DESCRIPTOR_ITALIC: i64 = 1 << 6;
+
 /// FontDescriptor values, in 1/1000 em.
 struct Descriptor {
     ascent: f64,
@@ -379,13 +392,12 @@ fn descriptor(face: &FontRef, to_1000: f64) -> Descriptor {
     /// FontDescriptor flag bits (ISO 32000-1, table 123).
     const FIXED_PITCH: i64 = 1;
     const NONSYMBOLIC: i64 = 1 << 5;
-    const ITALIC: i64 = 1 << 6;
     let mut flags = NONSYMBOLIC;
     if m.is_monospace {
         flags |= FIXED_PITCH;
     }
     if m.italic_angle != 0.0 {
-        flags |= ITALIC;
+        flags |= DESCRIPTOR_ITALIC;
     }
     // No font table records the stem width; viewers only use it to pick a
     // substitute, which never happens for an embedded font. Estimate it from
@@ -460,14 +472,27 @@ fn embed(
     for code in &font.codes {
         tag_hash.write_u32(u32::from(code.gid));
     }
+    // A synthesized style is another font made from the same file: its
+    // name says so, so two subsets of one file never share a name.
+    let synthesized = match (data.synthetic_bold > 0.0, data.synthetic_slant != 0.0) {
+        (true, true) => "-SynthBoldItalic",
+        (true, false) => "-SynthBold",
+        (false, true) => "-SynthItalic",
+        (false, false) => "",
+    };
     let base_font = format!(
-        "{}+{}",
+        "{}+{}{synthesized}",
         subset_tag(tag_hash.finish()),
         pdf_name_safe(&data.postscript_name)
     );
     hash.write(base_font.as_bytes());
 
-    let d = descriptor(&font.face, font.to_1000);
+    let mut d = descriptor(&font.face, font.to_1000);
+    if data.synthetic_slant != 0.0 {
+        // Degrees counter-clockwise from vertical, negative leaning right.
+        d.italic_angle = -f64::from(data.synthetic_slant).atan().to_degrees();
+        d.flags |= DESCRIPTOR_ITALIC;
+    }
     let (subtype, file_key, file_id) = if font.is_cff {
         let face = FontRef::new(&subset)
             .map_err(|e| fail(format!("was subset into an unreadable font: {e}")))?;

@@ -40,6 +40,8 @@ fn load_font(file: &str, postscript_name: &str) -> FontData {
         bytes: Arc::new(bytes),
         index: 0,
         units_per_em: upm,
+        synthetic_bold: 0.0,
+        synthetic_slant: 0.0,
     }
 }
 

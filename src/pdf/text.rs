@@ -26,6 +26,9 @@ const WORD_GAP_OF_SPACE: f64 = 0.5;
 /// resolves, and keeps streams short).
 const COORD_DECIMALS: u32 = 2;
 
+/// Decimal places of a synthesized italic's shear in `Tm`.
+const SLANT_DECIMALS: u32 = 4;
+
 /// Decimal places of font sizes in `Tf`.
 const SIZE_DECIMALS: u32 = 3;
 
@@ -65,9 +68,9 @@ pub(super) fn push_font_size(buf: &mut Vec<u8>, size: f64) {
     push_num(buf, size, SIZE_DECIMALS);
 }
 
-/// Writes one run: `Tm`, then `TJ` (split around rises). Assumes the text
-/// object is open and the font, horizontal scale and fill colour are
-/// already set. `next` is
+/// Writes one run: `Tm` (sheared for a synthesized italic), then `TJ`
+/// (split around rises). Assumes the text object is open and the font,
+/// horizontal scale, fill colour and rendering mode are already set. `next` is
 /// the first glyph of the following run (with its text) when it continues
 /// this line, so a word gap between runs (a change of font mid-sentence)
 /// gets its space too.
@@ -90,7 +93,16 @@ pub(super) fn write_run(
     let scale = 1000.0 / (size * h_scale_percent(run) / 100.0);
     // Positions are measured from the origin as written, not as given.
     let x0 = rounded(first.x.0, COORD_DECIMALS);
-    buf.extend_from_slice(b"1 0 0 1 ");
+    // A synthesized italic shears the text space: `1 0 s 1 x y Tm` moves
+    // each point right by s times its height above the baseline.
+    let slant = font.synthetic_slant();
+    if slant != 0.0 {
+        buf.extend_from_slice(b"1 0 ");
+        push_num(buf, slant, SLANT_DECIMALS);
+        buf.extend_from_slice(b" 1 ");
+    } else {
+        buf.extend_from_slice(b"1 0 0 1 ");
+    }
     push_num(buf, x0, COORD_DECIMALS);
     buf.push(b' ');
     push_num(buf, page_height - run.baseline.0, COORD_DECIMALS);

@@ -11,10 +11,11 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use crate::diag::Span;
+use crate::labels::Label;
 use crate::model::{Book, PageBreak, PageBreakAt};
 use crate::toc::{Toc, TocEntry};
 use crate::typeset::compose::Composer;
-use crate::typeset::contents::{contents_flow, imprint_page, title_page, CONTENTS_TITLE};
+use crate::typeset::contents::{contents_flow, imprint_page, title_page};
 use crate::typeset::flow::{Flow, Geometry, LinkRef, Piece};
 use crate::typeset::fonts::Face;
 use crate::typeset::frame::{
@@ -449,7 +450,7 @@ fn finish_page(
     let recto = index.is_multiple_of(2);
     let head = match kind {
         _ if blank || opening => None,
-        Kind::Contents => Some(CONTENTS_TITLE.to_string()),
+        Kind::Contents => Some(book.meta.labels.get(Label::Contents).to_string()),
         Kind::Body { chapter } if recto => {
             Some(title.unwrap_or_else(|| chapter_title(book, toc, chapter)))
         }

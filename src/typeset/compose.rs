@@ -107,10 +107,6 @@ pub(crate) const VERY_LOOSE: f64 = 2.0;
 /// Paragraphs must keep at least this many lines on each side of a page
 /// break (widow and orphan control; also how much text a heading keeps).
 const MIN_LINES_AT_BREAK: usize = 2;
-/// Stands for the file in the keys of missing-glyph warnings in
-/// `Composer::warned`: no source file has this id, so a character's key
-/// never meets a long word's span.
-const MISSING_GLYPH_FILE: u32 = u32::MAX;
 
 /// What a line's x-range belongs to, beyond its glyphs.
 #[derive(Debug, Clone, PartialEq)]
@@ -343,8 +339,7 @@ pub(crate) struct Composer<'a> {
     flow: Flow,
     /// Index in the output where the block being composed begins.
     block_start: usize,
-    /// Words too long for the measure, already warned about (by span),
-    /// and characters no font has (as `(MISSING_GLYPH_FILE, char, 0)`).
+    /// Words too long for the measure, already warned about (by span).
     warned: BTreeSet<(u32, u32, u32)>,
     /// Each such warning's key and index in `warnings`, so chapters
     /// composed apart can be merged with the same warnings as in one pass.
@@ -1008,33 +1003,16 @@ impl<'a> Composer<'a> {
         self.warnings.push(d);
     }
 
-    /// Warns about the characters [`Fonts::missing`] lists (no face has a
-    /// glyph for them), each once per book like a long word: at the place
-    /// the paragraph builder noted, else at the character's first place
-    /// inside `fallback` (the block being set) in the source.
+    /// Counts the characters [`Fonts::missing`] lists (no face has a
+    /// glyph for them) in the fonts' missing-glyph tally, at the place the
+    /// paragraph builder noted, else at the character's first place
+    /// inside `fallback` (the block being set) in the source. The
+    /// typesetter reports the tally once per script at the end.
     pub(crate) fn warn_missing_glyphs(&mut self, fallback: Option<Span>) {
         for m in std::mem::take(&mut self.fonts.missing) {
-            let key = (MISSING_GLYPH_FILE, u32::from(m.c), 0);
-            if !self.warned.insert(key) {
-                continue;
-            }
-            self.long_words.push((key, self.warnings.len()));
-            let mut d = Diagnostic::warning(format!(
-                "no font has a glyph for `{}` (U+{:04X}); it shows as a blank or a box in the PDF",
-                m.c,
-                u32::from(m.c)
-            ))
-            .with_hint(
-                "use fonts that have it (pdf: font-family and mono-family in book.yaml) \
-                 or another character",
-            );
-            let span = m
-                .span
-                .or_else(|| fallback.map(|s| char_span(self.book, s, m.c)));
-            if let Some(loc) = span.and_then(|s| locate(self.book, s)) {
-                d = d.at(loc);
-            }
-            self.warnings.push(d);
+            // The character's own place where a span covers more.
+            let span = m.span.or(fallback).map(|s| char_span(self.book, s, m.c));
+            self.fonts.missing_glyphs.add(m.c, m.script, span);
         }
     }
 

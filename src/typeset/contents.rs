@@ -7,6 +7,7 @@
 //! [`typeset`](super::typeset) once the body has been paginated.
 
 use crate::diag::Span;
+use crate::labels::Label;
 use crate::model::Metadata;
 use crate::toc::{Toc, TocEntry};
 use crate::typeset::compose::{Composer, Ctx, ParBuilder, LINK_ASCENT, LINK_DESCENT};
@@ -47,9 +48,6 @@ const AUTHOR_DROP: f64 = 3.0;
 /// Imprint text on the title verso relative to the body size.
 const IMPRINT_SCALE: f64 = 0.85;
 
-/// The word heading the contents.
-pub(crate) const CONTENTS_TITLE: &str = "Contents";
-
 /// Composes the contents: a chapter-style heading and one entry per TOC
 /// entry; `number` gives the printed page number of an entry's target.
 pub(crate) fn contents_flow(
@@ -58,7 +56,8 @@ pub(crate) fn contents_flow(
     number: &dyn Fn(&TocEntry) -> String,
 ) -> Flow {
     let mut flow = Flow::default();
-    let head = c.chapter_head(CONTENTS_TITLE, &[], None, Span::default());
+    let title = c.book.meta.labels.get(Label::Contents).to_string();
+    let head = c.chapter_head(&title, &[], None, Span::default());
     flow.elems.push(Elem::Slab(head));
 
     let ctx = c.body_ctx();
@@ -281,7 +280,7 @@ pub(crate) fn imprint_page(c: &mut Composer<'_>, meta: &Metadata) -> BodyPage {
         lines.push(rights.clone());
     }
     if let Some(publisher) = &meta.publisher {
-        lines.push(format!("Published by {publisher}"));
+        lines.push(meta.labels.fill(Label::PublishedBy, publisher));
     }
     if let Some(date) = &meta.date {
         lines.push(date.clone());

@@ -46,9 +46,17 @@ pub struct FontData {
     pub postscript_name: String,
     /// The full font file (the PDF writer subsets it to the glyphs used).
     pub bytes: Arc<Vec<u8>>,
-    /// Face index inside a collection; 0 for plain TTF/OTF.
+    /// Face index inside a collection (`.ttc`); 0 for plain TTF/OTF.
     pub index: u32,
     pub units_per_em: u16,
+    /// Synthesized bold: stroke the glyph outlines with a line this many
+    /// ems wide (0: none). The face has no bold of its own; advances
+    /// already include the stroke. The PDF draws it with text rendering
+    /// mode 2 (fill, then stroke) and a line width of this × the size.
+    pub synthetic_bold: f32,
+    /// Synthesized italic: shear the glyphs by this much (x += slant · y,
+    /// 0: none); the PDF puts it in the text matrix (`1 0 slant 1 x y Tm`).
+    pub synthetic_slant: f32,
 }
 
 /// Index into [`Document::fonts`].

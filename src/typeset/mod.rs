@@ -32,11 +32,15 @@ mod paginate;
 pub mod paragraph;
 pub mod protrusion;
 pub mod report;
-mod settings;
-pub mod shape;
+pub mod settings;
 mod table;
 
-use std::path::PathBuf;
+/// Shaping moved to the font layer; kept reachable here for the
+/// typesetter's stages.
+pub use crate::fonts::shape;
+/// The book's font files (they belong to the font layer).
+pub use crate::fonts::FontFiles;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -44,16 +48,6 @@ use crate::diag::{Diagnostic, Diagnostics, StageResult};
 use crate::model::Book;
 use crate::toc::Toc;
 use crate::units::Pt;
-
-/// The font files of the book's families, all from `fonts/`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FontFiles {
-    pub regular: PathBuf,
-    pub italic: PathBuf,
-    pub bold: PathBuf,
-    pub bold_italic: PathBuf,
-    pub mono: PathBuf,
-}
 
 /// Resolved PDF layout settings (from book.yaml's `pdf` section).
 #[derive(Debug, Clone, PartialEq)]
@@ -76,6 +70,11 @@ pub struct PdfSettings {
     /// before it when needed.
     pub chapters_on_recto: bool,
     pub fonts: FontFiles,
+    /// Where fallback finds fonts for what the book's faces lack, and the
+    /// fonts book.yaml names per script.
+    pub fallback: crate::fonts::FallbackSettings,
+    /// Whether text no font has fails the build or only warns.
+    pub missing_glyphs: crate::fonts::MissingGlyphPolicy,
 }
 
 /// Layout choices beyond book.yaml's `pdf` section (all have defaults).
@@ -139,6 +138,15 @@ pub struct Typeset {
     pub page_breaks: Vec<crate::model::PageBreak>,
     /// Where the time went.
     pub timings: Timings,
+    /// Text no font has: one diagnostic per script, errors unless
+    /// book.yaml's `pdf.missing-glyphs` is `warn` (see
+    /// [`crate::fonts::MissingGlyphs`]). They concern the PDF only.
+    pub missing_glyphs: Vec<Diagnostic>,
+    /// The fallback faces used and the scripts each set, for the build's
+    /// report of the fonts it chose.
+    pub fonts_used: Vec<crate::fonts::FontUse>,
+    /// What was synthesized (bold or italic of a family without them).
+    pub font_notes: Vec<String>,
 }
 
 /// Lays out the whole book with the default [`LayoutOptions`].
@@ -169,7 +177,7 @@ pub fn typeset_with_hook(
     page_breaks_ready: &mut dyn FnMut(&[crate::model::PageBreak]),
 ) -> StageResult<Typeset> {
     let geo = flow::Geometry::new(settings).map_err(Diagnostics::from)?;
-    let fonts = fonts::Fonts::load(&settings.fonts)?;
+    let fonts = fonts::Fonts::load(&settings.fonts, &settings.fallback, &book.meta.language)?;
     let mut composer = compose::Composer::new(fonts, &geo, book);
     let mut timings = Timings::default();
     let started = Instant::now();
@@ -196,13 +204,53 @@ pub fn typeset_with_hook(
     timings.shaping += own.shaping;
     timings.line_breaking += own.line_breaking;
     timings.line_setting += own.line_setting;
+    let mut document = assembled.document;
+    put_fonts_in_order(&mut document, &composer.fonts.canonical_order());
+    let missing_glyphs = composer
+        .fonts
+        .missing_glyphs
+        .diagnostics(settings.missing_glyphs, |span| compose::locate(book, span));
+    let (font_notes, font_problems) = composer.fonts.notes();
+    let mut warnings = composer.warnings;
+    warnings.extend(font_problems);
     Ok(Typeset {
-        document: assembled.document,
-        warnings: composer.warnings,
+        document,
+        warnings,
         report: assembled.report,
         page_breaks: assembled.page_breaks,
         timings,
+        missing_glyphs,
+        fonts_used: composer.fonts.fallback_uses(),
+        font_notes,
     })
+}
+
+/// Writes the document's fonts in `order` (`order[new] = old`, see
+/// [`crate::fonts::FontSet::canonical_order`]) and renumbers the runs: the
+/// threads that composed chapters loaded fallback faces in whatever order
+/// they met them, the PDF must not depend on it.
+fn put_fonts_in_order(document: &mut frame::Document, order: &[usize]) {
+    if order.iter().enumerate().all(|(new, &old)| new == old) {
+        return;
+    }
+    let mut new_of = vec![0; order.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_of[old] = new;
+    }
+    let fonts = std::mem::take(&mut document.fonts);
+    document.fonts = order
+        .iter()
+        .filter_map(|&old| fonts.get(old).cloned())
+        .collect();
+    for page in &mut document.pages {
+        for item in &mut page.items {
+            if let frame::Item::Text(run) = item {
+                if let Some(&new) = new_of.get(run.font.0) {
+                    run.font = frame::FontId(new);
+                }
+            }
+        }
+    }
 }
 
 /// Composes the chapters on `threads` threads (this one and forks of
@@ -233,17 +281,19 @@ fn compose_in_parallel(
             .map(|mut fork| {
                 scope.spawn(move || {
                     let done = work(&mut fork);
-                    (done, fork.fonts.timings)
+                    let missing = std::mem::take(&mut fork.fonts.missing_glyphs);
+                    (done, fork.fonts.timings, missing)
                 })
             })
             .collect();
         let mut all = work(composer);
         for helper in helpers {
             // A panic in a helper is a bug; pass it on as one.
-            let (done, t) = helper
+            let (done, t, missing) = helper
                 .join()
                 .unwrap_or_else(|e| std::panic::resume_unwind(e));
             all.extend(done);
+            composer.fonts.missing_glyphs.merge(missing);
             timings.shaping += t.shaping;
             timings.line_breaking += t.line_breaking;
             timings.line_setting += t.line_setting;

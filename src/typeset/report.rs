@@ -254,6 +254,7 @@ mod tests {
                 subjects: vec![],
                 cover: None,
                 toc_depth: 2,
+                labels: Default::default(),
             },
             chapters: vec![],
             sources: SourceMap::default(),

@@ -4,10 +4,21 @@
 
 use crate::config::{self, FontPaths};
 
+use crate::fonts::{FallbackSettings, MissingGlyphPolicy};
+
 use super::paragraph::FONT_EXPANSION;
 use super::{FontFiles, PdfSettings};
 
 impl PdfSettings {
+    /// The typesetter's settings for a book, from its config.
+    pub fn from_book(c: &config::Config) -> PdfSettings {
+        PdfSettings {
+            fallback: fallback_settings(c),
+            ..PdfSettings::from_config(&c.pdf)
+        }
+    }
+
+    /// The settings of the `pdf:` section alone (no fonts by script).
     pub fn from_config(c: &config::PdfConfig) -> PdfSettings {
         PdfSettings {
             page_width: c.page_width,
@@ -23,7 +34,34 @@ impl PdfSettings {
                 .map_or(FONT_EXPANSION, |p| p / 100.0),
             chapters_on_recto: c.chapters_on_recto,
             fonts: FontFiles::from(&c.fonts),
+            fallback: FallbackSettings {
+                folio_dir: config::builtin_fonts_dir(),
+                system_dirs: crate::fonts::discovery::Catalog::system_dirs_from_env(),
+                ..FallbackSettings::default()
+            },
+            missing_glyphs: match c.missing_glyphs {
+                config::MissingGlyphs::Error => MissingGlyphPolicy::Error,
+                config::MissingGlyphs::Warn => MissingGlyphPolicy::Warn,
+            },
         }
+    }
+}
+
+/// Where fonts for characters the book's faces lack are looked for: the
+/// book's `fonts/`, Folio's, the families book.yaml names per script, then
+/// the system's (or the folders of `FOLIO_SYSTEM_FONT_DIRS`).
+pub fn fallback_settings(c: &config::Config) -> FallbackSettings {
+    let mut by_script = std::collections::BTreeMap::new();
+    for (key, family) in &c.script_fonts {
+        for script in crate::fonts::fallback::scripts_of_key(key).unwrap_or_default() {
+            by_script.insert(script, family.clone());
+        }
+    }
+    FallbackSettings {
+        book_dir: c.root.join("fonts"),
+        folio_dir: config::builtin_fonts_dir(),
+        by_script,
+        system_dirs: crate::fonts::discovery::Catalog::system_dirs_from_env(),
     }
 }
 

@@ -37,6 +37,8 @@ fn settings(lines: usize) -> PdfSettings {
         font_expansion: 0.0,
         chapters_on_recto: false,
         fonts: fonts(),
+        fallback: crate::typeset::fonts::tests::test_fallback(),
+        missing_glyphs: Default::default(),
     }
 }
 
@@ -76,6 +78,7 @@ fn book_in(root: &Path, chapters: &[&str]) -> Book {
             subjects: vec![],
             cover: None,
             toc_depth: 3,
+            labels: Default::default(),
         },
         chapters: parsed.chapters,
         sources: map,
@@ -92,7 +95,7 @@ fn set(book: &Book, lines: usize) -> Typeset {
 fn body_pages(book: &Book, lines: usize) -> Vec<BodyPage> {
     let s = settings(lines);
     let geo = Geometry::new(&s).unwrap();
-    let fonts = Fonts::load(&s.fonts).unwrap();
+    let fonts = Fonts::load(&s.fonts, &s.fallback, "en").unwrap();
     let mut c = Composer::new(fonts, &geo, book);
     let flow = c.chapter(0);
     paginate(flow, &geo, true)
@@ -665,7 +668,7 @@ fn every_flow_element_is_placed_exactly_once() {
     let b = book(&[&src]);
     let s = settings(14);
     let geo = Geometry::new(&s).unwrap();
-    let fonts = Fonts::load(&s.fonts).unwrap();
+    let fonts = Fonts::load(&s.fonts, &s.fallback, "en").unwrap();
     let mut c = Composer::new(fonts, &geo, &b);
     let flow = c.chapter(0);
     let slabs = flow
@@ -813,7 +816,7 @@ fn varied_documents_lay_out_without_overlaps() {
         let geo = Geometry::new(&s).unwrap();
         let t = set(&b, lines);
         assert!(t.document.pages.len() > 4);
-        let fonts = Fonts::load(&s.fonts).unwrap();
+        let fonts = Fonts::load(&s.fonts, &s.fallback, "en").unwrap();
         let mut c = Composer::new(fonts, &geo, &b);
         let flow = c.chapter(0);
         let note_slabs: usize = flow.notes.iter().map(Vec::len).sum();
@@ -1006,8 +1009,8 @@ fn chapters_composed_apart_merge_as_if_composed_in_turn() {
     let b = varied_book(3);
     let s = settings(20);
     let geo = Geometry::new(&s).unwrap();
-    let mut seq = Composer::new(Fonts::load(&s.fonts).unwrap(), &geo, &b);
-    let mut par = Composer::new(Fonts::load(&s.fonts).unwrap(), &geo, &b);
+    let mut seq = Composer::new(Fonts::load(&s.fonts, &s.fallback, "en").unwrap(), &geo, &b);
+    let mut par = Composer::new(Fonts::load(&s.fonts, &s.fallback, "en").unwrap(), &geo, &b);
     let mut fork = par.fork();
     // Chapter 1 is composed first, on another composer, as a thread would.
     let c1 = fork.compose_alone(1);
@@ -1067,9 +1070,10 @@ fn code_sets_what_the_mono_face_lacks_in_the_book_face() {
 }
 
 #[test]
-fn characters_no_font_has_are_warned_about_once_with_their_line() {
-    // U+4E2D is in neither face: in code (line 4 of ch1), then in prose
-    // twice (ch1 and ch2), on any number of threads.
+fn characters_no_font_has_are_reported_once_per_script_with_their_first_line() {
+    // U+4E2D is in neither face (nor in Folio's fonts; the tests' fallback
+    // sees no system fonts): in code (line 4 of ch1), then in prose twice
+    // (ch1 and ch2), on any number of threads.
     let chapters = [
         "# One\n\n```\nlet \u{4e2d} = 1;\n```\n\nText \u{4e2d}.\n",
         "# Two\n\nMore \u{4e2d} and \u{4e2e}.\n",
@@ -1080,19 +1084,29 @@ fn characters_no_font_has_are_warned_about_once_with_their_line() {
     for threads in [1, 2] {
         let options = LayoutOptions { threads };
         let t = typeset_with(&b, &toc, &settings(20), &options).expect("typesets");
-        let texts: Vec<String> = t.warnings.iter().map(|w| w.to_string()).collect();
-        assert_eq!(texts.len(), 2, "{texts:?}");
+        assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+        let texts: Vec<String> = t.missing_glyphs.iter().map(|w| w.to_string()).collect();
+        assert_eq!(texts.len(), 1, "{texts:?}");
         assert!(
-            texts[0].contains("U+4E2D") && texts[0].contains("ch1.md:4:5"),
-            "{texts:?}"
-        );
-        assert!(
-            texts[1].contains("U+4E2E") && texts[1].contains("ch2.md:3:12"),
+            texts[0].starts_with(
+                "error: no font has the Han (Chinese, Japanese, Korean) script: \
+                 4 characters (2 distinct)"
+            ) && texts[0].contains("U+4E2D")
+                && texts[0].contains("U+4E2E")
+                && texts[0].contains("ch1.md:4:5"),
             "{texts:?}"
         );
         seen.push(texts);
     }
     assert_eq!(seen[0], seen[1]);
+    // Allowed through on purpose: a warning instead.
+    let s = PdfSettings {
+        missing_glyphs: crate::fonts::MissingGlyphPolicy::Warn,
+        ..settings(20)
+    };
+    let t = typeset_with(&b, &toc, &s, &LayoutOptions::default()).expect("typesets");
+    assert_eq!(t.missing_glyphs.len(), 1);
+    assert!(!t.missing_glyphs[0].is_error());
 }
 
 /// Writes a grey PNG of `width` × `height` pixels to `path`.

@@ -1,16 +1,21 @@
 //! Shaping: text → glyph ids and advances, with kerning and ligatures.
 //!
-//! Place in the pipeline: used only by [`super::fonts::Fonts`], which caches
+//! Place in the font layer: used only by [`super::FontSet`], which caches
 //! the results. harfrust (a HarfBuzz port) applies the fonts' default
 //! features (`kern`, `liga`, mark positioning…); results stay in font units
-//! so they are independent of the size. Glyph clusters map glyphs back to
+//! so they are independent of the size. Text is itemized into runs of one
+//! script first ([`super::script::for_each_script_run`]) and each run is
+//! shaped with its script and direction, as HarfBuzz needs; a right-to-left
+//! run's glyphs come out in visual order. Glyph clusters map glyphs back to
 //! the text they stand for, so a ligature `ffi` extracts as "ffi".
 
 use std::ops::Range;
 
 use harfrust::{Buffer, Direction, Script, ShapeOptions, ShapePlan, ShaperFont};
 
-use super::frame::Glyph;
+use super::face::LoadedFace;
+use super::script::{for_each_script_run, ScriptTag};
+use crate::typeset::frame::Glyph;
 use crate::units::Pt;
 
 /// One shaped glyph in font units.
@@ -37,15 +42,57 @@ pub(crate) struct Shaper {
 }
 
 impl Shaper {
-    /// Shapes `text` with `font`, appending glyphs to `out`; returns the
-    /// total advance in font units.
-    pub fn shape(&mut self, font: &harfrust::Font, text: &str, out: &mut Vec<ShapedGlyph>) -> i32 {
+    /// Shapes `text` with `face`, appending glyphs to `out`; returns the
+    /// total advance in font units. Runs of different scripts are shaped
+    /// one after the other, in text order.
+    pub(crate) fn shape(
+        &mut self,
+        face: &LoadedFace,
+        text: &str,
+        out: &mut Vec<ShapedGlyph>,
+    ) -> i32 {
         if text.is_empty() {
             return 0;
         }
+        let first = out.len();
+        let mut total = 0;
+        if text.is_ascii() {
+            // Latin letters, digits and punctuation: one run (the common
+            // case, without a look at the script tables).
+            total += self.shape_run(face, text, 0, Some(Script::LATIN), out);
+        } else {
+            for_each_script_run(text, |range, script| {
+                let start = range.start;
+                total += self.shape_run(face, &text[range], start, script.to_harfrust(), out);
+            });
+        }
+        let word = &mut out[first..];
+        for i in 0..word.len() {
+            // A cluster longer than a glyph can name (64 KiB) maps to "".
+            let len = u16::try_from(glyph_text(word, i, text).len()).unwrap_or(0);
+            word[i].text_len = len;
+        }
+        total
+    }
+
+    /// Shapes one run of one script (`None`: let harfrust guess), whose
+    /// text starts at byte `offset` of the text being shaped.
+    fn shape_run(
+        &mut self,
+        face: &LoadedFace,
+        text: &str,
+        offset: usize,
+        script: Option<Script>,
+        out: &mut Vec<ShapedGlyph>,
+    ) -> i32 {
+        let font = &face.font;
         let mut buffer = self.buffer.take().unwrap_or_default();
         buffer.clear();
         buffer.push_str(text);
+        if let Some(script) = script {
+            buffer.set_script(Some(script));
+            buffer.set_direction(ScriptTag(script.tag().to_be_bytes()).direction());
+        }
         buffer.guess_segment_properties();
         let key = font as *const harfrust::Font as usize;
         let (script, direction) = (buffer.script(), buffer.direction());
@@ -64,25 +111,25 @@ impl Shaper {
         let shaper_font = ShaperFont::new(font);
         let options = ShapeOptions::new().plan(Some(&self.plans[pos].3));
         let mut total = 0;
-        let first = out.len();
+        let offset = offset as u32;
         if harfrust::shape(&shaper_font, &mut buffer, options).is_ok() {
             for (info, p) in buffer.glyph_infos().iter().zip(buffer.glyph_positions()) {
-                total += p.x_advance;
+                // Synthesized bold widens every spacing glyph by its stroke.
+                let advance = if p.x_advance != 0 {
+                    p.x_advance + face.extra_advance
+                } else {
+                    0
+                };
+                total += advance;
                 out.push(ShapedGlyph {
                     id: u16::try_from(info.glyph_id).unwrap_or(0),
-                    cluster: info.cluster,
-                    advance: p.x_advance,
+                    cluster: info.cluster + offset,
+                    advance,
                     x_offset: p.x_offset,
                     y_offset: p.y_offset,
                     text_len: 0,
                 });
             }
-        }
-        let word = &mut out[first..];
-        for i in 0..word.len() {
-            // A cluster longer than a glyph can name (64 KiB) maps to "".
-            let len = u16::try_from(glyph_text(word, i, text).len()).unwrap_or(0);
-            word[i].text_len = len;
         }
         self.buffer = Some(buffer);
         total
