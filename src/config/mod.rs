@@ -20,7 +20,7 @@ use std::sync::Arc;
 use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile, StageResult};
 use crate::units::Pt;
 
-pub use read::{parse_length, MissingGlyphs, MAX_FONT_EXPANSION_PERCENT};
+pub use read::{parse_length, LinkUrls, MissingGlyphs, MAX_FONT_EXPANSION_PERCENT};
 pub use resolve::{builtin_fonts_dir, find_fonts, inside_root};
 
 /// Name of the configuration file inside a book folder.
@@ -92,6 +92,8 @@ pub struct PdfConfig {
     pub fonts: FontPaths,
     /// What to do with text no font has.
     pub missing_glyphs: MissingGlyphs,
+    /// How links' web addresses are printed.
+    pub link_urls: LinkUrls,
 }
 
 /// The font files of the book's families.

@@ -79,6 +79,20 @@ pub struct PdfSection {
     pub font_family: Option<Located<String>>,
     pub mono_family: Option<Located<String>>,
     pub missing_glyphs: Option<MissingGlyphs>,
+    pub link_urls: Option<LinkUrls>,
+}
+
+/// How the PDF prints the web address of a link whose text is not its
+/// address (`pdf: link-urls`): a reader of paper cannot click.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LinkUrls {
+    /// In a note at the page foot, marked with a letter (as printed books do).
+    #[default]
+    Footnote,
+    /// In parentheses after the link text.
+    Inline,
+    /// Not at all.
+    None,
 }
 
 /// What to do with text no font has (`pdf: missing-glyphs`).
@@ -123,6 +137,7 @@ const PDF_KEYS: &[&str] = &[
     "font-family",
     "mono-family",
     "missing-glyphs",
+    "link-urls",
 ];
 const MARGIN_KEYS: &[&str] = &["top", "bottom", "inner", "outer"];
 const CHAPTER_KEYS: &[&str] = &["file", "title"];
@@ -522,6 +537,26 @@ impl<'d> Reader<'d> {
                 "chapters-on-recto" => p.chapters_on_recto = self.flag(value),
                 "font-family" => p.font_family = self.family(value),
                 "mono-family" => p.mono_family = self.family(value),
+                "link-urls" => {
+                    p.link_urls = self.text(value).and_then(|t| match t.trim() {
+                        "footnote" => Some(LinkUrls::Footnote),
+                        "inline" => Some(LinkUrls::Inline),
+                        "none" => Some(LinkUrls::None),
+                        other => {
+                            self.errors.push(
+                                Diagnostic::error(format!(
+                                    "`link-urls` must be `footnote`, `inline` or `none`, not `{other}`"
+                                ))
+                                .at(self.doc.locate(value))
+                                .with_hint(
+                                    "how the PDF prints a link's web address: in a note at the \
+                                     page foot (the default), in parentheses after the link, or not",
+                                ),
+                            );
+                            None
+                        }
+                    })
+                }
                 _ => {
                     p.missing_glyphs = self.text(value).and_then(|t| match t.trim() {
                         "error" => Some(MissingGlyphs::Error),

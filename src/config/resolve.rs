@@ -223,6 +223,7 @@ fn resolve_pdf(
         chapters_on_recto: p.chapters_on_recto.unwrap_or(false),
         fonts: fonts?,
         missing_glyphs: p.missing_glyphs.unwrap_or_default(),
+        link_urls: p.link_urls.unwrap_or_default(),
     })
 }
 

@@ -23,7 +23,12 @@ use crate::typeset::frame::{
     PageLabelRange,
 };
 use crate::typeset::paginate::{paginate, BodyPage};
-use crate::typeset::report::{collect, LayoutReport, ReportPage};
+use crate::typeset::report::{collect, Bounds, LayoutReport, ReportPage};
+
+/// How far past the text block (in body ems) something may reach before
+/// the report calls it an overflow: margin kerning hangs punctuation out
+/// by less, descenders hang below the last baseline by less.
+const OVERFLOW_TOLERANCE: f64 = 0.6;
 use crate::typeset::Timings;
 use crate::units::Pt;
 
@@ -262,7 +267,12 @@ pub(crate) fn assemble(
             more_follows: body.more_follows.get(i - offset).copied().unwrap_or(false),
         })
         .collect();
-    let report = collect(&report_pages, book);
+    let bounds = Bounds {
+        measure: geo.measure,
+        bottom: geo.last_baseline(),
+        tolerance: geo.size * OVERFLOW_TOLERANCE,
+    };
+    let report = collect(&report_pages, book, bounds);
     drop(report_pages);
 
     let page_count = all.len();

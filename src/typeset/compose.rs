@@ -344,6 +344,12 @@ pub(crate) struct Composer<'a> {
     /// Each such warning's key and index in `warnings`, so chapters
     /// composed apart can be merged with the same warnings as in one pass.
     long_words: Vec<((u32, u32, u32), usize)>,
+    /// Web addresses of the chapter's links printed in notes (see
+    /// [`crate::typeset::LinkUrls::Footnote`]), in order of first citation;
+    /// note `k` is the chapter's note `footnotes.len() + k`.
+    url_notes: Vec<String>,
+    /// A footnote is being set: links in it print their address inline.
+    in_footnote: bool,
 }
 
 /// Places notes cited only from other notes: each is set right after the
@@ -401,6 +407,8 @@ impl<'a> Composer<'a> {
             block_start: 0,
             warned: BTreeSet::new(),
             long_words: Vec::new(),
+            url_notes: Vec::new(),
+            in_footnote: false,
         }
     }
 
@@ -507,6 +515,7 @@ impl<'a> Composer<'a> {
         };
         self.chapter = index;
         self.cited = vec![false; chapter.footnotes.len()];
+        self.url_notes.clear();
         self.flow = Flow::default();
 
         // A reference inside a note does not place the note it names:
@@ -519,7 +528,9 @@ impl<'a> Composer<'a> {
             .map(|note| {
                 let cited =
                     std::mem::replace(&mut self.cited, vec![false; chapter.footnotes.len()]);
+                self.in_footnote = true;
                 let slabs = self.footnote(note.number, &note.id, &note.blocks, note.span);
+                self.in_footnote = false;
                 cites.push(
                     self.cited
                         .iter()
@@ -541,8 +552,8 @@ impl<'a> Composer<'a> {
         let mut prev = Prev::Start;
         match (has_h1, &chapter.title) {
             (false, Some(title)) => {
-                let slab = self.chapter_head(title, &[], None, chapter.span);
-                out.push(Elem::Slab(slab));
+                let (slab, baselines) = self.chapter_head(title, &[], None, chapter.span);
+                self.push_tall(slab, &baselines, &mut out);
                 prev = Prev::Heading;
             }
             (false, None) if !chapter.blocks.is_empty() => {
@@ -557,6 +568,12 @@ impl<'a> Composer<'a> {
         }
         let ctx = self.body_ctx();
         self.blocks_after(&chapter.blocks, &ctx, prev, &mut out);
+        // The notes of the web addresses the chapter's links cited.
+        for (k, url) in std::mem::take(&mut self.url_notes).iter().enumerate() {
+            let slabs = self.url_note(&note_letter(k), url, chapter.span);
+            self.flow.notes.push(slabs);
+            cites.push(Vec::new());
+        }
         self.warn_missing_glyphs(Some(chapter.span));
         self.flow.elems = out;
         attach_note_citations(&mut self.flow.notes, &self.cited, &cites);
@@ -965,6 +982,7 @@ impl<'a> Composer<'a> {
                         }
                     }
                 }
+                LineIssueKind::WordBroken => self.warn_broken_word(issue_span),
                 LineIssueKind::Overfull { by } => {
                     if let Some(s) = slabs.get_mut(issue.line) {
                         s.issues
@@ -989,14 +1007,34 @@ impl<'a> Composer<'a> {
         slabs
     }
 
+    /// Warns, once per place like a long word, that a word too long for
+    /// its line was broken between two letters: the book still reads, but
+    /// the author may want to shorten it or allow a break.
+    pub(crate) fn warn_broken_word(&mut self, span: Span) {
+        self.warn_once(
+            span,
+            "a word too long for the line is broken between two of its letters",
+            "allow a break (a space, a hyphen, or a soft hyphen &shy;) or shorten the word",
+        );
+    }
+
     pub(crate) fn warn_long_word(&mut self, span: Span) {
+        self.warn_once(
+            span,
+            "a word is too long for the PDF's line width",
+            "allow a break (e.g. a space or a hyphen) or shorten the word",
+        );
+    }
+
+    /// A warning at `span`, once per place in the book however often the
+    /// place is set (a table cell is set twice; chapters apart).
+    fn warn_once(&mut self, span: Span, message: &str, hint: &str) {
         let key = (span.file.0, span.start, span.end);
         if !self.warned.insert(key) {
             return;
         }
         self.long_words.push((key, self.warnings.len()));
-        let mut d = Diagnostic::warning("a word is too long for the PDF's line width")
-            .with_hint("allow a break (e.g. a space or a hyphen) or shorten the word");
+        let mut d = Diagnostic::warning(message).with_hint(hint);
         if let Some(loc) = locate(self.book, span) {
             d = d.at(loc);
         }
@@ -1110,15 +1148,16 @@ impl<'a> Composer<'a> {
         bold: bool,
         dry: bool,
     ) -> ParBuilder {
-        let saved = dry.then(|| self.cited.clone());
+        let saved = dry.then(|| (self.cited.clone(), self.url_notes.len()));
         let mut pb = ParBuilder::default();
         let st = InlineStyle {
             bold,
             ..self.base_style(ctx).0
         };
         self.inlines(&mut pb, inlines, InlineStyleArg(st));
-        if let Some(saved) = saved {
-            self.cited = saved;
+        if let Some((cited, urls)) = saved {
+            self.cited = cited;
+            self.url_notes.truncate(urls);
         }
         pb
     }
@@ -1189,6 +1228,9 @@ impl<'a> Composer<'a> {
                         ..st
                     };
                     self.inlines(pb, &link.content, InlineStyleArg(s));
+                    if let LinkTarget::External(uri) = &link.target {
+                        self.print_address(pb, uri, &link.content, &st, span);
+                    }
                 }
                 InlineKind::Image(img) if self.inline_image(pb, img, &st, span) => {}
                 InlineKind::Image(img) => {
@@ -1285,6 +1327,75 @@ impl<'a> Composer<'a> {
         true
     }
 
+    /// Prints the web address of a link whose text does not show it, as
+    /// book.yaml's `pdf: link-urls` says: a reader of paper cannot click.
+    fn print_address(
+        &mut self,
+        pb: &mut ParBuilder,
+        uri: &str,
+        content: &[Inline],
+        st: &InlineStyle,
+        span: Span,
+    ) {
+        use crate::typeset::LinkUrls;
+        let shown = shown_address(uri);
+        if self.geo.link_urls == LinkUrls::None || shows_address(content, &shown) {
+            return;
+        }
+        pb.marks.push(Mark::Link(LinkRef::Uri(uri.to_string())));
+        let link = Some(pb.marks.len() - 1);
+        if self.geo.link_urls == LinkUrls::Inline || self.in_footnote {
+            let plain = st.text_style();
+            pb.aside(" (", plain, None, span);
+            pb.aside(&shown, plain, link, span);
+            pb.aside(")", plain, None, span);
+            return;
+        }
+        let k = match self.url_notes.iter().position(|u| u == uri) {
+            Some(k) => k,
+            None => {
+                self.url_notes.push(uri.to_string());
+                self.cited.push(false);
+                self.url_notes.len() - 1
+            }
+        };
+        let index = self.book.chapters[self.chapter].footnotes.len() + k;
+        let style = TextStyle {
+            face: st.face(),
+            size: st.size * SUPERSCRIPT_SCALE,
+            gray: 0.0,
+            rise: st.rise + st.size * SUPERSCRIPT_RISE,
+        };
+        pb.aside(&note_letter(k), style, link, span);
+        if let Some(seen) = self.cited.get_mut(index) {
+            if !*seen {
+                *seen = true;
+                pb.items.push(ParItem::Marker(index));
+            }
+        }
+    }
+
+    /// The note giving a link's web address: its letter, then the address.
+    fn url_note(&mut self, letter: &str, uri: &str, span: Span) -> Vec<Slab> {
+        let ctx = self.note_ctx();
+        let mut pb = ParBuilder::default();
+        self.note_number(&mut pb, letter, &ctx, None, span);
+        pb.aside(" ", self.plain_style(&ctx), None, span);
+        pb.marks.push(Mark::Link(LinkRef::Uri(uri.to_string())));
+        let link = Some(pb.marks.len() - 1);
+        pb.aside(&shown_address(uri), self.plain_style(&ctx), link, span);
+        let slabs = self.set(&pb, &ctx, Pt::ZERO, Alignment::Left, false, span);
+        let mut elems = Vec::new();
+        self.push_lines(slabs, &ctx, &mut elems);
+        elems
+            .into_iter()
+            .filter_map(|e| match e {
+                Elem::Slab(s) => Some(s),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// A note reference: a superscript number linking to the note, and a
     /// marker so the note lands on the page of this line.
     fn note_ref(&mut self, pb: &mut ParBuilder, index: usize, st: &InlineStyle, span: Span) {
@@ -1331,8 +1442,8 @@ impl<'a> Composer<'a> {
             if opened {
                 out.push(Elem::PageBreak);
             }
-            let slab = self.chapter_head(&title, &h.content, Some(&h.id), span);
-            out.push(Elem::Slab(slab));
+            let (slab, baselines) = self.chapter_head(&title, &h.content, Some(&h.id), span);
+            self.push_tall(slab, &baselines, out);
             return;
         }
         let level = if ctx.top { h.level } else { h.level.max(4) };
@@ -1373,13 +1484,28 @@ impl<'a> Composer<'a> {
             },
             span,
         );
+        let mut baselines = Vec::with_capacity(lines.len());
         for (i, line) in lines.iter_mut().enumerate() {
             let baseline = extra + line_height * (i + 1) as f64;
             self.line_pieces(line, &pb.marks, ctx.left, baseline, size, &mut slab);
+            baselines.push(baseline);
         }
         let anchor_y = (extra + line_height - size).max(Pt::ZERO);
         slab.anchors.push((h.id.clone(), anchor_y));
-        out.push(Elem::Slab(slab));
+        self.push_tall(slab, &baselines, out);
+    }
+
+    /// Pushes a slab that may be taller than a page (a heading of many
+    /// lines): cut at its lines' `baselines` into slabs a page can hold,
+    /// with page breaks allowed between them.
+    pub(crate) fn push_tall(&mut self, slab: Slab, baselines: &[Pt], out: &mut Vec<Elem>) {
+        let room = self.geo.capacity();
+        for (i, part) in slab.split_at(baselines, room).into_iter().enumerate() {
+            if i > 0 {
+                out.push(Elem::brk());
+            }
+            out.push(Elem::Slab(part));
+        }
     }
 
     /// Lays out a heading-like paragraph without recording it as a
@@ -1408,8 +1534,10 @@ impl<'a> Composer<'a> {
         };
         let layout = layout_paragraph(&mut self.fonts, &pb.items, &opts);
         for issue in &layout.issues {
-            if issue.kind == LineIssueKind::WordTooLong {
-                self.warn_long_word(issue.span);
+            match issue.kind {
+                LineIssueKind::WordTooLong => self.warn_long_word(issue.span),
+                LineIssueKind::WordBroken => self.warn_broken_word(issue.span),
+                _ => {}
             }
         }
         self.warn_missing_glyphs(None);
@@ -1422,14 +1550,16 @@ impl<'a> Composer<'a> {
         self.geo.leading * (self.geo.lines as f64 * SINK_FRACTION).floor()
     }
 
-    /// The opening of a chapter: the title sunk below the top of the page.
+    /// The opening of a chapter: the title sunk below the top of the page,
+    /// with the baselines of its lines (where it may be cut if it is taller
+    /// than a page).
     pub(crate) fn chapter_head(
         &mut self,
         title: &str,
         content: &[Inline],
         id: Option<&str>,
         span: Span,
-    ) -> Slab {
+    ) -> (Slab, Vec<Pt>) {
         let ctx = self.body_ctx();
         let spec = HeadSpec::of(1);
         let size = ctx.size * spec.scale;
@@ -1461,14 +1591,16 @@ impl<'a> Composer<'a> {
             },
             span,
         );
+        let mut baselines = Vec::with_capacity(lines.len());
         for (i, line) in lines.iter_mut().enumerate() {
             let baseline = sink + line_height * (i + 1) as f64;
             self.line_pieces(line, &pb.marks, ctx.left, baseline, size, &mut slab);
+            baselines.push(baseline);
         }
         if let Some(id) = id {
             slab.anchors.push((id.to_string(), Pt::ZERO));
         }
-        slab
+        (slab, baselines)
     }
 
     fn list(&mut self, list: &List, ctx: &Ctx, out: &mut Vec<Elem>) {
@@ -1812,6 +1944,61 @@ impl<'a> Composer<'a> {
             self.warnings.push(d);
         }
     }
+}
+
+/// The letter of web-address note `k` of a chapter: a, b… z, aa, ab…
+fn note_letter(k: usize) -> String {
+    let mut n = k;
+    let mut out = Vec::new();
+    loop {
+        out.push(char::from(b'a' + (n % 26) as u8));
+        if n < 26 {
+            break;
+        }
+        n = n / 26 - 1;
+    }
+    out.iter().rev().collect()
+}
+
+/// A web address as a reader would type it: `mailto:` goes.
+fn shown_address(uri: &str) -> String {
+    let shown = uri.strip_prefix("mailto:").unwrap_or(uri);
+    // Percent-encoding was for the machine: the printed address reads as
+    // the author wrote it.
+    let bytes = shown.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) if b > b' ' => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| shown.to_string())
+}
+
+/// Whether a link's text already shows its address (an autolink, or
+/// `[example.org](https://example.org/)`), so printing it again is noise.
+fn shows_address(content: &[Inline], shown: &str) -> bool {
+    let text = collapse_ws(&plain_text(content));
+    let bare = |s: &str| {
+        s.trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .trim_start_matches("www.")
+            .trim_end_matches('/')
+            .to_ascii_lowercase()
+    };
+    !text.is_empty() && bare(&text) == bare(shown)
 }
 
 /// An image's size in points: the author's `width`/`height` (CSS pixels)

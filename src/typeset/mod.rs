@@ -75,6 +75,22 @@ pub struct PdfSettings {
     pub fallback: crate::fonts::FallbackSettings,
     /// Whether text no font has fails the build or only warns.
     pub missing_glyphs: crate::fonts::MissingGlyphPolicy,
+    /// How links' web addresses are printed.
+    pub link_urls: LinkUrls,
+}
+
+/// How the PDF prints the web address of a link whose text is not its
+/// address: a reader of paper cannot click.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LinkUrls {
+    /// In a note at the page foot marked with a letter (`a`, `b`…, per
+    /// chapter), as printed books do; in notes themselves, inline.
+    #[default]
+    Footnote,
+    /// In parentheses after the link text.
+    Inline,
+    /// Not at all.
+    None,
 }
 
 /// Layout choices beyond book.yaml's `pdf` section (all have defaults).

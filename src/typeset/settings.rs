@@ -7,7 +7,7 @@ use crate::config::{self, FontPaths};
 use crate::fonts::{FallbackSettings, MissingGlyphPolicy};
 
 use super::paragraph::FONT_EXPANSION;
-use super::{FontFiles, PdfSettings};
+use super::{FontFiles, LinkUrls, PdfSettings};
 
 impl PdfSettings {
     /// The typesetter's settings for a book, from its config.
@@ -42,6 +42,11 @@ impl PdfSettings {
             missing_glyphs: match c.missing_glyphs {
                 config::MissingGlyphs::Error => MissingGlyphPolicy::Error,
                 config::MissingGlyphs::Warn => MissingGlyphPolicy::Warn,
+            },
+            link_urls: match c.link_urls {
+                config::LinkUrls::Footnote => LinkUrls::Footnote,
+                config::LinkUrls::Inline => LinkUrls::Inline,
+                config::LinkUrls::None => LinkUrls::None,
             },
         }
     }
