@@ -112,6 +112,30 @@ pub struct RawPdf {
     pub font_family: Option<String>,
     /// Monospace family for code (`Inconsolata`).
     pub mono_family: Option<String>,
+    /// The standard the PDF is written to: `ua-1` (accessible, tagged; the
+    /// default), `a-2b`, `a-2a`, `a-3b` (archival), or `none`.
+    pub standard: Option<PdfStandard>,
+}
+
+/// A PDF standard the writer conforms to (and checks itself against).
+#[derive(Debug, Clone, Copy, Deserialize, Default, PartialEq, Eq)]
+pub enum PdfStandard {
+    /// PDF/UA-1 (ISO 14289-1): tagged, for assistive technology.
+    #[default]
+    #[serde(rename = "ua-1")]
+    Ua1,
+    /// PDF/A-2b (ISO 19005-2, level B): archival, visual appearance.
+    #[serde(rename = "a-2b")]
+    A2b,
+    /// PDF/A-2a: archival and tagged.
+    #[serde(rename = "a-2a")]
+    A2a,
+    /// PDF/A-3b: as A-2b, allowing embedded files.
+    #[serde(rename = "a-3b")]
+    A3b,
+    /// No standard: tagged all the same, without the PDF/A identification.
+    #[serde(rename = "none")]
+    None,
 }
 
 #[derive(Debug, Clone, Deserialize, Default, PartialEq)]
@@ -609,6 +633,7 @@ fn resolve_pdf(
         leading: Pt(leading),
         font_expansion: expansion / 100.0,
         chapters_on_recto: raw.chapters_on_recto.unwrap_or(false),
+        standard: raw.standard.unwrap_or_default(),
         fonts: fonts?,
     })
 }
@@ -788,6 +813,15 @@ mod tests {
         let defaults = with("title: X\n");
         assert!(!defaults.chapters_on_recto);
         assert!((defaults.font_expansion - 0.02).abs() < 1e-12);
+        assert_eq!(defaults.standard, PdfStandard::Ua1);
+        assert_eq!(
+            with("title: X\npdf:\n  standard: a-2b\n").standard,
+            PdfStandard::A2b
+        );
+        assert_eq!(
+            with("title: X\npdf:\n  standard: none\n").standard,
+            PdfStandard::None
+        );
         let set = with("title: X\npdf:\n  chapters-on-recto: true\n  font-expansion: 1.5\n");
         assert!(set.chapters_on_recto);
         assert!((set.font_expansion - 0.015).abs() < 1e-12);

@@ -173,10 +173,13 @@ pub fn build(options: &BuildOptions) -> Result<Outputs, Diagnostics> {
             document, report, ..
         } = typeset;
         let page_count = document.pages.len();
-        let pdf = options
-            .formats
-            .pdf
-            .then(|| timed(|| pdf::write_pdf_timed(document, options.threads)));
+        let pdf = options.formats.pdf.then(|| {
+            let pdf_options = pdf::Options {
+                threads: options.threads,
+                standard: loaded.config.pdf.standard,
+            };
+            timed(|| pdf::write_pdf_timed(document, &pdf_options))
+        });
         let epub = epub.and_then(|h| h.join().expect("EPUB writer thread panicked"));
         Ok::<_, Diagnostics>(((report, page_count, t.threads), epub, pdf))
     })?;
@@ -309,7 +312,11 @@ pub struct RenderedPdf {
 pub fn render_pdf(loaded: &LoadedBook) -> StageResult<RenderedPdf> {
     let typeset = typeset::typeset(&loaded.book, &loaded.toc, &loaded.config.pdf)?;
     let pages = typeset.document.pages.len();
-    let (bytes, _) = pdf::write_pdf_timed(typeset.document, 0)?;
+    let options = pdf::Options {
+        threads: 0,
+        standard: loaded.config.pdf.standard,
+    };
+    let (bytes, _) = pdf::write_pdf_timed(typeset.document, &options)?;
     Ok(RenderedPdf {
         bytes,
         pages,

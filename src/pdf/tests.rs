@@ -127,6 +127,7 @@ fn write_one_page(items: Vec<Item>, font: FontData) -> (tempfile::TempDir, PathB
         outline: vec![],
         page_labels: vec![],
         info: info(),
+        structure: Default::default(),
     };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("one-page.pdf");
@@ -374,6 +375,7 @@ fn sample(dir: &Path, spaces: Spaces) -> Document {
             },
         ],
         info: info(),
+        structure: Default::default(),
     }
 }
 
@@ -663,7 +665,12 @@ fn unreadable_images_are_named_in_diagnostics() {
     assert_eq!(err.0.len(), 2, "{err}");
     assert!(err.0[0].message.contains("missing.png"), "{err}");
     assert_eq!(err.0[0].location.as_ref().unwrap().path, missing);
-    assert!(err.0[1].message.contains("neither PNG nor JPEG"), "{err}");
+    assert!(
+        err.0[1]
+            .message
+            .contains("is not a PNG, JPEG, GIF, WebP or SVG file"),
+        "{err}"
+    );
     assert!(err.0[1].hint.is_some());
 }
 
@@ -945,6 +952,7 @@ fn words_start_where_the_frame_says() {
         outline: vec![],
         page_labels: vec![],
         info: info(),
+        structure: Default::default(),
     };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("pos.pdf");
@@ -1074,6 +1082,7 @@ fn glyphs_past_the_one_byte_codes_extract() {
         outline: vec![],
         page_labels: vec![],
         info: info(),
+        structure: Default::default(),
     };
     let bytes = write_pdf(&doc).unwrap();
     assert_eq!(content_lines(&bytes, 1), lines);

@@ -18,11 +18,12 @@ use crate::typeset::contents::{contents_flow, imprint_page, title_page, CONTENTS
 use crate::typeset::flow::{Flow, Geometry, LinkRef, Piece};
 use crate::typeset::fonts::Face;
 use crate::typeset::frame::{
-    Anchor, Destination, DocInfo, Document, Item, LabelStyle, LinkArea, OutlineEntry, Page,
-    PageLabelRange,
+    Anchor, ArtifactKind, Destination, DocInfo, Document, Item, LabelStyle, LinkArea, OutlineEntry,
+    Page, PageLabelRange, Tag,
 };
 use crate::typeset::paginate::{paginate, BodyPage};
 use crate::typeset::report::{collect, LayoutReport, ReportPage};
+use crate::typeset::tagging::{PageRole, Tagger};
 use crate::typeset::Timings;
 use crate::units::Pt;
 
@@ -266,6 +267,7 @@ pub(crate) fn assemble(
 
     let page_count = all.len();
     let mut pages = Vec::with_capacity(page_count);
+    let mut tagger = Tagger::default();
     for (i, (kind, page)) in all.into_iter().enumerate() {
         pages.push(finish_page(
             c,
@@ -273,6 +275,7 @@ pub(crate) fn assemble(
             toc,
             &geo,
             &targets,
+            &mut tagger,
             i,
             kind,
             page,
@@ -310,6 +313,7 @@ pub(crate) fn assemble(
             epoch: meta.modified_epoch,
             identifier: meta.identifier.clone(),
         },
+        structure: tagger.finish(),
     };
     timings.assembly = started.elapsed();
     Assembled {
@@ -407,6 +411,7 @@ fn finish_page(
     toc: &Toc,
     geo: &Geometry,
     targets: &Targets,
+    tagger: &mut Tagger,
     index: usize,
     kind: Kind,
     page: BodyPage,
@@ -428,19 +433,62 @@ fn finish_page(
     let (blank, opening) = (page.blank, page.opening);
     let title = page.title.clone();
     let x0 = geo.left(index);
+    let role = match kind {
+        Kind::Title | Kind::Imprint => PageRole::Front,
+        Kind::Contents => PageRole::Contents,
+        Kind::Blank => PageRole::Blank,
+        Kind::Body { chapter } => PageRole::Chapter(chapter),
+    };
+    let sect_title = || match kind {
+        Kind::Body { chapter } => chapter_title(book, toc, chapter),
+        _ => String::new(),
+    };
+    // Light grounds (code blocks) go first so no text is covered; before
+    // the page's first tag, they are artifacts.
     let mut backgrounds = Vec::new();
     let mut items = Vec::new();
-    for piece in page.into_pieces(x0) {
-        match piece {
-            // Light grounds (code blocks) go first so no text is covered.
-            Piece::Item(Item::Rect(r)) if r.gray > 0.5 => backgrounds.push(Item::Rect(r)),
-            Piece::Item(item) => items.push(item),
-            Piece::Link { rect, target } => {
-                if let Some(target) = targets.resolve(&target) {
-                    items.push(Item::Link(LinkArea { rect, target }));
+    // The tag in force for the items pushed so far.
+    let mut current = Tag::Artifact(ArtifactKind::Layout);
+    let mut set = |items: &mut Vec<Item>, tag: Tag| {
+        if current != tag {
+            items.push(Item::Tag(tag));
+            current = tag;
+        }
+    };
+    let (slabs, rule) = page.into_slabs(x0);
+    for slab in slabs {
+        let tag = tagger.slab(role, slab.place, &slab.role, &slab.pieces, &sect_title);
+        for piece in slab.pieces {
+            match piece {
+                Piece::Item(Item::Rect(r)) if r.gray > 0.5 => backgrounds.push(Item::Rect(r)),
+                Piece::Item(Item::Rect(r)) => {
+                    set(&mut items, Tag::Artifact(ArtifactKind::Layout));
+                    items.push(Item::Rect(r));
+                }
+                Piece::Item(Item::Image(image)) => {
+                    let figure = match tag {
+                        Tag::Node(_) => tagger.figure(tag, &image.alt),
+                        artifact => artifact,
+                    };
+                    set(&mut items, figure);
+                    items.push(Item::Image(image));
+                }
+                Piece::Item(item) => {
+                    set(&mut items, tag);
+                    items.push(item);
+                }
+                Piece::Link { rect, target } => {
+                    if let Some(target) = targets.resolve(&target) {
+                        set(&mut items, tag);
+                        items.push(Item::Link(LinkArea { rect, target }));
+                    }
                 }
             }
         }
+    }
+    if let Some(rule) = rule {
+        set(&mut items, Tag::Artifact(ArtifactKind::Layout));
+        items.push(Item::Rect(rule));
     }
     backgrounds.extend(items);
     let mut items = backgrounds;
@@ -457,6 +505,7 @@ fn finish_page(
         _ => None,
     };
     if let Some(text) = head {
+        items.push(Item::Tag(Tag::Artifact(ArtifactKind::Header)));
         let text = fit_head(c, &text, size, geo.measure);
         let w = c.fonts.width(&text, Face::Italic, size);
         let baseline = (geo.margin_top + geo.topskip - geo.leading * HEAD_RAISE).max(size * 1.5);
@@ -472,6 +521,7 @@ fn finish_page(
     }
     let show_folio = !blank && matches!(kind, Kind::Contents | Kind::Body { .. });
     if show_folio {
+        items.push(Item::Tag(Tag::Artifact(ArtifactKind::Footer)));
         let w = c.fonts.width(folio, Face::Regular, size);
         let baseline =
             (geo.last_baseline() + geo.leading * FOLIO_DROP).min(geo.page_height - size * 1.5);

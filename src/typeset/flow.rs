@@ -263,6 +263,7 @@ pub(crate) fn shift_item(item: &mut Item, dx: Pt, dy: Pt) {
             img.x += dx;
             img.y += dy;
         }
+        Item::Tag(_) => {}
     }
 }
 

@@ -10,7 +10,8 @@
 //! `paginate` cuts a flow into pages on the baseline grid, with footnotes
 //! at the foot of the citing page; `contents` sets the title page and the
 //! contents; `assemble` puts it all in order with mirrored margins,
-//! running heads, folios, resolved links, outline and page labels; and
+//! running heads, folios, resolved links, outline and page labels, with
+//! `tagging` giving every item its place in the logical structure; and
 //! [`report`] lists what could not be set well.
 //!
 //! Chapters are composed independently, so they are composed on several
@@ -26,7 +27,7 @@ mod flow;
 pub mod fonts;
 pub mod frame;
 pub mod hyphenate;
-mod image;
+pub mod image;
 pub mod linebreak;
 mod paginate;
 pub mod paragraph;
@@ -34,6 +35,7 @@ pub mod protrusion;
 pub mod report;
 pub mod shape;
 mod table;
+mod tagging;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -74,6 +76,8 @@ pub struct PdfSettings {
     /// Open every chapter on a right-hand page, leaving a blank verso
     /// before it when needed.
     pub chapters_on_recto: bool,
+    /// The PDF standard to write (not used by the layout).
+    pub standard: crate::config::PdfStandard,
     pub fonts: FontFiles,
 }
 
