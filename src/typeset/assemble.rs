@@ -466,8 +466,13 @@ fn finish_page(
                     items.push(Item::Rect(r));
                 }
                 Piece::Item(Item::Image(image)) => {
+                    // An image without alt text says nothing to a reader
+                    // who cannot see it: it is decoration, an artifact.
                     let figure = match tag {
-                        Tag::Node(_) => tagger.figure(tag, &image.alt),
+                        Tag::Node(_) if !image.alt.trim().is_empty() => {
+                            tagger.figure(tag, &image.alt)
+                        }
+                        Tag::Node(_) => Tag::Artifact(ArtifactKind::Layout),
                         artifact => artifact,
                     };
                     set(&mut items, figure);
