@@ -173,6 +173,12 @@ pub fn build(options: &BuildOptions) -> Result<Outputs, Diagnostics> {
             document, report, ..
         } = typeset;
         let page_count = document.pages.len();
+        let standard_findings = if options.formats.pdf {
+            pdf::check_standard(&document, loaded.config.pdf.standard)
+        } else {
+            Vec::new()
+        };
+        warnings.extend(standard_findings.iter().cloned());
         let pdf = options.formats.pdf.then(|| {
             let pdf_options = pdf::Options {
                 threads: options.threads,
@@ -181,9 +187,13 @@ pub fn build(options: &BuildOptions) -> Result<Outputs, Diagnostics> {
             timed(|| pdf::write_pdf_timed(document, &pdf_options))
         });
         let epub = epub.and_then(|h| h.join().expect("EPUB writer thread panicked"));
-        Ok::<_, Diagnostics>(((report, page_count, t.threads), epub, pdf))
+        Ok::<_, Diagnostics>((
+            (report, page_count, t.threads, standard_findings),
+            epub,
+            pdf,
+        ))
     })?;
-    let (report, page_count, compose_threads) = typeset_parts;
+    let (report, page_count, compose_threads, standard_findings) = typeset_parts;
 
     let mut errors = Vec::new();
     let mut outputs = Outputs {
@@ -221,6 +231,11 @@ pub fn build(options: &BuildOptions) -> Result<Outputs, Diagnostics> {
                 outputs.pdf_pages = Some(page_count);
                 if options.strict {
                     errors.extend(strict_errors(&report));
+                    // What the PDF standard asks is an error too.
+                    errors.extend(standard_findings.into_iter().map(|mut d| {
+                        d.severity = diag::Severity::Error;
+                        d
+                    }));
                 }
                 if let Some(path) = &options.report {
                     to_write.push((path.clone(), report.to_json().into_bytes()));

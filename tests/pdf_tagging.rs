@@ -340,3 +340,39 @@ fn images_of_every_kind_are_drawn_and_svg_stays_vector() {
         ["A PNG square", "A GIF square", "A WebP square", "A drawing"].map(|a| Some(a.to_string()))
     );
 }
+
+#[test]
+fn what_the_standard_asks_of_the_book_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    // The fixture skips heading levels (h1 → h3, h2 → h4) on purpose.
+    let o = folio_build(&fixture("features"), &dir.path().join("ua"), &[]);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("warning: PDF/UA-1: the heading “Skipped Level Straight to Three” (level 3) follows a level-1 heading"),
+        "{err}"
+    );
+    let strict = folio_build(
+        &fixture("features"),
+        &dir.path().join("strict"),
+        &["--strict"],
+    );
+    let strict_err = String::from_utf8_lossy(&strict.stderr).into_owned();
+    assert!(!strict.status.success(), "{strict_err}");
+    assert!(
+        strict_err.contains("error: PDF/UA-1: the heading “Skipped Level Straight to Three”"),
+        "{strict_err}"
+    );
+    // PDF/A level B is about appearance: no structural findings.
+    let book = dir.path().join("book");
+    copy_dir(&fixture("features"), &book);
+    let yaml = std::fs::read_to_string(book.join("book.yaml")).unwrap();
+    std::fs::write(
+        book.join("book.yaml"),
+        yaml.replace("pdf:\n", "pdf:\n  standard: a-2b\n"),
+    )
+    .unwrap();
+    let o = folio_build(&book, &dir.path().join("a2b"), &["--strict"]);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(o.status.success() && !err.contains("heading"), "{err}");
+}

@@ -83,6 +83,13 @@ pub struct Options {
     pub standard: PdfStandard,
 }
 
+/// What of `standard`'s rules the document breaks in ways the writer
+/// cannot mend (no title or language, skipped heading levels): warnings
+/// for the build to report.
+pub fn check_standard(doc: &Document, standard: PdfStandard) -> Vec<Diagnostic> {
+    standard::check(doc, Conformance::of(standard))
+}
+
 /// Writes a laid-out document as PDF bytes (PDF/UA-1). ([`write_pdf_timed`]
 /// takes the document instead of a copy, and frees it as it goes.)
 pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {

@@ -12,6 +12,8 @@ use pdf_writer::{Finish, Name, Ref, TextStr};
 
 use super::file::Objects;
 use crate::config::PdfStandard;
+use crate::diag::Diagnostic;
+use crate::typeset::frame::{Document, StructKind};
 
 /// What a standard asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +25,12 @@ pub(super) struct Conformance {
 }
 
 impl Conformance {
+    /// Whether the standard is about the file's logical structure (PDF/UA,
+    /// PDF/A level A), not only its appearance.
+    pub fn structural(self) -> bool {
+        self.ua || matches!(self.pdfa, Some((_, 'A')))
+    }
+
     pub fn of(standard: PdfStandard) -> Conformance {
         let (pdfa, ua) = match standard {
             PdfStandard::Ua1 => (None, true),
@@ -33,6 +41,56 @@ impl Conformance {
         };
         Conformance { pdfa, ua }
     }
+}
+
+/// What of the standard's rules the book itself can break, checked on the
+/// frames before writing (the writer takes care of the rest; no PDF/UA or
+/// PDF/A validator can be installed here): a title and a language to
+/// announce, and headings that do not skip a level. (Images without alt
+/// text are reported where they are written, by the Markdown stage, and
+/// tagged as decoration.) Warnings; `--strict` makes them errors.
+pub(super) fn check(doc: &Document, conformance: Conformance) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if !conformance.structural() {
+        return out;
+    }
+    let name = if conformance.ua {
+        "PDF/UA-1"
+    } else {
+        "PDF/A level A"
+    };
+    if doc.info.title.trim().is_empty() {
+        out.push(
+            Diagnostic::warning(format!(
+                "{name} wants a document title, and the book has none"
+            ))
+            .with_hint("set `title` in book.yaml"),
+        );
+    }
+    if doc.info.language.trim().is_empty() {
+        out.push(
+            Diagnostic::warning(format!("{name} wants the document's language"))
+                .with_hint("set `language` in book.yaml (a BCP 47 tag such as `en`)"),
+        );
+    }
+    let mut previous = 0u8;
+    for node in &doc.structure.nodes {
+        let StructKind::Heading(level) = node.kind else {
+            continue;
+        };
+        if level > previous + 1 {
+            let title = node.title.as_deref().unwrap_or("");
+            out.push(
+                Diagnostic::warning(format!(
+                    "{name}: the heading “{title}” (level {level}) follows a level-{previous} \
+                     heading; assistive technology expects no skipped levels"
+                ))
+                .with_hint(format!("make it a level-{} heading", previous + 1)),
+            );
+        }
+        previous = level;
+    }
+    out
 }
 
 /// The output condition the profile describes.

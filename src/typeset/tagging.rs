@@ -118,7 +118,7 @@ impl Tagger {
             _ => usize::MAX,
         };
         match role {
-            Role::Heading { level, .. } => {
+            Role::Heading { level, title } => {
                 self.open = None;
                 // The contents' own title sits before its TOC, not in it.
                 let parent = if page == PageRole::Contents {
@@ -126,10 +126,10 @@ impl Tagger {
                 } else {
                     parent
                 };
-                Tag::Node(
-                    self.tree
-                        .add(StructKind::Heading((*level).clamp(1, 6)), parent),
-                )
+                let mut node =
+                    StructNode::new(StructKind::Heading((*level).clamp(1, 6)), Some(parent));
+                node.title = Some(title.clone());
+                Tag::Node(self.tree.push(node))
             }
             Role::Line { par, .. } => {
                 let key = BlockKey::Par {
