@@ -202,7 +202,11 @@ pub(super) fn write_tree(objects: &mut Objects, tree: &StructTree, leaves: &[Pag
             if let Some(lang) = &node.lang {
                 elem.lang(TextStr(lang));
             }
-            if let Some(title) = &node.title {
+            // Titles name the groups a reader navigates by; a heading's
+            // text is its content already.
+            if let (Some(title), StructKind::Document | StructKind::Part | StructKind::Sect) =
+                (&node.title, kind)
+            {
                 elem.title(TextStr(title));
             }
         }

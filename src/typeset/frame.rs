@@ -88,7 +88,8 @@ pub struct StructNode {
     pub alt: Option<String>,
     /// BCP 47 language where it differs from the document's.
     pub lang: Option<String>,
-    /// A title for the element (`/T`), e.g. a chapter's name on its Sect.
+    /// The element's name: a chapter's on its Sect (written as `/T` on
+    /// Document, Part and Sect), a heading's text (for diagnostics).
     pub title: Option<String>,
 }
 
