@@ -7,7 +7,8 @@
 //! with content) becomes a structure element, with its children in the
 //! order their content first appears on the pages, which for a book is
 //! the reading order; a link annotation becomes a Link element where it
-//! appears, holding the annotation. The parent tree maps each page's
+//! appears, holding the annotation (or, when the node in force is a Link
+//! node of the frame, that node holds it). The parent tree maps each page's
 //! marked content and each annotation back to its element, as assistive
 //! technology needs to go from what is on the page to the structure.
 
@@ -47,6 +48,11 @@ enum Kid {
         page: usize,
         annot: Ref,
         id: Ref,
+    },
+    /// An annotation held by this element itself (a Link node of the frame).
+    Annot {
+        page: usize,
+        annot: Ref,
     },
 }
 
@@ -162,12 +168,20 @@ pub(super) fn write_tree(objects: &mut Objects, tree: &StructTree, leaves: &[Pag
                 0
             };
             attach(node, &mut kids, &mut attached);
-            let id = objects.alloc();
-            kids[node].push(Kid::Link {
-                page,
-                annot: link.annot,
-                id,
-            });
+            let is_link = tree.nodes.get(node).map(|n| n.kind) == Some(StructKind::Link);
+            if is_link {
+                kids[node].push(Kid::Annot {
+                    page,
+                    annot: link.annot,
+                });
+            } else {
+                let id = objects.alloc();
+                kids[node].push(Kid::Link {
+                    page,
+                    annot: link.annot,
+                    id,
+                });
+            }
         }
     }
 
@@ -250,6 +264,9 @@ pub(super) fn write_tree(objects: &mut Objects, tree: &StructTree, leaves: &[Pag
                         Kid::Link { id, .. } => {
                             children.struct_element(id);
                         }
+                        Kid::Annot { page, annot } => {
+                            children.object_ref().object(annot).page(leaves[page].page);
+                        }
                     }
                 }
             }
@@ -272,9 +289,19 @@ pub(super) fn write_tree(objects: &mut Objects, tree: &StructTree, leaves: &[Pag
 
     // The parent tree: each page's MCIDs and each annotation → element.
     let mut by_annot = std::collections::BTreeMap::new();
-    for kid in kids.iter().flatten() {
-        if let Kid::Link { annot, id, .. } = kid {
-            by_annot.insert(*annot, *id);
+    for (node, node_kids) in kids.iter().enumerate() {
+        for kid in node_kids {
+            match kid {
+                Kid::Link { annot, id, .. } => {
+                    by_annot.insert(*annot, *id);
+                }
+                Kid::Annot { annot, .. } => {
+                    if let Some(id) = ids[node] {
+                        by_annot.insert(*annot, id);
+                    }
+                }
+                _ => {}
+            }
         }
     }
     let mut next_key = leaves.len() as i32;
