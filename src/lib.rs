@@ -238,13 +238,29 @@ pub fn build_with_progress(
             document, report, ..
         } = typeset;
         let page_count = document.pages.len();
+        let standard_findings = if options.formats.pdf {
+            pdf::check_standard(&document, loaded.config.pdf.standard)
+        } else {
+            Vec::new()
+        };
+        warnings.extend(standard_findings.iter().cloned());
         // A PDF that would print boxes is not written.
         let pdf = (options.formats.pdf && !typeset.missing_glyphs.iter().any(|d| d.is_error()))
-            .then(|| timed(|| pdf::write_pdf_timed(document, options.threads)));
+            .then(|| {
+                let pdf_options = pdf::Options {
+                    threads: options.threads,
+                    standard: loaded.config.pdf.standard,
+                };
+                timed(|| pdf::write_pdf_timed(document, &pdf_options))
+            });
         let epub = epub.and_then(|h| h.join().expect("EPUB writer thread panicked"));
-        Ok::<_, Diagnostics>(((report, page_count, t.threads), epub, pdf))
+        Ok::<_, Diagnostics>((
+            (report, page_count, t.threads, standard_findings),
+            epub,
+            pdf,
+        ))
     })?;
-    let (report, page_count, compose_threads) = typeset_parts;
+    let (report, page_count, compose_threads, standard_findings) = typeset_parts;
 
     let mut errors = glyph_errors;
     let mut outputs = Outputs {
@@ -283,6 +299,11 @@ pub fn build_with_progress(
                 outputs.pdf_pages = Some(page_count);
                 if options.strict {
                     errors.extend(strict_errors(&report));
+                    // What the PDF standard asks is an error too.
+                    errors.extend(standard_findings.into_iter().map(|mut d| {
+                        d.severity = diag::Severity::Error;
+                        d
+                    }));
                 }
                 if let Some(path) = &options.report {
                     to_write.push((path.clone(), report.to_json().into_bytes()));
@@ -404,7 +425,11 @@ pub fn render_pdf(loaded: &LoadedBook) -> StageResult<RenderedPdf> {
         return Err(Diagnostics(errors));
     }
     let pages = typeset.document.pages.len();
-    let (bytes, _) = pdf::write_pdf_timed(typeset.document, 0)?;
+    let options = pdf::Options {
+        threads: 0,
+        standard: loaded.config.pdf.standard,
+    };
+    let (bytes, _) = pdf::write_pdf_timed(typeset.document, &options)?;
     let mut warnings = typeset.warnings;
     warnings.extend(glyph_warnings);
     Ok(RenderedPdf {

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile, StageResult};
 use crate::units::Pt;
 
-pub use read::{parse_length, LinkUrls, MissingGlyphs, MAX_FONT_EXPANSION_PERCENT};
+pub use read::{parse_length, LinkUrls, MissingGlyphs, PdfStandard, MAX_FONT_EXPANSION_PERCENT};
 pub use resolve::{builtin_fonts_dir, find_fonts, inside_root};
 
 /// Name of the configuration file inside a book folder.
@@ -94,6 +94,8 @@ pub struct PdfConfig {
     pub missing_glyphs: MissingGlyphs,
     /// How links' web addresses are printed.
     pub link_urls: LinkUrls,
+    /// The standard the PDF is written to.
+    pub standard: PdfStandard,
 }
 
 /// The font files of the book's families.
@@ -186,6 +188,12 @@ mod tests {
         let defaults = with("title: X\n").unwrap().pdf;
         assert!(!defaults.chapters_on_recto);
         assert_eq!(defaults.font_expansion_percent, None);
+        assert_eq!(defaults.standard, PdfStandard::Ua1);
+        for (written, standard) in [("a-2b", PdfStandard::A2b), ("none", PdfStandard::None)] {
+            let c = with(&format!("title: X\npdf:\n  standard: {written}\n")).unwrap();
+            assert_eq!(c.pdf.standard, standard);
+        }
+        assert!(with("title: X\npdf:\n  standard: x-1\n").is_err());
         let set = with("title: X\npdf:\n  chapters-on-recto: true\n  font-expansion: 1.5\n")
             .unwrap()
             .pdf;

@@ -224,6 +224,7 @@ fn resolve_pdf(
         fonts: fonts?,
         missing_glyphs: p.missing_glyphs.unwrap_or_default(),
         link_urls: p.link_urls.unwrap_or_default(),
+        standard: p.standard.unwrap_or_default(),
     })
 }
 

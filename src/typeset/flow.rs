@@ -272,14 +272,22 @@ impl Slab {
                 .position(|w| y > w[0] && y <= w[1])
                 .unwrap_or(0)
         };
-        for mut piece in self.pieces {
+        // A tag has no place of its own: it goes with what follows it.
+        let mut last_y = Pt::ZERO;
+        let mut pieces: Vec<(Pt, Piece)> = Vec::with_capacity(self.pieces.len());
+        for piece in self.pieces.into_iter().rev() {
             let y = match &piece {
+                Piece::Item(Item::Tag(_)) => last_y,
                 Piece::Item(Item::Text(run)) => run.baseline,
                 Piece::Item(Item::Rect(r)) => r.y + r.height / 2.0,
                 Piece::Item(Item::Image(img)) => img.y + img.height / 2.0,
                 Piece::Item(Item::Link(l)) => l.rect.y + l.rect.height / 2.0,
                 Piece::Link { rect, .. } => rect.y + rect.height / 2.0,
             };
+            last_y = y;
+            pieces.push((y, piece));
+        }
+        for (y, mut piece) in pieces.into_iter().rev() {
             let i = chunk(y);
             shift_piece(&mut piece, Pt::ZERO, -tops[i]);
             out[i].pieces.push(piece);
@@ -353,6 +361,7 @@ pub(crate) fn shift_item(item: &mut Item, dx: Pt, dy: Pt) {
             img.x += dx;
             img.y += dy;
         }
+        Item::Tag(_) => {}
     }
 }
 

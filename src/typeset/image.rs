@@ -1,18 +1,60 @@
-//! Image sizes for figures: reads the pixel dimensions from a PNG or JPEG
-//! header so the composer can scale the image into the measure. The PDF
-//! writer embeds the file itself.
+//! Image kinds and sizes for figures: tells PNG, JPEG, GIF, WebP and SVG
+//! files apart by their first bytes and reads their dimensions from the
+//! header (pixels; an SVG's in CSS pixels, from usvg) so the composer can
+//! scale the image into the measure. The PDF writer embeds the file itself
+//! and asks [`kind`] what it is.
 
 use std::path::Path;
 
-/// Width and height in pixels of a PNG or JPEG file.
+/// What an image file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageKind {
+    Png,
+    Jpeg,
+    Gif,
+    WebP,
+    Svg,
+}
+
+/// The kind of image `bytes` hold, from their signature (SVG: XML whose
+/// first element is `<svg`).
+pub fn kind(bytes: &[u8]) -> Option<ImageKind> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(ImageKind::Png)
+    } else if bytes.starts_with(&[0xFF, 0xD8]) {
+        Some(ImageKind::Jpeg)
+    } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        Some(ImageKind::Gif)
+    } else if bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WEBP") {
+        Some(ImageKind::WebP)
+    } else if is_svg(bytes) {
+        Some(ImageKind::Svg)
+    } else {
+        None
+    }
+}
+
+/// How far into a file the `<svg` element may start (after an XML
+/// declaration, comments and a doctype).
+const SVG_SNIFF_BYTES: usize = 4096;
+
+fn is_svg(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(SVG_SNIFF_BYTES)];
+    let text = String::from_utf8_lossy(head);
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    text.starts_with('<') && text.contains("<svg")
+}
+
+/// Width and height in pixels of a PNG, JPEG, GIF, WebP or SVG file.
 pub(crate) fn dimensions(path: &Path) -> Result<(u32, u32), String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    let (w, h) = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        png(&bytes)?
-    } else if bytes.starts_with(&[0xFF, 0xD8]) {
-        jpeg(&bytes)?
-    } else {
-        return Err("not a PNG or JPEG file".into());
+    let (w, h) = match kind(&bytes) {
+        Some(ImageKind::Png) => png(&bytes)?,
+        Some(ImageKind::Jpeg) => jpeg(&bytes)?,
+        Some(ImageKind::Gif) => gif(&bytes)?,
+        Some(ImageKind::WebP) => webp(&bytes)?,
+        Some(ImageKind::Svg) => svg(&bytes)?,
+        None => return Err("not a PNG, JPEG, GIF, WebP or SVG file".into()),
     };
     if w == 0 || h == 0 {
         return Err("the image has no pixels".into());
@@ -39,6 +81,56 @@ fn png(b: &[u8]) -> Result<(u32, u32), String> {
         (Some(w), Some(h)) => Ok((w, h)),
         _ => Err("truncated PNG header".into()),
     }
+}
+
+/// The logical screen size follows the signature, little-endian.
+fn gif(b: &[u8]) -> Result<(u32, u32), String> {
+    match (b.get(6..8), b.get(8..10)) {
+        (Some(w), Some(h)) => Ok((
+            u32::from(u16::from_le_bytes([w[0], w[1]])),
+            u32::from(u16::from_le_bytes([h[0], h[1]])),
+        )),
+        _ => Err("truncated GIF header".into()),
+    }
+}
+
+fn le24(b: &[u8], at: usize) -> Option<u32> {
+    let s = b.get(at..at + 3)?;
+    Some(u32::from_le_bytes([s[0], s[1], s[2], 0]))
+}
+
+/// The first chunk after the RIFF header says: VP8X (extended) holds the
+/// canvas size minus one in 24 bits; VP8L (lossless) packs 14-bit sizes
+/// minus one after a signature byte; VP8 (lossy) has 14-bit sizes after
+/// the frame tag and start code.
+fn webp(b: &[u8]) -> Result<(u32, u32), String> {
+    let truncated = || "truncated WebP header".to_string();
+    match b.get(12..16) {
+        Some(b"VP8X") => {
+            let w = le24(b, 24).ok_or_else(truncated)? + 1;
+            let h = le24(b, 27).ok_or_else(truncated)? + 1;
+            Ok((w, h))
+        }
+        Some(b"VP8L") => {
+            let s = b.get(21..25).ok_or_else(truncated)?;
+            let bits = u32::from_le_bytes([s[0], s[1], s[2], s[3]]);
+            Ok(((bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1))
+        }
+        Some(b"VP8 ") => {
+            let s = b.get(26..30).ok_or_else(truncated)?;
+            let w = u16::from_le_bytes([s[0], s[1]]) & 0x3FFF;
+            let h = u16::from_le_bytes([s[2], s[3]]) & 0x3FFF;
+            Ok((u32::from(w), u32::from(h)))
+        }
+        _ => Err("unknown WebP chunk".into()),
+    }
+}
+
+/// The size usvg resolves from `width`, `height` and `viewBox`.
+fn svg(b: &[u8]) -> Result<(u32, u32), String> {
+    let tree = usvg::Tree::from_data(b, &usvg::Options::default()).map_err(|e| e.to_string())?;
+    let size = tree.size();
+    Ok((size.width().ceil() as u32, size.height().ceil() as u32))
 }
 
 /// Walks the marker segments up to the first start-of-frame.
@@ -91,5 +183,28 @@ mod tests {
         ];
         assert_eq!(jpeg(&jpg), Ok((200, 100)));
         assert!(jpeg(&[0xFF, 0xD8, 0x00]).is_err());
+    }
+
+    #[test]
+    fn reads_gif_webp_and_svg_sizes() {
+        let mut gif_bytes = b"GIF89a".to_vec();
+        gif_bytes.extend(300u16.to_le_bytes());
+        gif_bytes.extend(200u16.to_le_bytes());
+        assert_eq!(kind(&gif_bytes), Some(ImageKind::Gif));
+        assert_eq!(gif(&gif_bytes), Ok((300, 200)));
+
+        // An extended WebP: RIFF, size, WEBP, VP8X, chunk size, flags and
+        // reserved bytes, then width-1 and height-1 in 24 bits.
+        let mut webp_bytes = b"RIFF\0\0\0\0WEBPVP8X\x0a\0\0\0\0\0\0\0".to_vec();
+        webp_bytes.extend(&639u32.to_le_bytes()[..3]);
+        webp_bytes.extend(&479u32.to_le_bytes()[..3]);
+        assert_eq!(kind(&webp_bytes), Some(ImageKind::WebP));
+        assert_eq!(webp(&webp_bytes), Ok((640, 480)));
+
+        let svg_bytes = br#"<?xml version="1.0"?>
+<svg xmlns="http://www.w3.org/2000/svg" width="120" height="80"><rect width="10" height="10"/></svg>"#;
+        assert_eq!(kind(svg_bytes), Some(ImageKind::Svg));
+        assert_eq!(svg(svg_bytes), Ok((120, 80)));
+        assert_eq!(kind(b"<html><body></body></html>"), None);
     }
 }

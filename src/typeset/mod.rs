@@ -10,7 +10,8 @@
 //! `paginate` cuts a flow into pages on the baseline grid, with footnotes
 //! at the foot of the citing page; `contents` sets the title page and the
 //! contents; `assemble` puts it all in order with mirrored margins,
-//! running heads, folios, resolved links, outline and page labels; and
+//! running heads, folios, resolved links, outline and page labels, with
+//! `tagging` giving every item its place in the logical structure; and
 //! [`report`] lists what could not be set well.
 //!
 //! Chapters are composed independently, so they are composed on several
@@ -26,7 +27,7 @@ mod flow;
 pub mod fonts;
 pub mod frame;
 pub mod hyphenate;
-mod image;
+pub mod image;
 pub mod linebreak;
 mod paginate;
 pub mod paragraph;
@@ -34,6 +35,7 @@ pub mod protrusion;
 pub mod report;
 pub mod settings;
 mod table;
+mod tagging;
 
 /// Shaping moved to the font layer; kept reachable here for the
 /// typesetter's stages.
@@ -69,6 +71,8 @@ pub struct PdfSettings {
     /// Open every chapter on a right-hand page, leaving a blank verso
     /// before it when needed.
     pub chapters_on_recto: bool,
+    /// The PDF standard to write (not used by the layout).
+    pub standard: crate::config::PdfStandard,
     pub fonts: FontFiles,
     /// Where fallback finds fonts for what the book's faces lack, and the
     /// fonts book.yaml names per script.

@@ -43,6 +43,7 @@ impl PdfSettings {
                 config::MissingGlyphs::Error => MissingGlyphPolicy::Error,
                 config::MissingGlyphs::Warn => MissingGlyphPolicy::Warn,
             },
+            standard: c.standard,
             link_urls: match c.link_urls {
                 config::LinkUrls::Footnote => LinkUrls::Footnote,
                 config::LinkUrls::Inline => LinkUrls::Inline,

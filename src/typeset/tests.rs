@@ -36,6 +36,7 @@ fn settings(lines: usize) -> PdfSettings {
         leading,
         font_expansion: 0.0,
         chapters_on_recto: false,
+        standard: crate::config::PdfStandard::default(),
         fonts: fonts(),
         fallback: crate::typeset::fonts::tests::test_fallback(),
         missing_glyphs: Default::default(),
@@ -985,14 +986,21 @@ fn chapters_composed_on_several_threads_give_the_same_book() {
     assert_eq!(one.timings.threads, 1);
     assert!(one.warnings.len() >= 7, "{:?}", one.warnings);
     // Deflating on the writing thread or another gives the same bytes too.
-    let one_pdf = crate::pdf::write_pdf_timed(one.document.clone(), 1)
-        .unwrap()
-        .0;
+    let one_pdf = crate::pdf::write_pdf_timed(
+        one.document.clone(),
+        &crate::pdf::Options {
+            threads: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .0;
     for threads in [2, 3, 16] {
         let many = with(threads);
         assert_eq!(many.timings.threads, threads.min(7));
         assert!(
-            many.document.pages == one.document.pages,
+            many.document.pages == one.document.pages
+                && many.document.structure == one.document.structure,
             "{threads} threads"
         );
         assert_eq!(many.document.outline, one.document.outline);
@@ -1001,10 +1009,15 @@ fn chapters_composed_on_several_threads_give_the_same_book() {
         let warnings = |t: &Typeset| t.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>();
         assert_eq!(warnings(&many), warnings(&one));
         assert!(
-            crate::pdf::write_pdf_timed(many.document.clone(), threads)
-                .unwrap()
-                .0
-                == one_pdf,
+            crate::pdf::write_pdf_timed(
+                many.document.clone(),
+                &crate::pdf::Options {
+                    threads,
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .0 == one_pdf,
             "PDF bytes differ on {threads} threads"
         );
     }

@@ -58,7 +58,7 @@ pub fn tool(program: &str, args: &[&str]) -> Output {
         .output()
         .unwrap_or_else(|e| {
             panic!(
-            "cannot run `{program}` ({e}): the tests need qpdf, poppler-utils, Java and EPUBCheck; \
+            "cannot run `{program}` ({e}): the tests need qpdf, poppler-utils, mupdf-tools, Java, EPUBCheck and pdfua; \
              run scripts/test.sh, which installs them"
         )
         })
