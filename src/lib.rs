@@ -340,12 +340,9 @@ pub fn build_with_progress(
         errors.extend(warnings);
         return Err(Diagnostics(errors));
     }
-    clock.time("write files", || -> StageResult<()> {
-        for (path, bytes) in &to_write {
-            output::write_atomically(path, bytes)?;
-        }
-        Ok(())
-    })?;
+    // The EPUB, the PDF and the report replace the previous build's
+    // together, or not at all.
+    clock.time("write files", || output::write_all_or_none(&to_write))?;
     outputs.warnings = warnings;
     outputs.timings = clock.laps;
     Ok(outputs)
