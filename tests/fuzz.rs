@@ -42,11 +42,59 @@ fn word() -> impl Strategy<Value = String> {
 /// An HTML tag, open or close, with attributes good and bad.
 fn tag() -> impl Strategy<Value = String> {
     let names = prop::sample::select(vec![
-        "p", "div", "span", "b", "i", "em", "strong", "table", "thead", "tbody", "tr", "td",
-        "th", "ul", "ol", "li", "dl", "dt", "dd", "details", "summary", "figure", "figcaption",
-        "blockquote", "pre", "code", "sup", "sub", "kbd", "mark", "small", "a", "center", "h1",
-        "h3", "script", "style", "svg", "iframe", "form", "input", "br", "hr", "img", "T",
-        "my-widget", "caption", "ruby", "rt", "rp", "q", "abbr", "section",
+        "p",
+        "div",
+        "span",
+        "b",
+        "i",
+        "em",
+        "strong",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "td",
+        "th",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "details",
+        "summary",
+        "figure",
+        "figcaption",
+        "blockquote",
+        "pre",
+        "code",
+        "sup",
+        "sub",
+        "kbd",
+        "mark",
+        "small",
+        "a",
+        "center",
+        "h1",
+        "h3",
+        "script",
+        "style",
+        "svg",
+        "iframe",
+        "form",
+        "input",
+        "br",
+        "hr",
+        "img",
+        "T",
+        "my-widget",
+        "caption",
+        "ruby",
+        "rt",
+        "rp",
+        "q",
+        "abbr",
+        "section",
     ]);
     let attrs = prop::sample::select(vec![
         "",
@@ -141,8 +189,11 @@ fn check_epub(bytes: &[u8]) -> Result<(), String> {
 
 fn write_book(dir: &Path, chapters: &[String]) {
     std::fs::write(dir.join("book.yaml"), "title: Generated\nauthors: [Fuzz]\n").unwrap();
-    std::fs::write(dir.join("pic.png"), include_bytes!("fixtures/features/images/gradient.png"))
-        .unwrap();
+    std::fs::write(
+        dir.join("pic.png"),
+        include_bytes!("fixtures/features/images/gradient.png"),
+    )
+    .unwrap();
     for (i, md) in chapters.iter().enumerate() {
         std::fs::write(dir.join(format!("ch{i:03}.md")), md).unwrap();
     }
