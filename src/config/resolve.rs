@@ -9,7 +9,7 @@ use crate::units::Pt;
 
 use super::read::{page_size, Located, PdfSection, Settings};
 use super::yaml::{Doc, Step};
-use super::{Config, EpubConfig, FontPaths, PdfConfig, ResolvedChapter};
+use super::{Config, EpubConfig, Flavor, FontPaths, KeyLocator, PdfConfig, ResolvedChapter};
 
 /// Default table-of-contents depth: chapters, sections, subsections.
 const DEFAULT_TOC_DEPTH: u8 = 3;
@@ -40,8 +40,9 @@ pub fn builtin_fonts_dir() -> PathBuf {
 pub(super) fn resolve(
     root: &Path,
     path: PathBuf,
-    s: Settings,
-    doc: &Doc,
+    mut s: Settings,
+    doc: &std::sync::Arc<Doc>,
+    flavor: Flavor,
 ) -> Result<Config, Vec<Diagnostic>> {
     let root = root.canonicalize().map_err(|e| {
         vec![Diagnostic::error(format!("cannot open book folder: {e}")).in_file(root)]
@@ -77,8 +78,9 @@ pub(super) fn resolve(
         .stylesheet
         .as_ref()
         .and_then(|p| inside(p, "stylesheet"));
-    let chapters = match &s.chapters {
-        Some(entries) => entries
+    let chapters = match (&s.chapters, s.outline.take()) {
+        (_, Some(outline)) => outline,
+        (Some(entries), None) => entries
             .iter()
             .filter_map(|entry| {
                 let abs = inside(&entry.file, "chapter")?;
@@ -86,14 +88,13 @@ pub(super) fn resolve(
                 // again, and a book may list hundreds of chapters.
                 let location = (!abs.is_file()).then(|| doc.locate_at(&entry.file.at));
                 Some(ResolvedChapter {
-                    relative: entry.file.value.clone(),
-                    path: abs,
                     title: entry.title.clone(),
                     location,
+                    ..ResolvedChapter::file(entry.file.value.clone(), abs)
                 })
             })
             .collect(),
-        None => discover_chapters(&root).unwrap_or_else(|d| {
+        (None, None) => discover_chapters(&root).unwrap_or_else(|d| {
             errors.push(d);
             Vec::new()
         }),
@@ -136,6 +137,9 @@ pub(super) fn resolve(
             nav_depth: s.epub.nav_depth,
         },
         pdf: pdf.expect("no errors means the PDF settings resolved"),
+        flavor,
+        keys: KeyLocator::yaml(std::sync::Arc::clone(doc)),
+        warnings: Vec::new(),
     })
 }
 
@@ -245,12 +249,7 @@ fn discover_chapters(root: &Path) -> Result<Vec<ResolvedChapter>, Diagnostic> {
     found.sort_by(|a, b| natural_path_cmp(a, b));
     Ok(found
         .into_iter()
-        .map(|relative| ResolvedChapter {
-            path: root.join(&relative),
-            relative,
-            title: None,
-            location: None,
-        })
+        .map(|relative| ResolvedChapter::file(relative.clone(), root.join(&relative)))
         .collect())
 }
 
