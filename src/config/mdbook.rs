@@ -193,6 +193,7 @@ pub(super) fn load(root: &Path) -> StageResult<Config> {
     });
     let mut config = resolve(root, path, settings, &doc, Flavor::MdBook).map_err(Diagnostics)?;
     config.keys = KeyLocator::spans(file, keys);
+    warnings.append(&mut config.warnings);
     config.warnings = warnings;
     Ok(config)
 }

@@ -216,6 +216,7 @@ pub(super) fn load(file: &Path) -> StageResult<Config> {
     let doc = Arc::new(block.doc);
     let mut config =
         resolve(root, file.to_path_buf(), settings, &doc, Flavor::Pandoc).map_err(Diagnostics)?;
+    warnings.append(&mut config.warnings);
     config.warnings = warnings;
     Ok(config)
 }

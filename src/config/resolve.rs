@@ -73,6 +73,12 @@ pub(super) fn resolve(
         }
     };
     let cover = s.cover.as_ref().and_then(|p| inside(p, "cover image"));
+    let mut warnings = Vec::new();
+    if let (Some(abs), Some(given)) = (&cover, &s.cover) {
+        if let Some(w) = cover_warning(abs, &given.value) {
+            warnings.push(w.at(doc.locate_at(&given.at)));
+        }
+    }
     let stylesheet = s
         .epub
         .stylesheet
@@ -99,6 +105,10 @@ pub(super) fn resolve(
             Vec::new()
         }),
     };
+    // A missing cover is an error, found with its warnings.
+    let (cover_errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
+        warnings.into_iter().partition(Diagnostic::is_error);
+    errors.extend(cover_errors);
     if chapters.is_empty() && errors.is_empty() {
         errors.push(
             Diagnostic::error("the book has no chapters")
@@ -139,7 +149,7 @@ pub(super) fn resolve(
         pdf: pdf.expect("no errors means the PDF settings resolved"),
         flavor,
         keys: KeyLocator::yaml(std::sync::Arc::clone(doc)),
-        warnings: Vec::new(),
+        warnings,
     })
 }
 
@@ -227,6 +237,58 @@ fn resolve_pdf(
         chapters_on_recto: p.chapters_on_recto.unwrap_or(false),
         fonts: fonts?,
         missing_glyphs: p.missing_glyphs.unwrap_or_default(),
+    })
+}
+
+/// The shortest side a cover may have before stores refuse or blur it:
+/// Apple Books asks at least 1,400 px; Kindle's ideal is 1,600 × 2,560.
+pub const MIN_COVER_SHORT_SIDE: usize = 1400;
+
+/// What is wrong with a given cover image for the stores, if anything:
+/// not a JPEG or PNG, or smaller than they ask (see docs/stores.md).
+fn cover_warning(abs: &Path, written: &Path) -> Option<Diagnostic> {
+    if !abs.is_file() {
+        return Some(
+            Diagnostic::error(format!("cover image `{}` not found", written.display()))
+                .with_hint("paths in book.yaml are relative to the book folder"),
+        );
+    }
+    let kind = std::fs::read(abs).ok().and_then(|bytes| {
+        Some((
+            imagesize::image_type(&bytes).ok()?,
+            imagesize::blob_size(&bytes).ok()?,
+        ))
+    });
+    let Some((kind, size)) = kind else {
+        return Some(
+            Diagnostic::warning(format!(
+                "cover image `{}` is not an image Folio can read",
+                written.display()
+            ))
+            .with_hint("stores ask for a JPEG or PNG cover of 1600 × 2560 pixels"),
+        );
+    };
+    if !matches!(kind, imagesize::ImageType::Jpeg | imagesize::ImageType::Png) {
+        return Some(
+            Diagnostic::warning(format!(
+                "cover image `{}` is not a JPEG or PNG; Kindle, Apple Books, Kobo and Google Play ask for one",
+                written.display()
+            ))
+            .with_hint("export the cover as JPEG or PNG, 1600 × 2560 pixels"),
+        );
+    }
+    let short = size.width.min(size.height);
+    (short < MIN_COVER_SHORT_SIDE).then(|| {
+        Diagnostic::warning(format!(
+            "cover image `{}` is {} × {} pixels, smaller than stores ask",
+            written.display(),
+            size.width,
+            size.height
+        ))
+        .with_hint(format!(
+            "Apple Books refuses covers under {MIN_COVER_SHORT_SIDE} px on the short side; \
+             Kindle's ideal is 1600 × 2560"
+        ))
     })
 }
 
