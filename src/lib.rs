@@ -12,6 +12,7 @@
 //! callers that want the bytes instead.
 
 pub mod bench_book;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod diag;
