@@ -54,7 +54,14 @@ impl KeyLocator {
             Inner::Yaml(doc) => {
                 let path: Vec<Step> = dotted.split('.').map(|k| Step::Key(k.into())).collect();
                 let at = doc.locate_key(&path);
-                at.line().is_some().then_some(at)
+                // A key that is not there leaves the probe at some other
+                // place: only a place showing the key itself counts.
+                let last = dotted.rsplit('.').next().unwrap_or(dotted);
+                let shows_key = at.source().is_some_and(|s| {
+                    let rest = &s.file.text[s.range().start..];
+                    rest.trim_start_matches(['"', '\'']).starts_with(last)
+                });
+                shows_key.then_some(at)
             }
             Inner::Spans { file, keys } => keys
                 .iter()
