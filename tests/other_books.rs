@@ -40,7 +40,10 @@ fn build_paths(out: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
 
 /// Every `href` of the EPUB's chapters that points into the book, and
 /// every id each file holds.
-fn hrefs_and_ids(epub: &Path) -> (Vec<(String, String)>, Vec<(String, String)>) {
+/// (file, href or id) pairs.
+type Pairs = Vec<(String, String)>;
+
+fn hrefs_and_ids(epub: &Path) -> (Pairs, Pairs) {
     let mut hrefs = Vec::new();
     let mut ids = Vec::new();
     for name in epub_names(epub) {
