@@ -16,12 +16,12 @@ use crate::model::{
     plain_text, Align, Block, BlockKind, Book, Definition, Figure, Heading, Image, Inline,
     InlineKind, LinkTarget, List,
 };
+use crate::source::image;
 use crate::typeset::flow::{
     Elem, Flow, Geometry, Issue, IssueKind, LinkRef, Piece, Role, Slab, EPS,
 };
 use crate::typeset::fonts::{Face, Fonts};
 use crate::typeset::frame::{Item, PlacedImage, Rect};
-use crate::typeset::image;
 use crate::typeset::paragraph::{
     layout_paragraph, Alignment, Line, LineIssueKind, ParItem, ParOptions, TextStyle,
 };
@@ -687,7 +687,7 @@ impl<'a> Composer<'a> {
             .map(|e| match e {
                 Elem::Slab(s) => s.height,
                 Elem::Space { height, .. } => *height,
-                Elem::Snap | Elem::PageBreak => Pt::ZERO,
+                Elem::Snap => Pt::ZERO,
             })
             .sum();
         let pad = ceil_to(height, ctx.leading) - height;
