@@ -644,6 +644,19 @@ fn knuth_plass(
             let mut stretched = sums;
             stretched.stretch += pass.extra_stretch;
             let r = ratio(&stretched, params);
+            // `active` is in the order the nodes were made, so the lines
+            // from the nodes after this one hold less: if this line is too
+            // loose even one em wider (more than any margin hang can
+            // differ), so are all of theirs, and none needs a look. This
+            // keeps a long paragraph's passes to the few nodes about a
+            // line back instead of every node in the line.
+            if r > 0.0 && !forced {
+                let mut wider = stretched;
+                wider.width += params.em;
+                if badness(ratio(&wider, params)) > pass.threshold {
+                    break;
+                }
+            }
             let remove = r < -1.0 || forced;
             if r >= -1.0 {
                 let bad = badness(r);
@@ -694,7 +707,9 @@ fn knuth_plass(
                         rescue = Some((a, over, node.total));
                     }
                 }
-                active.swap_remove(k);
+                // `remove`, not `swap_remove`: the order is what lets the
+                // loop stop early.
+                active.remove(k);
             } else {
                 k += 1;
             }
