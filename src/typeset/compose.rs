@@ -17,10 +17,11 @@ use crate::model::{
     InlineKind, LinkTarget, List,
 };
 use crate::typeset::flow::{
-    Elem, Flow, Geometry, Issue, IssueKind, LinkRef, Piece, Role, Slab, EPS,
+    BlockId, Elem, Flow, FlowStructure, Geometry, Issue, IssueKind, LinkRef, Owner, Piece, Role,
+    Slab, EPS,
 };
 use crate::typeset::fonts::{Face, Fonts};
-use crate::typeset::frame::{Item, PlacedImage, Rect};
+use crate::typeset::frame::{Item, Numbering, PlacedImage, Rect, StructKind, StructNode, TextRun};
 use crate::typeset::image;
 use crate::typeset::paragraph::{
     layout_paragraph, Alignment, Line, LineIssueKind, ParItem, ParOptions, TextStyle,
@@ -108,14 +109,30 @@ pub(crate) const VERY_LOOSE: f64 = 2.0;
 /// break (widow and orphan control; also how much text a heading keeps).
 const MIN_LINES_AT_BREAK: usize = 2;
 
+/// What a stretch of a paragraph's text is part of beyond its style: a
+/// link, decorations, an inline structure node. Text items point at one
+/// (their `link` index into [`Marks::marks`]), and the paragraph engine
+/// reports where each stretch landed on each line, so nested ones (a
+/// struck word in a link, a link in a span in another language) keep all
+/// they are part of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Marking {
+    /// The link: an index into [`Marks::links`].
+    pub link: Option<u32>,
+    pub strike: bool,
+    pub underline: bool,
+    /// Highlighted text (`<mark>`): a light ground behind it.
+    pub highlight: bool,
+    /// The inline structure node (a link's, a span's in another
+    /// language, a formula's, a note reference's); `None`: the
+    /// paragraph's own.
+    pub node: Option<BlockId>,
+}
+
 /// What a line's x-range belongs to, beyond its glyphs.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Mark {
-    Link(LinkRef),
-    Strike,
-    Underline,
-    /// Highlighted text (`<mark>`): a light ground behind it.
-    Highlight,
+    Text(Marking),
     /// An inline image of this height, its bottom on the baseline.
     Image {
         path: PathBuf,
@@ -124,12 +141,77 @@ pub(crate) enum Mark {
     },
 }
 
+/// A link of a paragraph: where it goes and its Link node.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct MarkLink {
+    pub target: LinkRef,
+    pub node: Option<BlockId>,
+}
+
+/// The marks of a paragraph, which its items' `link` indices point at,
+/// and the links its [`Marking`]s name.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Marks {
+    pub marks: Vec<Mark>,
+    pub links: Vec<MarkLink>,
+    /// The node of the paragraph's own text, when it is not its slab's
+    /// (a table cell's, in a row's slab).
+    pub base: Option<BlockId>,
+}
+
+impl Marks {
+    /// The index of marking `m` for a text item: `None` for plain text;
+    /// the previous text mark when it is the same, so that consecutive
+    /// items of one link make one range.
+    pub fn of(&mut self, m: Marking) -> Option<usize> {
+        if m == Marking::default() {
+            return None;
+        }
+        if let Some(Mark::Text(last)) = self.marks.last() {
+            if *last == m {
+                return Some(self.marks.len() - 1);
+            }
+        }
+        self.marks.push(Mark::Text(m));
+        Some(self.marks.len() - 1)
+    }
+
+    /// Registers a link to `target` with Link node `node`; returns its
+    /// index for [`Marking::link`].
+    pub fn link(&mut self, target: LinkRef, node: Option<BlockId>) -> u32 {
+        self.links.push(MarkLink { target, node });
+        self.links.len() as u32 - 1
+    }
+
+    /// Forgets the structure nodes (text set for measuring only, or as a
+    /// decoration).
+    pub fn strip_nodes(&mut self) {
+        self.base = None;
+        for mark in &mut self.marks {
+            if let Mark::Text(m) = mark {
+                m.node = None;
+            }
+        }
+        for link in &mut self.links {
+            link.node = None;
+        }
+    }
+
+    /// The text marking of mark `index`, if it is one.
+    fn marking(&self, index: usize) -> Option<&Marking> {
+        match self.marks.get(index) {
+            Some(Mark::Text(m)) => Some(m),
+            _ => None,
+        }
+    }
+}
+
 /// A paragraph being built: items for the paragraph engine plus the
 /// marks its `link` indices point at.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ParBuilder {
     pub items: Vec<ParItem>,
-    pub marks: Vec<Mark>,
+    pub marks: Marks,
     /// Length of the paragraph text as the engine joins it (see
     /// [`Line::text_start`]).
     joined: usize,
@@ -142,29 +224,25 @@ pub(crate) struct ParBuilder {
 
 impl ParBuilder {
     /// Running text of the paragraph.
-    pub fn text(&mut self, text: &str, style: TextStyle, link: Option<usize>, span: Span) {
-        self.push_text(text, style, link, span, true);
+    pub fn text(&mut self, text: &str, style: TextStyle, mark: Marking, span: Span) {
+        self.push_text(text, style, mark, span, true);
     }
 
     /// Text that is set but is not running text (note numbers, alt text),
     /// so it does not count when page breaks are located by word.
-    pub fn aside(&mut self, text: &str, style: TextStyle, link: Option<usize>, span: Span) {
-        self.push_text(text, style, link, span, false);
+    pub fn aside(&mut self, text: &str, style: TextStyle, mark: Marking, span: Span) {
+        self.push_text(text, style, mark, span, false);
     }
 
-    /// An inline object of `width` (see [`ParItem::Object`]); not running
-    /// text.
-    pub fn object(
-        &mut self,
-        width: Pt,
-        mark: usize,
-        style: TextStyle,
-        link: Option<usize>,
-        span: Span,
-    ) {
+    /// An inline object of `width` (see [`ParItem::Object`]) standing for
+    /// mark `object`, inside what `mark` says; not running text.
+    pub fn object(&mut self, width: Pt, object: Mark, style: TextStyle, mark: Marking, span: Span) {
+        self.marks.marks.push(object);
+        let object = self.marks.marks.len() - 1;
+        let link = self.marks.of(mark);
         self.items.push(ParItem::Object {
             width,
-            mark,
+            mark: object,
             style,
             link,
             span,
@@ -185,13 +263,14 @@ impl ParBuilder {
         &mut self,
         text: &str,
         style: TextStyle,
-        link: Option<usize>,
+        mark: Marking,
         span: Span,
         running: bool,
     ) {
         if text.is_empty() {
             return;
         }
+        let link = self.marks.of(mark);
         self.items.push(ParItem::Text {
             text: text.to_string(),
             style,
@@ -240,7 +319,7 @@ struct InlineStyle {
     mono: bool,
     size: Pt,
     rise: Pt,
-    link: Option<usize>,
+    mark: Marking,
 }
 
 impl InlineStyle {
@@ -350,6 +429,50 @@ pub(crate) struct Composer<'a> {
     url_notes: Vec<String>,
     /// A footnote is being set: links in it print their address inline.
     in_footnote: bool,
+    /// Where the structure nodes of the blocks being set go.
+    place: Place,
+    /// The language of the text being set where a division says one.
+    lang: Option<String>,
+}
+
+/// Where new structure nodes go while a flow is composed.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Place {
+    /// The node blocks go under (`None`: the flow's root).
+    container: Option<BlockId>,
+    /// The container holds one paragraph, whose text is its own (a list
+    /// item's body, a note, a quote of one paragraph): no P of its own.
+    bare: bool,
+    /// The block being set, under which inline nodes go.
+    block: Option<BlockId>,
+}
+
+/// Gives the slabs from `out[start..]` that belong to no node yet to
+/// `node`: what a block set is its own, unless a block inside it claimed
+/// it first.
+pub(crate) fn claim(out: &mut [Elem], start: usize, node: BlockId) {
+    for e in out.iter_mut().skip(start) {
+        if let Elem::Slab(slab) = e {
+            slab.node.get_or_insert(node);
+        }
+    }
+}
+
+/// [`claim`] for slabs.
+pub(crate) fn claim_slabs(slabs: &mut [Slab], node: BlockId) {
+    for slab in slabs {
+        slab.node.get_or_insert(node);
+    }
+}
+
+/// Whether `blocks` hold exactly one paragraph, which may then give its
+/// text to their container (see [`Place::bare`]).
+fn one_paragraph(blocks: &[Block]) -> bool {
+    blocks
+        .iter()
+        .filter(|b| matches!(b.kind, BlockKind::Paragraph(_)))
+        .count()
+        == 1
 }
 
 /// Places notes cited only from other notes: each is set right after the
@@ -409,7 +532,82 @@ impl<'a> Composer<'a> {
             long_words: Vec::new(),
             url_notes: Vec::new(),
             in_footnote: false,
+            place: Place::default(),
+            lang: None,
         }
+    }
+
+    /// Starts a flow of its own (the contents): nodes from here on go to
+    /// a fresh structure.
+    pub fn begin_flow(&mut self) {
+        self.flow = Flow::default();
+        self.place = Place::default();
+    }
+
+    /// The structure built since [`Composer::begin_flow`].
+    pub fn take_structure(&mut self) -> FlowStructure {
+        std::mem::take(&mut self.flow.structure)
+    }
+
+    /// Adds a node of `kind` to the flow's structure under `parent`.
+    pub fn add_node(&mut self, kind: StructKind, parent: Option<BlockId>) -> BlockId {
+        self.flow.structure.add(kind, parent)
+    }
+
+    /// Node `id` of the flow's structure, to set its properties.
+    pub fn structure_mut(&mut self, id: BlockId) -> &mut StructNode {
+        let i = id.0 as usize;
+        &mut self.flow.structure.nodes[i]
+    }
+
+    /// Makes `container` the node new blocks go under (`bare`: it holds
+    /// one paragraph whose text is its own); returns what to restore.
+    fn enter(&mut self, container: Option<BlockId>, bare: bool) -> Place {
+        std::mem::replace(
+            &mut self.place,
+            Place {
+                container,
+                bare,
+                block: container,
+            },
+        )
+    }
+
+    fn leave(&mut self, saved: Place) {
+        self.place = saved;
+    }
+
+    /// A node of `kind` under the current container, which inline nodes
+    /// then go under.
+    fn leaf(&mut self, kind: StructKind) -> BlockId {
+        let id = match self.place.container {
+            Some(container) if kind == StructKind::P && self.place.bare => container,
+            container => self.flow.structure.add(kind, container),
+        };
+        self.place.block = Some(id);
+        id
+    }
+
+    /// A container node of `kind` under the current container.
+    pub(crate) fn group(&mut self, kind: StructKind) -> BlockId {
+        self.flow.structure.add(kind, self.place.container)
+    }
+
+    /// An inline node of `kind` inside `outer`'s node, or else the block
+    /// being set.
+    pub fn inline_node(&mut self, kind: StructKind, outer: &Marking) -> BlockId {
+        let parent = outer.node.or(self.place.block).or(self.place.container);
+        self.flow.structure.add(kind, parent)
+    }
+
+    /// Whether `lang` names a language other than that of the text
+    /// around (the book's, or an enclosing division's).
+    fn other_language(&self, lang: &Option<String>) -> bool {
+        let Some(lang) = lang else {
+            return false;
+        };
+        let around = self.lang.as_deref().unwrap_or(&self.book.meta.language);
+        !lang.trim().is_empty() && !lang.trim().eq_ignore_ascii_case(around)
     }
 
     /// A composer for another thread: the same fonts (with a cache of its
@@ -516,12 +714,14 @@ impl<'a> Composer<'a> {
         self.chapter = index;
         self.cited = vec![false; chapter.footnotes.len()];
         self.url_notes.clear();
-        self.flow = Flow::default();
+        self.begin_flow();
+        self.lang = None;
 
         // A reference inside a note does not place the note it names:
         // only a citation in the text does. What each note cites is kept
         // for notes cited from notes alone (see `attach_note_citations`).
         let mut cites: Vec<Vec<usize>> = Vec::with_capacity(chapter.footnotes.len());
+        let mut note_nodes = Vec::with_capacity(chapter.footnotes.len());
         let notes: Vec<Vec<Slab>> = chapter
             .footnotes
             .iter()
@@ -529,7 +729,8 @@ impl<'a> Composer<'a> {
                 let cited =
                     std::mem::replace(&mut self.cited, vec![false; chapter.footnotes.len()]);
                 self.in_footnote = true;
-                let slabs = self.footnote(note.number, &note.id, &note.blocks, note.span);
+                let (slabs, node) = self.footnote(note.number, &note.id, &note.blocks, note.span);
+                note_nodes.push(Some(node));
                 self.in_footnote = false;
                 cites.push(
                     self.cited
@@ -552,7 +753,8 @@ impl<'a> Composer<'a> {
         let mut prev = Prev::Start;
         match (has_h1, &chapter.title) {
             (false, Some(title)) => {
-                let (slab, baselines) = self.chapter_head(title, &[], None, chapter.span);
+                let (mut slab, baselines) = self.chapter_head(title, &[], None, chapter.span);
+                slab.node = Some(self.heading_node(1, title));
                 self.push_tall(slab, &baselines, &mut out);
                 prev = Prev::Heading;
             }
@@ -570,41 +772,64 @@ impl<'a> Composer<'a> {
         self.blocks_after(&chapter.blocks, &ctx, prev, &mut out);
         // The notes of the web addresses the chapter's links cited.
         for (k, url) in std::mem::take(&mut self.url_notes).iter().enumerate() {
-            let slabs = self.url_note(&note_letter(k), url, chapter.span);
+            let (slabs, node) = self.url_note(&note_letter(k), url, chapter.span);
             self.flow.notes.push(slabs);
+            note_nodes.push(Some(node));
             cites.push(Vec::new());
         }
         self.warn_missing_glyphs(Some(chapter.span));
         self.flow.elems = out;
+        self.flow.note_nodes = note_nodes;
         attach_note_citations(&mut self.flow.notes, &self.cited, &cites);
         std::mem::take(&mut self.flow)
     }
 
-    /// Sets a footnote's blocks as note-sized slabs, its number first.
-    fn footnote(&mut self, number: usize, id: &str, blocks: &[Block], span: Span) -> Vec<Slab> {
+    /// A heading node of `level` titled `title`, under the current
+    /// container.
+    fn heading_node(&mut self, level: u8, title: &str) -> BlockId {
+        let id = self.leaf(StructKind::Heading(level.clamp(1, 6)));
+        self.structure_mut(id).title = Some(normalize(title));
+        id
+    }
+
+    /// Sets a footnote's blocks as note-sized slabs, its number first, as
+    /// a Note (whose text is its own when it is one paragraph).
+    fn footnote(
+        &mut self,
+        number: usize,
+        id: &str,
+        blocks: &[Block],
+        span: Span,
+    ) -> (Vec<Slab>, BlockId) {
         let ctx = self.note_ctx();
+        let note = self.flow.structure.add(StructKind::Note, None);
+        let saved = self.enter(Some(note), one_paragraph(blocks));
         let mut elems = Vec::new();
         let marker = number.to_string();
         match blocks.split_first() {
             Some((first, rest)) if matches!(first.kind, BlockKind::Paragraph(_)) => {
                 if let BlockKind::Paragraph(inlines) = &first.kind {
+                    let par = self.leaf(StructKind::P);
                     let mut pb = ParBuilder::default();
-                    self.note_number(&mut pb, &marker, &ctx, None, first.span);
-                    pb.text(" ", self.plain_style(&ctx), None, first.span);
+                    self.note_number(&mut pb, &marker, &ctx, first.span);
+                    pb.text(" ", self.plain_style(&ctx), Marking::default(), first.span);
                     self.inlines(&mut pb, inlines, self.base_style(&ctx));
                     let slabs = self.set(&pb, &ctx, Pt::ZERO, Alignment::Justify, true, first.span);
                     self.push_lines(slabs, &ctx, &mut elems);
+                    claim(&mut elems, 0, par);
                 }
                 self.blocks_after(rest, &ctx, Prev::Paragraph, &mut elems);
             }
             _ => {
                 let mut pb = ParBuilder::default();
-                self.note_number(&mut pb, &marker, &ctx, None, span);
+                self.note_number(&mut pb, &marker, &ctx, span);
                 let slabs = self.set(&pb, &ctx, Pt::ZERO, Alignment::Left, false, span);
                 self.push_lines(slabs, &ctx, &mut elems);
+                claim(&mut elems, 0, note);
                 self.blocks_after(blocks, &ctx, Prev::Paragraph, &mut elems);
             }
         }
+        self.leave(saved);
         let mut slabs: Vec<Slab> = elems
             .into_iter()
             .filter_map(|e| match e {
@@ -617,18 +842,11 @@ impl<'a> Composer<'a> {
             let y = (first.height - ctx.size).max(Pt::ZERO);
             first.anchors.push((id.to_string(), y));
         }
-        slabs
+        (slabs, note)
     }
 
     /// A superscript note number.
-    fn note_number(
-        &mut self,
-        pb: &mut ParBuilder,
-        number: &str,
-        ctx: &Ctx,
-        link: Option<usize>,
-        span: Span,
-    ) {
+    fn note_number(&mut self, pb: &mut ParBuilder, number: &str, ctx: &Ctx, span: Span) {
         let style = TextStyle {
             face: if ctx.italic {
                 Face::Italic
@@ -639,7 +857,7 @@ impl<'a> Composer<'a> {
             gray: 0.0,
             rise: ctx.size * SUPERSCRIPT_RISE,
         };
-        pb.text(number, style, link, span);
+        pb.text(number, style, Marking::default(), span);
     }
 
     fn base_style(&self, ctx: &Ctx) -> InlineStyleArg {
@@ -649,7 +867,7 @@ impl<'a> Composer<'a> {
             mono: false,
             size: ctx.size,
             rise: Pt::ZERO,
-            link: None,
+            mark: Marking::default(),
         })
     }
 
@@ -726,9 +944,12 @@ impl<'a> Composer<'a> {
                 Prev::Heading
             }
             BlockKind::Paragraph(inlines) => {
+                let saved = self.place;
+                let par = self.leaf(StructKind::P);
                 let mut pb = ParBuilder::default();
                 self.inlines(&mut pb, inlines, self.base_style(ctx));
                 if pb.items.is_empty() {
+                    self.place = saved;
                     return prev;
                 }
                 self.separate(ctx, prev, true, out);
@@ -742,18 +963,23 @@ impl<'a> Composer<'a> {
                 let first = out.len();
                 self.push_lines(slabs, ctx, out);
                 self.anchor_inline_ids(inlines, first, out);
+                claim(out, first, par);
+                self.place = saved;
                 Prev::Paragraph
             }
             BlockKind::Math(src) => {
                 self.separate(ctx, prev, false, out);
+                let formula = self.formula(src);
+                let first = out.len();
                 let mut pb = ParBuilder::default();
                 let style = TextStyle {
                     face: Face::Italic,
                     ..self.plain_style(ctx)
                 };
-                pb.text(&collapse_ws(src), style, None, block.span);
+                pb.text(&collapse_ws(src), style, Marking::default(), block.span);
                 let slabs = self.set(&pb, ctx, Pt::ZERO, Alignment::Center, false, block.span);
                 self.push_lines(slabs, ctx, out);
+                claim(out, first, formula);
                 Prev::Other
             }
             BlockKind::Figure(fig) => {
@@ -776,8 +1002,28 @@ impl<'a> Composer<'a> {
                     },
                     ..*ctx
                 };
+                // A division is transparent to the structure unless it
+                // says its text is in another language: a Div with /Lang.
+                let lang = self
+                    .other_language(&d.attrs.lang)
+                    .then(|| d.attrs.lang.clone())
+                    .flatten();
+                let saved = match &lang {
+                    Some(lang) => {
+                        let div = self.group(StructKind::Div);
+                        self.structure_mut(div).lang = Some(lang.clone());
+                        Some(self.enter(Some(div), false))
+                    }
+                    None => None,
+                };
+                let inner_lang = lang.or_else(|| self.lang.clone());
+                let outer_lang = std::mem::replace(&mut self.lang, inner_lang);
                 let first = out.len();
                 self.blocks_after(&d.blocks, &inner, prev, out);
+                self.lang = outer_lang;
+                if let Some(saved) = saved {
+                    self.leave(saved);
+                }
                 if let Some(id) = &d.attrs.id {
                     self.anchor_at(id, first, out);
                 }
@@ -789,20 +1035,28 @@ impl<'a> Composer<'a> {
             }
             BlockKind::Details(d) => {
                 self.separate(ctx, prev, false, out);
+                // Summary and content, always shown in print, as a group.
+                let div = self.group(StructKind::Div);
+                let saved = self.enter(Some(div), false);
                 let mut pb = ParBuilder::default();
                 let st = InlineStyle {
                     bold: true,
                     ..self.base_style(ctx).0
                 };
+                let summary = self.leaf(StructKind::P);
                 self.inlines(&mut pb, &d.summary, InlineStyleArg(st));
                 let mut after = Prev::Start;
                 if !pb.items.is_empty() {
-                    let slabs = self.set(&pb, ctx, Pt::ZERO, Alignment::Left, false, block.span);
+                    let mut slabs =
+                        self.set(&pb, ctx, Pt::ZERO, Alignment::Left, false, block.span);
+                    claim_slabs(&mut slabs, summary);
                     // The summary keeps with what it sums up.
                     out.extend(slabs.into_iter().map(Elem::Slab));
                     after = Prev::Heading;
                 }
+                self.place.block = Some(div);
                 self.blocks_after(&d.blocks, ctx, after, out);
+                self.leave(saved);
                 Prev::Other
             }
             BlockKind::BlockQuote(blocks) => {
@@ -814,7 +1068,10 @@ impl<'a> Composer<'a> {
                     top: false,
                     ..*ctx
                 };
+                let quote = self.group(StructKind::BlockQuote);
+                let saved = self.enter(Some(quote), one_paragraph(blocks));
                 self.blocks_after(blocks, &inner, Prev::Start, out);
+                self.leave(saved);
                 Prev::Other
             }
             BlockKind::List(list) => {
@@ -824,7 +1081,10 @@ impl<'a> Composer<'a> {
             }
             BlockKind::CodeBlock { text, .. } => {
                 self.separate(ctx, prev, false, out);
+                let code = self.leaf(StructKind::Code);
+                let first = out.len();
                 self.code(text, block.span, ctx, out);
+                claim(out, first, code);
                 Prev::Other
             }
             BlockKind::Table(table) => {
@@ -854,6 +1114,11 @@ impl<'a> Composer<'a> {
             }
             BlockKind::DefinitionList(defs) => {
                 self.separate(ctx, prev, false, out);
+                // As the PDF association's guidance has it for PDF 1.7: a
+                // list whose items label a term and hold its details.
+                let list = self.group(StructKind::L);
+                self.structure_mut(list).numbering = Some(Numbering::None);
+                let saved = self.enter(Some(list), false);
                 for (i, def) in defs.iter().enumerate() {
                     if i > 0 {
                         out.push(Elem::Space {
@@ -863,6 +1128,7 @@ impl<'a> Composer<'a> {
                     }
                     self.definition(def, ctx, out);
                 }
+                self.leave(saved);
                 Prev::Other
             }
             BlockKind::ThematicBreak => {
@@ -886,6 +1152,16 @@ impl<'a> Composer<'a> {
                 Prev::Break
             }
         }
+    }
+
+    /// A Formula node for TeX source `tex` (its alt text), under the
+    /// current container, for a display formula's slabs to belong to
+    /// (whatever draws the formula, its pieces are the Formula's when its
+    /// slabs are claimed with it).
+    pub(crate) fn formula(&mut self, tex: &str) -> BlockId {
+        let id = self.leaf(StructKind::Formula);
+        self.structure_mut(id).alt = Some(collapse_ws(tex));
+        id
     }
 
     /// Turns lines of one paragraph into flow elements, allowing page
@@ -1055,82 +1331,108 @@ impl<'a> Composer<'a> {
     }
 
     /// Moves a line's runs into a slab whose baseline is at `height` (the
-    /// line keeps no runs), and turns its link ranges into link areas or
-    /// strike-through rules.
+    /// line keeps no runs), turns its marked ranges into link areas,
+    /// images and rules, and says which structure node each part of the
+    /// line belongs to (a run is cut where a link's words begin or end).
     pub(crate) fn line_pieces(
         &self,
         line: &mut Line,
-        marks: &[Mark],
+        marks: &Marks,
         x: Pt,
         height: Pt,
         size: Pt,
         slab: &mut Slab,
     ) {
         slab.pieces.reserve(line.runs.len() + line.links.len());
+        // The inline nodes' stretches of the line, in order.
+        let nodes: Vec<(Pt, Pt, BlockId)> = line
+            .links
+            .iter()
+            .filter_map(|&(a, b, i)| Some((a, b, marks.marking(i)?.node?)))
+            .collect();
+        let base = marks.base.map_or(Owner::Slab, Owner::Node);
+        let owner_at = |at: Pt| {
+            nodes
+                .iter()
+                .find(|&&(a, b, _)| at >= a && at < b)
+                .map_or(base, |&(_, _, n)| Owner::Node(n))
+        };
+        let mut owner = Owner::Slab;
+        let mut own = |pieces: &mut Vec<Piece>, o: Owner| {
+            if owner != o {
+                pieces.push(Piece::Node(o));
+                owner = o;
+            }
+        };
         for run in std::mem::take(&mut line.runs) {
-            let mut item = Item::Text(run);
-            crate::typeset::flow::shift_item(&mut item, x, height);
-            slab.pieces.push(Piece::Item(item));
+            if nodes.is_empty() {
+                own(&mut slab.pieces, base);
+                push_run(&mut slab.pieces, run, x, height);
+                continue;
+            }
+            let owners: Vec<Owner> = run
+                .glyphs
+                .iter()
+                .map(|g| owner_at(g.x + g.advance / 2.0))
+                .collect();
+            for (o, part) in split_run(run, &owners) {
+                own(&mut slab.pieces, o);
+                push_run(&mut slab.pieces, part, x, height);
+            }
         }
         let ascent = line.ascent.max(size * LINK_ASCENT);
         let descent = line.descent.max(size * LINK_DESCENT);
+        // A link's stretches on the line (its words may be marked apart,
+        // a struck word among them) make one area.
+        let mut areas: Vec<(u32, Pt, Pt)> = Vec::new();
         for &(a, b, index) in &line.links {
-            match marks.get(index) {
-                Some(Mark::Link(target)) => slab.pieces.push(Piece::Link {
-                    rect: Rect {
-                        x: x + a,
-                        y: height - ascent,
-                        width: b - a,
-                        height: ascent + descent,
-                        gray: 0.0,
-                    },
-                    target: target.clone(),
-                }),
+            match marks.marks.get(index) {
+                Some(Mark::Text(m)) => {
+                    if let Some(link) = m.link {
+                        match areas.last_mut() {
+                            Some(last) if last.0 == link && (last.2 - a).0.abs() < LINK_JOIN => {
+                                last.2 = b
+                            }
+                            _ => areas.push((link, a, b)),
+                        }
+                    }
+                    self.decorate(m, (x + a, x + b), height, (ascent, descent), size, slab);
+                }
                 Some(Mark::Image {
                     path,
                     height: h,
                     alt,
-                }) => slab.pieces.push(Piece::Item(Item::Image(PlacedImage {
-                    path: path.clone(),
-                    x: x + a,
-                    y: height - *h,
-                    width: b - a,
-                    height: *h,
-                    alt: alt.clone(),
-                }))),
-                Some(Mark::Strike) => {
-                    let x_height = self.fonts.metrics(Face::Regular).x_height;
-                    slab.pieces.push(Piece::Item(Item::Rect(Rect {
+                }) => {
+                    own(&mut slab.pieces, owner_at((a + b) / 2.0));
+                    slab.pieces.push(Piece::Item(Item::Image(PlacedImage {
+                        path: path.clone(),
                         x: x + a,
-                        y: height - size * (x_height * STRIKE_RAISE),
+                        y: height - *h,
                         width: b - a,
-                        height: size * STRIKE_THICKNESS,
-                        gray: 0.0,
+                        height: *h,
+                        alt: alt.clone(),
                     })));
-                }
-                Some(Mark::Underline) => {
-                    slab.pieces.push(Piece::Item(Item::Rect(Rect {
-                        x: x + a,
-                        y: height + size * UNDERLINE_DROP,
-                        width: b - a,
-                        height: size * STRIKE_THICKNESS,
-                        gray: 0.0,
-                    })));
-                }
-                Some(Mark::Highlight) => {
-                    // Drawn first, so the text lies on it.
-                    let ground = Piece::Item(Item::Rect(Rect {
-                        x: x + a,
-                        y: height - ascent,
-                        width: b - a,
-                        height: ascent + descent,
-                        gray: HIGHLIGHT_GRAY,
-                    }));
-                    slab.pieces.insert(0, ground);
                 }
                 None => {}
             }
         }
+        for (link, a, b) in areas {
+            let Some(l) = marks.links.get(link as usize) else {
+                continue;
+            };
+            own(&mut slab.pieces, l.node.map_or(base, Owner::Node));
+            slab.pieces.push(Piece::Link {
+                rect: Rect {
+                    x: x + a,
+                    y: height - ascent,
+                    width: b - a,
+                    height: ascent + descent,
+                    gray: 0.0,
+                },
+                target: l.target.clone(),
+            });
+        }
+        own(&mut slab.pieces, Owner::Slab);
         for &m in &line.markers {
             if !slab.notes.contains(&m) {
                 slab.notes.push(m);
@@ -1138,38 +1440,95 @@ impl<'a> Composer<'a> {
         }
     }
 
-    /// A paragraph builder for a table cell. With `dry`, nothing is
-    /// recorded (used when only measuring), so a note cited in the cell
-    /// still gets its marker when the cell is set for real.
+    /// The rules and grounds of a marked stretch `xs` of a line: struck
+    /// through, underlined, highlighted.
+    fn decorate(
+        &self,
+        m: &Marking,
+        (x0, x1): (Pt, Pt),
+        height: Pt,
+        (ascent, descent): (Pt, Pt),
+        size: Pt,
+        slab: &mut Slab,
+    ) {
+        let rule = |y: Pt| {
+            Piece::Item(Item::Rect(Rect {
+                x: x0,
+                y,
+                width: x1 - x0,
+                height: size * STRIKE_THICKNESS,
+                gray: 0.0,
+            }))
+        };
+        if m.strike {
+            let x_height = self.fonts.metrics(Face::Regular).x_height;
+            slab.pieces
+                .push(rule(height - size * (x_height * STRIKE_RAISE)));
+        }
+        if m.underline {
+            slab.pieces.push(rule(height + size * UNDERLINE_DROP));
+        }
+        if m.highlight {
+            // Drawn first, so the text lies on it.
+            let ground = Piece::Item(Item::Rect(Rect {
+                x: x0,
+                y: height - ascent,
+                width: x1 - x0,
+                height: ascent + descent,
+                gray: HIGHLIGHT_GRAY,
+            }));
+            slab.pieces.insert(0, ground);
+        }
+    }
+
+    /// A paragraph builder for a table cell (or caption) whose text
+    /// belongs to node `node`. With `dry`, nothing is recorded (used when
+    /// only measuring), so a note cited in the cell still gets its marker,
+    /// and its links their nodes, when the cell is set for real.
     pub(crate) fn cell_builder(
         &mut self,
         inlines: &[Inline],
         ctx: &Ctx,
         bold: bool,
         dry: bool,
+        node: Option<BlockId>,
     ) -> ParBuilder {
-        let saved = dry.then(|| (self.cited.clone(), self.url_notes.len()));
+        let saved = dry.then(|| {
+            (
+                self.cited.clone(),
+                self.url_notes.len(),
+                self.flow.structure.nodes.len(),
+            )
+        });
+        let place = self.place;
+        self.place.block = node.or(place.block);
         let mut pb = ParBuilder::default();
+        pb.marks.base = node;
         let st = InlineStyle {
             bold,
             ..self.base_style(ctx).0
         };
         self.inlines(&mut pb, inlines, InlineStyleArg(st));
-        if let Some((cited, urls)) = saved {
+        self.place = place;
+        if let Some((cited, urls, nodes)) = saved {
             self.cited = cited;
             self.url_notes.truncate(urls);
+            self.flow.structure.nodes.truncate(nodes);
+            pb.marks.strip_nodes();
         }
         pb
     }
 
-    /// Converts inlines into paragraph items.
+    /// Converts inlines into paragraph items, with the inline structure
+    /// (links, spans in another language, formulas, note references) as
+    /// nodes under the block being set.
     fn inlines(&mut self, pb: &mut ParBuilder, inlines: &[Inline], style: InlineStyleArg) {
         let st = style.0;
         for inline in inlines {
             let span = inline.span;
             match &inline.kind {
-                InlineKind::Text(t) => pb.text(t, st.text_style(), st.link, span),
-                InlineKind::SoftBreak => pb.text(" ", st.text_style(), st.link, span),
+                InlineKind::Text(t) => pb.text(t, st.text_style(), st.mark, span),
+                InlineKind::SoftBreak => pb.text(" ", st.text_style(), st.mark, span),
                 InlineKind::HardBreak => pb.line_break(),
                 InlineKind::Code(t) => {
                     let s = InlineStyle {
@@ -1177,7 +1536,7 @@ impl<'a> Composer<'a> {
                         size: st.size * INLINE_CODE_SCALE,
                         ..st
                     };
-                    pb.text(t, s.text_style(), st.link, span);
+                    pb.text(t, s.text_style(), st.mark, span);
                 }
                 InlineKind::Emphasis(c) => {
                     let s = InlineStyle {
@@ -1191,14 +1550,11 @@ impl<'a> Composer<'a> {
                     self.inlines(pb, c, InlineStyleArg(s));
                 }
                 InlineKind::Strikethrough(c) => {
-                    let link = match st.link {
-                        Some(l) => Some(l),
-                        None => {
-                            pb.marks.push(Mark::Strike);
-                            Some(pb.marks.len() - 1)
-                        }
+                    let mark = Marking {
+                        strike: true,
+                        ..st.mark
                     };
-                    self.inlines(pb, c, InlineStyleArg(InlineStyle { link, ..st }));
+                    self.inlines(pb, c, InlineStyleArg(InlineStyle { mark, ..st }));
                 }
                 InlineKind::Superscript(c) => {
                     let s = InlineStyle {
@@ -1222,12 +1578,12 @@ impl<'a> Composer<'a> {
                         LinkTarget::Internal { id: Some(id), .. } => LinkRef::Anchor(id.clone()),
                         LinkTarget::Internal { chapter, id: None } => LinkRef::Chapter(*chapter),
                     };
-                    pb.marks.push(Mark::Link(target));
-                    let s = InlineStyle {
-                        link: Some(pb.marks.len() - 1),
-                        ..st
-                    };
-                    self.inlines(pb, &link.content, InlineStyleArg(s));
+                    let mark = self.link_marking(pb, target, &st.mark);
+                    self.inlines(
+                        pb,
+                        &link.content,
+                        InlineStyleArg(InlineStyle { mark, ..st }),
+                    );
                     if let LinkTarget::External(uri) = &link.target {
                         self.print_address(pb, uri, &link.content, &st, span);
                     }
@@ -1240,31 +1596,36 @@ impl<'a> Composer<'a> {
                             italic: !st.italic,
                             ..st
                         };
-                        pb.aside(&alt, s.text_style(), st.link, span);
+                        pb.aside(&alt, s.text_style(), st.mark, span);
                     }
                 }
                 InlineKind::FootnoteRef { index } => self.note_ref(pb, *index, &st, span),
-                InlineKind::Math(m) => {
+                InlineKind::Math(tex) => {
+                    let node = self.inline_node(StructKind::Formula, &st.mark);
+                    self.structure_mut(node).alt = Some(collapse_ws(tex));
                     let s = InlineStyle {
                         italic: !st.italic,
+                        mark: Marking {
+                            node: Some(node),
+                            ..st.mark
+                        },
                         ..st
                     };
-                    pb.text(m, s.text_style(), st.link, span);
+                    pb.text(tex, s.text_style(), s.mark, span);
                 }
-                InlineKind::Underline(c) | InlineKind::Mark(c) => {
-                    let link = match st.link {
-                        Some(l) => Some(l),
-                        None => {
-                            pb.marks
-                                .push(if matches!(inline.kind, InlineKind::Mark(_)) {
-                                    Mark::Highlight
-                                } else {
-                                    Mark::Underline
-                                });
-                            Some(pb.marks.len() - 1)
-                        }
+                InlineKind::Underline(c) => {
+                    let mark = Marking {
+                        underline: true,
+                        ..st.mark
                     };
-                    self.inlines(pb, c, InlineStyleArg(InlineStyle { link, ..st }));
+                    self.inlines(pb, c, InlineStyleArg(InlineStyle { mark, ..st }));
+                }
+                InlineKind::Mark(c) => {
+                    let mark = Marking {
+                        highlight: true,
+                        ..st.mark
+                    };
+                    self.inlines(pb, c, InlineStyleArg(InlineStyle { mark, ..st }));
                 }
                 InlineKind::Small(c) => {
                     let s = InlineStyle {
@@ -1281,12 +1642,46 @@ impl<'a> Composer<'a> {
                     };
                     self.inlines(pb, c, InlineStyleArg(s));
                 }
+                InlineKind::Abbr {
+                    title: Some(title),
+                    content,
+                } if !title.trim().is_empty() => {
+                    // A screen reader speaks the expansion (/E) instead.
+                    let node = self.inline_node(StructKind::Span, &st.mark);
+                    self.structure_mut(node).expansion = Some(collapse_ws(title));
+                    let mark = Marking {
+                        node: Some(node),
+                        ..st.mark
+                    };
+                    self.inlines(pb, content, InlineStyleArg(InlineStyle { mark, ..st }));
+                }
+                InlineKind::Span { attrs, content } if self.other_language(&attrs.lang) => {
+                    let node = self.inline_node(StructKind::Span, &st.mark);
+                    self.structure_mut(node).lang = attrs.lang.clone();
+                    let mark = Marking {
+                        node: Some(node),
+                        ..st.mark
+                    };
+                    self.inlines(pb, content, InlineStyleArg(InlineStyle { mark, ..st }));
+                }
                 InlineKind::Abbr { content, .. } | InlineKind::Span { content, .. } => {
                     self.inlines(pb, content, style);
                 }
                 // Anchors are placed with their block (see `anchor_inline_ids`).
                 InlineKind::Anchor(_) => {}
             }
+        }
+    }
+
+    /// The marking of a link's text: a Link node (under the inline node
+    /// `outer` is in) and the link's target.
+    fn link_marking(&mut self, pb: &mut ParBuilder, target: LinkRef, outer: &Marking) -> Marking {
+        let node = self.inline_node(StructKind::Link, outer);
+        let link = pb.marks.link(target, Some(node));
+        Marking {
+            link: Some(link),
+            node: Some(node),
+            ..*outer
         }
     }
 
@@ -1317,18 +1712,19 @@ impl<'a> Composer<'a> {
         let max_h = st.size.0 * INLINE_IMAGE_EM;
         let max_w = self.geo.measure.0;
         let scale = 1f64.min(max_h / h).min(max_w / w);
-        pb.marks.push(Mark::Image {
+        let image = Mark::Image {
             path: path.clone(),
             height: Pt(h * scale),
             alt: collapse_ws(&img.alt),
-        });
-        let mark = pb.marks.len() - 1;
-        pb.object(Pt(w * scale), mark, st.text_style(), st.link, span);
+        };
+        pb.object(Pt(w * scale), image, st.text_style(), st.mark, span);
         true
     }
 
     /// Prints the web address of a link whose text does not show it, as
     /// book.yaml's `pdf: link-urls` says: a reader of paper cannot click.
+    /// Printed inline, the address is a link of its own; in a note, the
+    /// note's letter is a Reference holding a link to the address.
     fn print_address(
         &mut self,
         pb: &mut ParBuilder,
@@ -1342,13 +1738,13 @@ impl<'a> Composer<'a> {
         if self.geo.link_urls == LinkUrls::None || shows_address(content, &shown) {
             return;
         }
-        pb.marks.push(Mark::Link(LinkRef::Uri(uri.to_string())));
-        let link = Some(pb.marks.len() - 1);
+        let target = LinkRef::Uri(uri.to_string());
         if self.geo.link_urls == LinkUrls::Inline || self.in_footnote {
             let plain = st.text_style();
-            pb.aside(" (", plain, None, span);
+            let link = self.link_marking(pb, target, &st.mark);
+            pb.aside(" (", plain, st.mark, span);
             pb.aside(&shown, plain, link, span);
-            pb.aside(")", plain, None, span);
+            pb.aside(")", plain, st.mark, span);
             return;
         }
         let k = match self.url_notes.iter().position(|u| u == uri) {
@@ -1366,6 +1762,8 @@ impl<'a> Composer<'a> {
             gray: 0.0,
             rise: st.rise + st.size * SUPERSCRIPT_RISE,
         };
+        let reference = self.reference_marking(&st.mark);
+        let link = self.link_marking(pb, target, &reference);
         pb.aside(&note_letter(k), style, link, span);
         if let Some(seen) = self.cited.get_mut(index) {
             if !*seen {
@@ -1375,29 +1773,46 @@ impl<'a> Composer<'a> {
         }
     }
 
-    /// The note giving a link's web address: its letter, then the address.
-    fn url_note(&mut self, letter: &str, uri: &str, span: Span) -> Vec<Slab> {
+    /// The marking of a note's citation: a Reference node (which will hold
+    /// the Link to the note) inside what `outer` is in.
+    fn reference_marking(&mut self, outer: &Marking) -> Marking {
+        let node = self.inline_node(StructKind::Reference, outer);
+        Marking {
+            node: Some(node),
+            ..*outer
+        }
+    }
+
+    /// The note giving a link's web address: its letter, then the address
+    /// (a link), as a Note.
+    fn url_note(&mut self, letter: &str, uri: &str, span: Span) -> (Vec<Slab>, BlockId) {
         let ctx = self.note_ctx();
+        let note = self.flow.structure.add(StructKind::Note, None);
+        let saved = self.enter(Some(note), false);
+        self.place.block = Some(note);
         let mut pb = ParBuilder::default();
-        self.note_number(&mut pb, letter, &ctx, None, span);
-        pb.aside(" ", self.plain_style(&ctx), None, span);
-        pb.marks.push(Mark::Link(LinkRef::Uri(uri.to_string())));
-        let link = Some(pb.marks.len() - 1);
+        self.note_number(&mut pb, letter, &ctx, span);
+        pb.aside(" ", self.plain_style(&ctx), Marking::default(), span);
+        let link = self.link_marking(&mut pb, LinkRef::Uri(uri.to_string()), &Marking::default());
         pb.aside(&shown_address(uri), self.plain_style(&ctx), link, span);
         let slabs = self.set(&pb, &ctx, Pt::ZERO, Alignment::Left, false, span);
         let mut elems = Vec::new();
         self.push_lines(slabs, &ctx, &mut elems);
-        elems
+        claim(&mut elems, 0, note);
+        self.leave(saved);
+        let slabs = elems
             .into_iter()
             .filter_map(|e| match e {
                 Elem::Slab(s) => Some(s),
                 _ => None,
             })
-            .collect()
+            .collect();
+        (slabs, note)
     }
 
-    /// A note reference: a superscript number linking to the note, and a
-    /// marker so the note lands on the page of this line.
+    /// A note reference: a superscript number linking to the note (a
+    /// Reference holding the Link), and a marker so the note lands on the
+    /// page of this line.
     fn note_ref(&mut self, pb: &mut ParBuilder, index: usize, st: &InlineStyle, span: Span) {
         let book = self.book;
         let Some(note) = book
@@ -1407,8 +1822,8 @@ impl<'a> Composer<'a> {
         else {
             return;
         };
-        pb.marks.push(Mark::Link(LinkRef::Anchor(note.id.clone())));
-        let link = Some(pb.marks.len() - 1);
+        let reference = self.reference_marking(&st.mark);
+        let link = self.link_marking(pb, LinkRef::Anchor(note.id.clone()), &reference);
         let style = TextStyle {
             face: st.face(),
             size: st.size * SUPERSCRIPT_SCALE,
@@ -1427,6 +1842,25 @@ impl<'a> Composer<'a> {
     /// Headings: chapter openings at the top level, smaller heads within.
     fn heading(&mut self, h: &Heading, span: Span, ctx: &Ctx, prev: Prev, out: &mut Vec<Elem>) {
         let title = normalize(&plain_text(&h.content));
+        // The heading's node, at the level the source gives it (inside a
+        // list or quote it is set smaller, but it heads the same level).
+        let saved = self.place;
+        let node = self.heading_node(h.level, &title);
+        let first = out.len();
+        self.heading_slabs(h, &title, span, ctx, prev, out);
+        claim(out, first, node);
+        self.place = saved;
+    }
+
+    fn heading_slabs(
+        &mut self,
+        h: &Heading,
+        title: &str,
+        span: Span,
+        ctx: &Ctx,
+        prev: Prev,
+        out: &mut Vec<Elem>,
+    ) {
         if ctx.top && h.level == 1 {
             let opened = out.iter().any(|e| {
                 matches!(
@@ -1442,7 +1876,7 @@ impl<'a> Composer<'a> {
             if opened {
                 out.push(Elem::PageBreak);
             }
-            let (slab, baselines) = self.chapter_head(&title, &h.content, Some(&h.id), span);
+            let (slab, baselines) = self.chapter_head(title, &h.content, Some(&h.id), span);
             self.push_tall(slab, &baselines, out);
             return;
         }
@@ -1468,7 +1902,7 @@ impl<'a> Composer<'a> {
             mono: false,
             size,
             rise: Pt::ZERO,
-            link: None,
+            mark: Marking::default(),
         };
         self.inlines(&mut pb, &h.content, InlineStyleArg(base));
         let inner = Ctx { size, ..*ctx };
@@ -1480,7 +1914,7 @@ impl<'a> Composer<'a> {
             height,
             Role::Heading {
                 level,
-                title: title.clone(),
+                title: title.to_string(),
             },
             span,
         );
@@ -1571,10 +2005,10 @@ impl<'a> Composer<'a> {
             mono: false,
             size,
             rise: Pt::ZERO,
-            link: None,
+            mark: Marking::default(),
         };
         if content.is_empty() {
-            pb.text(title, base.text_style(), None, span);
+            pb.text(title, base.text_style(), Marking::default(), span);
         } else {
             self.inlines(&mut pb, content, InlineStyleArg(base));
         }
@@ -1603,6 +2037,8 @@ impl<'a> Composer<'a> {
         (slab, baselines)
     }
 
+    /// A list: an L of LIs, each with its label (Lbl) and body (LBody,
+    /// whose text is its own when the item is one paragraph).
     fn list(&mut self, list: &List, ctx: &Ctx, out: &mut Vec<Elem>) {
         let depth = ctx.list_depth;
         let mut hang = ctx.size * BULLET_HANG;
@@ -1627,6 +2063,9 @@ impl<'a> Composer<'a> {
             },
             ..*ctx
         };
+        let node = self.group(StructKind::L);
+        self.structure_mut(node).numbering = Some(self.numbering(list, depth));
+        let outer = self.enter(Some(node), false);
         for (i, item) in list.items.iter().enumerate() {
             if i > 0 {
                 out.push(Elem::Space {
@@ -1634,11 +2073,17 @@ impl<'a> Composer<'a> {
                     breakable: true,
                 });
             }
+            let li = self.add_node(StructKind::LI, Some(node));
+            let lbl = self.add_node(StructKind::Lbl, Some(li));
+            let body = self.add_node(StructKind::LBody, Some(li));
+            let saved = self.enter(Some(body), one_paragraph(&item.blocks));
             let start = out.len();
             self.blocks_after(&item.blocks, &inner, Prev::Start, out);
+            self.leave(saved);
             if !out[start..].iter().any(|e| matches!(e, Elem::Slab(_))) {
                 out.push(Elem::Slab(Slab::new(ctx.leading, Role::Other, item.span)));
             }
+            claim(out, start, body);
             let (label, face) = &labels[i];
             let width = self.fonts.width(label, *face, ctx.size);
             let x = inner.left - ctx.size * MARKER_GAP - width;
@@ -1647,9 +2092,28 @@ impl<'a> Composer<'a> {
             {
                 let baseline = first_baseline(first).unwrap_or(first.height);
                 let runs = self.fonts.run(label, *face, ctx.size, x, baseline, 0.0);
-                first
-                    .pieces
-                    .extend(runs.into_iter().map(|r| Piece::Item(Item::Text(r))));
+                // The label first, as it is read.
+                let label = std::iter::once(Piece::Node(Owner::Node(lbl)))
+                    .chain(runs.into_iter().map(|r| Piece::Item(Item::Text(r))))
+                    .chain(std::iter::once(Piece::Node(Owner::Slab)));
+                first.pieces.splice(0..0, label);
+            }
+        }
+        self.leave(outer);
+    }
+
+    /// How list `list` at nesting `depth` numbers its items, as
+    /// [`Composer::list_label`] draws them.
+    fn numbering(&self, list: &List, depth: usize) -> Numbering {
+        if list.items.iter().all(|i| i.task.is_some()) {
+            Numbering::None
+        } else if list.start.is_some() {
+            Numbering::Decimal
+        } else {
+            match depth % 3 {
+                0 => Numbering::Disc,
+                1 => Numbering::Circle,
+                _ => Numbering::Square,
             }
         }
     }
@@ -1690,14 +2154,22 @@ impl<'a> Composer<'a> {
         (bullet, Face::Regular)
     }
 
+    /// A term and its details: an LI of the open L, labelled by the term,
+    /// the details its body.
     fn definition(&mut self, def: &Definition, ctx: &Ctx, out: &mut Vec<Elem>) {
+        let li = self.group(StructKind::LI);
+        let term = self.add_node(StructKind::Lbl, Some(li));
+        let body = self.add_node(StructKind::LBody, Some(li));
+        let outer = self.enter(Some(li), false);
+        self.place.block = Some(term);
         let mut pb = ParBuilder::default();
         let st = InlineStyle {
             bold: true,
             ..self.base_style(ctx).0
         };
         self.inlines(&mut pb, &def.term, InlineStyleArg(st));
-        let slabs = self.set(&pb, ctx, Pt::ZERO, Alignment::Left, false, def.span);
+        let mut slabs = self.set(&pb, ctx, Pt::ZERO, Alignment::Left, false, def.span);
+        claim_slabs(&mut slabs, term);
         // The term keeps with the first lines of its details.
         for slab in slabs {
             out.push(Elem::Slab(slab));
@@ -1707,6 +2179,9 @@ impl<'a> Composer<'a> {
             top: false,
             ..*ctx
         };
+        let single = def.details.len() == 1 && one_paragraph(&def.details[0]);
+        self.enter(Some(body), single);
+        let start = out.len();
         for (i, blocks) in def.details.iter().enumerate() {
             // Each further detail starts afresh: flush, after a break.
             let prev = if i == 0 {
@@ -1717,6 +2192,8 @@ impl<'a> Composer<'a> {
             };
             self.blocks_after(blocks, &inner, prev, out);
         }
+        claim(out, start, body);
+        self.leave(outer);
     }
 
     /// Code: the mono face, smaller, never justified, wrapped at the
@@ -1798,13 +2275,19 @@ impl<'a> Composer<'a> {
             self.block_image(img, &fig.caption, *img_span, ctx, out);
             return;
         }
+        // Blocks shown as a figure (a table, code) keep their own
+        // structure; with the caption they make a group.
+        let div = self.group(StructKind::Div);
+        let saved = self.enter(Some(div), false);
         self.blocks_after(&fig.body, ctx, Prev::Start, out);
         for slab in self.caption(&fig.caption, ctx, span) {
             out.push(Elem::Slab(slab));
         }
+        self.leave(saved);
     }
 
-    /// A caption: smaller, in the other face, centred.
+    /// A caption: smaller, in the other face, centred; a Caption node
+    /// under the current container.
     fn caption(&mut self, caption: &[Inline], ctx: &Ctx, span: Span) -> Vec<Slab> {
         if caption.is_empty() {
             return Vec::new();
@@ -1813,16 +2296,21 @@ impl<'a> Composer<'a> {
             size: ctx.size * SMALL_SCALE,
             ..*ctx
         };
+        let saved = self.place;
+        let node = self.leaf(StructKind::Caption);
         let mut pb = ParBuilder::default();
         let st = InlineStyle {
             italic: !ctx.italic,
             ..self.base_style(&small).0
         };
         self.inlines(&mut pb, caption, InlineStyleArg(st));
+        self.place = saved;
         if pb.items.is_empty() {
             return Vec::new();
         }
-        self.set(&pb, &small, Pt::ZERO, Alignment::Center, false, span)
+        let mut slabs = self.set(&pb, &small, Pt::ZERO, Alignment::Center, false, span);
+        claim_slabs(&mut slabs, node);
+        slabs
     }
 
     /// A picture standing as a block, with its caption: scaled into the
@@ -1847,12 +2335,40 @@ impl<'a> Composer<'a> {
                     None
                 }
             });
-        let measure = self.measure(ctx);
+        // A Figure with the image's alt text (the image stays decoration,
+        // an artifact, without one); with its caption, a group.
+        let group = (!caption.is_empty()).then(|| {
+            let div = self.group(StructKind::Div);
+            self.enter(Some(div), false)
+        });
+        let figure = self.leaf(StructKind::Figure);
+        self.structure_mut(figure).alt = Some(collapse_ws(&img.alt));
+        let first = out.len();
         // The caption is set first: the image leaves room for all its lines.
         let caption_slabs = self.caption(caption, ctx, span);
+        let caption_text = collapse_ws(&plain_text(caption));
+        self.block_image_slabs(img, size, (caption_slabs, &caption_text), span, ctx, out);
+        claim(out, first, figure);
+        if let Some(saved) = group {
+            self.leave(saved);
+        }
+    }
+
+    /// The slabs of [`Composer::block_image`]: the image (or its alt text
+    /// when it cannot be placed), then the caption's.
+    fn block_image_slabs(
+        &mut self,
+        img: &Image,
+        size: Option<(PathBuf, (u32, u32))>,
+        (caption_slabs, caption_text): (Vec<Slab>, &str),
+        span: Span,
+        ctx: &Ctx,
+        out: &mut Vec<Elem>,
+    ) {
+        let measure = self.measure(ctx);
         let Some((path, (wpx, hpx))) = size else {
             let label = img.stand_in();
-            if !label.is_empty() && collapse_ws(&plain_text(caption)) != label {
+            if !label.is_empty() && caption_text != label {
                 let mut pb = ParBuilder::default();
                 let style = TextStyle {
                     face: if ctx.italic {
@@ -1862,7 +2378,7 @@ impl<'a> Composer<'a> {
                     },
                     ..self.plain_style(ctx)
                 };
-                pb.aside(&label, style, None, span);
+                pb.aside(&label, style, Marking::default(), span);
                 let slabs = self.set(&pb, ctx, Pt::ZERO, Alignment::Center, false, span);
                 out.extend(slabs.into_iter().map(Elem::Slab));
             }
@@ -2075,6 +2591,56 @@ pub(crate) fn ceil_to(x: Pt, unit: Pt) -> Pt {
         return x;
     }
     unit * ((x / unit) - EPS).ceil().max(0.0)
+}
+
+/// Stretches of one link closer than this (in pt) are one area.
+const LINK_JOIN: f64 = 0.01;
+
+/// Pushes a run of a line onto a slab, moved to the line's place.
+fn push_run(pieces: &mut Vec<Piece>, run: TextRun, x: Pt, height: Pt) {
+    let mut item = Item::Text(run);
+    crate::typeset::flow::shift_item(&mut item, x, height);
+    pieces.push(Piece::Item(item));
+}
+
+/// Cuts `run` where the owner of its glyphs (`owners`, one per glyph)
+/// changes: each part with its own text, glyphs and offsets.
+fn split_run(run: TextRun, owners: &[Owner]) -> Vec<(Owner, TextRun)> {
+    let Some(&first) = owners.first() else {
+        return vec![(Owner::Slab, run)];
+    };
+    if owners.iter().all(|&o| o == first) {
+        return vec![(first, run)];
+    }
+    let mut parts: Vec<(Owner, TextRun)> = Vec::new();
+    for (i, (glyph, &owner)) in run.glyphs.iter().zip(owners).enumerate() {
+        if parts.last().is_none_or(|(o, _)| *o != owner) {
+            let part = TextRun {
+                font: run.font,
+                size: run.size,
+                baseline: run.baseline,
+                gray: run.gray,
+                text: String::new(),
+                glyphs: Vec::new(),
+                offsets: Vec::new(),
+                h_scale: run.h_scale,
+            };
+            parts.push((owner, part));
+        }
+        let Some((_, part)) = parts.last_mut() else {
+            continue;
+        };
+        let mut g = *glyph;
+        g.text_start = part.text.len() as u32;
+        part.text.push_str(run.glyph_text(glyph));
+        g.text_len = (part.text.len() as u32 - g.text_start) as u16;
+        let offset = run.y_offset(i);
+        if offset != Pt::ZERO {
+            part.offsets.push((part.glyphs.len() as u32, offset));
+        }
+        part.glyphs.push(g);
+    }
+    parts
 }
 
 /// Baseline of the first text run in a slab, if any.
