@@ -20,7 +20,7 @@ use pdf_writer::types::{ListNumbering, StructRole, TableHeaderScope};
 use pdf_writer::{Finish, Name, Ref, Str, TextStr};
 
 use super::file::Objects;
-use crate::typeset::frame::{NodeId, Numbering, StructKind, StructNode, StructTree};
+use crate::typeset::frame::{CellSpan, NodeId, Numbering, StructKind, StructNode, StructTree};
 
 /// A link annotation to hang into the tree.
 pub(super) struct TaggedLink {
@@ -162,18 +162,13 @@ fn properties(elem: &mut pdf_writer::writers::StructElement<'_>, node: &StructNo
                 TableHeaderScope::Column
             });
             if let Some(s) = spans {
-                table
-                    .row_span(i32::from(s.rows))
-                    .col_span(i32::from(s.cols));
+                cell_spans(&mut table, s);
             }
         }
         StructKind::TD => {
             if let Some(s) = spans {
-                elem.attributes()
-                    .push()
-                    .table()
-                    .row_span(i32::from(s.rows))
-                    .col_span(i32::from(s.cols));
+                let mut attributes = elem.attributes();
+                cell_spans(&mut attributes.push().table(), s);
             }
         }
         StructKind::L => {
@@ -185,6 +180,16 @@ fn properties(elem: &mut pdf_writer::writers::StructElement<'_>, node: &StructNo
             }
         }
         _ => {}
+    }
+}
+
+/// /RowSpan and /ColSpan where they are more than 1 (the default).
+fn cell_spans(table: &mut pdf_writer::writers::TableAttributes<'_>, s: CellSpan) {
+    if s.rows > 1 {
+        table.row_span(i32::from(s.rows));
+    }
+    if s.cols > 1 {
+        table.col_span(i32::from(s.cols));
     }
 }
 

@@ -1364,27 +1364,13 @@ impl<'a> Composer<'a> {
                 owner = o;
             }
         };
-        for run in std::mem::take(&mut line.runs) {
-            if nodes.is_empty() {
-                own(&mut slab.pieces, base);
-                push_run(&mut slab.pieces, run, x, height);
-                continue;
-            }
-            let owners: Vec<Owner> = run
-                .glyphs
-                .iter()
-                .map(|g| owner_at(g.x + g.advance / 2.0))
-                .collect();
-            for (o, part) in split_run(run, &owners) {
-                own(&mut slab.pieces, o);
-                push_run(&mut slab.pieces, part, x, height);
-            }
-        }
         let ascent = line.ascent.max(size * LINK_ASCENT);
         let descent = line.descent.max(size * LINK_DESCENT);
         // A link's stretches on the line (its words may be marked apart,
-        // a struck word among them) make one area.
+        // a struck word among them) make one area; images go among the
+        // words, where they are read.
         let mut areas: Vec<(u32, Pt, Pt)> = Vec::new();
+        let mut images: Vec<(Pt, Pt, &Mark)> = Vec::new();
         for &(a, b, index) in &line.links {
             match marks.marks.get(index) {
                 Some(Mark::Text(m)) => {
@@ -1398,22 +1384,58 @@ impl<'a> Composer<'a> {
                     }
                     self.decorate(m, (x + a, x + b), height, (ascent, descent), size, slab);
                 }
-                Some(Mark::Image {
-                    path,
-                    height: h,
-                    alt,
-                }) => {
-                    own(&mut slab.pieces, owner_at((a + b) / 2.0));
-                    slab.pieces.push(Piece::Item(Item::Image(PlacedImage {
-                        path: path.clone(),
-                        x: x + a,
-                        y: height - *h,
-                        width: b - a,
-                        height: *h,
-                        alt: alt.clone(),
-                    })));
-                }
+                Some(image @ Mark::Image { .. }) => images.push((a, b, image)),
                 None => {}
+            }
+        }
+        // Images not yet placed start at `images[next]`.
+        let mut next = 0;
+        let image_piece = |(a, b, mark): (Pt, Pt, &Mark)| match mark {
+            Mark::Image {
+                path,
+                height: h,
+                alt,
+            } => Some((
+                owner_at((a + b) / 2.0),
+                Piece::Item(Item::Image(PlacedImage {
+                    path: path.clone(),
+                    x: x + a,
+                    y: height - *h,
+                    width: b - a,
+                    height: *h,
+                    alt: alt.clone(),
+                })),
+            )),
+            Mark::Text(_) => None,
+        };
+        for run in std::mem::take(&mut line.runs) {
+            if nodes.is_empty() && next == images.len() {
+                own(&mut slab.pieces, base);
+                push_run(&mut slab.pieces, run, x, height);
+                continue;
+            }
+            let owners: Vec<Owner> = run
+                .glyphs
+                .iter()
+                .map(|g| owner_at(g.x + g.advance / 2.0))
+                .collect();
+            for (o, part) in split_run(run, &owners) {
+                let start = part.glyphs.first().map_or(Pt::ZERO, |g| g.x);
+                while next < images.len() && images[next].0 < start {
+                    if let Some((o, piece)) = image_piece(images[next]) {
+                        own(&mut slab.pieces, o);
+                        slab.pieces.push(piece);
+                    }
+                    next += 1;
+                }
+                own(&mut slab.pieces, o);
+                push_run(&mut slab.pieces, part, x, height);
+            }
+        }
+        for &image in &images[next..] {
+            if let Some((o, piece)) = image_piece(image) {
+                own(&mut slab.pieces, o);
+                slab.pieces.push(piece);
             }
         }
         for (link, a, b) in areas {
