@@ -319,10 +319,7 @@ fn what_the_standard_asks_of_the_book_is_reported() {
 /// single spaces.
 fn subtree_text(tree: &[Elem], i: usize) -> String {
     let mut words: Vec<&str> = tree[i].text.split_whitespace().collect();
-    for e in tree[i + 1..]
-        .iter()
-        .take_while(|e| e.depth > tree[i].depth)
-    {
+    for e in tree[i + 1..].iter().take_while(|e| e.depth > tree[i].depth) {
         words.extend(e.text.split_whitespace());
     }
     words.join(" ")
@@ -369,15 +366,11 @@ fn epub_outline(epub: &Path) -> Outline {
         let doc = roxmltree::Document::parse(&xhtml).expect("well-formed XHTML");
         for n in doc.descendants().filter(|n| n.is_element()) {
             let tag = n.tag_name().name();
-            let kids = |name: &str| {
-                n.children()
-                    .filter(|c| c.tag_name().name() == name)
-                    .count()
-            };
+            let kids = |name: &str| n.children().filter(|c| c.tag_name().name() == name).count();
             match tag {
-                "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => {
-                    o.headings.push((usize::from(tag.as_bytes()[1] - b'0'), words(n)))
-                }
+                "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => o
+                    .headings
+                    .push((usize::from(tag.as_bytes()[1] - b'0'), words(n))),
                 "ul" | "ol" => o.lists.push(kids("li")),
                 "dl" => o.lists.push(kids("dt")),
                 "table" => {
@@ -413,9 +406,10 @@ fn tree_outline(tree: &[Elem]) -> Outline {
     let mut o = Outline::default();
     for (i, e) in tree.iter().enumerate().skip(toc + 1) {
         match e.role.as_str() {
-            "H1" | "H2" | "H3" | "H4" | "H5" | "H6" => o
-                .headings
-                .push((usize::from(e.role.as_bytes()[1] - b'0'), subtree_text(tree, i))),
+            "H1" | "H2" | "H3" | "H4" | "H5" | "H6" => o.headings.push((
+                usize::from(e.role.as_bytes()[1] - b'0'),
+                subtree_text(tree, i),
+            )),
             "L" => o.lists.push(children(tree, i, "LI").len()),
             "Table" => o.tables.push((
                 children(tree, i, "TR").len(),
@@ -424,7 +418,9 @@ fn tree_outline(tree: &[Elem]) -> Outline {
                     .map(|&c| subtree_text(tree, c))
                     .unwrap_or_default(),
             )),
-            "Figure" => o.figures.push(e.alt.clone().expect("a Figure has alt text")),
+            "Figure" => o
+                .figures
+                .push(e.alt.clone().expect("a Figure has alt text")),
             "Note" => {
                 let text = subtree_text(tree, i);
                 if !text.contains("://") {
@@ -490,7 +486,10 @@ fn every_structure_of_the_tagged_fixture_is_in_the_tree_in_order() {
     assert_eq!(actual.notes.len(), expected.notes.len(), "{actual:?}");
     for (pdf_note, epub_note) in actual.notes.iter().zip(&expected.notes) {
         // The PDF's note opens with its number, the EPUB's with a back-link.
-        assert!(pdf_note.ends_with(epub_note), "{pdf_note:?} / {epub_note:?}");
+        assert!(
+            pdf_note.ends_with(epub_note),
+            "{pdf_note:?} / {epub_note:?}"
+        );
     }
     // The fixture has one of each kind at least, so none is counted empty.
     assert!(expected.headings.len() >= 8 && expected.lists.len() >= 4);
@@ -530,10 +529,16 @@ fn a_figure_without_alt_text_is_a_warning_and_an_error_under_strict() {
     let o = folio_build(&book, &dir.path().join("out"), &[]);
     let err = String::from_utf8_lossy(&o.stderr).into_owned();
     assert!(o.status.success(), "{err}");
-    assert!(err.contains("warning: image `p.png` has no alt text"), "{err}");
+    assert!(
+        err.contains("warning: image `p.png` has no alt text"),
+        "{err}"
+    );
     assert!(err.contains("a.md:21:1"), "{err}");
     let strict = folio_build(&book, &dir.path().join("strict"), &["--strict"]);
     let err = String::from_utf8_lossy(&strict.stderr).into_owned();
     assert!(!strict.status.success(), "{err}");
-    assert!(err.contains("error: image `p.png` has no alt text"), "{err}");
+    assert!(
+        err.contains("error: image `p.png` has no alt text"),
+        "{err}"
+    );
 }
