@@ -9,71 +9,9 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
+use common::structure::{self, Elem};
 use common::*;
-use lopdf::{Document, Object};
-
-/// One structure element: its depth, role, alt text and title.
-#[derive(Debug, Clone, PartialEq)]
-struct Elem {
-    depth: usize,
-    role: String,
-    alt: Option<String>,
-    title: Option<String>,
-}
-
-fn text_of(doc: &Document, o: &Object) -> Option<String> {
-    let o = match o {
-        Object::Reference(id) => doc.get_object(*id).ok()?,
-        o => o,
-    };
-    let bytes = o.as_str().ok()?;
-    Some(match bytes {
-        [0xfe, 0xff, rest @ ..] => String::from_utf16_lossy(
-            &rest
-                .chunks_exact(2)
-                .map(|c| u16::from_be_bytes([c[0], c[1]]))
-                .collect::<Vec<_>>(),
-        ),
-        b => String::from_utf8_lossy(b).into_owned(),
-    })
-}
-
-/// The structure tree, depth first in reading order.
-fn structure(pdf: &Path) -> Vec<Elem> {
-    let doc = Document::load(pdf).expect("lopdf reads the PDF");
-    let catalog = doc.catalog().unwrap();
-    let root = catalog
-        .get(b"StructTreeRoot")
-        .and_then(Object::as_reference)
-        .expect("a StructTreeRoot");
-    let root = doc.get_dictionary(root).unwrap();
-    let mut out = Vec::new();
-    fn walk(doc: &Document, k: &Object, depth: usize, out: &mut Vec<Elem>) {
-        match k {
-            Object::Array(items) => items.iter().for_each(|i| walk(doc, i, depth, out)),
-            Object::Reference(id) => {
-                let Ok(dict) = doc.get_dictionary(*id) else {
-                    return;
-                };
-                let Ok(role) = dict.get(b"S").and_then(Object::as_name) else {
-                    return; // an OBJR or MCR
-                };
-                out.push(Elem {
-                    depth,
-                    role: String::from_utf8_lossy(role).into_owned(),
-                    alt: dict.get(b"Alt").ok().and_then(|a| text_of(doc, a)),
-                    title: dict.get(b"T").ok().and_then(|a| text_of(doc, a)),
-                });
-                if let Ok(kids) = dict.get(b"K") {
-                    walk(doc, kids, depth + 1, out);
-                }
-            }
-            _ => {}
-        }
-    }
-    walk(&doc, root.get(b"K").unwrap(), 0, &mut out);
-    out
-}
+use lopdf::Document;
 
 /// Heading levels of the Markdown chapters, in book order.
 fn markdown_heading_levels(book: &Path, files: &[&str]) -> Vec<usize> {
@@ -115,7 +53,7 @@ fn the_structure_tree_follows_the_book() {
     assert_fonts_embedded(&pdf);
     pdfua_check(&pdf);
 
-    let tree = structure(&pdf);
+    let tree = structure::read(&pdf);
     assert_eq!(tree[0].role, "Document");
     assert!(tree.iter().skip(1).all(|e| e.depth >= 1), "one root");
     // The contents: its title, then one TOC of entries.
@@ -330,7 +268,7 @@ fn images_of_every_kind_are_drawn_and_svg_stays_vector() {
         "the SVG's text is text:\n{text}"
     );
     // Each figure with its alt text; the image without one is an artifact.
-    let figures: Vec<Option<String>> = structure(&pdf)
+    let figures: Vec<Option<String>> = structure::read(&pdf)
         .into_iter()
         .filter(|e| e.role == "Figure")
         .map(|e| e.alt)
@@ -375,4 +313,232 @@ fn what_the_standard_asks_of_the_book_is_reported() {
     let o = folio_build(&book, &dir.path().join("a2b"), &["--strict"]);
     let err = String::from_utf8_lossy(&o.stderr).into_owned();
     assert!(o.status.success() && !err.contains("heading"), "{err}");
+}
+
+/// The text of element `i` and of everything under it, words joined by
+/// single spaces.
+fn subtree_text(tree: &[Elem], i: usize) -> String {
+    let mut words: Vec<&str> = tree[i].text.split_whitespace().collect();
+    for e in tree[i + 1..].iter().take_while(|e| e.depth > tree[i].depth) {
+        words.extend(e.text.split_whitespace());
+    }
+    words.join(" ")
+}
+
+/// Elements directly under element `i` whose role is `role`.
+fn children(tree: &[Elem], i: usize, role: &str) -> Vec<usize> {
+    (i + 1..tree.len())
+        .take_while(|&j| tree[j].depth > tree[i].depth)
+        .filter(|&j| tree[j].depth == tree[i].depth + 1 && tree[j].role == role)
+        .collect()
+}
+
+fn words(node: roxmltree::Node) -> String {
+    let text: String = node
+        .descendants()
+        .filter(|n| n.is_text())
+        .filter(|n| {
+            // A note's back-link is the EPUB's own navigation, not its text.
+            !n.ancestors()
+                .any(|a| a.attribute("class") == Some("footnote-backlink"))
+        })
+        .filter_map(|n| n.text())
+        .collect();
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What the book holds, in order, as the EPUB (the other writer of the
+/// same document model) shows it: headings with their level and text,
+/// lists with their number of items, tables with their rows and caption,
+/// figures' alt texts and the notes' texts.
+#[derive(Debug, Default, PartialEq)]
+struct Outline {
+    headings: Vec<(usize, String)>,
+    lists: Vec<usize>,
+    tables: Vec<(usize, String)>,
+    figures: Vec<String>,
+    notes: Vec<String>,
+}
+
+fn epub_outline(epub: &Path) -> Outline {
+    let mut o = Outline::default();
+    for (_, xhtml) in common::parity::epub_chapters(epub) {
+        let doc = roxmltree::Document::parse(&xhtml).expect("well-formed XHTML");
+        for n in doc.descendants().filter(|n| n.is_element()) {
+            let tag = n.tag_name().name();
+            let kids = |name: &str| n.children().filter(|c| c.tag_name().name() == name).count();
+            match tag {
+                "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => o
+                    .headings
+                    .push((usize::from(tag.as_bytes()[1] - b'0'), words(n))),
+                "ul" | "ol" => o.lists.push(kids("li")),
+                "dl" => o.lists.push(kids("dt")),
+                "table" => {
+                    let rows = n
+                        .descendants()
+                        .filter(|r| r.tag_name().name() == "tr")
+                        .count();
+                    let caption = n
+                        .children()
+                        .find(|c| c.tag_name().name() == "caption")
+                        .map(words)
+                        .unwrap_or_default();
+                    o.tables.push((rows, caption));
+                }
+                "img" => {
+                    if let Some(alt) = n.attribute("alt").filter(|a| !a.trim().is_empty()) {
+                        o.figures.push(alt.to_string());
+                    }
+                }
+                "aside" if n.attribute("role") == Some("doc-footnote") => o.notes.push(words(n)),
+                _ => {}
+            }
+        }
+    }
+    o
+}
+
+/// The same from the PDF's structure tree (the chapters: after the
+/// contents' TOC). Notes the PDF adds for web addresses are left out:
+/// the EPUB keeps those as links.
+fn tree_outline(tree: &[Elem]) -> Outline {
+    let toc = tree.iter().position(|e| e.role == "TOC").expect("a TOC");
+    let mut o = Outline::default();
+    for (i, e) in tree.iter().enumerate().skip(toc + 1) {
+        match e.role.as_str() {
+            "H1" | "H2" | "H3" | "H4" | "H5" | "H6" => o.headings.push((
+                usize::from(e.role.as_bytes()[1] - b'0'),
+                subtree_text(tree, i),
+            )),
+            "L" => o.lists.push(children(tree, i, "LI").len()),
+            "Table" => o.tables.push((
+                children(tree, i, "TR").len(),
+                children(tree, i, "Caption")
+                    .first()
+                    .map(|&c| subtree_text(tree, c))
+                    .unwrap_or_default(),
+            )),
+            "Figure" => o
+                .figures
+                .push(e.alt.clone().expect("a Figure has alt text")),
+            "Note" => {
+                let text = subtree_text(tree, i);
+                if !text.contains("://") {
+                    o.notes.push(text);
+                }
+            }
+            _ => {}
+        }
+    }
+    o
+}
+
+fn golden(path: &Path, actual: &str) {
+    if std::env::var_os("FOLIO_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(path).unwrap_or_else(|_| {
+        panic!(
+            "no golden file {}: run `FOLIO_BLESS=1 cargo test --test pdf_tagging`",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let line = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
+        panic!(
+            "{} differs at line {}:\n  golden: {:?}\n  built:  {:?}\n\
+             (refresh with FOLIO_BLESS=1 cargo test --test pdf_tagging if the change is meant)",
+            path.display(),
+            line + 1,
+            expected.lines().nth(line).unwrap_or(""),
+            actual.lines().nth(line).unwrap_or("")
+        );
+    }
+}
+
+#[test]
+fn every_structure_of_the_tagged_fixture_is_in_the_tree_in_order() {
+    let out = tempfile::tempdir().unwrap();
+    let (epub, pdf) = build_ok(&fixture("tagged"), out.path());
+    assert_qpdf_clean(&pdf);
+    assert_tagged(&pdf);
+    pdfua_check(&pdf);
+    let tree = structure::read(&pdf);
+    golden(
+        &repo().join("tests/golden/tagged/structure.txt"),
+        &structure::dump(&tree),
+    );
+
+    // Against the EPUB of the same model: every heading, list, table,
+    // figure and note, in order.
+    let expected = epub_outline(&epub);
+    let actual = tree_outline(&tree);
+    assert_eq!(actual.headings, expected.headings);
+    assert_eq!(actual.lists, expected.lists);
+    assert_eq!(actual.tables, expected.tables);
+    assert_eq!(actual.figures, expected.figures);
+    assert_eq!(actual.notes.len(), expected.notes.len(), "{actual:?}");
+    for (pdf_note, epub_note) in actual.notes.iter().zip(&expected.notes) {
+        // The PDF's note opens with its number, the EPUB's with a back-link.
+        assert!(
+            pdf_note.ends_with(epub_note),
+            "{pdf_note:?} / {epub_note:?}"
+        );
+    }
+    // The fixture has one of each kind at least, so none is counted empty.
+    assert!(expected.headings.len() >= 8 && expected.lists.len() >= 4);
+    assert!(expected.tables.len() == 2 && expected.figures.len() == 3);
+    assert_eq!(expected.notes.len(), 2);
+
+    // Each note is placed after the paragraph citing it, referred to by a
+    // Reference holding a Link, and has an ID.
+    for (i, e) in tree.iter().enumerate().filter(|(_, e)| e.role == "Note") {
+        assert!(e.id.is_some(), "{e:?}");
+        assert!(
+            tree[..i].iter().rev().any(|p| p.role == "Reference"),
+            "a note with no reference before it: {e:?}"
+        );
+    }
+    let references = tree.iter().filter(|e| e.role == "Reference").count();
+    assert_eq!(references, tree.iter().filter(|e| e.role == "Note").count());
+    // Spans in another language carry /Lang; a division in another one too.
+    assert!(tree
+        .iter()
+        .any(|e| e.role == "Span" && e.lang.as_deref() == Some("fr") && e.text == "français"));
+    assert!(tree.iter().any(|e| e.lang.as_deref() == Some("de")));
+    // Formulas have their TeX as alt, tables' heads a scope.
+    assert!(tree
+        .iter()
+        .any(|e| e.role == "Formula" && e.alt.as_deref() == Some("E = mc^2")));
+    assert!(tree
+        .iter()
+        .filter(|e| e.role == "TH")
+        .all(|e| e.attributes.iter().any(|a| a.starts_with("Scope="))));
+}
+
+#[test]
+fn a_figure_without_alt_text_is_a_warning_and_an_error_under_strict() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = image_book(dir.path());
+    let o = folio_build(&book, &dir.path().join("out"), &[]);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("warning: image `p.png` has no alt text"),
+        "{err}"
+    );
+    assert!(err.contains("a.md:21:1"), "{err}");
+    let strict = folio_build(&book, &dir.path().join("strict"), &["--strict"]);
+    let err = String::from_utf8_lossy(&strict.stderr).into_owned();
+    assert!(!strict.status.success(), "{err}");
+    assert!(
+        err.contains("error: image `p.png` has no alt text"),
+        "{err}"
+    );
 }

@@ -227,11 +227,14 @@ impl Resolver<'_> {
         let located = self.map.locate(span);
         if img.alt.trim().is_empty() {
             problems.push(
+                // The PDF cannot tag it as a Figure (it stays decoration):
+                // `--strict` makes this an error.
                 Diagnostic::warning(format!("image `{}` has no alt text", img.url))
                     .at(located.clone())
                     .with_hint(
                         "describe the image for readers who cannot see it: ![description](file.png)",
-                    ),
+                    )
+                    .strict(),
             );
         }
         let url = img.url.trim();

@@ -408,12 +408,18 @@ fn images_missing_absolute_or_remote_keep_their_alt_text() {
         .filter(|d| d.strict)
         .map(|d| d.to_string())
         .collect();
-    assert_eq!(strict.len(), 2, "{strict:?}");
+    assert_eq!(strict.len(), 3, "{strict:?}");
     assert!(strict[0].contains("`img/none.png` not found") && strict[0].contains("book/ch.md:3:1"));
     assert!(strict[1].contains("`/abs.png` is an absolute path"));
+    // An image without alt text cannot be tagged as a figure: reported
+    // once, at its place, and an error under --strict.
+    assert!(
+        strict[2].contains("image `img/a.png` has no alt text") && strict[2].contains("ch.md:9:1"),
+        "{strict:?}"
+    );
     let all = messages(&warnings);
     assert!(all.contains("remote image `https://x.org/d.png`"), "{all}");
-    assert!(all.contains("image `img/a.png` has no alt text"), "{all}");
+    assert_eq!(all.matches("has no alt text").count(), 1, "{all}");
 }
 
 #[test]

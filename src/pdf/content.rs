@@ -10,14 +10,16 @@
 //! [`Item::Tag`]s say: `/P <</MCID n>> BDC … EMC` for content of a structure
 //! node (the page's MCIDs are returned, to become the structure tree's
 //! leaves), `/Artifact` for running heads, folios and rules. A sequence is
-//! opened only when something is drawn in it, and text objects never
-//! straddle one.
+//! opened only when something is drawn in it. Sequences and text objects
+//! nest: a sequence of text opens inside the text object, so the words of
+//! a link in a line switch sequences without ending it; a rule or image
+//! ends the text object first.
 
 use super::encoding::push_num;
 use super::fonts::FontSet;
 use super::images::{resource_name, ImageSet};
 use super::structure::role_name;
-use super::text::{font_size, h_scale_percent, push_font_size, push_h_scale, write_run};
+use super::text::{font_size, h_scale_percent, push_font_size, push_h_scale, write_run, Origin};
 use crate::diag::Diagnostic;
 use crate::typeset::frame::{ArtifactKind, Glyph, Item, NodeId, StructTree, Tag};
 use crate::units::Pt;
@@ -54,6 +56,8 @@ pub(super) fn write_page(
         bold: None,
         wanted: Tag::Artifact(ArtifactKind::Layout),
         open: None,
+        open_in_text: false,
+        origin: None,
     };
     for (index, item) in items.iter().enumerate() {
         match item {
@@ -62,12 +66,8 @@ pub(super) fn write_page(
                 if run.glyphs.is_empty() {
                     continue;
                 }
-                state.mark(buf, tree, marks);
+                state.mark_text(buf, tree, marks);
                 let font = fonts.get(run.font.0)?;
-                if !state.in_text {
-                    buf.extend_from_slice(b"BT\n");
-                    state.in_text = true;
-                }
                 let size = font_size(run);
                 if state.font != Some((run.font.0, size)) {
                     buf.push(b'/');
@@ -86,11 +86,10 @@ pub(super) fn write_page(
                     state.h_scale = h_scale;
                 }
                 let next = continuation(&items[index + 1..], run.baseline.0);
-                write_run(buf, run, next, font, height);
+                write_run(buf, run, next, font, height, &mut state.origin);
             }
             Item::Rect(rect) => {
                 state.mark(buf, tree, marks);
-                state.end_text(buf);
                 state.set_gray(buf, rect.gray);
                 push_num(buf, rect.x.0, COORD_DECIMALS);
                 buf.push(b' ');
@@ -106,7 +105,6 @@ pub(super) fn write_page(
                     continue;
                 };
                 state.mark(buf, tree, marks);
-                state.end_text(buf);
                 buf.extend_from_slice(b"q ");
                 push_num(buf, image.width.0, COORD_DECIMALS);
                 buf.extend_from_slice(b" 0 0 ");
@@ -161,21 +159,60 @@ struct State {
     bold: Option<(f64, f32)>,
     /// The tag the next drawn item belongs to…
     wanted: Tag,
-    /// …and the one whose marked-content sequence is open.
+    /// …and the one whose marked-content sequence is open,
     open: Option<Tag>,
+    /// which began inside the open text object (and ends with it).
+    open_in_text: bool,
+    /// Where the text line matrix is (see [`Origin`]).
+    origin: Origin,
 }
 
 impl State {
-    /// Opens the marked-content sequence of the wanted tag, closing the
-    /// open one, unless they are the same.
+    /// Makes the wanted tag's sequence the open one for something other
+    /// than text: outside any text object.
     fn mark(&mut self, buf: &mut Vec<u8>, tree: &StructTree, marks: &mut Vec<NodeId>) {
+        self.end_text(buf);
         if self.open == Some(self.wanted) {
             return;
         }
-        self.end_text(buf);
         if self.open.is_some() {
             buf.extend_from_slice(b"EMC\n");
         }
+        self.open_in_text = false;
+        self.begin(buf, tree, marks);
+    }
+
+    /// Makes the wanted tag's sequence the open one for text, in an open
+    /// text object: a sequence opened for text stays inside it.
+    fn mark_text(&mut self, buf: &mut Vec<u8>, tree: &StructTree, marks: &mut Vec<NodeId>) {
+        if self.open == Some(self.wanted) {
+            self.begin_text(buf);
+            return;
+        }
+        if self.open.is_some() {
+            // A sequence begun outside the text object ends outside it.
+            if !self.open_in_text {
+                self.end_text(buf);
+            }
+            buf.extend_from_slice(b"EMC\n");
+            self.open = None;
+        }
+        self.begin_text(buf);
+        self.open_in_text = true;
+        self.begin(buf, tree, marks);
+    }
+
+    fn begin_text(&mut self, buf: &mut Vec<u8>) {
+        if !self.in_text {
+            buf.extend_from_slice(b"BT\n");
+            self.in_text = true;
+            // BT makes the text matrix the identity.
+            self.origin = Some((0, 0));
+        }
+    }
+
+    /// Opens the wanted tag's sequence.
+    fn begin(&mut self, buf: &mut Vec<u8>, tree: &StructTree, marks: &mut Vec<NodeId>) {
         match self.wanted {
             Tag::Node(node) => {
                 let role = tree.get(node).map_or("Span", |n| role_name(n.kind));
@@ -191,8 +228,14 @@ impl State {
         self.open = Some(self.wanted);
     }
 
+    /// Ends the text object, and first the sequence begun inside it.
     fn end_text(&mut self, buf: &mut Vec<u8>) {
         if self.in_text {
+            if self.open.is_some() && self.open_in_text {
+                buf.extend_from_slice(b"EMC\n");
+                self.open = None;
+                self.open_in_text = false;
+            }
             buf.extend_from_slice(b"ET\n");
             self.in_text = false;
         }

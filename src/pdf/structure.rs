@@ -4,19 +4,23 @@
 //! The content streams name the node of each marked-content id
 //! ([`content`](super::content)); link annotations are known with the
 //! node they sit in. Here every node that has content (or a descendant
-//! with content) becomes a structure element, with its children in the
-//! order their content first appears on the pages, which for a book is
-//! the reading order; a link annotation becomes a Link element where it
-//! appears, holding the annotation (or, when the node in force is a Link
-//! node of the frame, that node holds it). The parent tree maps each page's
-//! marked content and each annotation back to its element, as assistive
-//! technology needs to go from what is on the page to the structure.
+//! with content) becomes a structure element, and so does every cell of a
+//! row that has (an empty cell keeps the columns in place). An element's
+//! child elements come in the order the frame's tree lists them, which is
+//! the reading order, and its own marked content sits among them where it
+//! first appears on the pages. A link annotation becomes a Link element
+//! where it appears, holding the annotation (or, when the node in force is
+//! a Link node of the frame, that node holds it). Notes get the unique
+//! /ID PDF/UA asks for, listed in the IDTree. The parent tree maps each
+//! page's marked content and each annotation back to its element, as
+//! assistive technology needs to go from what is on the page to the
+//! structure.
 
-use pdf_writer::types::{StructRole, TableHeaderScope};
-use pdf_writer::{Finish, Name, Ref, TextStr};
+use pdf_writer::types::{ListNumbering, StructRole, TableHeaderScope};
+use pdf_writer::{Finish, Name, Ref, Str, TextStr};
 
 use super::file::Objects;
-use crate::typeset::frame::{NodeId, StructKind, StructTree};
+use crate::typeset::frame::{CellSpan, NodeId, Numbering, StructKind, StructNode, StructTree};
 
 /// A link annotation to hang into the tree.
 pub(super) struct TaggedLink {
@@ -69,6 +73,7 @@ pub(super) fn role_name(kind: StructKind) -> &'static str {
         StructKind::Heading(5) => "H5",
         StructKind::Heading(_) => "H6",
         StructKind::P => "P",
+        StructKind::Div => "Div",
         StructKind::L => "L",
         StructKind::LI => "LI",
         StructKind::Lbl => "Lbl",
@@ -83,6 +88,7 @@ pub(super) fn role_name(kind: StructKind) -> &'static str {
         StructKind::Code => "Code",
         StructKind::BlockQuote => "BlockQuote",
         StructKind::Note => "Note",
+        StructKind::Reference => "Reference",
         StructKind::Link => "Link",
         StructKind::TOC => "TOC",
         StructKind::TOCI => "TOCI",
@@ -102,6 +108,7 @@ fn role(kind: StructKind) -> StructRole {
         StructKind::Heading(5) => StructRole::H5,
         StructKind::Heading(_) => StructRole::H6,
         StructKind::P => StructRole::P,
+        StructKind::Div => StructRole::Div,
         StructKind::L => StructRole::L,
         StructKind::LI => StructRole::LI,
         StructKind::Lbl => StructRole::Lbl,
@@ -116,10 +123,83 @@ fn role(kind: StructKind) -> StructRole {
         StructKind::Code => StructRole::Code,
         StructKind::BlockQuote => StructRole::BlockQuote,
         StructKind::Note => StructRole::Note,
+        StructKind::Reference => StructRole::Reference,
         StructKind::Link => StructRole::Link,
         StructKind::TOC => StructRole::TOC,
         StructKind::TOCI => StructRole::TOCI,
         StructKind::Span => StructRole::Span,
+    }
+}
+
+/// Writes what `node` says about its element beyond its kind: alt text,
+/// language, expansion, a group's title, a header cell's scope, a cell's
+/// spans, a list's numbering.
+fn properties(elem: &mut pdf_writer::writers::StructElement<'_>, node: &StructNode) {
+    if let Some(alt) = &node.alt {
+        elem.alt(TextStr(alt));
+    }
+    if let Some(lang) = &node.lang {
+        elem.lang(TextStr(lang));
+    }
+    if let Some(expansion) = &node.expansion {
+        elem.expanded(TextStr(expansion));
+    }
+    // Titles name the groups a reader navigates by; a heading's text is
+    // its content already.
+    if let (Some(title), StructKind::Document | StructKind::Part | StructKind::Sect) =
+        (&node.title, node.kind)
+    {
+        elem.title(TextStr(title));
+    }
+    let spans = node.cell_span.filter(|s| s.rows > 1 || s.cols > 1);
+    match node.kind {
+        StructKind::TH { row } => {
+            let mut attributes = elem.attributes();
+            let mut table = attributes.push().table();
+            table.scope(if row {
+                TableHeaderScope::Row
+            } else {
+                TableHeaderScope::Column
+            });
+            if let Some(s) = spans {
+                cell_spans(&mut table, s);
+            }
+        }
+        StructKind::TD => {
+            if let Some(s) = spans {
+                let mut attributes = elem.attributes();
+                cell_spans(&mut attributes.push().table(), s);
+            }
+        }
+        StructKind::L => {
+            if let Some(numbering) = node.numbering {
+                elem.attributes()
+                    .push()
+                    .list()
+                    .list_numbering(list_numbering(numbering));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// /RowSpan and /ColSpan where they are more than 1 (the default).
+fn cell_spans(table: &mut pdf_writer::writers::TableAttributes<'_>, s: CellSpan) {
+    if s.rows > 1 {
+        table.row_span(i32::from(s.rows));
+    }
+    if s.cols > 1 {
+        table.col_span(i32::from(s.cols));
+    }
+}
+
+fn list_numbering(numbering: Numbering) -> ListNumbering {
+    match numbering {
+        Numbering::None => ListNumbering::None,
+        Numbering::Disc => ListNumbering::Disc,
+        Numbering::Circle => ListNumbering::Circle,
+        Numbering::Square => ListNumbering::Square,
+        Numbering::Decimal => ListNumbering::Decimal,
     }
 }
 
@@ -136,6 +216,8 @@ pub(super) fn write_tree(objects: &mut Objects, tree: &StructTree, leaves: &[Pag
             .unwrap_or(0)
     };
     let mut kids: Vec<Vec<Kid>> = (0..n).map(|_| Vec::new()).collect();
+    // The /ID of each Note element, for the IDTree.
+    let mut note_ids: Vec<(String, Ref)> = Vec::new();
     let mut attached = vec![false; n];
     attached[0] = true;
     // Hangs node `i` (and its unattached ancestors) into the tree.
@@ -185,6 +267,39 @@ pub(super) fn write_tree(objects: &mut Objects, tree: &StructTree, leaves: &[Pag
         }
     }
 
+    // Every cell of a row that is there, empty or not.
+    for i in 0..n {
+        let cell = matches!(
+            tree.nodes.get(i).map(|node| node.kind),
+            Some(StructKind::TH { .. } | StructKind::TD)
+        );
+        if cell && !attached[i] && i != 0 && attached[parent_of(i)] {
+            kids[parent_of(i)].push(Kid::Node(i));
+            attached[i] = true;
+        }
+    }
+    // Child elements in the frame's order (a Note follows the block citing
+    // it, whose content ends later), content where it appears among them.
+    for node_kids in &mut kids {
+        let mut order: Vec<usize> = node_kids
+            .iter()
+            .filter_map(|k| match k {
+                Kid::Node(i) => Some(*i),
+                _ => None,
+            })
+            .collect();
+        if order.windows(2).all(|w| w[0] < w[1]) {
+            continue;
+        }
+        order.sort_unstable();
+        let mut next = order.into_iter();
+        for kid in node_kids.iter_mut() {
+            if let Kid::Node(i) = kid {
+                *i = next.next().unwrap_or(*i);
+            }
+        }
+    }
+
     let root_id = objects.alloc();
     let ids: Vec<Option<Ref>> = attached
         .iter()
@@ -206,30 +321,16 @@ pub(super) fn write_tree(objects: &mut Objects, tree: &StructTree, leaves: &[Pag
         });
         let mut elem = objects.small(id).struct_element(id);
         elem.kind(role(kind)).parent(parent);
+        if kind == StructKind::Note {
+            let name = format!("N{}", note_ids.len() + 1);
+            elem.id(Str(name.as_bytes()));
+            note_ids.push((name, id));
+        }
         if let Some(page) = home {
             elem.page(leaves[page].page);
         }
         if let Some(node) = tree.nodes.get(i) {
-            if let Some(alt) = &node.alt {
-                elem.alt(TextStr(alt));
-            }
-            if let Some(lang) = &node.lang {
-                elem.lang(TextStr(lang));
-            }
-            // Titles name the groups a reader navigates by; a heading's
-            // text is its content already.
-            if let (Some(title), StructKind::Document | StructKind::Part | StructKind::Sect) =
-                (&node.title, kind)
-            {
-                elem.title(TextStr(title));
-            }
-        }
-        if let StructKind::TH { row } = kind {
-            elem.attributes().push().table().scope(if row {
-                TableHeaderScope::Row
-            } else {
-                TableHeaderScope::Column
-            });
+            properties(&mut elem, node);
         }
         // A lone kid is written bare (the common P of one marked-content
         // sequence: `/K 3`), which is shorter and what simple readers expect.
@@ -309,6 +410,18 @@ pub(super) fn write_tree(objects: &mut Objects, tree: &StructTree, leaves: &[Pag
     root.pair(Name(b"Type"), Name(b"StructTreeRoot"));
     if let Some(doc) = ids[0] {
         root.pair(Name(b"K"), doc);
+    }
+    if !note_ids.is_empty() {
+        // A name tree of one node: its keys in byte order.
+        note_ids.sort();
+        let mut id_tree = root.insert(Name(b"IDTree")).dict();
+        let mut names = id_tree.insert(Name(b"Names")).array();
+        for (name, id) in &note_ids {
+            names.item(Str(name.as_bytes()));
+            names.item(*id);
+        }
+        names.finish();
+        id_tree.finish();
     }
     let mut parent_tree = root.insert(Name(b"ParentTree")).dict();
     let mut nums = parent_tree.insert(Name(b"Nums")).array();

@@ -821,6 +821,10 @@ fn content_lines(bytes: &[u8], page_number: u32) -> Vec<String> {
     for op in content.operations {
         match op.operator.as_str() {
             "Tf" => font = op.operands[0].as_name().unwrap().to_vec(),
+            // Runs are placed with Td from the previous one (from the
+            // origin after BT), or with Tm.
+            "BT" => y = 0.0,
+            "Td" => y += op.operands[1].as_float().unwrap(),
             "Tm" => y = op.operands[5].as_float().unwrap(),
             "TJ" => {
                 if lines.last().is_none_or(|(ly, _)| (*ly - y).abs() > 0.01) {
@@ -1169,6 +1173,19 @@ fn marks_within_a_line_nest_a_link_in_its_paragraph() {
         content.matches("BDC").count(),
         content.matches("EMC").count()
     );
+    // The line's words switch sequences inside one text object, and
+    // sequences and text objects nest.
+    assert_eq!(content.matches("BT").count(), 1, "{content}");
+    let mut open: Vec<&str> = Vec::new();
+    for line in content.lines() {
+        match line.rsplit(|c: char| c.is_whitespace() || c == '>').next() {
+            Some(op @ ("BT" | "BDC")) => open.push(op),
+            Some("ET") => assert_eq!(open.pop(), Some("BT"), "{content}"),
+            Some("EMC") => assert_eq!(open.pop(), Some("BDC"), "{content}"),
+            _ => {}
+        }
+    }
+    assert!(open.is_empty(), "{content}");
 
     let elem = |o: &lopdf::Object| pdf.get_dictionary(o.as_reference().unwrap()).unwrap();
     let root = elem(pdf.catalog().unwrap().get(b"StructTreeRoot").unwrap());

@@ -1,7 +1,10 @@
 //! Glyph runs → text-showing operators.
 //!
-//! Each [`TextRun`] is placed absolutely with `Tm` at its first glyph's
-//! origin and shown with one `TJ` whose numbers move every following glyph
+//! Each [`TextRun`] is placed at its first glyph's origin with `Td`, a
+//! move from where the previous run (or the text object) started, which
+//! for the lines of a page is the same short move again and again; a run
+//! set in a synthesized italic needs its sheared `Tm`. One `TJ` then shows
+//! the run, whose numbers move every following glyph
 //! from where the viewer's pen ends up (the previous glyph's origin plus its
 //! /W width) to the glyph's own `x`. The pen is tracked with the exact widths
 //! written to /W and the rounded numbers actually emitted, so rounding never
@@ -68,8 +71,18 @@ pub(super) fn push_font_size(buf: &mut Vec<u8>, size: f64) {
     push_num(buf, size, SIZE_DECIMALS);
 }
 
-/// Writes one run: `Tm` (sheared for a synthesized italic), then `TJ`
-/// (split around rises). Assumes the text object is open and the font,
+/// Scale of [`Origin`]'s coordinates: hundredths of a point, as written.
+const ORIGIN_SCALE: f64 = 100.0;
+
+/// Where the text line matrix puts the origin, in hundredths of a point,
+/// when it is a plain translation (after `BT` it is (0, 0)); `None` when
+/// it is sheared (a synthesized italic's `Tm`) or unknown. The next run
+/// moves from there with `Td`, in exact hundredths, so no rounding adds up.
+pub(super) type Origin = Option<(i64, i64)>;
+
+/// Writes one run: `Td` from `origin` (or `Tm`, sheared for a synthesized
+/// italic), then `TJ` (split around rises), and sets `origin` to the
+/// run's. Assumes the text object is open and the font,
 /// horizontal scale, fill colour and rendering mode are already set. `next` is
 /// the first glyph of the following run (with its text) when it continues
 /// this line, so a word gap between runs (a change of font mid-sentence)
@@ -80,6 +93,7 @@ pub(super) fn write_run(
     next: Option<(&Glyph, &str)>,
     font: &mut FontState,
     page_height: f64,
+    origin: &mut Origin,
 ) {
     let Some(first) = run.glyphs.first() else {
         return;
@@ -93,20 +107,35 @@ pub(super) fn write_run(
     let scale = 1000.0 / (size * h_scale_percent(run) / 100.0);
     // Positions are measured from the origin as written, not as given.
     let x0 = rounded(first.x.0, COORD_DECIMALS);
+    let at = (
+        (x0 * ORIGIN_SCALE).round() as i64,
+        ((page_height - run.baseline.0) * ORIGIN_SCALE).round() as i64,
+    );
     // A synthesized italic shears the text space: `1 0 s 1 x y Tm` moves
     // each point right by s times its height above the baseline.
     let slant = font.synthetic_slant();
-    if slant != 0.0 {
-        buf.extend_from_slice(b"1 0 ");
-        push_num(buf, slant, SLANT_DECIMALS);
-        buf.extend_from_slice(b" 1 ");
-    } else {
-        buf.extend_from_slice(b"1 0 0 1 ");
+    match *origin {
+        Some((ox, oy)) if slant == 0.0 => {
+            push_num(buf, (at.0 - ox) as f64 / ORIGIN_SCALE, COORD_DECIMALS);
+            buf.push(b' ');
+            push_num(buf, (at.1 - oy) as f64 / ORIGIN_SCALE, COORD_DECIMALS);
+            buf.extend_from_slice(b" Td\n");
+        }
+        _ => {
+            if slant != 0.0 {
+                buf.extend_from_slice(b"1 0 ");
+                push_num(buf, slant, SLANT_DECIMALS);
+                buf.extend_from_slice(b" 1 ");
+            } else {
+                buf.extend_from_slice(b"1 0 0 1 ");
+            }
+            push_num(buf, at.0 as f64 / ORIGIN_SCALE, COORD_DECIMALS);
+            buf.push(b' ');
+            push_num(buf, at.1 as f64 / ORIGIN_SCALE, COORD_DECIMALS);
+            buf.extend_from_slice(b" Tm\n");
+        }
     }
-    push_num(buf, x0, COORD_DECIMALS);
-    buf.push(b' ');
-    push_num(buf, page_height - run.baseline.0, COORD_DECIMALS);
-    buf.extend_from_slice(b" Tm\n");
+    *origin = (slant == 0.0).then_some(at);
 
     let space = font.space_code();
     let min_gap = space.map_or(f64::INFINITY, |code| {

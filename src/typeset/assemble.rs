@@ -14,17 +14,17 @@ use crate::diag::Span;
 use crate::labels::Label;
 use crate::model::{Book, PageBreak, PageBreakAt};
 use crate::toc::{Toc, TocEntry};
-use crate::typeset::compose::Composer;
+use crate::typeset::compose::{collapse_ws, Composer};
 use crate::typeset::contents::{contents_flow, imprint_page, title_page};
 use crate::typeset::flow::{Flow, Geometry, LinkRef, Piece};
 use crate::typeset::fonts::Face;
 use crate::typeset::frame::{
     Anchor, ArtifactKind, Destination, DocInfo, Document, Item, LabelStyle, LinkArea, OutlineEntry,
-    Page, PageLabelRange, Tag,
+    Page, PageLabelRange, StructKind, Tag,
 };
 use crate::typeset::paginate::{paginate, BodyPage};
 use crate::typeset::report::{collect, Bounds, LayoutReport, ReportPage};
-use crate::typeset::tagging::{PageRole, Tagger};
+use crate::typeset::tagging::{FlowNodes, PageRole, SlabPlace, Tagger};
 
 /// How far past the text block (in body ems) something may reach before
 /// the report calls it an overflow: margin kerning hangs punctuation out
@@ -195,6 +195,15 @@ pub(crate) fn assemble(
 ) -> Assembled {
     let started = Instant::now();
     let geo = c.geo.clone();
+    let mut flows = flows;
+    // The structure each flow recorded, for the tagger.
+    let chapter_nodes: Vec<FlowNodes> = flows
+        .iter_mut()
+        .map(|f| FlowNodes {
+            structure: std::mem::take(&mut f.structure),
+            notes: std::mem::take(&mut f.note_nodes),
+        })
+        .collect();
     let body = layout_body(flows, &geo);
     timings.pagination = started.elapsed();
     let started = Instant::now();
@@ -214,13 +223,15 @@ pub(crate) fn assemble(
     // settles.
     let mut front: Vec<(Kind, BodyPage)> = Vec::new();
     let mut front_len = 0usize;
+    let mut contents_nodes = FlowNodes::default();
     for _ in 0..MAX_CONTENTS_PASSES {
         front = vec![
             (Kind::Title, title_page(c, &book.meta)),
             (Kind::Imprint, imprint_page(c, &book.meta)),
         ];
         if !toc.entries.is_empty() {
-            let flow = contents_flow(c, toc, &number);
+            let mut flow = contents_flow(c, toc, &number);
+            contents_nodes.structure = std::mem::take(&mut flow.structure);
             for page in paginate(flow, &geo, true) {
                 front.push((Kind::Contents, page));
             }
@@ -278,7 +289,7 @@ pub(crate) fn assemble(
 
     let page_count = all.len();
     let mut pages = Vec::with_capacity(page_count);
-    let mut tagger = Tagger::default();
+    let mut tagger = Tagger::new(chapter_nodes, contents_nodes);
     for (i, (kind, page)) in all.into_iter().enumerate() {
         pages.push(finish_page(
             c,
@@ -466,11 +477,17 @@ fn finish_page(
             current = tag;
         }
     };
+    tagger.page(role, &sect_title);
     let (slabs, rule) = page.into_slabs(x0);
     for slab in slabs {
-        let tag = tagger.slab(role, slab.place, &slab.role, &slab.pieces, &sect_title);
+        let own = tagger.slab(slab.place, slab.node);
+        if slab.place != SlabPlace::Repeated {
+            tagger.cite(&slab.notes, own);
+        }
+        let mut tag = own;
         for piece in slab.pieces {
             match piece {
+                Piece::Node(owner) => tag = tagger.owner(owner, own),
                 Piece::Item(Item::Rect(r)) if r.gray > 0.5 => backgrounds.push(Item::Rect(r)),
                 Piece::Item(Item::Rect(r)) => {
                     set(&mut items, Tag::Artifact(ArtifactKind::Layout));
@@ -478,12 +495,14 @@ fn finish_page(
                 }
                 Piece::Item(Item::Image(image)) => {
                     // An image without alt text says nothing to a reader
-                    // who cannot see it: it is decoration, an artifact.
+                    // who cannot see it: it is decoration, an artifact. A
+                    // block image has its Figure; one in a line gets one.
                     let figure = match tag {
-                        Tag::Node(_) if !image.alt.trim().is_empty() => {
-                            tagger.figure(tag, &image.alt)
+                        Tag::Node(_) if image.alt.trim().is_empty() => {
+                            Tag::Artifact(ArtifactKind::Layout)
                         }
-                        Tag::Node(_) => Tag::Artifact(ArtifactKind::Layout),
+                        Tag::Node(id) if tagger.kind(id) == Some(StructKind::Figure) => tag,
+                        Tag::Node(_) => tagger.figure(tag, &collapse_ws(&image.alt)),
                         artifact => artifact,
                     };
                     set(&mut items, figure);

@@ -4,16 +4,19 @@
 //!
 //! The contents is composed as a [`Flow`] and paginated like a chapter;
 //! the page numbers it prints are passed in by
-//! [`typeset`](super::typeset) once the body has been paginated.
+//! [`typeset`](super::typeset) once the body has been paginated. Its
+//! structure is its title (H1), then a TOC of one TOCI per entry, whose
+//! Link holds the entry's text, page number and link; the leader dots are
+//! decoration.
 
 use crate::diag::Span;
 use crate::labels::Label;
 use crate::model::Metadata;
 use crate::toc::{Toc, TocEntry};
-use crate::typeset::compose::{Composer, Ctx, ParBuilder, LINK_ASCENT, LINK_DESCENT};
-use crate::typeset::flow::{Elem, Flow, LinkRef, Piece, Role, Slab};
+use crate::typeset::compose::{Composer, Ctx, Marking, ParBuilder, LINK_ASCENT, LINK_DESCENT};
+use crate::typeset::flow::{Elem, Flow, LinkRef, Owner, Piece, Role, Slab};
 use crate::typeset::fonts::Face;
-use crate::typeset::frame::{Item, Rect};
+use crate::typeset::frame::{Item, Rect, StructKind};
 use crate::typeset::paginate::{BodyPage, Placed};
 use crate::typeset::paragraph::{Alignment, TextStyle};
 use crate::units::Pt;
@@ -55,10 +58,15 @@ pub(crate) fn contents_flow(
     toc: &Toc,
     number: &dyn Fn(&TocEntry) -> String,
 ) -> Flow {
+    c.begin_flow();
     let mut flow = Flow::default();
     let title = c.book.meta.labels.get(Label::Contents).to_string();
-    let (head, baselines) = c.chapter_head(&title, &[], None, Span::default());
+    let heading = c.add_node(StructKind::Heading(1), None);
+    c.structure_mut(heading).title = Some(title.clone());
+    let (mut head, baselines) = c.chapter_head(&title, &[], None, Span::default());
+    head.node = Some(heading);
     c.push_tall(head, &baselines, &mut flow.elems);
+    let toc_node = c.add_node(StructKind::TOC, None);
 
     let ctx = c.body_ctx();
     let size = ctx.size;
@@ -112,15 +120,18 @@ pub(crate) fn contents_flow(
             gray: 0.0,
             rise: Pt::ZERO,
         };
-        pb.text(&entry.label, style, None, Span::default());
+        pb.text(&entry.label, style, Marking::default(), Span::default());
         let mut lines = c.lines_indented(&pb, &inner, Alignment::Left, -hang);
         let target = match &entry.id {
             Some(id) => LinkRef::Anchor(id.clone()),
             None => LinkRef::Chapter(entry.chapter),
         };
+        let item = c.add_node(StructKind::TOCI, Some(toc_node));
+        let link = c.add_node(StructKind::Link, Some(item));
         let count = lines.len().max(1);
         for j in 0..count {
             let mut slab = Slab::new(lead, Role::Other, Span::default());
+            slab.node = Some(link);
             let mut end = indent;
             if let Some(line) = lines.get_mut(j) {
                 // Where the text ends, from its glyphs (the first line
@@ -150,7 +161,9 @@ pub(crate) fn contents_flow(
                 }
                 leaders.glyphs.reverse();
                 if !leaders.glyphs.is_empty() {
+                    slab.pieces.push(Piece::Node(Owner::Artifact));
                     slab.pieces.push(Piece::Item(Item::Text(leaders)));
+                    slab.pieces.push(Piece::Node(Owner::Slab));
                 }
                 let w = c.fonts.width(num, Face::Regular, size);
                 let runs = c
@@ -172,6 +185,7 @@ pub(crate) fn contents_flow(
             flow.elems.push(Elem::Slab(slab));
         }
     }
+    flow.structure = c.take_structure();
     flow
 }
 
@@ -199,7 +213,7 @@ fn centred(
         gray: 0.0,
         rise: Pt::ZERO,
     };
-    pb.text(text, style, None, Span::default());
+    pb.text(text, style, Marking::default(), Span::default());
     let mut lines = c.lines_of(&pb, &ctx, Alignment::Center);
     let mut y = baseline;
     for (j, line) in lines.iter_mut().enumerate() {
@@ -308,7 +322,7 @@ pub(crate) fn imprint_page(c: &mut Composer<'_>, meta: &Metadata) -> BodyPage {
             gray: 0.0,
             rise: Pt::ZERO,
         };
-        pb.text(text, style, None, Span::default());
+        pb.text(text, style, Marking::default(), Span::default());
         laid.push((c.lines_of(&pb, &ctx, Alignment::Left), pb.marks));
     }
     let total: usize = laid.iter().map(|(l, _)| l.len()).sum();

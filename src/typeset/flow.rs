@@ -10,9 +10,18 @@
 //! block, y from the slab's top. The top of a slab is the baseline of what
 //! came before it, so a text line of height `leading` has its own baseline
 //! at its bottom; that is what keeps body lines on a baseline grid.
+//!
+//! The structure travels with the flow: the composer records the model's
+//! blocks it sets as a tree of nodes of the flow's own ([`Flow::structure`],
+//! a list of items, a cell, a formula…), each slab says which node its
+//! content belongs to ([`Slab::node`]), and pieces inside a slab switch to
+//! another ([`Piece::Node`]: a link's words, a list item's label, a table
+//! cell). The assembler turns these into the frame's structure tree as it
+//! lays the pages out (see [`tagging`](super::tagging)), so nothing is
+//! derived twice.
 
 use crate::diag::{Diagnostic, Span};
-use crate::typeset::frame::{Item, Rect};
+use crate::typeset::frame::{Item, Rect, StructKind, StructNode};
 use crate::typeset::PdfSettings;
 use crate::units::Pt;
 
@@ -120,11 +129,62 @@ pub(crate) enum LinkRef {
     Chapter(usize),
 }
 
+/// Index into [`Flow::structure`]: a structure node of one flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct BlockId(pub u32);
+
+/// The structure nodes of one flow (a chapter or the contents), in the
+/// order the composer met them: each is a [`StructNode`] whose `parent` is
+/// another node of the same flow (as a [`BlockId`]'s number), or `None`
+/// for the flow's root (the chapter's Sect, the document for the
+/// contents). Parents come before their children.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct FlowStructure {
+    pub nodes: Vec<StructNode>,
+}
+
+impl FlowStructure {
+    /// Adds a node of `kind` under `parent` (`None`: the flow's root).
+    pub fn add(&mut self, kind: StructKind, parent: Option<BlockId>) -> BlockId {
+        self.push(StructNode::new(
+            kind,
+            parent.map(|p| crate::typeset::frame::NodeId(p.0)),
+        ))
+    }
+
+    /// Adds `node`, whose `parent` is a node of this flow or `None`.
+    pub fn push(&mut self, node: StructNode) -> BlockId {
+        self.nodes.push(node);
+        BlockId(self.nodes.len() as u32 - 1)
+    }
+
+    pub fn get(&self, id: BlockId) -> Option<&StructNode> {
+        self.nodes.get(id.0 as usize)
+    }
+}
+
+/// Whom the pieces after a [`Piece::Node`] belong to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Owner {
+    /// The slab's own node ([`Slab::node`]).
+    Slab,
+    Node(BlockId),
+    /// Nobody: drawn for the page (leader dots, a repeated column).
+    Artifact,
+}
+
 /// One thing drawn inside a slab, in slab coordinates.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Piece {
     Item(Item),
-    Link { rect: Rect, target: LinkRef },
+    Link {
+        rect: Rect,
+        target: LinkRef,
+    },
+    /// The pieces after this one, up to the next such piece, belong to
+    /// this owner instead of the slab's node (inline structure: a link's
+    /// words, a list label, a table cell).
+    Node(Owner),
 }
 
 /// A line-level problem noticed while composing, kept with its slab so the
@@ -185,6 +245,10 @@ pub(crate) struct Slab {
     /// that block's running text before the slab. `None`: the slab starts
     /// its block (`span.start`, word 0) or has no place in the text.
     pub origin: Option<(u32, usize)>,
+    /// The structure node of the flow its content belongs to; `None`:
+    /// none was given (rules and space are artifacts; text gets a
+    /// paragraph of its own).
+    pub node: Option<BlockId>,
 }
 
 impl Slab {
@@ -198,6 +262,7 @@ impl Slab {
             issues: Vec::new(),
             span,
             origin: None,
+            node: None,
         }
     }
 
@@ -260,6 +325,7 @@ impl Slab {
                     self.role.clone()
                 };
                 let mut s = Slab::new(bottom - tops[i], role, self.span);
+                s.node = self.node;
                 if i == 0 {
                     s.origin = self.origin;
                 }
@@ -277,7 +343,7 @@ impl Slab {
         let mut pieces: Vec<(Pt, Piece)> = Vec::with_capacity(self.pieces.len());
         for piece in self.pieces.into_iter().rev() {
             let y = match &piece {
-                Piece::Item(Item::Tag(_)) => last_y,
+                Piece::Item(Item::Tag(_)) | Piece::Node(_) => last_y,
                 Piece::Item(Item::Text(run)) => run.baseline,
                 Piece::Item(Item::Rect(r)) => r.y + r.height / 2.0,
                 Piece::Item(Item::Image(img)) => img.y + img.height / 2.0,
@@ -287,8 +353,20 @@ impl Slab {
             last_y = y;
             pieces.push((y, piece));
         }
+        // Each part starts with the owner in force where its first piece
+        // was: a cell's lines continued below a cut stay the cell's.
+        let mut owner = Owner::Slab;
+        let mut owners = vec![Owner::Slab; n];
         for (y, mut piece) in pieces.into_iter().rev() {
             let i = chunk(y);
+            if let Piece::Node(o) = piece {
+                owner = o;
+                continue;
+            }
+            if owners[i] != owner {
+                out[i].pieces.push(Piece::Node(owner));
+                owners[i] = owner;
+            }
             shift_piece(&mut piece, Pt::ZERO, -tops[i]);
             out[i].pieces.push(piece);
         }
@@ -334,6 +412,10 @@ pub(crate) struct Flow {
     pub notes: Vec<Vec<Slab>>,
     /// The head of each table, repeated when a table continues on a new page.
     pub table_heads: Vec<Slab>,
+    /// The structure nodes the slabs point at.
+    pub structure: FlowStructure,
+    /// The Note node of each of [`Flow::notes`], by index.
+    pub note_nodes: Vec<Option<BlockId>>,
 }
 
 /// Moves a frame item by (dx, dy).
@@ -371,5 +453,6 @@ pub(crate) fn shift_piece(piece: &mut Piece, dx: Pt, dy: Pt) {
             rect.x += dx;
             rect.y += dy;
         }
+        Piece::Node(_) => {}
     }
 }

@@ -35,11 +35,13 @@ pub struct Document {
 /// The logical structure of a document: nodes in reading order, each
 /// knowing its parent. Node 0 is the [`StructKind::Document`] root.
 ///
-/// Children are listed in the order the nodes were added, which is the
-/// reading order; a node's own content (the items marked with it) sits
-/// among its children where that content first appears on the pages. A
-/// node that ends up with no content and no children with content is left
-/// out of the PDF.
+/// A node's children are listed in the order the nodes were added, which
+/// is the reading order (the typesetter adds a footnote's Note right after
+/// the block citing it, though its text is at the foot of the page); a
+/// node's own content (the items marked with it) sits among its children
+/// where that content first appears on the pages. A node that ends up with
+/// no content and no children with content is left out of the PDF, except
+/// a table cell (an empty cell keeps its row's columns in place).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StructTree {
     pub nodes: Vec<StructNode>,
@@ -91,6 +93,32 @@ pub struct StructNode {
     /// The element's name: a chapter's on its Sect (written as `/T` on
     /// Document, Part and Sect), a heading's text (for diagnostics).
     pub title: Option<String>,
+    /// What an abbreviation stands for (written as `/E`).
+    pub expansion: Option<String>,
+    /// Rows and columns a table cell spans, when more than one.
+    pub cell_span: Option<CellSpan>,
+    /// How a list's items are numbered (the `/ListNumbering` attribute).
+    pub numbering: Option<Numbering>,
+}
+
+/// The rows and columns a table cell covers (at least 1 each).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CellSpan {
+    pub rows: u16,
+    pub cols: u16,
+}
+
+/// The numbering of a list's labels (ISO 32000-1, table 347).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Numbering {
+    /// No numbering: task boxes, definition terms.
+    None,
+    /// Bullets: a filled disc, an open circle, a filled square.
+    Disc,
+    Circle,
+    Square,
+    /// 1, 2, 3…
+    Decimal,
 }
 
 impl StructNode {
@@ -101,6 +129,9 @@ impl StructNode {
             alt: None,
             lang: None,
             title: None,
+            expansion: None,
+            cell_span: None,
+            numbering: None,
         }
     }
 }
@@ -117,6 +148,9 @@ pub enum StructKind {
     /// A heading of level 1–6.
     Heading(u8),
     P,
+    /// A generic group of blocks (a division in another language, a
+    /// disclosure's summary and content, a figure with its caption).
+    Div,
     /// A list, its items, an item's label (bullet or number) and body.
     L,
     LI,
@@ -138,12 +172,14 @@ pub enum StructKind {
     BlockQuote,
     /// A footnote or endnote body.
     Note,
+    /// A citation of a note (its number, holding the Link to it).
+    Reference,
     /// A link's text and its annotation.
     Link,
     /// The contents page and its entries.
     TOC,
     TOCI,
-    /// Inline text with a property of its own (language, alt).
+    /// Inline text with a property of its own (language, expansion).
     Span,
 }
 

@@ -16,7 +16,7 @@
 //! match either way.
 
 use crate::typeset::compose::{ceil_to, THIN_RULE};
-use crate::typeset::flow::{Elem, Flow, Geometry, Piece, Role, Slab, EPS};
+use crate::typeset::flow::{BlockId, Elem, Flow, Geometry, Piece, Role, Slab, EPS};
 use crate::typeset::frame::Rect;
 use crate::typeset::tagging::SlabPlace;
 use crate::units::Pt;
@@ -95,6 +95,8 @@ impl BodyPage {
                 SlabPieces {
                     place,
                     role: placed.slab.role,
+                    node: placed.slab.node,
+                    notes: placed.slab.notes,
                     pieces,
                 }
             })
@@ -112,6 +114,10 @@ impl BodyPage {
 pub(crate) struct SlabPieces {
     pub place: SlabPlace,
     pub role: Role,
+    /// The structure node of the slab's flow it belongs to.
+    pub node: Option<BlockId>,
+    /// Notes first cited on the slab.
+    pub notes: Vec<usize>,
     pub pieces: Vec<Piece>,
 }
 

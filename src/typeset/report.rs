@@ -150,7 +150,9 @@ fn overflow(slab: &Slab, y: Pt, bounds: &Bounds) -> Option<(Pt, Pt)> {
             }
             Piece::Item(Item::Rect(r)) => (r.x, r.x + r.width),
             Piece::Item(Item::Image(i)) => (i.x, i.x + i.width),
-            Piece::Item(Item::Link(_) | Item::Tag(_)) | Piece::Link { .. } => continue,
+            Piece::Item(Item::Link(_) | Item::Tag(_)) | Piece::Link { .. } | Piece::Node(_) => {
+                continue
+            }
         };
         right = right.max(x1 - bounds.measure);
         left = left.max(-x0);

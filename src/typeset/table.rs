@@ -7,13 +7,18 @@
 //! each column would like to grow. Rules are "booktabs" style: a heavier
 //! rule above and below, a thin one under the head, none between rows.
 //! Cells are never justified; the column alignment of the source is kept.
+//!
+//! The structure follows the model's table, not its parts on the page: a
+//! Table of TRs of cells (TH with its scope, TD), each with its spans; a
+//! cell repeated at the head of a further part (the row labels) is drawn
+//! again as an artifact.
 
 use crate::diag::Span;
 use crate::model::{plain_text, Align, Inline, Table};
-use crate::typeset::compose::{Composer, Ctx, ParBuilder, SMALL_SCALE, THIN_RULE};
-use crate::typeset::flow::{Issue, IssueKind, Piece, Role, Slab, EPS};
+use crate::typeset::compose::{Composer, Ctx, Marks, ParBuilder, SMALL_SCALE, THIN_RULE};
+use crate::typeset::flow::{BlockId, Issue, IssueKind, Owner, Piece, Role, Slab, EPS};
 use crate::typeset::fonts::Face;
-use crate::typeset::frame::{Item, Rect};
+use crate::typeset::frame::{CellSpan, Item, Rect, StructKind};
 use crate::typeset::paragraph::{layout_paragraph, Alignment, LineIssueKind, ParOptions};
 use crate::units::Pt;
 
@@ -35,7 +40,7 @@ const KEY_COLUMN_SHARE: f64 = 0.3;
 /// One laid-out cell: its lines, ready to be placed.
 struct CellLines {
     lines: Vec<crate::typeset::paragraph::Line>,
-    marks: Vec<crate::typeset::compose::Mark>,
+    marks: Marks,
     issues: Vec<Issue>,
 }
 
@@ -48,6 +53,10 @@ struct GridCell<'t> {
     content: &'t [Inline],
     header: bool,
     align: Alignment,
+    /// Rows spanned (at least 1).
+    rows: usize,
+    /// Its TH or TD node.
+    node: Option<BlockId>,
 }
 
 #[derive(Debug, Clone)]
@@ -55,6 +64,8 @@ struct GridRow<'t> {
     cells: Vec<GridCell<'t>>,
     head: bool,
     span: Span,
+    /// Its TR node.
+    node: Option<BlockId>,
 }
 
 /// The rows of `table` on a grid: every cell at its column, spanning
@@ -94,6 +105,8 @@ fn grid(table: &Table, span: Span) -> (Vec<GridRow<'_>>, usize) {
                 content: &cell.content,
                 header: cell.header || head,
                 align,
+                rows: usize::from(cell.rowspan.max(1)),
+                node: None,
             });
             if cell.rowspan > 1 {
                 fresh.push((col, width, usize::from(cell.rowspan) - 1));
@@ -122,6 +135,7 @@ fn grid(table: &Table, span: Span) -> (Vec<GridRow<'_>>, usize) {
             cells,
             head,
             span: row_span,
+            node: None,
         });
     }
     (rows, columns.max(1))
@@ -146,7 +160,8 @@ pub(crate) fn compose(
     ctx: &Ctx,
     first_id: usize,
 ) -> Vec<TablePart> {
-    let (rows, columns) = grid(table, span);
+    let (mut rows, columns) = grid(table, span);
+    let (table_node, caption_node) = structure(c, &mut rows, !table.caption.is_empty());
     let measure = c.measure(ctx);
     // The largest size at which every column gets at least its longest word.
     let mut chosen = None;
@@ -168,6 +183,9 @@ pub(crate) fn compose(
     let groups = column_groups(&minimum, pad, measure);
     let mut parts = Vec::with_capacity(groups.len());
     for (k, group) in groups.iter().enumerate() {
+        // A cell is the table's in the first part that holds its first
+        // column; wherever else it shows, it repeats.
+        let home = |col: usize| groups.iter().position(|g| g.contains(&col)) == Some(k);
         let part = set_part(
             c,
             &rows,
@@ -180,11 +198,46 @@ pub(crate) fn compose(
                 span,
                 id: first_id + k,
                 caption: if k == 0 { &table.caption[..] } else { &[] },
+                caption_node,
+                table_node,
+                home: &home,
             },
         );
         parts.push(part);
     }
     parts
+}
+
+/// The structure nodes of a table: the Table (under the composer's
+/// container), its Caption, a TR per row and a TH or TD per cell, each
+/// row's cells right after it. Head cells head their column; header cells
+/// of body rows their row.
+fn structure(
+    c: &mut Composer<'_>,
+    rows: &mut [GridRow<'_>],
+    caption: bool,
+) -> (BlockId, Option<BlockId>) {
+    let table = c.group(StructKind::Table);
+    let caption = caption.then(|| c.add_node(StructKind::Caption, Some(table)));
+    for row in rows {
+        let tr = c.add_node(StructKind::TR, Some(table));
+        row.node = Some(tr);
+        for cell in &mut row.cells {
+            let kind = match (cell.header, row.head) {
+                (true, head) => StructKind::TH { row: !head },
+                (false, _) => StructKind::TD,
+            };
+            let node = c.add_node(kind, Some(tr));
+            if cell.span > 1 || cell.rows > 1 {
+                c.structure_mut(node).cell_span = Some(CellSpan {
+                    rows: cell.rows as u16,
+                    cols: cell.span as u16,
+                });
+            }
+            cell.node = Some(node);
+        }
+    }
+    (table, caption)
 }
 
 fn table_ctx(ctx: &Ctx, scale: f64) -> Ctx {
@@ -289,6 +342,11 @@ struct PartSetting<'s> {
     span: Span,
     id: usize,
     caption: &'s [Inline],
+    caption_node: Option<BlockId>,
+    table_node: BlockId,
+    /// Whether a cell starting in this column is the table's own here (not
+    /// a repetition).
+    home: &'s dyn Fn(usize) -> bool,
 }
 
 /// Sets the columns `group` of the table's rows as one part.
@@ -306,6 +364,9 @@ fn set_part(
         span,
         id,
         caption,
+        caption_node,
+        table_node,
+        home,
     } = setting;
     let pad = small.size * CELL_PAD;
     let measure = c.measure(ctx);
@@ -340,9 +401,10 @@ fn set_part(
     };
     // Head: caption, top rule, head rows in bold, thin rule.
     let mut head = Slab::new(Pt::ZERO, Role::TableHead { table: id }, span);
+    head.node = Some(table_node);
     let mut y = Pt::ZERO;
     if !caption.is_empty() {
-        let pb = c.cell_builder(caption, small, false, false);
+        let pb = c.cell_builder(caption, small, false, false, caption_node);
         let lines = set_lines(c, pb, measure, Alignment::Center, span);
         let CellLines {
             mut lines, marks, ..
@@ -364,7 +426,7 @@ fn set_part(
     y = top_rule_y + HEAVY_RULE + rule_gap * 0.5;
     let head_rows: Vec<&GridRow<'_>> = rows.iter().filter(|r| r.head).collect();
     for row in &head_rows {
-        let h = place_row(c, row, &place, small, y, &mut head, span);
+        let h = place_row(c, row, (&place, home), small, y, &mut head, span);
         y += h;
     }
     if !head_rows.is_empty() {
@@ -380,8 +442,9 @@ fn set_part(
     let last = body.len();
     for (r, row) in body.into_iter().enumerate() {
         let mut slab = Slab::new(Pt::ZERO, Role::TableRow { table: id }, row.span);
+        slab.node = row.node;
         let top = rule_gap * 0.5;
-        let h = place_row(c, row, &place, small, top, &mut slab, span);
+        let h = place_row(c, row, (&place, home), small, top, &mut slab, span);
         slab.height = top + h;
         if r + 1 == last {
             let y = slab.height + rule_gap;
@@ -405,11 +468,18 @@ fn set_part(
     TablePart { head, rows: out }
 }
 
+/// Where a part places a cell, and whether the cell is the table's own
+/// there (see [`PartSetting::home`]).
+type Placing<'p> = (
+    &'p dyn Fn(&GridCell<'_>) -> Option<(Pt, Pt)>,
+    &'p dyn Fn(usize) -> bool,
+);
+
 /// Sets the cells of one row of a part at `top`; returns its height.
 fn place_row(
     c: &mut Composer<'_>,
     row: &GridRow<'_>,
-    place: &dyn Fn(&GridCell<'_>) -> Option<(Pt, Pt)>,
+    (place, home): Placing<'_>,
     small: &Ctx,
     top: Pt,
     slab: &mut Slab,
@@ -426,10 +496,20 @@ fn place_row(
         } else {
             Face::Regular
         };
-        let mut set = set_cell(c, cell.content, small, width, cell.align, face, span);
+        let own = home(cell.col);
+        let node = cell.node.filter(|_| own);
+        let mut set = set_cell(c, cell.content, small, width, cell.align, face, span, node);
+        if !own {
+            // Drawn again for the reader of the page, not the structure.
+            set.marks.strip_nodes();
+            slab.pieces.push(Piece::Node(Owner::Artifact));
+        }
         for (j, line) in set.lines.iter_mut().enumerate() {
             let baseline = top + lead * (j + 1) as f64;
             c.line_pieces(line, &set.marks, x, baseline, small.size, slab);
+        }
+        if !own {
+            slab.pieces.push(Piece::Node(Owner::Slab));
         }
         lines_max = lines_max.max(set.lines.len());
         slab.issues.extend(set.issues.iter().cloned());
@@ -529,7 +609,7 @@ fn cell_widths(
     face: Face,
     span: Span,
 ) -> (Pt, Pt) {
-    let pb = c.cell_builder(cell, ctx, face == Face::Bold, true);
+    let pb = c.cell_builder(cell, ctx, face == Face::Bold, true, None);
     let opts = ParOptions {
         measure: Pt(1.0e6),
         first_indent: Pt::ZERO,
@@ -549,6 +629,7 @@ fn cell_widths(
     (natural, min.min(natural.max(min)))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn set_cell(
     c: &mut Composer<'_>,
     cell: &[Inline],
@@ -557,8 +638,9 @@ fn set_cell(
     align: Alignment,
     face: Face,
     span: Span,
+    node: Option<BlockId>,
 ) -> CellLines {
-    let pb: ParBuilder = c.cell_builder(cell, ctx, face == Face::Bold, false);
+    let pb: ParBuilder = c.cell_builder(cell, ctx, face == Face::Bold, false, node);
     set_lines(c, pb, width, align, span)
 }
 

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod parity;
+pub mod structure;
 pub mod trace;
 
 use std::io::Read;

@@ -1,0 +1,468 @@
+//! Composition, placing lines: a paragraph's broken lines become slabs
+//! of pieces owned by their structure nodes, with decorations (underline,
+//! strike-through, highlight), link areas and inline images among the
+//! words in reading order; warnings about words and glyphs.
+
+use super::*;
+
+impl Composer<'_> {
+    /// Turns lines of one paragraph into flow elements, allowing page
+    /// breaks only where both sides keep at least two lines.
+    pub(crate) fn push_lines(&mut self, slabs: Vec<Slab>, ctx: &Ctx, out: &mut Vec<Elem>) {
+        let n = slabs.len();
+        for (i, slab) in slabs.into_iter().enumerate() {
+            if i > 0 && !ctx.in_note && i >= MIN_LINES_AT_BREAK && n - i >= MIN_LINES_AT_BREAK {
+                out.push(Elem::brk());
+            }
+            out.push(Elem::Slab(slab));
+        }
+    }
+
+    /// Runs the paragraph engine and turns its lines into slabs of
+    /// `ctx.leading`, recording issues and over-long words.
+    pub(crate) fn set(
+        &mut self,
+        pb: &ParBuilder,
+        ctx: &Ctx,
+        first_indent: Pt,
+        align: Alignment,
+        hyphenate: bool,
+        span: Span,
+    ) -> Vec<Slab> {
+        let opts = ParOptions {
+            measure: self.measure(ctx),
+            first_indent,
+            align,
+            hyphenate,
+            language: self.book.meta.language.clone(),
+            protrusion: align == Alignment::Justify,
+            expansion: self.geo.expansion,
+        };
+        let mut layout = layout_paragraph(&mut self.fonts, &pb.items, &opts);
+        self.warn_missing_glyphs(Some(span));
+        let par = self.new_par_id();
+        let count = layout.lines.len();
+        let word_starts = pb.word_starts();
+        let mut slabs: Vec<Slab> = layout
+            .lines
+            .iter_mut()
+            .enumerate()
+            .map(|(index, line)| {
+                let role = Role::Line {
+                    par,
+                    index,
+                    count,
+                    hyphenated: line.hyphenated,
+                };
+                let mut slab = Slab::new(ctx.leading, role, line_span(line, span));
+                slab.origin = Some((span.start, pb.words_before(&word_starts, line.text_start)));
+                self.line_pieces(line, &pb.marks, ctx.left, ctx.leading, ctx.size, &mut slab);
+                slab
+            })
+            .collect();
+        let measure = self.measure(ctx);
+        let too_long: BTreeSet<usize> = layout
+            .issues
+            .iter()
+            .filter(|i| i.kind == LineIssueKind::WordTooLong)
+            .map(|i| i.line)
+            .collect();
+        for issue in &layout.issues {
+            let issue_span = if issue.span == Span::default() {
+                span
+            } else {
+                issue.span
+            };
+            match issue.kind {
+                // A line holding a word too long for the measure is
+                // overfull whatever its spacing says.
+                LineIssueKind::Loose { .. } if too_long.contains(&issue.line) => {}
+                LineIssueKind::WordTooLong => {
+                    self.warn_long_word(issue_span);
+                    let by = layout.lines.get(issue.line).map_or(Pt::ZERO, |l| {
+                        let indent = if issue.line == 0 {
+                            first_indent
+                        } else {
+                            Pt::ZERO
+                        };
+                        (l.width + indent - measure).max(Pt::ZERO)
+                    });
+                    if let Some(s) = slabs.get_mut(issue.line) {
+                        if !s
+                            .issues
+                            .iter()
+                            .any(|i| matches!(i.kind, IssueKind::Overfull(_)))
+                        {
+                            s.issues.push(Issue {
+                                kind: IssueKind::Overfull(by),
+                                span: issue_span,
+                            });
+                        }
+                    }
+                }
+                LineIssueKind::WordBroken => self.warn_broken_word(issue_span),
+                LineIssueKind::Overfull { by } => {
+                    if let Some(s) = slabs.get_mut(issue.line) {
+                        s.issues
+                            .retain(|i| !matches!(i.kind, IssueKind::Overfull(_)));
+                        s.issues.push(Issue {
+                            kind: IssueKind::Overfull(by),
+                            span: issue_span,
+                        });
+                    }
+                }
+                LineIssueKind::Loose { ratio } if ratio > VERY_LOOSE => {
+                    if let Some(s) = slabs.get_mut(issue.line) {
+                        s.issues.push(Issue {
+                            kind: IssueKind::Loose(ratio),
+                            span: issue_span,
+                        });
+                    }
+                }
+                LineIssueKind::Loose { .. } => {}
+            }
+        }
+        slabs
+    }
+
+    /// Warns, once per place like a long word, that a word too long for
+    /// its line was broken between two letters: the book still reads, but
+    /// the author may want to shorten it or allow a break.
+    pub(crate) fn warn_broken_word(&mut self, span: Span) {
+        self.warn_once(
+            span,
+            "a word too long for the line is broken between two of its letters",
+            "allow a break (a space, a hyphen, or a soft hyphen &shy;) or shorten the word",
+        );
+    }
+
+    pub(crate) fn warn_long_word(&mut self, span: Span) {
+        self.warn_once(
+            span,
+            "a word is too long for the PDF's line width",
+            "allow a break (e.g. a space or a hyphen) or shorten the word",
+        );
+    }
+
+    /// A warning at `span`, once per place in the book however often the
+    /// place is set (a table cell is set twice; chapters apart).
+    pub(super) fn warn_once(&mut self, span: Span, message: &str, hint: &str) {
+        let key = (span.file.0, span.start, span.end);
+        if !self.warned.insert(key) {
+            return;
+        }
+        self.long_words.push((key, self.warnings.len()));
+        let mut d = Diagnostic::warning(message).with_hint(hint);
+        if let Some(loc) = locate(self.book, span) {
+            d = d.at(loc);
+        }
+        self.warnings.push(d);
+    }
+
+    /// Counts the characters [`Fonts::missing`] lists (no face has a
+    /// glyph for them) in the fonts' missing-glyph tally, at the place the
+    /// paragraph builder noted, else at the character's first place
+    /// inside `fallback` (the block being set) in the source. The
+    /// typesetter reports the tally once per script at the end.
+    pub(crate) fn warn_missing_glyphs(&mut self, fallback: Option<Span>) {
+        for m in std::mem::take(&mut self.fonts.missing) {
+            // The character's own place where a span covers more.
+            let span = m.span.or(fallback).map(|s| char_span(self.book, s, m.c));
+            self.fonts.missing_glyphs.add(m.c, m.script, span);
+        }
+    }
+
+    /// Moves a line's runs into a slab whose baseline is at `height` (the
+    /// line keeps no runs), turns its marked ranges into link areas,
+    /// images and rules, and says which structure node each part of the
+    /// line belongs to (a run is cut where a link's words begin or end).
+    pub(crate) fn line_pieces(
+        &self,
+        line: &mut Line,
+        marks: &Marks,
+        x: Pt,
+        height: Pt,
+        size: Pt,
+        slab: &mut Slab,
+    ) {
+        slab.pieces.reserve(line.runs.len() + line.links.len());
+        // The inline nodes' stretches of the line, in order.
+        let nodes: Vec<(Pt, Pt, BlockId)> = line
+            .links
+            .iter()
+            .filter_map(|&(a, b, i)| Some((a, b, marks.marking(i)?.node?)))
+            .collect();
+        let base = marks.base.map_or(Owner::Slab, Owner::Node);
+        let owner_at = |at: Pt| {
+            nodes
+                .iter()
+                .find(|&&(a, b, _)| at >= a && at < b)
+                .map_or(base, |&(_, _, n)| Owner::Node(n))
+        };
+        let mut owner = Owner::Slab;
+        let mut own = |pieces: &mut Vec<Piece>, o: Owner| {
+            if owner != o {
+                pieces.push(Piece::Node(o));
+                owner = o;
+            }
+        };
+        let ascent = line.ascent.max(size * LINK_ASCENT);
+        let descent = line.descent.max(size * LINK_DESCENT);
+        // A link's stretches on the line (its words may be marked apart,
+        // a struck word among them) make one area; images go among the
+        // words, where they are read.
+        let mut areas: Vec<(u32, Pt, Pt)> = Vec::new();
+        let mut images: Vec<(Pt, Pt, &Mark)> = Vec::new();
+        for &(a, b, index) in &line.links {
+            match marks.marks.get(index) {
+                Some(Mark::Text(m)) => {
+                    if let Some(link) = m.link {
+                        match areas.last_mut() {
+                            Some(last) if last.0 == link && (last.2 - a).0.abs() < LINK_JOIN => {
+                                last.2 = b
+                            }
+                            _ => areas.push((link, a, b)),
+                        }
+                    }
+                    self.decorate(m, (x + a, x + b), height, (ascent, descent), size, slab);
+                }
+                Some(image @ Mark::Image { .. }) => images.push((a, b, image)),
+                None => {}
+            }
+        }
+        // Images not yet placed start at `images[next]`.
+        let mut next = 0;
+        let image_piece = |(a, b, mark): (Pt, Pt, &Mark)| match mark {
+            Mark::Image {
+                path,
+                height: h,
+                alt,
+            } => Some((
+                owner_at((a + b) / 2.0),
+                Piece::Item(Item::Image(PlacedImage {
+                    path: path.clone(),
+                    x: x + a,
+                    y: height - *h,
+                    width: b - a,
+                    height: *h,
+                    alt: alt.clone(),
+                })),
+            )),
+            Mark::Text(_) => None,
+        };
+        for run in std::mem::take(&mut line.runs) {
+            if nodes.is_empty() && next == images.len() {
+                own(&mut slab.pieces, base);
+                push_run(&mut slab.pieces, run, x, height);
+                continue;
+            }
+            let owners: Vec<Owner> = run
+                .glyphs
+                .iter()
+                .map(|g| owner_at(g.x + g.advance / 2.0))
+                .collect();
+            for (o, part) in split_run(run, &owners) {
+                let start = part.glyphs.first().map_or(Pt::ZERO, |g| g.x);
+                while next < images.len() && images[next].0 < start {
+                    if let Some((o, piece)) = image_piece(images[next]) {
+                        own(&mut slab.pieces, o);
+                        slab.pieces.push(piece);
+                    }
+                    next += 1;
+                }
+                own(&mut slab.pieces, o);
+                push_run(&mut slab.pieces, part, x, height);
+            }
+        }
+        for &image in &images[next..] {
+            if let Some((o, piece)) = image_piece(image) {
+                own(&mut slab.pieces, o);
+                slab.pieces.push(piece);
+            }
+        }
+        for (link, a, b) in areas {
+            let Some(l) = marks.links.get(link as usize) else {
+                continue;
+            };
+            own(&mut slab.pieces, l.node.map_or(base, Owner::Node));
+            slab.pieces.push(Piece::Link {
+                rect: Rect {
+                    x: x + a,
+                    y: height - ascent,
+                    width: b - a,
+                    height: ascent + descent,
+                    gray: 0.0,
+                },
+                target: l.target.clone(),
+            });
+        }
+        own(&mut slab.pieces, Owner::Slab);
+        for &m in &line.markers {
+            if !slab.notes.contains(&m) {
+                slab.notes.push(m);
+            }
+        }
+    }
+
+    /// The rules and grounds of a marked stretch `xs` of a line: struck
+    /// through, underlined, highlighted.
+    pub(super) fn decorate(
+        &self,
+        m: &Marking,
+        (x0, x1): (Pt, Pt),
+        height: Pt,
+        (ascent, descent): (Pt, Pt),
+        size: Pt,
+        slab: &mut Slab,
+    ) {
+        let rule = |y: Pt| {
+            Piece::Item(Item::Rect(Rect {
+                x: x0,
+                y,
+                width: x1 - x0,
+                height: size * STRIKE_THICKNESS,
+                gray: 0.0,
+            }))
+        };
+        if m.strike {
+            let x_height = self.fonts.metrics(Face::Regular).x_height;
+            slab.pieces
+                .push(rule(height - size * (x_height * STRIKE_RAISE)));
+        }
+        if m.underline {
+            slab.pieces.push(rule(height + size * UNDERLINE_DROP));
+        }
+        if m.highlight {
+            // Drawn first, so the text lies on it.
+            let ground = Piece::Item(Item::Rect(Rect {
+                x: x0,
+                y: height - ascent,
+                width: x1 - x0,
+                height: ascent + descent,
+                gray: HIGHLIGHT_GRAY,
+            }));
+            slab.pieces.insert(0, ground);
+        }
+    }
+
+    /// A paragraph builder for a table cell (or caption) whose text
+    /// belongs to node `node`. With `dry`, nothing is recorded (used when
+    /// only measuring), so a note cited in the cell still gets its marker,
+    /// and its links their nodes, when the cell is set for real.
+    pub(crate) fn cell_builder(
+        &mut self,
+        inlines: &[Inline],
+        ctx: &Ctx,
+        bold: bool,
+        dry: bool,
+        node: Option<BlockId>,
+    ) -> ParBuilder {
+        let saved = dry.then(|| {
+            (
+                self.cited.clone(),
+                self.url_notes.len(),
+                self.flow.structure.nodes.len(),
+            )
+        });
+        let place = self.place;
+        self.place.block = node.or(place.block);
+        let mut pb = ParBuilder::default();
+        pb.marks.base = node;
+        let st = InlineStyle {
+            bold,
+            ..self.base_style(ctx).0
+        };
+        self.inlines(&mut pb, inlines, InlineStyleArg(st));
+        self.place = place;
+        if let Some((cited, urls, nodes)) = saved {
+            self.cited = cited;
+            self.url_notes.truncate(urls);
+            self.flow.structure.nodes.truncate(nodes);
+            pb.marks.strip_nodes();
+        }
+        pb
+    }
+}
+
+/// Stretches of one link closer than this (in pt) are one area.
+pub(super) const LINK_JOIN: f64 = 0.01;
+
+/// Pushes a run of a line onto a slab, moved to the line's place.
+pub(super) fn push_run(pieces: &mut Vec<Piece>, run: TextRun, x: Pt, height: Pt) {
+    let mut item = Item::Text(run);
+    crate::typeset::flow::shift_item(&mut item, x, height);
+    pieces.push(Piece::Item(item));
+}
+
+/// Cuts `run` where the owner of its glyphs (`owners`, one per glyph)
+/// changes: each part with its own text, glyphs and offsets.
+pub(super) fn split_run(run: TextRun, owners: &[Owner]) -> Vec<(Owner, TextRun)> {
+    let Some(&first) = owners.first() else {
+        return vec![(Owner::Slab, run)];
+    };
+    if owners.iter().all(|&o| o == first) {
+        return vec![(first, run)];
+    }
+    let mut parts: Vec<(Owner, TextRun)> = Vec::new();
+    for (i, (glyph, &owner)) in run.glyphs.iter().zip(owners).enumerate() {
+        if parts.last().is_none_or(|(o, _)| *o != owner) {
+            let part = TextRun {
+                font: run.font,
+                size: run.size,
+                baseline: run.baseline,
+                gray: run.gray,
+                text: String::new(),
+                glyphs: Vec::new(),
+                offsets: Vec::new(),
+                h_scale: run.h_scale,
+            };
+            parts.push((owner, part));
+        }
+        let Some((_, part)) = parts.last_mut() else {
+            continue;
+        };
+        let mut g = *glyph;
+        g.text_start = part.text.len() as u32;
+        part.text.push_str(run.glyph_text(glyph));
+        g.text_len = (part.text.len() as u32 - g.text_start) as u16;
+        let offset = run.y_offset(i);
+        if offset != Pt::ZERO {
+            part.offsets.push((part.glyphs.len() as u32, offset));
+        }
+        part.glyphs.push(g);
+    }
+    parts
+}
+
+/// Baseline of the first text run in a slab, if any.
+pub(super) fn first_baseline(slab: &Slab) -> Option<Pt> {
+    slab.pieces.iter().find_map(|p| match p {
+        Piece::Item(Item::Text(run)) => Some(run.baseline),
+        _ => None,
+    })
+}
+
+pub(super) fn line_span(line: &Line, fallback: Span) -> Span {
+    if line.span == Span::default() {
+        fallback
+    } else {
+        line.span
+    }
+}
+
+/// The first place of `c` inside `span` in the book's sources; `span`
+/// itself when it is not there (or the file is not a chapter's).
+pub(super) fn char_span(book: &Book, span: Span, c: char) -> Span {
+    if !book.chapters.iter().any(|ch| ch.span.file == span.file) {
+        return span;
+    }
+    let text = &book.sources.get(span.file).text;
+    let start = span.start as usize;
+    text.get(start..(span.end as usize).min(text.len()))
+        .and_then(|t| t.find(c))
+        .map_or(span, |at| Span {
+            file: span.file,
+            start: (start + at) as u32,
+            end: (start + at + c.len_utf8()) as u32,
+        })
+}
