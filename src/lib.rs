@@ -24,6 +24,7 @@ pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod pdf;
+pub mod serve;
 pub mod source;
 pub mod toc;
 pub mod typeset;

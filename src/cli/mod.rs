@@ -8,6 +8,7 @@ pub mod completions;
 pub mod init;
 pub mod man;
 mod output;
+pub mod serve;
 
 use std::process::ExitCode;
 
@@ -44,6 +45,11 @@ pub enum Command {
     /// Check the book against the stores' rules (Kindle, Kobo, Apple Books,
     /// Google Play, KDP Print, IngramSpark); exit 1 if a store would refuse it.
     Check(check::CheckArgs),
+    /// Build the book, then again whenever its files change.
+    Watch(serve::WatchArgs),
+    /// Build and watch the book, and show it in a preview page that reloads
+    /// after every build (EPUB chapters beside the PDF, errors on top).
+    Serve(serve::ServeArgs),
     /// Write a starter book that shows every feature, ready to build.
     Init(init::InitArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -66,6 +72,8 @@ pub fn run(cli: Cli) -> ExitCode {
     let code = match cli.command {
         Command::Build(args) => build::run(&args, &out),
         Command::Check(args) => check::run(&args, &out),
+        Command::Watch(args) => serve::run_watch(&args, &out),
+        Command::Serve(args) => serve::run_serve(&args, &out),
         Command::Init(args) => init::run(&args, &out),
         Command::Completions(args) => completions::run(&args),
         Command::Man(args) => man::run(&args),

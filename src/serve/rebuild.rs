@@ -1,0 +1,88 @@
+//! One build after another of the same book: the output folder gets the
+//! same files a cold `folio build` writes, and the preview gets their bytes
+//! and the diagnostics.
+
+use std::time::{Duration, Instant};
+
+use crate::diag::Diagnostic;
+use crate::{BuildOptions, Formats};
+
+use super::WatchOptions;
+
+/// What one build gave.
+#[derive(Debug, Clone, Default)]
+pub struct Built {
+    /// The book's title, when its config could be read.
+    pub title: Option<String>,
+    /// The EPUB and PDF written, when the build succeeded.
+    pub epub: Option<Vec<u8>>,
+    pub pdf: Option<Vec<u8>>,
+    /// Where they were written.
+    pub written: Vec<std::path::PathBuf>,
+    pub errors: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
+    pub took: Duration,
+}
+
+impl Built {
+    pub fn ok(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+/// Builds the book again and again, keeping what a build can reuse.
+#[derive(Debug)]
+pub struct Rebuilder {
+    options: BuildOptions,
+}
+
+impl Rebuilder {
+    pub fn new(watch: &WatchOptions) -> Rebuilder {
+        Rebuilder {
+            options: BuildOptions {
+                book_dir: watch.book_dir.clone(),
+                out_dir: watch.out_dir.clone(),
+                formats: Formats::default(),
+                source_date_epoch: watch.source_date_epoch,
+                strict: false,
+                report: None,
+                threads: 0,
+                deny_warnings: false,
+            },
+        }
+    }
+
+    /// Builds the book now, writing the EPUB and PDF as `folio build` does.
+    pub fn build(&mut self) -> Built {
+        let start = Instant::now();
+        let mut built = Built::default();
+        match crate::build(&self.options) {
+            Ok(outputs) => {
+                built.title = crate::config::load(&self.options.book_dir)
+                    .ok()
+                    .map(|c| c.title);
+                for (path, slot) in [(&outputs.epub, &mut built.epub), (&outputs.pdf, &mut built.pdf)]
+                {
+                    if let Some(path) = path {
+                        match std::fs::read(path) {
+                            Ok(bytes) => *slot = Some(bytes),
+                            Err(e) => built.errors.push(Diagnostic::error(format!(
+                                "cannot read back {}: {e}",
+                                path.display()
+                            ))),
+                        }
+                        built.written.push(path.clone());
+                    }
+                }
+                built.warnings = outputs.warnings;
+            }
+            Err(diags) => {
+                let (errors, warnings) = diags.0.into_iter().partition(Diagnostic::is_error);
+                built.errors = errors;
+                built.warnings = warnings;
+            }
+        }
+        built.took = start.elapsed();
+        built
+    }
+}
