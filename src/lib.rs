@@ -21,6 +21,7 @@ pub mod ids;
 pub mod labels;
 pub mod load;
 pub mod markdown;
+pub mod math;
 pub mod model;
 pub mod output;
 pub mod pdf;

@@ -11,6 +11,7 @@
 use std::path::PathBuf;
 
 use crate::diag::{SourceMap, Span};
+pub use crate::math::Formula;
 
 /// A whole book: metadata, chapters in reading order and their sources.
 #[derive(Debug, Clone)]
@@ -100,8 +101,8 @@ pub enum BlockKind {
     /// A disclosure widget (`<details>`): its summary, then its content,
     /// always shown in print.
     Details(Details),
-    /// Display math source (`$$…$$`), set as text.
-    Math(String),
+    /// A display formula (`$$…$$` alone in its paragraph).
+    Math(Formula),
     ThematicBreak,
 }
 
@@ -303,8 +304,8 @@ pub enum InlineKind {
     FootnoteRef {
         index: usize,
     },
-    /// Inline math source, set as text.
-    Math(String),
+    /// A formula in the text (`$…$`, or `$$…$$` amid other text).
+    Math(Formula),
     SoftBreak,
     HardBreak,
 }
@@ -428,7 +429,8 @@ pub fn plain_text(inlines: &[Inline]) -> String {
 fn push_text(inlines: &[Inline], image_alt: bool, out: &mut String) {
     for inline in inlines {
         match &inline.kind {
-            InlineKind::Text(t) | InlineKind::Code(t) | InlineKind::Math(t) => out.push_str(t),
+            InlineKind::Text(t) | InlineKind::Code(t) => out.push_str(t),
+            InlineKind::Math(f) => out.push_str(&f.source),
             InlineKind::Image(img) if image_alt => out.push_str(&img.alt),
             InlineKind::SoftBreak | InlineKind::HardBreak => out.push(' '),
             kind => {

@@ -559,7 +559,9 @@ fn full_book(dir: &Path) -> (Book, EpubSettings) {
         il(InlineKind::HardBreak),
         il(InlineKind::Image(img("dot.gif", "a dot"))),
         il(InlineKind::Image(remote.clone())),
-        il(InlineKind::Math("e^{i\\pi} + 1 = 0".into())),
+        il(InlineKind::Math(
+            crate::math::Formula::new("e^{i\\pi} + 1 = 0", false).0,
+        )),
         il(InlineKind::Kbd(vec![t("Ctrl")])),
         il(InlineKind::Underline(vec![t("under")])),
         il(InlineKind::Mark(vec![t("marked")])),
@@ -669,7 +671,9 @@ fn full_book(dir: &Path) -> (Book, EpubSettings) {
                 summary: vec![t("More")],
                 blocks: vec![p(vec![t("Hidden on screen, shown in print.")])],
             })),
-            bl(BlockKind::Math("\\int_0^1 x\\,dx".into())),
+            bl(BlockKind::Math(
+                crate::math::Formula::new("\\int_0^1 x\\,dx", true).0,
+            )),
             bl(BlockKind::ThematicBreak),
             h(3, "deep", "Deep"),
         ],

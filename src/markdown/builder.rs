@@ -29,8 +29,8 @@ use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Tag, TagEnd};
 use crate::diag::{FileId, Span};
 use crate::model::{
     plain_text, Align, Attrs, Block, BlockKind, Cell, Definition, Details, Direction, Division,
-    Figure, Footnote, Heading, Image, Inline, InlineKind, Link, LinkTarget, List, ListItem, Row,
-    Table,
+    Figure, Footnote, Formula, Heading, Image, Inline, InlineKind, Link, LinkTarget, List,
+    ListItem, Row, Table,
 };
 
 use super::html::{self, classify, is_void, Element, Flaw, Phrase, TokenKind};
@@ -338,6 +338,36 @@ impl<'a> Builder<'a> {
         });
     }
 
+    /// A formula: parsed once here; what cannot be parsed is a warning
+    /// at the offending command and the formula keeps only its source.
+    fn math(&mut self, tex: &str, display: bool, range: Range<usize>) {
+        let span = self.span(range.clone());
+        let (formula, error) = Formula::new(tex, display);
+        if let Some(e) = error {
+            // The TeX sits between the dollars; find it to name the column
+            // of the very command (a formula inside a quote or a list has
+            // prefixes on its lines: then look for the command itself).
+            let raw = self.source.get(range.clone()).unwrap_or("");
+            let at = match raw.find(tex) {
+                Some(i) => range.start + i + e.at.start..range.start + i + e.at.end,
+                None => {
+                    let bad = tex.get(e.at.clone()).unwrap_or("");
+                    match raw.find(bad).filter(|_| !bad.is_empty()) {
+                        Some(i) => range.start + i..range.start + i + bad.len(),
+                        None => range.clone(),
+                    }
+                }
+            };
+            let at = self.span(at);
+            self.warn(
+                at,
+                format!("{}: the formula is shown as its TeX source", e.message),
+                Some("the README's Math section lists the commands and environments Folio sets"),
+            );
+        }
+        self.add_inline(Inline::new(InlineKind::Math(formula), span));
+    }
+
     fn top(&self) -> &Node {
         self.stack.last().expect("the root is never closed")
     }
@@ -397,9 +427,8 @@ impl<'a> Builder<'a> {
                 let t = self.printable(&t, span);
                 self.add_inline(Inline::new(InlineKind::Code(t), span));
             }
-            Event::InlineMath(t) | Event::DisplayMath(t) => {
-                self.add_inline(Inline::new(InlineKind::Math(t.to_string()), span));
-            }
+            Event::InlineMath(t) => self.math(&t, false, range),
+            Event::DisplayMath(t) => self.math(&t, true, range),
             Event::Html(t) | Event::InlineHtml(t) => {
                 let mut piece = Piece::default();
                 piece.push(&t, range.start);
@@ -1073,7 +1102,9 @@ impl<'a> Builder<'a> {
                 if let Some(id) = id {
                     self.add_inline(Inline::new(InlineKind::Anchor(id), span));
                 }
-                if inlines.is_empty() {
+                // An empty link to `#id` may be a reference to an
+                // equation, which gets its number when links are resolved.
+                if inlines.is_empty() && !url.starts_with('#') {
                     return;
                 }
                 self.add_inline(Inline::new(
@@ -1859,13 +1890,31 @@ fn paragraph(inlines: Vec<Inline>, in_figure: bool, markdown: bool) -> Option<Bl
                     span,
                 });
             }
-            InlineKind::Math(m) if inlines.len() == 1 => {
+            InlineKind::Math(m) if m.display && inlines.len() == 1 => {
                 return Some(Block {
                     kind: BlockKind::Math(m.clone()),
                     span,
                 })
             }
             _ => {}
+        }
+    }
+    // `$$…$$ {#eq:label}`: a display formula numbered and labelled.
+    if let [math, label] = meaningful.as_slice() {
+        if let (InlineKind::Math(m), InlineKind::Text(t)) = (&math.kind, &label.kind) {
+            let id = t
+                .trim()
+                .strip_prefix("{#")
+                .and_then(|r| r.strip_suffix('}'))
+                .filter(|id| !id.is_empty() && !id.contains(char::is_whitespace));
+            if let (true, Some(id)) = (m.display, id) {
+                let mut m = m.clone();
+                m.id = Some(id.to_string());
+                return Some(Block {
+                    kind: BlockKind::Math(m),
+                    span,
+                });
+            }
         }
     }
     Some(Block {
@@ -1947,7 +1996,10 @@ fn flatten(blocks: Vec<Block>) -> Vec<Inline> {
                     span,
                 ));
             }
-            BlockKind::Math(m) => inlines.push(Inline::new(InlineKind::Math(m), span)),
+            BlockKind::Math(mut m) => {
+                m.display = false;
+                inlines.push(Inline::new(InlineKind::Math(m), span));
+            }
             BlockKind::ThematicBreak => {}
             BlockKind::List(list) => {
                 for (n, item) in list.items.into_iter().enumerate() {

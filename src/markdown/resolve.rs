@@ -30,6 +30,8 @@ const CHAPTER_EXTENSIONS: &[&str] = &["md", "markdown"];
 struct Targets {
     by_id: BTreeMap<String, usize>,
     by_path: BTreeMap<PathBuf, usize>,
+    /// Numbers of labelled equations, by id.
+    equations: BTreeMap<String, String>,
 }
 
 /// Turns link URLs into book targets and image URLs into checked paths.
@@ -42,7 +44,9 @@ pub fn resolve(
     let mut targets = Targets {
         by_id: BTreeMap::new(),
         by_path: BTreeMap::new(),
+        equations: BTreeMap::new(),
     };
+    let equations = std::cell::RefCell::new(BTreeMap::new());
     for (i, ch) in chapters.iter().enumerate() {
         targets.by_path.insert(normalize(&ch.path), i);
         let ids = std::cell::RefCell::new(Vec::new());
@@ -53,6 +57,12 @@ pub fn resolve(
                 &mut |block| match &block.kind {
                     BlockKind::Heading(h) => ids.borrow_mut().push(h.id.clone()),
                     BlockKind::Division(d) => ids.borrow_mut().extend(d.attrs.id.clone()),
+                    BlockKind::Math(f) => {
+                        if let (Some(id), Some(tag)) = (&f.id, &f.tag) {
+                            ids.borrow_mut().push(id.clone());
+                            equations.borrow_mut().insert(id.clone(), tag.clone());
+                        }
+                    }
                     _ => {}
                 },
                 &mut |inline| match &inline.kind {
@@ -69,6 +79,7 @@ pub fn resolve(
             targets.by_id.insert(note.id.clone(), i);
         }
     }
+    targets.equations = equations.into_inner();
     for chapter in chapters.iter_mut() {
         let cx = Resolver {
             root,
@@ -117,7 +128,23 @@ impl Resolver<'_> {
                         continue;
                     };
                     match self.link_target(url) {
-                        Ok(target) => link.target = target,
+                        Ok(target) => {
+                            // `[](#eq-label)`: the equation's number.
+                            if let LinkTarget::Internal { id: Some(id), .. } = &target {
+                                if let (true, Some(tag)) =
+                                    (link.content.is_empty(), self.targets.equations.get(id))
+                                {
+                                    link.content.push(Inline::new(
+                                        InlineKind::Text(format!("({tag})")),
+                                        span,
+                                    ));
+                                }
+                            }
+                            link.target = target;
+                            if link.content.is_empty() {
+                                continue;
+                            }
+                        }
                         Err(why) => {
                             problems.push(
                                 Diagnostic::warning(format!(

@@ -113,7 +113,7 @@ fn show(blocks: &[Block]) -> String {
                     show(&d.blocks)
                 )
             }
-            BlockKind::Math(m) => out += &format!("<math>{m}</math>"),
+            BlockKind::Math(m) => out += &format!("<math>{}</math>", m.source),
             BlockKind::ThematicBreak => out += "<hr/>",
         }
     }
@@ -163,7 +163,7 @@ fn show_inl(inlines: &[Inline]) -> String {
             }
             InlineKind::Image(img) => format!("<img {}>", img.alt),
             InlineKind::FootnoteRef { index } => format!("[{index}]"),
-            InlineKind::Math(m) => format!("${m}$"),
+            InlineKind::Math(m) => format!("${}$", m.source),
             InlineKind::SoftBreak => " ".into(),
             InlineKind::HardBreak => "<br>".into(),
         };

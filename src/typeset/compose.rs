@@ -104,6 +104,36 @@ const CAPTION_GAP: f64 = 0.5;
 /// Lines stretched beyond this adjustment ratio are reported as very
 /// loose (badness 800; TeX warns of underfull lines from about 2.15).
 pub(crate) const VERY_LOOSE: f64 = 2.0;
+/// An equation number stands at least this many ems from its formula.
+const EQUATION_NUMBER_GAP: f64 = 1.0;
+/// A displayed formula too wide for the measure is set smaller, down to
+/// this fraction of the text size (then it overflows, with a warning).
+const MIN_DISPLAY_MATH_SCALE: f64 = 0.6;
+/// Room between a displayed formula's top and the baseline above it, in ems
+/// (beyond the space between blocks): the descenders of the line above.
+const DISPLAY_MATH_CLEARANCE: f64 = 0.3;
+/// An inline formula may reach this many ems above its baseline, and…
+const INLINE_MATH_ASCENT_ROOM: f64 = 0.95;
+/// …this many below, before its line is moved away from its neighbours.
+const INLINE_MATH_DESCENT_ROOM: f64 = 0.35;
+
+/// Extra room a line needs above and below its baseline for the inline
+/// formulas on it (zero for a line with none or only small ones).
+fn math_extra(line: &Line, marks: &[Mark], ctx: &Ctx) -> (Pt, Pt) {
+    let mut above = Pt::ZERO;
+    let mut below = Pt::ZERO;
+    let spare = ctx.leading - ctx.size;
+    for &(_, _, index) in &line.links {
+        if let Some(Mark::Math(b)) = marks.get(index) {
+            let room_up = ctx.size * INLINE_MATH_ASCENT_ROOM + spare / 2.0;
+            let room_down = ctx.size * INLINE_MATH_DESCENT_ROOM + spare / 2.0;
+            above = above.max(b.ascent - room_up);
+            below = below.max(b.descent - room_down);
+        }
+    }
+    (above, below)
+}
+
 /// Paragraphs must keep at least this many lines on each side of a page
 /// break (widow and orphan control; also how much text a heading keeps).
 const MIN_LINES_AT_BREAK: usize = 2;
@@ -116,6 +146,9 @@ pub(crate) enum Mark {
     Underline,
     /// Highlighted text (`<mark>`): a light ground behind it.
     Highlight,
+    /// An inline formula: its items drawn from the object's left edge
+    /// on the baseline.
+    Math(Box<crate::typeset::math::MathBox>),
     /// An inline image of this height, its bottom on the baseline.
     Image {
         path: PathBuf,
@@ -170,6 +203,24 @@ impl ParBuilder {
             span,
         });
         self.joined += '\u{FFFC}'.len_utf8();
+    }
+
+    /// An object that stands for running text (an inline formula, whose
+    /// TeX source is in the model's running text): page-break word counts
+    /// see `running` at its place.
+    pub fn running_object(
+        &mut self,
+        width: Pt,
+        mark: usize,
+        style: TextStyle,
+        link: Option<usize>,
+        span: Span,
+        running: &str,
+    ) {
+        let at = self.joined;
+        self.object(width, mark, style, link, span);
+        self.segments.push((at, self.joined, self.running.len()));
+        self.running.push_str(running);
     }
 
     /// A forced line break; a space as far as words are concerned.
@@ -727,16 +778,15 @@ impl<'a> Composer<'a> {
                 self.anchor_inline_ids(inlines, first, out);
                 Prev::Paragraph
             }
-            BlockKind::Math(src) => {
+            BlockKind::Math(f) => {
                 self.separate(ctx, prev, false, out);
-                let mut pb = ParBuilder::default();
-                let style = TextStyle {
-                    face: Face::Italic,
-                    ..self.plain_style(ctx)
-                };
-                pb.text(&collapse_ws(src), style, None, block.span);
-                let slabs = self.set(&pb, ctx, Pt::ZERO, Alignment::Center, false, block.span);
-                self.push_lines(slabs, ctx, out);
+                let first = out.len();
+                if !self.display_math(f, block.span, ctx, out) {
+                    self.code(f.source.trim(), block.span, ctx, out);
+                }
+                if let Some(id) = &f.id {
+                    self.anchor_at(id, first, out);
+                }
                 Prev::Other
             }
             BlockKind::Figure(fig) => {
@@ -919,9 +969,19 @@ impl<'a> Composer<'a> {
                     count,
                     hyphenated: line.hyphenated,
                 };
-                let mut slab = Slab::new(ctx.leading, role, line_span(line, span));
+                // Tall inline formulas push the lines apart where they
+                // would touch the next or previous line.
+                let (above, below) = math_extra(line, &pb.marks, ctx);
+                let mut slab = Slab::new(ctx.leading + above + below, role, line_span(line, span));
                 slab.origin = Some((span.start, pb.words_before(&word_starts, line.text_start)));
-                self.line_pieces(line, &pb.marks, ctx.left, ctx.leading, ctx.size, &mut slab);
+                self.line_pieces(
+                    line,
+                    &pb.marks,
+                    ctx.left,
+                    ctx.leading + above,
+                    ctx.size,
+                    &mut slab,
+                );
                 slab
             })
             .collect();
@@ -989,6 +1049,92 @@ impl<'a> Composer<'a> {
         slabs
     }
 
+    /// A display formula as a slab of its own, centred, numbered on the
+    /// right when it has a tag, scaled down (with a warning) when it is
+    /// wider than the measure. False when it cannot be laid out (the
+    /// caller then shows its TeX).
+    fn display_math(
+        &mut self,
+        f: &crate::model::Formula,
+        span: Span,
+        ctx: &Ctx,
+        out: &mut Vec<Elem>,
+    ) -> bool {
+        let Some(body) = &f.body else {
+            return false;
+        };
+        let measure = self.measure(ctx);
+        let tag = f.tag.as_ref().map(|t| format!("({t})"));
+        let tag_width = tag
+            .as_ref()
+            .map_or(Pt::ZERO, |t| self.fonts.width(t, Face::Regular, ctx.size));
+        let room = |b: &crate::typeset::math::MathBox| {
+            if tag.is_some() {
+                // Centred with room for the number on both sides.
+                b.width + (tag_width + ctx.size * EQUATION_NUMBER_GAP) * 2.0
+            } else {
+                b.width
+            }
+        };
+        let Some(mut b) = crate::typeset::math::layout(&mut self.fonts, body, true, ctx.size)
+        else {
+            return false;
+        };
+        if room(&b) > measure {
+            let scale = (measure / room(&b)).max(MIN_DISPLAY_MATH_SCALE);
+            if let Some(smaller) =
+                crate::typeset::math::layout(&mut self.fonts, body, true, ctx.size * scale)
+            {
+                b = smaller;
+            }
+            if room(&b) > measure + Pt(EPS) {
+                let mut d =
+                    Diagnostic::warning("a displayed formula is wider than the PDF's line width")
+                        .with_hint(
+                            "break it into lines with `\\begin{aligned}` … `\\end{aligned}`",
+                        );
+                if let Some(loc) = locate(self.book, span) {
+                    d = d.at(loc);
+                }
+                self.warnings.push(d);
+            }
+        }
+        // The baseline clears the descenders of the line above by the
+        // space between blocks, which `separate` has given already.
+        let baseline =
+            (b.ascent + ctx.size * DISPLAY_MATH_CLEARANCE).max(ctx.leading - ctx.size * 0.5);
+        let height = baseline + b.descent;
+        let mut slab = Slab::new(height, Role::Other, span);
+        let x = ctx.left + ((measure - b.width) / 2.0).max(Pt::ZERO);
+        for item in b.items {
+            let mut item = item;
+            crate::typeset::flow::shift_item(&mut item, x, baseline);
+            slab.pieces.push(Piece::Item(item));
+        }
+        if let Some(tag) = tag {
+            // The number sits on the formula's axis, at the right margin.
+            let x_height = self.fonts.metrics(Face::Regular).x_height;
+            let y = baseline - b.axis + ctx.size * (x_height / 2.0);
+            let y = if b.ascent + b.descent < ctx.size * 1.5 {
+                baseline
+            } else {
+                y
+            };
+            let runs = self.fonts.run(
+                &tag,
+                Face::Regular,
+                ctx.size,
+                ctx.left + measure - tag_width,
+                y,
+                0.0,
+            );
+            slab.pieces
+                .extend(runs.into_iter().map(|r| Piece::Item(Item::Text(r))));
+        }
+        out.push(Elem::Slab(slab));
+        true
+    }
+
     pub(crate) fn warn_long_word(&mut self, span: Span) {
         let key = (span.file.0, span.start, span.end);
         if !self.warned.insert(key) {
@@ -1048,6 +1194,13 @@ impl<'a> Composer<'a> {
                     },
                     target: target.clone(),
                 }),
+                Some(Mark::Math(b)) => {
+                    for item in &b.items {
+                        let mut item = item.clone();
+                        crate::typeset::flow::shift_item(&mut item, x + a, height);
+                        slab.pieces.push(Piece::Item(item));
+                    }
+                }
                 Some(Mark::Image {
                     path,
                     height: h,
@@ -1202,12 +1355,34 @@ impl<'a> Composer<'a> {
                     }
                 }
                 InlineKind::FootnoteRef { index } => self.note_ref(pb, *index, &st, span),
-                InlineKind::Math(m) => {
-                    let s = InlineStyle {
-                        italic: !st.italic,
-                        ..st
-                    };
-                    pb.text(m, s.text_style(), st.link, span);
+                InlineKind::Math(f) => {
+                    let laid = f.body.as_ref().and_then(|body| {
+                        crate::typeset::math::layout(&mut self.fonts, body, f.display, st.size)
+                    });
+                    match laid {
+                        Some(b) => {
+                            let width = b.width;
+                            pb.marks.push(Mark::Math(Box::new(b)));
+                            let mark = pb.marks.len() - 1;
+                            pb.running_object(
+                                width,
+                                mark,
+                                st.text_style(),
+                                st.link,
+                                span,
+                                &f.source,
+                            );
+                        }
+                        None => {
+                            // Not parsed: its TeX, as code.
+                            let s = InlineStyle {
+                                mono: true,
+                                size: st.size * INLINE_CODE_SCALE,
+                                ..st
+                            };
+                            pb.text(&f.source, s.text_style(), st.link, span);
+                        }
+                    }
                 }
                 InlineKind::Underline(c) | InlineKind::Mark(c) => {
                     let link = match st.link {

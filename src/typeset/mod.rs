@@ -28,6 +28,7 @@ pub mod frame;
 pub mod hyphenate;
 mod image;
 pub mod linebreak;
+mod math;
 mod paginate;
 pub mod paragraph;
 pub mod protrusion;
