@@ -17,6 +17,7 @@ pub mod config;
 pub mod diag;
 pub mod epub;
 pub mod fonts;
+pub mod highlight;
 pub mod ids;
 pub mod labels;
 pub mod load;

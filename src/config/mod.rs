@@ -20,7 +20,7 @@ use std::sync::Arc;
 use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile, StageResult};
 use crate::units::Pt;
 
-pub use read::{parse_length, MissingGlyphs, MAX_FONT_EXPANSION_PERCENT};
+pub use read::{parse_length, CodeTheme, MissingGlyphs, MAX_FONT_EXPANSION_PERCENT};
 pub use resolve::{builtin_fonts_dir, find_fonts, inside_root};
 
 /// Name of the configuration file inside a book folder.
@@ -50,6 +50,8 @@ pub struct Config {
     pub cover: Option<PathBuf>,
     /// Deepest heading level in the table of contents (1–6).
     pub toc_depth: u8,
+    /// How code blocks are coloured in both formats.
+    pub code_theme: CodeTheme,
     pub chapters: Vec<ResolvedChapter>,
     /// `fonts:` as written: a family for each script, keyed by script or
     /// language (each key checked to name one).

@@ -162,6 +162,7 @@ fn render(book: &Book, index: usize) -> (String, Vec<crate::diag::Diagnostic>) {
         book,
         layout: &layout,
         stylesheets: &css,
+        highlight: true,
     };
     let mut images = ImageStore::default();
     let mut diags = Vec::new();
@@ -420,6 +421,8 @@ fn lists_code_and_task_boxes() {
                 bl(BlockKind::CodeBlock {
                     lang: Some("rust".into()),
                     text: "fn main() { a < b && c }\n".into(),
+                    options: Default::default(),
+                    tokens: Vec::new(),
                 }),
             ],
             vec![],
@@ -642,10 +645,18 @@ fn full_book(dir: &Path) -> (Book, EpubSettings) {
             bl(BlockKind::CodeBlock {
                 lang: Some("rust".into()),
                 text: "fn main() {\n    println!(\"<&>\");\n}\n".into(),
+                options: crate::model::CodeOptions::from_info("{linenos hl_lines=\"2\"}"),
+                tokens: crate::highlight::highlight(
+                    "rust",
+                    "fn main() {\n    println!(\"<&>\");\n}\n",
+                )
+                .unwrap(),
             }),
             bl(BlockKind::CodeBlock {
                 lang: None,
                 text: "plain".into(),
+                options: Default::default(),
+                tokens: Vec::new(),
             }),
             bl(BlockKind::Table(Table {
                 aligns: vec![Align::Left, Align::Right],
@@ -1047,6 +1058,8 @@ fn page_breaks_land_before_their_word() {
                         BlockKind::CodeBlock {
                             lang: None,
                             text: "let a = 1;\nlet b = 2;\n".into(),
+                            options: Default::default(),
+                            tokens: Vec::new(),
                         },
                     ),
                     at(30, BlockKind::ThematicBreak),

@@ -89,6 +89,8 @@ pub struct BookContext<'a> {
     pub layout: &'a Layout,
     /// Stylesheet hrefs each page links, in cascade order.
     pub stylesheets: &'a [String],
+    /// Code blocks carry their syntax classes (`code-theme` is not `none`).
+    pub highlight: bool,
 }
 
 /// The title a chapter's document carries: its first level-1 heading, else
@@ -321,18 +323,12 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
                 self.wrap("<blockquote>\n", "</blockquote>\n", |w| w.blocks(blocks));
             }
             BlockKind::List(list) => self.list(list),
-            BlockKind::CodeBlock { lang, text } => {
-                self.out.push_str("<pre><code");
-                if let Some(lang) = lang.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
-                    let class = escape::class_list([lang]).replace(' ', "-");
-                    self.out.push_str(" class=\"language-");
-                    push_attr(&mut self.out, &class);
-                    self.out.push('"');
-                }
-                self.out.push('>');
-                self.counted_text(text.strip_suffix('\n').unwrap_or(text));
-                self.out.push_str("</code></pre>\n");
-            }
+            BlockKind::CodeBlock {
+                lang,
+                text,
+                options,
+                tokens,
+            } => self.code_block(lang.as_deref(), text, options, tokens),
             BlockKind::Table(table) => self.table(table),
             BlockKind::DefinitionList(defs) => self.definitions(defs),
             BlockKind::Division(d) => {

@@ -564,6 +564,7 @@ impl FontSet {
         let scale = self.scale(face, size);
         let end = shape::place_glyphs(self.shaped(word, scratch), text, x, scale, &mut sink);
         let run = TextRun {
+            color: None,
             font: self.font_id(face),
             size,
             baseline,

@@ -28,9 +28,9 @@ use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Tag, TagEnd};
 
 use crate::diag::{FileId, Span};
 use crate::model::{
-    plain_text, Align, Attrs, Block, BlockKind, Cell, Definition, Details, Direction, Division,
-    Figure, Footnote, Formula, Heading, Image, Inline, InlineKind, Link, LinkTarget, List,
-    ListItem, Row, Table,
+    plain_text, Align, Attrs, Block, BlockKind, Cell, CodeOptions, Definition, Details, Direction,
+    Division, Figure, Footnote, Formula, Heading, Image, Inline, InlineKind, Link, LinkTarget,
+    List, ListItem, Row, Table,
 };
 
 use super::html::{self, classify, is_void, Element, Flaw, Phrase, TokenKind};
@@ -103,6 +103,7 @@ enum Kind {
         lang: Option<String>,
         text: String,
         html: bool,
+        options: CodeOptions,
     },
     List {
         start: Option<u64>,
@@ -481,14 +482,31 @@ impl<'a> Builder<'a> {
                 classes: classes.into_iter().map(|c| c.to_string()).collect(),
             },
             Tag::BlockQuote(_) => Kind::Quote,
-            Tag::CodeBlock(kind) => Kind::Code {
-                lang: match kind {
-                    CodeBlockKind::Fenced(info) => info_language(&info),
-                    CodeBlockKind::Indented => None,
-                },
-                text: String::new(),
-                html: false,
-            },
+            Tag::CodeBlock(kind) => {
+                let (lang, options) = match kind {
+                    CodeBlockKind::Fenced(info) => {
+                        let lang = info_language(&info);
+                        // The options follow the language word.
+                        let after = info
+                            .trim_start()
+                            .split_once(char::is_whitespace)
+                            .map_or("", |(_, rest)| rest);
+                        let after = if info.trim_start().starts_with('{') {
+                            info.as_ref()
+                        } else {
+                            after
+                        };
+                        (lang, CodeOptions::from_info(after))
+                    }
+                    CodeBlockKind::Indented => (None, CodeOptions::default()),
+                };
+                Kind::Code {
+                    lang,
+                    text: String::new(),
+                    html: false,
+                    options,
+                }
+            }
             Tag::List(start) => Kind::List {
                 start,
                 loose: false,
@@ -828,7 +846,12 @@ impl<'a> Builder<'a> {
                 kind: BlockKind::BlockQuote(blocks),
                 span,
             }),
-            Kind::Code { lang, text, html } => {
+            Kind::Code {
+                lang,
+                text,
+                html,
+                options,
+            } => {
                 let text = if html {
                     // HTML drops one newline right after `<pre>`.
                     let t = text.strip_prefix('\n').unwrap_or(&text);
@@ -840,8 +863,17 @@ impl<'a> Builder<'a> {
                 } else {
                     text
                 };
+                let tokens = lang
+                    .as_deref()
+                    .and_then(|l| crate::highlight::highlight(l, &text))
+                    .unwrap_or_default();
                 self.add_block(Block {
-                    kind: BlockKind::CodeBlock { lang, text },
+                    kind: BlockKind::CodeBlock {
+                        lang,
+                        text,
+                        options,
+                        tokens,
+                    },
                     span,
                 });
             }
@@ -1620,6 +1652,7 @@ impl<'a> Builder<'a> {
                 lang: class_language(attrs),
                 text: String::new(),
                 html: true,
+                options: CodeOptions::default(),
             },
             _ => return,
         };

@@ -56,7 +56,7 @@ fn show(blocks: &[Block]) -> String {
                 }
                 out += "</list>";
             }
-            BlockKind::CodeBlock { lang, text } => {
+            BlockKind::CodeBlock { lang, text, .. } => {
                 out += &format!("<code {}>{}</code>", lang.as_deref().unwrap_or("-"), text)
             }
             BlockKind::Table(t) => {

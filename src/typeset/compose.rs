@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Span};
+use crate::highlight::TokenClass;
 use crate::model::{
     plain_text, Align, Block, BlockKind, Book, Definition, Figure, Heading, Image, Inline,
     InlineKind, LinkTarget, List,
@@ -92,6 +93,12 @@ const UNDERLINE_DROP: f64 = 0.12;
 const HIGHLIGHT_GRAY: f32 = 0.85;
 /// Fine print (`<small>`) is set at this fraction of the size around it.
 const SMALL_TEXT_SCALE: f64 = 0.85;
+/// Grey of the ground of marked code lines (`hl_lines`).
+const CODE_MARKED_BACKGROUND: f32 = 0.86;
+/// Grey of code line numbers.
+const CODE_LINE_NUMBER_GRAY: f32 = 0.5;
+/// Columns of a tab stop in code.
+const CODE_TAB: usize = 4;
 /// Code text is inset from the edges of its grey ground by this many ems.
 const CODE_INSET: f64 = 0.5;
 /// An image scaled down to fit the page with its caption is never less
@@ -782,7 +789,13 @@ impl<'a> Composer<'a> {
                 self.separate(ctx, prev, false, out);
                 let first = out.len();
                 if !self.display_math(f, block.span, ctx, out) {
-                    self.code(f.source.trim(), block.span, ctx, out);
+                    let options = crate::model::CodeOptions::default();
+                    let code = CodeBlockRef {
+                        text: f.source.trim(),
+                        options: &options,
+                        tokens: &[],
+                    };
+                    self.code(code, block.span, ctx, out);
                 }
                 if let Some(id) = &f.id {
                     self.anchor_at(id, first, out);
@@ -855,9 +868,19 @@ impl<'a> Composer<'a> {
                 self.list(list, ctx, out);
                 Prev::Other
             }
-            BlockKind::CodeBlock { text, .. } => {
+            BlockKind::CodeBlock {
+                text,
+                options,
+                tokens,
+                ..
+            } => {
                 self.separate(ctx, prev, false, out);
-                self.code(text, block.span, ctx, out);
+                let code = CodeBlockRef {
+                    text,
+                    options,
+                    tokens,
+                };
+                self.code(code, block.span, ctx, out);
                 Prev::Other
             }
             BlockKind::Table(table) => {
@@ -1764,42 +1787,63 @@ impl<'a> Composer<'a> {
 
     /// Code: the mono face, smaller, never justified, wrapped at the
     /// measure (continuations indented), on a light grey ground.
-    fn code(&mut self, text: &str, span: Span, ctx: &Ctx, out: &mut Vec<Elem>) {
+    fn code(&mut self, code: CodeBlockRef<'_>, span: Span, ctx: &Ctx, out: &mut Vec<Elem>) {
         let size = ctx.size * CODE_SCALE;
         let leading = ctx.leading * CODE_SCALE;
         let pad = ctx.size * CODE_INSET;
         let width = self.measure(ctx);
         let char_width = self.fonts.width("0", Face::Mono, size);
-        let columns = if char_width.0 > EPS {
+        let all_columns = if char_width.0 > EPS {
             (((width - pad * 2.0) / char_width) + EPS).floor().max(8.0) as usize
         } else {
             80
         };
-        let mut rows: Vec<String> = Vec::new();
-        for line in text.trim_end_matches('\n').split('\n') {
-            wrap_code_line(
-                &expand_tabs(line.trim_end_matches('\r')),
-                columns,
-                &mut rows,
-            );
+        let text = code.text.trim_end_matches('\n');
+        let line_count = text.split('\n').count();
+        // Line numbers take a gutter of their digits and a space.
+        let gutter = if code.options.line_numbers {
+            line_count.to_string().len() + 1
+        } else {
+            0
+        };
+        let columns = all_columns.saturating_sub(gutter).max(8);
+        let palette = self.geo.code_palette.filter(|_| !code.tokens.is_empty());
+        let mut rows: Vec<CodeRow> = Vec::new();
+        let mut token = 0;
+        let mut line_start = 0;
+        for (n, line) in text.split('\n').enumerate() {
+            let line = line.trim_end_matches('\r');
+            let chars = code_chars(line, line_start, code.tokens, &mut token, palette.is_some());
+            line_start += line.len() + 1;
+            let spans = wrap_spans(&chars, columns);
+            let marked = code.options.is_marked(n as u32 + 1);
+            for (k, (prefix, from, to)) in spans.into_iter().enumerate() {
+                rows.push(CodeRow {
+                    number: (k == 0 && gutter > 0).then_some(n + 1),
+                    prefix,
+                    chars: chars[from..to].to_vec(),
+                    marked,
+                });
+            }
         }
         let par = self.new_par_id();
         let count = rows.len();
         let pad_v = ctx.leading * CODE_PAD;
-        let background = |y: Pt, h: Pt| {
+        let background = |y: Pt, h: Pt, gray: f32| {
             Piece::Item(Item::Rect(Rect {
                 x: ctx.left,
                 y,
                 width,
                 height: h,
-                gray: CODE_BACKGROUND,
+                gray,
             }))
         };
         let descent = size * self.fonts.metrics(Face::Mono).descender;
         let mut top = Slab::new(pad_v, Role::Other, span);
-        top.pieces.push(background(descent, pad_v));
+        top.pieces.push(background(descent, pad_v, CODE_BACKGROUND));
         out.push(Elem::Slab(top));
         let mut slabs = Vec::new();
+        let text_x = ctx.left + pad + char_width * gutter as f64;
         for (index, row) in rows.iter().enumerate() {
             let mut slab = Slab::new(
                 leading,
@@ -1813,11 +1857,45 @@ impl<'a> Composer<'a> {
             );
             // The grey of each line reaches down past its descenders so
             // that the next line's ground does not cover them.
-            slab.pieces.push(background(descent, leading));
-            if !row.is_empty() {
-                let runs = self
-                    .fonts
-                    .run(row, Face::Mono, size, ctx.left + pad, leading, 0.0);
+            let ground = if row.marked {
+                CODE_MARKED_BACKGROUND
+            } else {
+                CODE_BACKGROUND
+            };
+            slab.pieces.push(background(descent, leading, ground));
+            if let Some(n) = row.number {
+                let label = n.to_string();
+                let x = ctx.left + pad + char_width * (gutter - 1 - label.len()) as f64;
+                let runs =
+                    self.fonts
+                        .run(&label, Face::Mono, size, x, leading, CODE_LINE_NUMBER_GRAY);
+                slab.pieces
+                    .extend(runs.into_iter().map(|r| Piece::Item(Item::Text(r))));
+            }
+            // One run per stretch of one class.
+            let mut col = row.prefix;
+            let mut k = 0;
+            while k < row.chars.len() {
+                let class = row.chars[k].1;
+                let mut e = k;
+                let mut piece = String::new();
+                while e < row.chars.len() && row.chars[e].1 == class {
+                    piece.push(row.chars[e].0);
+                    e += 1;
+                }
+                let start_col = col;
+                col += e - k;
+                k = e;
+                if piece.trim().is_empty() {
+                    continue;
+                }
+                let x = text_x + char_width * start_col as f64;
+                let mut runs = self.fonts.run(&piece, Face::Mono, size, x, leading, 0.0);
+                if let (Some(p), Some(c)) = (palette, class) {
+                    for r in &mut runs {
+                        r.color = Some(p.color(c));
+                    }
+                }
                 slab.pieces
                     .extend(runs.into_iter().map(|r| Piece::Item(Item::Text(r))));
             }
@@ -1826,7 +1904,9 @@ impl<'a> Composer<'a> {
         self.warn_missing_glyphs(Some(span));
         self.push_lines(slabs, ctx, out);
         let mut bottom = Slab::new(pad_v, Role::Other, span);
-        bottom.pieces.push(background(descent, pad_v));
+        bottom
+            .pieces
+            .push(background(descent, pad_v, CODE_BACKGROUND));
         out.push(Elem::Slab(bottom));
     }
 
@@ -2116,30 +2196,44 @@ fn normalize(s: &str) -> String {
     collapse_ws(s)
 }
 
-/// Expands tabs to the next multiple of four columns.
-fn expand_tabs(line: &str) -> String {
-    const TAB: usize = 4;
-    let mut out = String::new();
-    let mut col = 0;
-    for c in line.chars() {
+/// The characters of one code line, tabs expanded to the next multiple of
+/// [`CODE_TAB`] columns, each with its syntax class: the token covering
+/// byte `line_start + i` of the block (`token` walks the sorted tokens
+/// along). Without `classes`, none.
+fn code_chars(
+    line: &str,
+    line_start: usize,
+    tokens: &[crate::highlight::Token],
+    token: &mut usize,
+    classes: bool,
+) -> Vec<(char, Option<TokenClass>)> {
+    let mut chars: Vec<(char, Option<TokenClass>)> = Vec::with_capacity(line.len());
+    for (i, c) in line.char_indices() {
+        let at = (line_start + i) as u32;
+        while tokens.get(*token).is_some_and(|t| t.end <= at) {
+            *token += 1;
+        }
+        let class = tokens
+            .get(*token)
+            .filter(|t| t.start <= at && classes)
+            .map(|t| t.class);
         if c == '\t' {
-            let n = TAB - col % TAB;
-            out.extend(std::iter::repeat_n(' ', n));
-            col += n;
+            let n = CODE_TAB - chars.len() % CODE_TAB;
+            chars.extend(std::iter::repeat_n((' ', None), n));
         } else {
-            out.push(c);
-            col += 1;
+            chars.push((c, class));
         }
     }
-    out
+    chars
 }
 
 /// Wraps one code line at `columns`, at the last space when there is one
 /// in the second half of the line, else hard; continuation lines are
-/// indented two columns past the line's own indentation.
-fn wrap_code_line(line: &str, columns: usize, rows: &mut Vec<String>) {
-    let chars: Vec<char> = line.chars().collect();
-    let indent = chars.iter().take_while(|c| **c == ' ').count();
+/// indented two columns past the line's own indentation. Returns each
+/// row as (indent, start, end) in `chars`.
+fn wrap_spans<T>(chars: &[(char, T)], columns: usize) -> Vec<(usize, usize, usize)> {
+    let mut rows = Vec::new();
+    let indent = chars.iter().take_while(|c| c.0 == ' ').count();
     let cont_indent = (indent + 2).min(columns / 2);
     let mut start = 0;
     let mut first = true;
@@ -2148,28 +2242,58 @@ fn wrap_code_line(line: &str, columns: usize, rows: &mut Vec<String>) {
         let room = columns.saturating_sub(prefix).max(1);
         let rest = chars.len() - start;
         if rest <= room {
-            let mut row: String = " ".repeat(prefix);
-            row.extend(&chars[start..]);
-            rows.push(row);
+            rows.push((prefix, start, chars.len()));
             break;
         }
         let window = &chars[start..start + room];
         let cut = window
             .iter()
-            .rposition(|c| *c == ' ')
+            .rposition(|c| c.0 == ' ')
             .filter(|&p| p >= room / 2 && p > 0)
             .map(|p| p + 1)
             .unwrap_or(room);
-        let mut row: String = " ".repeat(prefix);
-        row.extend(&chars[start..start + cut]);
-        rows.push(row.trim_end().to_string());
+        // The row ends before the spaces the break consumed.
+        let mut end = start + cut;
+        while end > start && chars[end - 1].0 == ' ' {
+            end -= 1;
+        }
+        rows.push((prefix, start, end));
         start += cut;
-        // Skip the spaces the break consumed.
-        while start < chars.len() && chars[start] == ' ' {
+        while start < chars.len() && chars[start].0 == ' ' {
             start += 1;
         }
         first = false;
     }
+    rows
+}
+
+/// [`wrap_spans`] on a plain line, as strings (for tests).
+#[cfg(test)]
+fn wrap_code_line(line: &str, columns: usize, rows: &mut Vec<String>) {
+    let chars: Vec<(char, ())> = line.chars().map(|c| (c, ())).collect();
+    for (prefix, a, b) in wrap_spans(&chars, columns) {
+        let mut row = " ".repeat(prefix);
+        row.extend(chars[a..b].iter().map(|c| c.0));
+        rows.push(row);
+    }
+}
+
+/// A code block as the typesetter sets it.
+#[derive(Clone, Copy)]
+struct CodeBlockRef<'a> {
+    text: &'a str,
+    options: &'a crate::model::CodeOptions,
+    tokens: &'a [crate::highlight::Token],
+}
+
+/// One printed row of a code block.
+struct CodeRow {
+    /// The line number shown on the row (the first row of a line).
+    number: Option<usize>,
+    /// Columns of indent of a continuation row.
+    prefix: usize,
+    chars: Vec<(char, Option<TokenClass>)>,
+    marked: bool,
 }
 
 #[cfg(test)]
@@ -2193,9 +2317,18 @@ mod tests {
     }
 
     #[test]
-    fn tabs_expand_to_four_columns() {
-        assert_eq!(expand_tabs("a\tb"), "a   b");
-        assert_eq!(expand_tabs("\tx"), "    x");
+    fn tabs_expand_to_four_columns_and_classes_follow_tokens() {
+        let text =
+            |v: Vec<(char, Option<TokenClass>)>| v.into_iter().map(|c| c.0).collect::<String>();
+        assert_eq!(text(code_chars("a\tb", 0, &[], &mut 0, true)), "a   b");
+        assert_eq!(text(code_chars("\tx", 0, &[], &mut 0, true)), "    x");
+        let tokens = crate::highlight::highlight("rust", "x\nlet y").unwrap();
+        let chars = code_chars("let y", 2, &tokens, &mut 0, true);
+        assert_eq!(chars[0].1, Some(TokenClass::Keyword));
+        assert_eq!(chars[4].1, None);
+        assert!(code_chars("let y", 2, &tokens, &mut 0, false)
+            .iter()
+            .all(|c| c.1.is_none()));
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub(crate) struct Geometry {
     pub expansion: f64,
     /// Chapters open on rectos (see [`PdfSettings::chapters_on_recto`]).
     pub chapters_on_recto: bool,
+    /// Colours of highlighted code (see [`PdfSettings::code_palette`]).
+    pub code_palette: Option<crate::typeset::code_theme::Palette>,
 }
 
 impl Geometry {
@@ -77,6 +79,7 @@ impl Geometry {
             lines,
             expansion: s.font_expansion,
             chapters_on_recto: s.chapters_on_recto,
+            code_palette: s.code_palette,
         })
     }
 

@@ -20,6 +20,7 @@
 //! the same for any number of threads. [`Timings`] says where the time went.
 
 mod assemble;
+pub mod code_theme;
 mod compose;
 mod contents;
 mod flow;
@@ -76,6 +77,8 @@ pub struct PdfSettings {
     pub fallback: crate::fonts::FallbackSettings,
     /// Whether text no font has fails the build or only warns.
     pub missing_glyphs: crate::fonts::MissingGlyphPolicy,
+    /// Colours of highlighted code (`code-theme`); `None`: code in black.
+    pub code_palette: Option<code_theme::Palette>,
 }
 
 /// Layout choices beyond book.yaml's `pdf` section (all have defaults).

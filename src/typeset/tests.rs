@@ -38,6 +38,7 @@ fn settings(lines: usize) -> PdfSettings {
         chapters_on_recto: false,
         fonts: fonts(),
         fallback: crate::typeset::fonts::tests::test_fallback(),
+        code_palette: Some(crate::typeset::code_theme::PRINT),
         missing_glyphs: Default::default(),
     }
 }

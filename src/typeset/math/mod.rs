@@ -92,6 +92,7 @@ fn frame_items(items: Vec<MItem>, math: FontId, text: FontId) -> Vec<Item> {
                 if !same {
                     out.extend(run.take().map(Item::Text));
                     run = Some(TextRun {
+                        color: None,
                         font,
                         size: Pt(size),
                         baseline,
