@@ -1267,3 +1267,90 @@ fn a_table_row_taller_than_a_page_is_set_and_warned_about() {
     let body = t.document.pages.iter().map(page_text).collect::<String>();
     assert!(body.contains("after"), "the rows after it are set");
 }
+
+/// Every text run of the document, with the text it sets.
+fn runs_with_text(doc: &Document) -> Vec<(String, &crate::typeset::frame::TextRun)> {
+    doc.pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter_map(|i| match i {
+            Item::Text(run) => Some((run.glyphs.iter().map(|g| run.glyph_text(g)).collect(), run)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn code_runs_take_the_themes_colours_and_none_without_a_theme() {
+    use crate::highlight::TokenClass;
+    use crate::typeset::code_theme::PRINT;
+    let b = book(&[
+        "# Code\n\n```rust\nfn main() { let s = \"hi\"; } // done\n```\n\n```\nfn plain\n```\n",
+    ]);
+    let toc = Toc::build(&b);
+    let t = typeset_with(&b, &toc, &settings(30), &LayoutOptions::default()).unwrap();
+    let runs = runs_with_text(&t.document);
+    let color_of = |text: &str| {
+        runs.iter()
+            .filter(|(t, _)| t == text)
+            .map(|(_, r)| r.color)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(color_of("fn")[0], Some(PRINT.color(TokenClass::Keyword)));
+    assert_eq!(color_of("\"hi\"")[0], Some(PRINT.color(TokenClass::String)));
+    assert_eq!(
+        color_of("// done")[0],
+        Some(PRINT.color(TokenClass::Comment))
+    );
+    // A block without a language is set in black, word runs and all.
+    assert!(runs
+        .iter()
+        .any(|(t, r)| t == "fn plain" && r.color.is_none()));
+    let s = PdfSettings {
+        code_palette: None,
+        ..settings(30)
+    };
+    let t = typeset_with(&b, &toc, &s, &LayoutOptions::default()).unwrap();
+    assert!(runs_with_text(&t.document)
+        .iter()
+        .all(|(_, r)| r.color.is_none()));
+}
+
+#[test]
+fn formulas_are_set_in_the_math_font_on_their_line() {
+    let b = book(&["# Math\n\nEuler: $e^{i\\pi} + 1 = 0$ and more text.\n\n$$\\int_0^1 x^2\\,dx = \\frac{1}{3} \\tag{7}$$\n"]);
+    let toc = Toc::build(&b);
+    let t = typeset_with(&b, &toc, &settings(30), &LayoutOptions::default()).unwrap();
+    let math = t
+        .document
+        .fonts
+        .iter()
+        .position(|f| f.postscript_name.contains("Asana"))
+        .expect("the math font is in the document");
+    let runs = runs_with_text(&t.document);
+    let math_runs: Vec<_> = runs.iter().filter(|(_, r)| r.font.0 == math).collect();
+    assert!(
+        math_runs.iter().any(|(t, _)| t.contains('∫')),
+        "{math_runs:?}"
+    );
+    assert!(math_runs
+        .iter()
+        .all(|(_, r)| r.glyphs.iter().all(|g| g.id != 0)));
+    // The inline formula's `e` sits on the baseline of "Euler:".
+    let euler = runs.iter().find(|(t, _)| t.starts_with("Euler")).unwrap().1;
+    let e = math_runs
+        .iter()
+        .find(|(t, _)| t.starts_with('e'))
+        .unwrap()
+        .1;
+    assert!((e.baseline - euler.baseline).0.abs() < 0.01);
+    // The displayed equation carries its number.
+    assert!(runs.iter().any(|(t, _)| t == "(7)"));
+    // Display math is on a rule: the fraction bar.
+    assert!(t
+        .document
+        .pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .any(|i| matches!(i, Item::Rect(r) if r.height.0 < 1.0 && r.width.0 < 20.0)));
+}

@@ -365,7 +365,13 @@ impl Layout<'_, '_> {
                 x += size / 2.0;
                 continue;
             };
-            let b = MBox::glyph(g, &c.to_string());
+            // The text a reader copies: plain letters for italic (so a
+            // search finds `x`), the alphabet's own character otherwise (ℝ).
+            let text = match variant {
+                Variant::Italic | Variant::Upright => c,
+                _ => styled,
+            };
+            let b = MBox::glyph(g, &text.to_string());
             out.height = out.height.max(b.height);
             out.depth = out.depth.max(b.depth);
             out.italic = b.italic;
