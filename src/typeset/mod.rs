@@ -20,6 +20,7 @@
 //! the same for any number of threads. [`Timings`] says where the time went.
 
 mod assemble;
+mod code;
 pub mod code_theme;
 mod compose;
 mod contents;
