@@ -728,6 +728,19 @@ mod tests {
     }
 
     #[test]
+    fn code_options_from_the_info_string() {
+        let o = CodeOptions::from_info("{linenos hl_lines=\"2-3 5\"}");
+        assert!(o.line_numbers);
+        assert_eq!(o.marked, vec![(2, 3), (5, 5)]);
+        assert!(o.is_marked(3) && o.is_marked(5) && !o.is_marked(4));
+        let o = CodeOptions::from_info("{.numberLines hl_lines=1,4-6}");
+        assert!(o.line_numbers);
+        assert_eq!(o.marked, vec![(1, 1), (4, 6)]);
+        let o = CodeOptions::from_info("linenos=false hl_lines=\"x 3-1 0\"");
+        assert_eq!(o, CodeOptions::default());
+    }
+
+    #[test]
     fn plain_text_drops_markup_and_note_refs() {
         let inlines = vec![
             text("The "),

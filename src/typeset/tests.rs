@@ -1354,3 +1354,48 @@ fn formulas_are_set_in_the_math_font_on_their_line() {
         .flat_map(|p| &p.items)
         .any(|i| matches!(i, Item::Rect(r) if r.height.0 < 1.0 && r.width.0 < 20.0)));
 }
+
+#[test]
+fn a_display_formula_wider_than_the_measure_shrinks_then_warns() {
+    // A little too wide: set smaller, no warning, inside the measure.
+    let terms = |n: usize| {
+        (0..n)
+            .map(|i| format!("x_{{{i}}}"))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    };
+    let s = settings(30);
+    let measure = s.page_width - s.margin_inner - s.margin_outer;
+    let b = book(&[&format!("# M\n\n$${}$$\n", terms(14))]);
+    let toc = Toc::build(&b);
+    let t = typeset_with(&b, &toc, &s, &LayoutOptions::default()).unwrap();
+    assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+    let math_font = t
+        .document
+        .fonts
+        .iter()
+        .position(|f| f.postscript_name.contains("Asana"))
+        .unwrap();
+    let (min, max) = runs_with_text(&t.document)
+        .iter()
+        .filter(|(_, r)| r.font.0 == math_font)
+        .flat_map(|(_, r)| r.glyphs.iter().map(|g| (g.x, g.x + g.advance)))
+        .fold((Pt(f64::MAX), Pt(0.0)), |(a, b), (x, e)| {
+            (a.min(x), b.max(e))
+        });
+    assert!(
+        max - min <= measure + Pt(0.01),
+        "{:?} wide in {:?}",
+        max - min,
+        measure
+    );
+    // Far too wide: a warning that says what to do.
+    let b = book(&[&format!("# M\n\n$${}$$\n", terms(60))]);
+    let t = typeset_with(&b, &toc, &s, &LayoutOptions::default()).unwrap();
+    let w: Vec<String> = t.warnings.iter().map(|w| w.to_string()).collect();
+    assert!(
+        w.iter()
+            .any(|w| w.contains("wider than the PDF's line width")),
+        "{w:?}"
+    );
+}
