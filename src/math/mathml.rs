@@ -204,6 +204,7 @@ fn node(n: &Node, out: &mut String) {
             }
             out.push_str("</mrow>");
         }
+        Node::Middle(text) => element("mo", " stretchy=\"true\" fence=\"true\"", text, out),
         Node::Big { text, size, .. } => {
             let em = [1.2, 1.8, 2.4, 3.0][usize::from(size.clamp(&1, &4) - 1)];
             element(

@@ -168,6 +168,8 @@ pub enum Node {
         close: String,
         body: Vec<Node>,
     },
+    /// `\middle|`: a delimiter inside `\left…\right` that grows with them.
+    Middle(String),
     /// `\big(`…`\Bigg)`: a delimiter of a fixed larger size (1 to 4).
     Big {
         text: String,
@@ -199,6 +201,7 @@ impl Node {
     pub fn class(&self) -> Class {
         match self {
             Node::Operator { class, .. } | Node::Big { class, .. } => *class,
+            Node::Middle(_) => Class::Rel,
             Node::BigOp { .. } => Class::Op,
             Node::Scripts { base, .. } => base.class(),
             Node::Fenced { .. } | Node::Frac { .. } => Class::Inner,

@@ -516,13 +516,7 @@ impl<'a> Parser<'a> {
                     at: range,
                 })
             }
-            "middle" => {
-                let text = self.delimiter()?;
-                Node::Operator {
-                    text,
-                    class: Class::Rel,
-                }
-            }
+            "middle" => Node::Middle(self.delimiter()?),
             "big" | "Big" | "bigg" | "Bigg" | "bigl" | "Bigl" | "biggl" | "Biggl" | "bigr"
             | "Bigr" | "biggr" | "Biggr" | "bigm" | "Bigm" | "biggm" | "Biggm" => {
                 let size = match name.trim_end_matches(['l', 'r', 'm']) {

@@ -193,6 +193,9 @@ impl St {
 pub(crate) struct Layout<'a, 'f> {
     pub font: &'f MathFont<'a>,
     pub base: f64,
+    /// The height `\middle` delimiters grow to while the body of their
+    /// `\left…\right` is set again (`None`: their natural size).
+    pub middle: std::cell::Cell<Option<f64>>,
 }
 
 impl Layout<'_, '_> {
@@ -326,9 +329,19 @@ impl Layout<'_, '_> {
                 place,
             } => self.scripts(base, sub.as_deref(), sup.as_deref(), *place, st),
             Node::Fenced { open, close, body } => {
-                let inner = self.list(body, st, None);
+                let mut inner = self.list(body, st, None);
+                if body.iter().any(|n| matches!(n, Node::Middle(_))) {
+                    // Once more, with the middles as tall as the fences.
+                    let outer = self.middle.replace(Some(self.fence_target(&inner, size)));
+                    inner = self.list(body, st, None);
+                    self.middle.set(outer);
+                }
                 self.fence(inner, open, close, size)
             }
+            Node::Middle(text) => match self.middle.get() {
+                Some(target) => self.delimiter(text, target, size),
+                None => self.chars(text, Variant::Upright, size, false),
+            },
             Node::Big { text, size: n, .. } => {
                 let target = BIG_SIZES[usize::from((*n).clamp(1, 4) - 1)] * self.base;
                 self.delimiter(text, target, size)
@@ -729,19 +742,25 @@ impl Layout<'_, '_> {
         b
     }
 
-    /// Fences that grow to cover `inner` (TeX's rule for `\left…\right`).
-    fn fence(&self, inner: MBox, open: &str, close: &str, size: f64) -> MBox {
+    /// How tall fences around `inner` are (TeX's rule for `\left…\right`):
+    /// 0 for a formula too small to need larger ones.
+    fn fence_target(&self, inner: &MBox, size: f64) -> f64 {
         let axis = self.axis(size);
         let delta = (inner.height - axis).max(inner.depth + axis);
         let target = (2.0 * delta * DELIMITER_FACTOR).max(2.0 * delta - DELIMITER_SHORTFALL * size);
         let min = self
             .font
             .pt(self.font.constants.delimited_sub_formula_min_height(), size);
-        let target = if inner.height + inner.depth < min {
+        if inner.height + inner.depth < min {
             0.0
         } else {
             target
-        };
+        }
+    }
+
+    /// Fences that grow to cover `inner`.
+    fn fence(&self, inner: MBox, open: &str, close: &str, size: f64) -> MBox {
+        let target = self.fence_target(&inner, size);
         let mut out = MBox::default();
         let mut x = 0.0;
         let mut parts = Vec::new();

@@ -53,6 +53,7 @@ pub(crate) fn layout(fonts: &mut Fonts, body: &[Node], display: bool, size: Pt) 
     let lay = Layout {
         font: &font,
         base: size.0,
+        middle: std::cell::Cell::new(None),
     };
     let b = lay.list(body, st, None);
     let axis = font.c(|c| c.axis_height(), size.0);
@@ -171,6 +172,30 @@ mod tests {
         assert!(d.ascent > t.ascent, "{:?} vs {:?}", d.ascent, t.ascent);
         // Limits in display go over and under: taller than a scripted sum.
         assert!(d.ascent.0 + d.descent.0 > 20.0);
+    }
+
+    #[test]
+    fn middle_delimiters_grow_with_their_fences() {
+        let bar = |b: &MathBox| {
+            b.items
+                .iter()
+                .filter_map(|i| match i {
+                    Item::Text(r) => r
+                        .glyphs
+                        .iter()
+                        .find(|g| r.glyph_text(g) == "|")
+                        .map(|g| g.id),
+                    _ => None,
+                })
+                .next()
+                .expect("a bar is drawn")
+        };
+        let small = lay(r"\left\langle x \middle| y \right\rangle", true);
+        let tall = lay(
+            r"\left\langle \frac{\frac{a}{b}}{c} \middle| \frac{d}{\frac{e}{f}} \right\rangle",
+            true,
+        );
+        assert_ne!(bar(&small), bar(&tall), "the middle bar kept its text size");
     }
 
     #[test]
