@@ -9,6 +9,7 @@
 
 mod font;
 mod layout;
+mod table;
 
 use crate::fonts::Face;
 use crate::math::{Node, Style};
