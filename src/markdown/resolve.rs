@@ -12,7 +12,9 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::config::inside_root;
 use crate::diag::{Diagnostic, SourceMap, Span};
-use crate::model::{walk, walk_mut, BlockKind, Chapter, Image, Inline, InlineKind, LinkTarget};
+use crate::model::{
+    plain_text, walk, walk_mut, BlockKind, Chapter, Image, Inline, InlineKind, LinkTarget,
+};
 
 /// Image file types an EPUB may carry as core media types and the PDF can draw.
 const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg", "webp"];
@@ -32,6 +34,10 @@ struct Targets {
     by_path: BTreeMap<PathBuf, usize>,
     /// Numbers of labelled equations, by id.
     equations: BTreeMap<String, String>,
+    /// Per chapter, each heading's id under the names other tools give it
+    /// (mdBook: `whats-new` for "What's New?", the same name in every
+    /// chapter), folded by [`loose`], first heading first.
+    local: Vec<BTreeMap<String, String>>,
 }
 
 /// Turns link URLs into book targets and image URLs into checked paths.
@@ -45,17 +51,27 @@ pub fn resolve(
         by_id: BTreeMap::new(),
         by_path: BTreeMap::new(),
         equations: BTreeMap::new(),
+        local: Vec::new(),
     };
     let equations = std::cell::RefCell::new(BTreeMap::new());
     for (i, ch) in chapters.iter().enumerate() {
-        targets.by_path.insert(normalize(&ch.path), i);
+        // The first chapter of a file is its start (a one-file book's
+        // chapters share one path).
+        targets.by_path.entry(normalize(&ch.path)).or_insert(i);
         let ids = std::cell::RefCell::new(Vec::new());
+        let local = std::cell::RefCell::new(BTreeMap::new());
         let notes = ch.footnotes.iter().map(|n| &n.blocks);
         for blocks in std::iter::once(&ch.blocks).chain(notes) {
             walk(
                 blocks,
                 &mut |block| match &block.kind {
-                    BlockKind::Heading(h) => ids.borrow_mut().push(h.id.clone()),
+                    BlockKind::Heading(h) => {
+                        ids.borrow_mut().push(h.id.clone());
+                        let mut local = local.borrow_mut();
+                        for name in [h.id.clone(), plain_text(&h.content)] {
+                            local.entry(loose(&name)).or_insert_with(|| h.id.clone());
+                        }
+                    }
                     BlockKind::Division(d) => ids.borrow_mut().extend(d.attrs.id.clone()),
                     BlockKind::Math(f) => {
                         if let (Some(id), Some(tag)) = (&f.id, &f.tag) {
@@ -78,6 +94,7 @@ pub fn resolve(
         for note in &ch.footnotes {
             targets.by_id.insert(note.id.clone(), i);
         }
+        targets.local.push(local.into_inner());
     }
     targets.equations = equations.into_inner();
     for chapter in chapters.iter_mut() {
@@ -201,13 +218,19 @@ impl Resolver<'_> {
         let id = match fragment.as_deref() {
             None | Some("") => None,
             Some(f) if self.targets.by_id.get(f) == Some(&chapter) => Some(f.to_string()),
-            Some(_) => return Err("points to an id that is not in that chapter".into()),
+            // A heading named as another tool names it (mdBook's ids are
+            // unique per page, Folio's per book).
+            Some(f) => match self.targets.local[chapter].get(&loose(f)) {
+                Some(id) => Some(id.clone()),
+                None => return Err("points to an id that is not in that chapter".into()),
+            },
         };
         Ok(LinkTarget::Internal { chapter, id })
     }
 
     /// The chapter a relative link path names: the file itself, or the
-    /// Markdown file a `.html` link stands for.
+    /// Markdown file a `.html` link stands for (mdBook serves README.md
+    /// as index.html).
     fn chapter_at(&self, path: &str) -> Option<usize> {
         let target = normalize(&self.dir.join(path));
         if let Some(&c) = self.targets.by_path.get(&target) {
@@ -217,9 +240,12 @@ impl Resolver<'_> {
         if ext != "html" && ext != "htm" {
             return None;
         }
+        let readme = (target.file_stem()? == "index").then(|| target.with_file_name("README.md"));
         CHAPTER_EXTENSIONS
             .iter()
-            .find_map(|e| self.targets.by_path.get(&target.with_extension(e)).copied())
+            .map(|e| target.with_extension(e))
+            .chain(readme)
+            .find_map(|p| self.targets.by_path.get(&p).copied())
     }
 
     /// Checks a local image and records its path; anything else keeps its
@@ -283,6 +309,16 @@ impl Resolver<'_> {
             problems.push(d);
         }
     }
+}
+
+/// A name folded so that ids made by different rules meet: lower case,
+/// letters and digits only (`What's New?`, `whats-new` and `whats_new`
+/// all give `whatsnew`).
+fn loose(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// The scheme of an absolute URL (`https` of `https://…`), if it has one.

@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use super::*;
-use crate::load::Source;
 use crate::model::*;
+use crate::source::Source;
 
 fn parse_in(root: &Path, files: &[(&str, &str)]) -> (Vec<Chapter>, Vec<Diagnostic>) {
     let mut map = SourceMap::default();
@@ -15,6 +15,7 @@ fn parse_in(root: &Path, files: &[(&str, &str)]) -> (Vec<Chapter>, Vec<Diagnosti
             file: map.add(format!("book/{name}").into(), md.to_string()),
             relative: (*name).into(),
             title: None,
+            depth: 0,
         })
         .collect();
     match parse_chapters(root, &map, &sources) {
@@ -545,4 +546,28 @@ fn nesting_past_the_cap_is_flattened_with_a_warning_and_spaced() {
 fn chapter_slugs() {
     assert_eq!(chapter_slug(Path::new("01-opening.md")), "01-opening");
     assert_eq!(chapter_slug(Path::new("part 1/Intro.md")), "part-1-intro");
+}
+
+#[test]
+fn a_display_inside_a_paragraph_becomes_a_block_between_its_text() {
+    let (blocks, warnings) =
+        shown("The integral\n$$\\int_0^1 x\\,dx$$\nis finite, and\n$$E = mc^2$$ {#eq-e} holds.\n");
+    assert_eq!(warnings, "");
+    assert_eq!(
+        blocks,
+        "<p>The integral</p><math>\\int_0^1 x\\,dx</math><p>is finite, and</p>\
+         <math>E = mc^2</math><p>holds.</p>"
+    );
+    let (ch, _) = parse_one("Energy\n$$E = mc^2$$ {#eq-e} holds.\n");
+    let BlockKind::Math(m) = &ch.blocks[1].kind else {
+        panic!("{:?}", ch.blocks[1].kind)
+    };
+    assert_eq!(m.id.as_deref(), Some("eq-e"));
+    assert_eq!(m.tag.as_deref(), Some("1"));
+    // Each piece points at its own text.
+    assert!(ch.blocks[0].span.end <= ch.blocks[1].span.start);
+    assert!(ch.blocks[1].span.end <= ch.blocks[2].span.start);
+    // Inline math stays in its paragraph.
+    let (blocks, _) = shown("so $x$ and $y$.\n");
+    assert_eq!(blocks, "<p>so $x$ and $y$.</p>");
 }

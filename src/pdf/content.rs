@@ -5,13 +5,21 @@
 //! Streams are written straight into a reusable byte buffer; the only state
 //! kept is what avoids redundant operators (current font, size and grey,
 //! whether a text object is open).
+//!
+//! Items are wrapped in marked-content sequences as the frame's
+//! [`Item::Tag`]s say: `/P <</MCID n>> BDC … EMC` for content of a structure
+//! node (the page's MCIDs are returned, to become the structure tree's
+//! leaves), `/Artifact` for running heads, folios and rules. A sequence is
+//! opened only when something is drawn in it, and text objects never
+//! straddle one.
 
 use super::encoding::push_num;
 use super::fonts::FontSet;
 use super::images::{resource_name, ImageSet};
+use super::structure::role_name;
 use super::text::{font_size, h_scale_percent, push_font_size, push_h_scale, write_run};
 use crate::diag::Diagnostic;
-use crate::typeset::frame::{Glyph, Item, Rgb};
+use crate::typeset::frame::{ArtifactKind, Glyph, Item, NodeId, Rgb, StructTree, Tag};
 use crate::units::Pt;
 
 /// Decimal places of rectangle and image coordinates.
@@ -23,15 +31,19 @@ const STROKE_DECIMALS: u32 = 3;
 
 /// Writes the uncompressed content stream of a page of height `height`
 /// holding `items` into `buf` (cleared first), assigning glyph codes in
-/// `fonts` as it goes.
+/// `fonts` as it goes. The node of each marked-content id used, in order,
+/// goes into `marks` (cleared first).
 pub(super) fn write_page(
     buf: &mut Vec<u8>,
     height: Pt,
     items: &[Item],
     fonts: &mut FontSet,
     images: &ImageSet,
+    tree: &StructTree,
+    marks: &mut Vec<NodeId>,
 ) -> Result<(), Diagnostic> {
     buf.clear();
+    marks.clear();
     let height = height.0;
     let mut state = State {
         in_text: false,
@@ -40,13 +52,17 @@ pub(super) fn write_page(
         font: None,
         h_scale: 100.0,
         bold: None,
+        wanted: Tag::Artifact(ArtifactKind::Layout),
+        open: None,
     };
     for (index, item) in items.iter().enumerate() {
         match item {
+            Item::Tag(tag) => state.wanted = *tag,
             Item::Text(run) => {
                 if run.glyphs.is_empty() {
                     continue;
                 }
+                state.mark(buf, tree, marks);
                 let font = fonts.get(run.font.0)?;
                 if !state.in_text {
                     buf.extend_from_slice(b"BT\n");
@@ -77,6 +93,7 @@ pub(super) fn write_page(
                 write_run(buf, run, next, font, height);
             }
             Item::Rect(rect) => {
+                state.mark(buf, tree, marks);
                 state.end_text(buf);
                 state.set_fill(buf, Fill::Gray(rect.gray));
                 push_num(buf, rect.x.0, COORD_DECIMALS);
@@ -92,6 +109,7 @@ pub(super) fn write_page(
                 let Some(index) = images.resource(&image.path) else {
                     continue;
                 };
+                state.mark(buf, tree, marks);
                 state.end_text(buf);
                 buf.extend_from_slice(b"q ");
                 push_num(buf, image.width.0, COORD_DECIMALS);
@@ -110,6 +128,9 @@ pub(super) fn write_page(
         }
     }
     state.end_text(buf);
+    if state.open.is_some() {
+        buf.extend_from_slice(b"EMC\n");
+    }
     Ok(())
 }
 
@@ -125,7 +146,7 @@ fn continuation(rest: &[Item], baseline: f64) -> Option<(&Glyph, &str)> {
             Item::Text(next) if (next.baseline.0 - baseline).abs() < SAME_BASELINE => {
                 return next.glyphs.first().map(|g| (g, next.glyph_text(g)));
             }
-            Item::Link(_) => continue,
+            Item::Link(_) | Item::Tag(_) => continue,
             _ => return None,
         }
     }
@@ -177,9 +198,38 @@ struct State {
     /// Synthesized bold in force: text rendering mode 2 (fill, then
     /// stroke) with this line width and stroke colour; `None`: mode 0.
     bold: Option<(f64, Fill)>,
+    /// The tag the next drawn item belongs to…
+    wanted: Tag,
+    /// …and the one whose marked-content sequence is open.
+    open: Option<Tag>,
 }
 
 impl State {
+    /// Opens the marked-content sequence of the wanted tag, closing the
+    /// open one, unless they are the same.
+    fn mark(&mut self, buf: &mut Vec<u8>, tree: &StructTree, marks: &mut Vec<NodeId>) {
+        if self.open == Some(self.wanted) {
+            return;
+        }
+        self.end_text(buf);
+        if self.open.is_some() {
+            buf.extend_from_slice(b"EMC\n");
+        }
+        match self.wanted {
+            Tag::Node(node) => {
+                let role = tree.get(node).map_or("Span", |n| role_name(n.kind));
+                buf.push(b'/');
+                buf.extend_from_slice(role.as_bytes());
+                buf.extend_from_slice(b" <</MCID ");
+                super::encoding::push_int(buf, marks.len() as i64);
+                buf.extend_from_slice(b">>BDC\n");
+                marks.push(node);
+            }
+            Tag::Artifact(kind) => buf.extend_from_slice(artifact(kind)),
+        }
+        self.open = Some(self.wanted);
+    }
+
     fn end_text(&mut self, buf: &mut Vec<u8>) {
         if self.in_text {
             buf.extend_from_slice(b"ET\n");
@@ -219,5 +269,16 @@ impl State {
             buf.push(b'\n');
             self.fill = fill;
         }
+    }
+}
+
+/// The opening of an artifact's marked-content sequence (ISO 32000-1,
+/// 14.8.2.2.2): pagination artifacts say which, layout ones need nothing.
+fn artifact(kind: ArtifactKind) -> &'static [u8] {
+    match kind {
+        ArtifactKind::Header => b"/Artifact <</Type/Pagination/Subtype/Header>>BDC\n",
+        ArtifactKind::Footer => b"/Artifact <</Type/Pagination/Subtype/Footer>>BDC\n",
+        ArtifactKind::Pagination => b"/Artifact <</Type/Pagination>>BDC\n",
+        ArtifactKind::Layout => b"/Artifact <</Type/Layout>>BDC\n",
     }
 }

@@ -1,15 +1,14 @@
 //! Low-level encodings shared by the PDF writer: numbers and strings in
-//! content streams, PDF text strings for the outline and Info, dates, the
-//! deterministic hash behind subset tags and the file /ID, and deflate.
+//! content streams, dates, the deterministic hash behind subset tags and
+//! the file /ID, and deflate.
 //!
 //! Content streams are written by hand into byte buffers (no allocation per
-//! number or glyph); everything else goes through lopdf objects.
+//! number or glyph); everything else goes through pdf-writer.
 
 use std::io::Write;
 
 use flate2::write::ZlibEncoder;
 use flate2::Compression;
-use lopdf::{Object, StringFormat};
 
 /// Deflate level for every stream we compress. Measured on the content of
 /// a dense 600-page book (4.8 MB of operators, zlib-rs): level 1 takes
@@ -66,13 +65,6 @@ impl Deflater {
             }
         }
     }
-}
-
-/// A stream object whose content is deflated here (so lopdf never
-/// re-compresses it at its slow "best" level).
-pub(super) fn flate_stream(mut dict: lopdf::Dictionary, data: &[u8]) -> lopdf::Stream {
-    dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
-    lopdf::Stream::new(dict, deflate(data)).with_compression(false)
 }
 
 /// Appends an integer in decimal.
@@ -143,23 +135,6 @@ pub(super) fn push_literal_bytes(buf: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
-/// A PDF text string (outline titles, Info entries, /Lang): plain bytes when
-/// the text is printable ASCII, where PDFDocEncoding and ASCII agree;
-/// otherwise UTF-16BE with a byte-order mark. lopdf escapes parentheses and
-/// backslashes of literal strings itself.
-pub(super) fn text_string(text: &str) -> Object {
-    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
-        Object::String(text.as_bytes().to_vec(), StringFormat::Literal)
-    } else {
-        let mut bytes = Vec::with_capacity(2 + text.len() * 2);
-        bytes.extend_from_slice(&[0xfe, 0xff]);
-        for unit in text.encode_utf16() {
-            bytes.extend_from_slice(&unit.to_be_bytes());
-        }
-        Object::String(bytes, StringFormat::Hexadecimal)
-    }
-}
-
 /// A 128-bit FNV-1a style hash, fed 8 bytes at a time. Stable across Rust
 /// versions and platforms (unlike `std`'s hashers), so it can name subset
 /// fonts and build the file /ID reproducibly.
@@ -197,7 +172,7 @@ impl StableHash {
         self.mix(u64::from(v));
     }
 
-    pub(super) fn finish(&self) -> u128 {
+    pub(super) fn digest(&self) -> u128 {
         // A final avalanche so that the low bits depend on every input bit.
         let mut h = self.0;
         h ^= h >> 67;
@@ -303,21 +278,6 @@ mod tests {
     }
 
     #[test]
-    fn text_strings_pick_the_encoding() {
-        assert_eq!(
-            text_string("Pakistan & (the) Taliban"),
-            Object::String(b"Pakistan & (the) Taliban".to_vec(), StringFormat::Literal)
-        );
-        assert_eq!(
-            text_string("Kābul"),
-            Object::String(
-                vec![0xfe, 0xff, 0, b'K', 0x01, 0x01, 0, b'b', 0, b'u', 0, b'l'],
-                StringFormat::Hexadecimal
-            )
-        );
-    }
-
-    #[test]
     fn dates_from_epoch() {
         assert_eq!(pdf_date(0), "D:19700101000000+00'00'");
         // 2024-02-29T12:34:56Z, a leap day.
@@ -333,7 +293,7 @@ mod tests {
             for p in parts {
                 s.write(p);
             }
-            s.finish()
+            s.digest()
         };
         assert_eq!(h(&[b"abc"]), h(&[b"abc"]));
         assert_ne!(h(&[b"ab", b"c"]), h(&[b"a", b"bc"]));

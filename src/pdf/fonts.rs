@@ -23,13 +23,15 @@
 
 use std::collections::BTreeMap;
 
-use lopdf::{Dictionary, Object};
+use pdf_writer::types::{CidFontType, FontFlags, SystemInfo};
+use pdf_writer::{Filter, Finish, Name, Ref, Str};
 use skrifa::instance::{LocationRef, Size};
 use skrifa::metrics::GlyphMetrics;
 use skrifa::raw::{TableProvider, TopLevelTable};
 use skrifa::{FontRef, GlyphId, MetadataProvider};
 
-use super::encoding::{flate_stream, push_hex, push_int, StableHash};
+use super::encoding::{deflate, push_hex, push_int, StableHash};
+use super::file::Objects;
 use crate::diag::{Diagnostic, Diagnostics, StageResult};
 use crate::typeset::frame::{Document, FontData};
 
@@ -316,15 +318,15 @@ impl<'a> FontSet<'a> {
         }
     }
 
-    /// Subsets and writes every used font; returns the /Font resource
-    /// dictionary. Hashes what identifies the fonts into `hash`.
+    /// Subsets and writes every used font; returns each one's resource
+    /// name and id. Hashes what identifies the fonts into `hash`.
     pub fn finish(
         self,
-        pdf: &mut lopdf::Document,
+        objects: &mut Objects,
         hash: &mut StableHash,
-    ) -> StageResult<Dictionary> {
+    ) -> StageResult<Vec<(String, Ref)>> {
         let mut errors = Vec::new();
-        let mut resources = Dictionary::new();
+        let mut resources = Vec::new();
         let mut encoding = None;
         for font in self.fonts.into_iter().flatten() {
             if let Some(gid) = font.bad_glyph {
@@ -335,9 +337,9 @@ impl<'a> FontSet<'a> {
                 )));
                 continue;
             }
-            let encoding = *encoding.get_or_insert_with(|| encoding_cmap(pdf));
-            match embed(pdf, &font, encoding, hash) {
-                Ok(id) => resources.set(font.resource.as_bytes(), Object::Reference(id)),
+            let encoding = *encoding.get_or_insert_with(|| encoding_cmap(objects));
+            match embed(objects, &font, encoding, hash) {
+                Ok(id) => resources.push((font.resource.clone(), id)),
                 Err(d) => errors.push(d),
             }
         }
@@ -349,17 +351,26 @@ impl<'a> FontSet<'a> {
     }
 }
 
+/// The character collection of every font and CMap here.
+fn identity() -> SystemInfo<'static> {
+    SystemInfo {
+        registry: Str(b"Adobe"),
+        ordering: Str(b"Identity"),
+        supplement: 0,
+    }
+}
+
 /// Writes the encoding CMap stream all fonts share.
-fn encoding_cmap(pdf: &mut lopdf::Document) -> lopdf::ObjectId {
-    let mut dict = Dictionary::new();
-    dict.set("Type", name("CMap"));
-    dict.set("CMapName", name(ENCODING_NAME));
-    let mut info = Dictionary::new();
-    info.set("Registry", Object::string_literal("Adobe"));
-    info.set("Ordering", Object::string_literal("Identity"));
-    info.set("Supplement", 0);
-    dict.set("CIDSystemInfo", info);
-    pdf.add_object(flate_stream(dict, ENCODING_CMAP.as_bytes()))
+fn encoding_cmap(objects: &mut Objects) -> Ref {
+    let id = objects.alloc();
+    let data = deflate(ENCODING_CMAP.as_bytes());
+    objects
+        .direct(id)
+        .cmap(id, &data)
+        .name(Name(ENCODING_NAME.as_bytes()))
+        .system_info(identity())
+        .filter(Filter::FlateDecode);
+    id
 }
 
 /// The FontDescriptor flag of an italic font (ISO 32000-1, table 123).
@@ -439,26 +450,14 @@ fn pdf_name_safe(name: &str) -> String {
     }
 }
 
-fn real(v: f64) -> Object {
-    if v.fract() == 0.0 && v.abs() < 1e9 {
-        Object::Integer(v as i64)
-    } else {
-        Object::Real(v as f32)
-    }
-}
-
-fn name(n: &str) -> Object {
-    Object::Name(n.as_bytes().to_vec())
-}
-
 /// Subsets the font and writes the Type0 font, its CIDFont, descriptor,
 /// program and ToUnicode; returns the Type0 font's id.
 fn embed(
-    pdf: &mut lopdf::Document,
+    objects: &mut Objects,
     font: &FontState,
-    encoding: lopdf::ObjectId,
+    encoding: Ref,
     hash: &mut StableHash,
-) -> Result<lopdf::ObjectId, Diagnostic> {
+) -> Result<Ref, Diagnostic> {
     let data = font.data;
     let fail = |what: String| {
         Diagnostic::error(format!("the font {} {what}", data.postscript_name))
@@ -482,10 +481,11 @@ fn embed(
     };
     let base_font = format!(
         "{}+{}{synthesized}",
-        subset_tag(tag_hash.finish()),
+        subset_tag(tag_hash.digest()),
         pdf_name_safe(&data.postscript_name)
     );
     hash.write(base_font.as_bytes());
+    let base_name = Name(base_font.as_bytes());
 
     let mut d = descriptor(&font.face, font.to_1000);
     if data.synthetic_slant != 0.0 {
@@ -493,91 +493,115 @@ fn embed(
         d.italic_angle = -f64::from(data.synthetic_slant).atan().to_degrees();
         d.flags |= DESCRIPTOR_ITALIC;
     }
-    let (subtype, file_key, file_id) = if font.is_cff {
+    let file_id = objects.alloc();
+    if font.is_cff {
         let face = FontRef::new(&subset)
             .map_err(|e| fail(format!("was subset into an unreadable font: {e}")))?;
         let table = face
             .table_data(skrifa::raw::tables::cff::Cff::TAG)
             .ok_or_else(|| fail("lost its CFF table when subset".into()))?;
-        let mut dict = Dictionary::new();
-        dict.set("Subtype", name("CIDFontType0C"));
-        let id = pdf.add_object(flate_stream(dict, table.as_bytes()));
-        ("CIDFontType0", "FontFile3", id)
+        let deflated = deflate(table.as_bytes());
+        let mut stream = objects.direct(file_id).stream(file_id, &deflated);
+        stream.filter(Filter::FlateDecode);
+        stream.pair(Name(b"Subtype"), Name(b"CIDFontType0C"));
+        stream.finish();
     } else {
-        let mut dict = Dictionary::new();
-        dict.set("Length1", subset.len() as i64);
-        let id = pdf.add_object(flate_stream(dict, &subset));
-        ("CIDFontType2", "FontFile2", id)
-    };
-    let mut desc = Dictionary::new();
-    desc.set("Type", name("FontDescriptor"));
-    desc.set("FontName", name(&base_font));
-    desc.set("Flags", d.flags);
-    desc.set(
-        "FontBBox",
-        Object::Array(d.bbox.iter().map(|&v| real(v.round())).collect()),
-    );
-    desc.set("ItalicAngle", real((d.italic_angle * 10.0).round() / 10.0));
-    desc.set("Ascent", real(d.ascent.round()));
-    desc.set("Descent", real(d.descent.round()));
-    desc.set("CapHeight", real(d.cap_height.round()));
-    desc.set("StemV", real(d.stem_v));
-    desc.set(file_key, Object::Reference(file_id));
-    let desc_id = pdf.add_object(desc);
-
-    let mut cid_font = Dictionary::new();
-    cid_font.set("Type", name("Font"));
-    cid_font.set("Subtype", name(subtype));
-    cid_font.set("BaseFont", name(&base_font));
-    let mut info = Dictionary::new();
-    info.set("Registry", Object::string_literal("Adobe"));
-    info.set("Ordering", Object::string_literal("Identity"));
-    info.set("Supplement", 0);
-    cid_font.set("CIDSystemInfo", info);
-    cid_font.set("FontDescriptor", Object::Reference(desc_id));
-    cid_font.set("W", Object::Array(width_array(&font.widths)));
-    if !font.is_cff {
+        let deflated = deflate(&subset);
+        let mut stream = objects.direct(file_id).stream(file_id, &deflated);
+        stream.filter(Filter::FlateDecode);
+        stream.pair(Name(b"Length1"), subset.len() as i32);
+        stream.finish();
+    }
+    // TrueType CIDs reach glyphs through /CIDToGIDMap: /Identity when
+    // codes and subset glyph ids coincide (no glyph with two texts).
+    let cid_to_gid = if font.is_cff {
+        None
+    } else {
         let map: Vec<u16> = font
             .codes
             .iter()
             .map(|c| font.remapper.get(c.gid).unwrap_or(0))
             .collect();
-        if map
+        let identity_map = map
             .iter()
             .enumerate()
-            .all(|(code, &gid)| usize::from(gid) == code)
-        {
-            cid_font.set("CIDToGIDMap", name("Identity"));
+            .all(|(code, &gid)| usize::from(gid) == code);
+        if identity_map {
+            Some(None)
         } else {
             let bytes: Vec<u8> = map.iter().flat_map(|g| g.to_be_bytes()).collect();
-            let id = pdf.add_object(flate_stream(Dictionary::new(), &bytes));
-            cid_font.set("CIDToGIDMap", Object::Reference(id));
+            let id = objects.alloc();
+            let deflated = deflate(&bytes);
+            objects
+                .direct(id)
+                .stream(id, &deflated)
+                .filter(Filter::FlateDecode);
+            Some(Some(id))
         }
+    };
+
+    let cmap_id = objects.alloc();
+    let cmap = deflate(&to_unicode_cmap(&font.codes));
+    objects
+        .direct(cmap_id)
+        .stream(cmap_id, &cmap)
+        .filter(Filter::FlateDecode);
+
+    let desc_id = objects.alloc();
+    let mut desc = objects.small(desc_id).font_descriptor(desc_id);
+    desc.name(base_name)
+        .flags(FontFlags::from_bits_truncate(d.flags as u32))
+        .bbox(pdf_writer::Rect::new(
+            d.bbox[0].round() as f32,
+            d.bbox[1].round() as f32,
+            d.bbox[2].round() as f32,
+            d.bbox[3].round() as f32,
+        ))
+        .italic_angle(((d.italic_angle * 10.0).round() / 10.0) as f32)
+        .ascent(d.ascent.round() as f32)
+        .descent(d.descent.round() as f32)
+        .cap_height(d.cap_height.round() as f32)
+        .stem_v(d.stem_v as f32);
+    if font.is_cff {
+        desc.font_file3(file_id);
+    } else {
+        desc.font_file2(file_id);
     }
-    let cid_font_id = pdf.add_object(cid_font);
+    desc.finish();
 
-    let cmap = to_unicode_cmap(&font.codes);
-    let cmap_id = pdf.add_object(flate_stream(Dictionary::new(), &cmap));
+    let cid_id = objects.alloc();
+    let mut cid = objects.small(cid_id).cid_font(cid_id);
+    cid.subtype(if font.is_cff {
+        CidFontType::Type0
+    } else {
+        CidFontType::Type2
+    })
+    .base_font(base_name)
+    .system_info(identity())
+    .font_descriptor(desc_id);
+    // `/W [0 [w0 w1 …]]`: codes are dense from 0, so one run covers them all.
+    cid.widths()
+        .consecutive(0, font.widths.iter().map(|&w| w as f32));
+    match cid_to_gid {
+        Some(None) => {
+            cid.cid_to_gid_map_predefined(Name(b"Identity"));
+        }
+        Some(Some(id)) => {
+            cid.cid_to_gid_map_stream(id);
+        }
+        None => {}
+    }
+    cid.finish();
 
-    let mut type0 = Dictionary::new();
-    type0.set("Type", name("Font"));
-    type0.set("Subtype", name("Type0"));
-    type0.set("BaseFont", name(&base_font));
-    type0.set("Encoding", Object::Reference(encoding));
-    type0.set(
-        "DescendantFonts",
-        Object::Array(vec![Object::Reference(cid_font_id)]),
-    );
-    type0.set("ToUnicode", Object::Reference(cmap_id));
-    Ok(pdf.add_object(type0))
-}
-
-/// `/W [0 [w0 w1 …]]`: codes are dense from 0, so one run covers them all.
-fn width_array(widths: &[f64]) -> Vec<Object> {
-    vec![
-        Object::Integer(0),
-        Object::Array(widths.iter().map(|&w| real(w)).collect()),
-    ]
+    let id = objects.alloc();
+    objects
+        .small(id)
+        .type0_font(id)
+        .base_font(base_name)
+        .encoding_cmap(encoding)
+        .descendant_font(cid_id)
+        .to_unicode(cmap_id);
+    Ok(id)
 }
 
 /// The ToUnicode CMap: each code → the UTF-16BE of its text. Codes without

@@ -1,39 +1,41 @@
-//! Images: PNG and JPEG files → image XObjects.
+//! Images: PNG, JPEG, GIF, WebP and SVG files → XObjects.
 //!
 //! JPEG data is embedded as it is (`/DCTDecode`), so there is no loss and no
 //! decoding cost; only its frame header is read for the size and colour
-//! space. PNG is decoded (palettes expanded, 16-bit reduced to 8) and
-//! re-deflated; an alpha channel becomes a soft mask. Each file is embedded
-//! once however often it is placed.
+//! space. PNG, GIF (its first frame) and WebP are decoded and re-deflated;
+//! an alpha channel becomes a soft mask. SVG is drawn as vectors by
+//! svg2pdf into a form XObject, its text kept as text in the book's fonts.
+//! Each file is embedded once however often it is placed.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use lopdf::{Dictionary, Object};
+use pdf_writer::{Filter, Finish, Ref};
 
-use super::encoding::flate_stream;
+use super::encoding::deflate;
+use super::file::Objects;
 use crate::diag::{Diagnostic, Diagnostics, StageResult};
+use crate::source::image::{kind, ImageKind};
 use crate::typeset::frame::{Document, Item};
 
 /// What Folio can embed, for the hint of an unsupported file.
 const SUPPORTED_HINT: &str =
-    "PDF output supports PNG and JPEG images; convert the file to one of them";
+    "PDF output supports PNG, JPEG, GIF, WebP and SVG images; convert the file to one of them";
 
 /// The images of a document, in order of first placement.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(super) struct ImageSet {
     images: Vec<LoadedImage>,
     by_path: BTreeMap<PathBuf, usize>,
 }
 
-#[derive(Debug)]
 struct LoadedImage {
     width: u32,
     height: u32,
     data: ImageData,
 }
 
-#[derive(Debug)]
 enum ImageData {
     Jpeg {
         bytes: Vec<u8>,
@@ -48,13 +50,16 @@ enum ImageData {
         samples: Vec<u8>,
         alpha: Option<Vec<u8>>,
     },
+    Svg(Box<usvg::Tree>),
 }
 
 impl ImageSet {
     /// Reads every placed image; reports every unreadable file at once.
+    /// SVG text is set in the document's fonts.
     pub fn load(doc: &Document) -> StageResult<ImageSet> {
         let mut set = ImageSet::default();
         let mut errors = Vec::new();
+        let svg_options = std::cell::OnceCell::new();
         for page in &doc.pages {
             for item in &page.items {
                 let Item::Image(image) = item else { continue };
@@ -65,7 +70,9 @@ impl ImageSet {
                 {
                     continue;
                 }
-                match load_image(&image.path) {
+                match load_image(&image.path, &|| {
+                    svg_options.get_or_init(|| svg_options_for(doc))
+                }) {
                     Ok(loaded) => {
                         set.by_path.insert(image.path.clone(), set.images.len());
                         set.images.push(loaded);
@@ -86,18 +93,14 @@ impl ImageSet {
         self.by_path.get(path).copied()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.images.is_empty()
-    }
-
-    /// Writes the image objects and returns the /XObject resource dictionary.
-    pub fn write(&self, pdf: &mut lopdf::Document) -> Dictionary {
-        let mut resources = Dictionary::new();
-        for (index, image) in self.images.iter().enumerate() {
-            let id = write_image(pdf, image);
-            resources.set(resource_name(index), Object::Reference(id));
+    /// Writes the image objects; returns each image's id, by resource
+    /// index. `pdfa`: SVG drawings avoid what PDF/A forbids.
+    pub fn write(&self, objects: &mut Objects, pdfa: bool) -> StageResult<Vec<Ref>> {
+        let mut ids = Vec::with_capacity(self.images.len());
+        for image in &self.images {
+            ids.push(write_image(objects, image, pdfa)?);
         }
-        resources
+        Ok(ids)
     }
 }
 
@@ -106,20 +109,59 @@ pub(super) fn resource_name(index: usize) -> String {
     format!("Im{index}")
 }
 
-fn load_image(path: &Path) -> Result<LoadedImage, Diagnostic> {
+/// usvg's options for SVG files: text in the document's own fonts (serif
+/// text in the first, monospace in the last), never the system's, so the
+/// drawing is the same on every machine.
+fn svg_options_for(doc: &Document) -> usvg::Options<'static> {
+    let mut db = fontdb::Database::new();
+    for font in &doc.fonts {
+        db.load_font_source(fontdb::Source::Binary(Arc::new(font.bytes.to_vec())));
+    }
+    let family = |i: Option<usize>| {
+        i.and_then(|i| db.faces().nth(i))
+            .and_then(|f| f.families.first())
+            .map(|(name, _)| name.clone())
+    };
+    let main = family(Some(0));
+    let mono = family(db.len().checked_sub(1));
+    if let Some(main) = &main {
+        db.set_serif_family(main.clone());
+        db.set_sans_serif_family(main.clone());
+        db.set_cursive_family(main.clone());
+        db.set_fantasy_family(main.clone());
+    }
+    if let Some(mono) = mono {
+        db.set_monospace_family(mono);
+    }
+    let mut options = usvg::Options::default();
+    if let Some(main) = main {
+        options.font_family = main;
+    }
+    *options.fontdb_mut() = db;
+    options
+}
+
+fn load_image<'a>(
+    path: &Path,
+    svg_options: &dyn Fn() -> &'a usvg::Options<'static>,
+) -> Result<LoadedImage, Diagnostic> {
     let bytes = std::fs::read(path).map_err(|e| {
         Diagnostic::error(format!("cannot read image {}: {e}", path.display())).in_file(path)
     })?;
-    let result = if bytes.starts_with(&[0xff, 0xd8]) {
-        load_jpeg(bytes)
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        load_png(&bytes)
-    } else {
-        return Err(
-            Diagnostic::error(format!("image {} is neither PNG nor JPEG", path.display()))
-                .in_file(path)
-                .with_hint(SUPPORTED_HINT),
-        );
+    let result = match kind(&bytes) {
+        Some(ImageKind::Jpeg) => load_jpeg(bytes),
+        Some(ImageKind::Png) => load_png(&bytes),
+        Some(ImageKind::Gif) => load_gif(&bytes),
+        Some(ImageKind::WebP) => load_webp(&bytes),
+        Some(ImageKind::Svg) => load_svg(&bytes, svg_options()),
+        None => {
+            return Err(Diagnostic::error(format!(
+                "image {} is not a PNG, JPEG, GIF, WebP or SVG file",
+                path.display()
+            ))
+            .in_file(path)
+            .with_hint(SUPPORTED_HINT))
+        }
     };
     result.map_err(|why| {
         Diagnostic::error(format!(
@@ -208,20 +250,7 @@ fn load_png(bytes: &[u8]) -> Result<LoadedImage, String> {
     if info.bit_depth != png::BitDepth::Eight {
         return Err(format!("unexpected bit depth {:?}", info.bit_depth));
     }
-    let (samples, alpha) = if has_alpha {
-        let stride = usize::from(components) + 1;
-        let pixels = buf.len() / stride;
-        let mut samples = Vec::with_capacity(pixels * usize::from(components));
-        let mut alpha = Vec::with_capacity(pixels);
-        for px in buf.chunks_exact(stride) {
-            samples.extend_from_slice(&px[..stride - 1]);
-            alpha.push(px[stride - 1]);
-        }
-        let opaque = alpha.iter().all(|&a| a == 255);
-        (samples, (!opaque).then_some(alpha))
-    } else {
-        (buf, None)
-    };
+    let (samples, alpha) = split_alpha(buf, components, has_alpha);
     Ok(LoadedImage {
         width: info.width,
         height: info.height,
@@ -233,30 +262,106 @@ fn load_png(bytes: &[u8]) -> Result<LoadedImage, String> {
     })
 }
 
-fn name(n: &str) -> Object {
-    Object::Name(n.as_bytes().to_vec())
+/// Splits interleaved samples with alpha into colour samples and an alpha
+/// channel (none when every pixel is opaque).
+fn split_alpha(buf: Vec<u8>, components: u8, has_alpha: bool) -> (Vec<u8>, Option<Vec<u8>>) {
+    if !has_alpha {
+        return (buf, None);
+    }
+    let stride = usize::from(components) + 1;
+    let pixels = buf.len() / stride;
+    let mut samples = Vec::with_capacity(pixels * usize::from(components));
+    let mut alpha = Vec::with_capacity(pixels);
+    for px in buf.chunks_exact(stride) {
+        samples.extend_from_slice(&px[..stride - 1]);
+        alpha.push(px[stride - 1]);
+    }
+    let opaque = alpha.iter().all(|&a| a == 255);
+    (samples, (!opaque).then_some(alpha))
 }
 
-fn image_dict(width: u32, height: u32, color_space: &str, bits: u8) -> Dictionary {
-    let mut dict = Dictionary::new();
-    dict.set("Type", name("XObject"));
-    dict.set("Subtype", name("Image"));
-    dict.set("Width", i64::from(width));
-    dict.set("Height", i64::from(height));
-    dict.set("ColorSpace", name(color_space));
-    dict.set("BitsPerComponent", i64::from(bits));
-    dict
+/// The first frame of a GIF on its canvas (an animation shows its first
+/// picture in print).
+fn load_gif(bytes: &[u8]) -> Result<LoadedImage, String> {
+    let mut options = gif::DecodeOptions::new();
+    options.set_color_output(gif::ColorOutput::RGBA);
+    let mut decoder = options.read_info(bytes).map_err(|e| e.to_string())?;
+    let (width, height) = (u32::from(decoder.width()), u32::from(decoder.height()));
+    let frame = decoder
+        .read_next_frame()
+        .map_err(|e| e.to_string())?
+        .ok_or("GIF without a picture")?;
+    let mut canvas = vec![0u8; width as usize * height as usize * 4];
+    let (fw, left, top) = (
+        usize::from(frame.width),
+        usize::from(frame.left),
+        usize::from(frame.top),
+    );
+    for (row, line) in frame.buffer.chunks_exact(fw * 4).enumerate() {
+        let y = top + row;
+        if y >= height as usize || left >= width as usize {
+            continue;
+        }
+        let n = fw.min(width as usize - left) * 4;
+        let at = (y * width as usize + left) * 4;
+        canvas[at..at + n].copy_from_slice(&line[..n]);
+    }
+    let (samples, alpha) = split_alpha(canvas, 3, true);
+    Ok(LoadedImage {
+        width,
+        height,
+        data: ImageData::Pixels {
+            components: 3,
+            samples,
+            alpha,
+        },
+    })
 }
 
-fn color_space(components: u8) -> &'static str {
+/// A WebP picture (lossy or lossless; the first frame of an animation).
+fn load_webp(bytes: &[u8]) -> Result<LoadedImage, String> {
+    let mut decoder =
+        image_webp::WebPDecoder::new(std::io::Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let (width, height) = decoder.dimensions();
+    let has_alpha = decoder.has_alpha();
+    let size = decoder
+        .output_buffer_size()
+        .ok_or("WebP too large to decode")?;
+    let mut buf = vec![0; size];
+    decoder.read_image(&mut buf).map_err(|e| e.to_string())?;
+    let (samples, alpha) = split_alpha(buf, 3, has_alpha);
+    Ok(LoadedImage {
+        width,
+        height,
+        data: ImageData::Pixels {
+            components: 3,
+            samples,
+            alpha,
+        },
+    })
+}
+
+fn load_svg(bytes: &[u8], options: &usvg::Options<'static>) -> Result<LoadedImage, String> {
+    let tree = usvg::Tree::from_data(bytes, options).map_err(|e| e.to_string())?;
+    let size = tree.size();
+    Ok(LoadedImage {
+        width: size.width().ceil() as u32,
+        height: size.height().ceil() as u32,
+        data: ImageData::Svg(Box::new(tree)),
+    })
+}
+
+/// Sets the device colour space of `components` samples per pixel.
+fn set_color_space(space: pdf_writer::writers::ColorSpace, components: u8) {
     match components {
-        1 => "DeviceGray",
-        4 => "DeviceCMYK",
-        _ => "DeviceRGB",
+        1 => space.device_gray(),
+        4 => space.device_cmyk(),
+        _ => space.device_rgb(),
     }
 }
 
-fn write_image(pdf: &mut lopdf::Document, image: &LoadedImage) -> lopdf::ObjectId {
+fn write_image(objects: &mut Objects, image: &LoadedImage, pdfa: bool) -> StageResult<Ref> {
+    let (w, h) = (image.width as i32, image.height as i32);
     match &image.data {
         ImageData::Jpeg {
             bytes,
@@ -264,29 +369,60 @@ fn write_image(pdf: &mut lopdf::Document, image: &LoadedImage) -> lopdf::ObjectI
             bits,
             inverted_cmyk,
         } => {
-            let mut dict = image_dict(image.width, image.height, color_space(*components), *bits);
-            dict.set("Filter", name("DCTDecode"));
+            let id = objects.alloc();
+            let mut xobject = objects.direct(id).image_xobject(id, bytes);
+            xobject.width(w).height(h);
+            set_color_space(xobject.color_space(), *components);
+            xobject.bits_per_component(i32::from(*bits));
             if *inverted_cmyk {
-                dict.set(
-                    "Decode",
-                    Object::Array([1, 0, 1, 0, 1, 0, 1, 0].map(Object::Integer).to_vec()),
-                );
+                xobject.decode([1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0, 0.0]);
             }
-            // Already compressed: lopdf must not deflate it again.
-            pdf.add_object(lopdf::Stream::new(dict, bytes.clone()).with_compression(false))
+            xobject.filter(Filter::DctDecode);
+            xobject.finish();
+            Ok(id)
         }
         ImageData::Pixels {
             components,
             samples,
             alpha,
         } => {
-            let mut dict = image_dict(image.width, image.height, color_space(*components), 8);
-            if let Some(alpha) = alpha {
-                let mask = image_dict(image.width, image.height, "DeviceGray", 8);
-                let mask_id = pdf.add_object(flate_stream(mask, alpha));
-                dict.set("SMask", Object::Reference(mask_id));
+            let mask = alpha.as_ref().map(|alpha| {
+                let id = objects.alloc();
+                let data = deflate(alpha);
+                let mut mask = objects.direct(id).image_xobject(id, &data);
+                mask.width(w).height(h);
+                set_color_space(mask.color_space(), 1);
+                mask.bits_per_component(8);
+                mask.filter(Filter::FlateDecode);
+                mask.finish();
+                id
+            });
+            let id = objects.alloc();
+            let data = deflate(samples);
+            let mut xobject = objects.direct(id).image_xobject(id, &data);
+            xobject.width(w).height(h);
+            set_color_space(xobject.color_space(), *components);
+            xobject.bits_per_component(8);
+            if let Some(mask) = mask {
+                xobject.s_mask(mask);
             }
-            pdf.add_object(flate_stream(dict, samples))
+            xobject.filter(Filter::FlateDecode);
+            xobject.finish();
+            Ok(id)
+        }
+        ImageData::Svg(tree) => {
+            let options = svg2pdf::ConversionOptions {
+                pdfa,
+                ..svg2pdf::ConversionOptions::default()
+            };
+            let fail = |why: String| {
+                Diagnostics::from(Diagnostic::error(format!(
+                    "an SVG image cannot be drawn: {why}"
+                )))
+            };
+            let (chunk, root) =
+                svg2pdf::to_chunk(tree, options).map_err(|e| fail(e.to_string()))?;
+            objects.adopt(&chunk, root).map_err(fail)
         }
     }
 }

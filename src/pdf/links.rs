@@ -1,68 +1,82 @@
-//! Link areas → printpdf link annotations: a URI action for external links,
-//! a GoTo action to `[page /XYZ 0 top null]` for places in the book. No
-//! border is drawn; the text itself shows that it is a link.
+//! Link areas → link annotations: a URI action for external links, a GoTo
+//! action to `[page /XYZ 0 top null]` for places in the book. No border is
+//! drawn; the text itself shows that it is a link. Each annotation says in
+//! /Contents where it goes (PDF/UA asks every annotation for a
+//! description) and, in a tagged file, which structure element holds it.
 //!
 //! Page anchors (heading and footnote ids) become named destinations, so
 //! `book.pdf#some-heading` opens at that heading in viewers that support it.
 
-use printpdf::{
-    Actions, BorderArray, ColorArray, Destination as PdfDestination, HighlightingMode,
-    LinkAnnotation, Op, Pt as PdfPt, Rect as PdfRect,
-};
+use pdf_writer::types::{ActionType, AnnotationFlags, AnnotationType};
+use pdf_writer::{Finish, Name, Ref, Str, TextStr};
 
-use lopdf::{Dictionary, Object, ObjectId, StringFormat};
+use super::file::Objects;
+use crate::typeset::frame::{Destination, Document, LinkArea};
 
-use crate::typeset::frame::{Destination, Document, Item, Page};
-
-/// The annotation ops of one page (printpdf turns them into /Annots).
-/// Destinations must already be validated against the page count.
-pub(super) fn link_ops(page: &Page, doc: &Document) -> Vec<Op> {
-    let height = page.height.0;
-    page.items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Link(link) => Some(link),
-            _ => None,
-        })
-        .map(|link| {
-            let r = link.rect;
-            let rect = PdfRect::from_xywh(
-                PdfPt(r.x.0 as f32),
-                PdfPt((height - r.y.0 - r.height.0) as f32),
-                PdfPt(r.width.0 as f32),
-                PdfPt(r.height.0 as f32),
-            );
-            let actions = match &link.target {
-                Destination::Uri(uri) => Actions::Uri(ascii_uri(uri)),
-                Destination::Page { page, y } => {
-                    let target_height = doc.pages.get(*page).map_or(height, |p| p.height.0);
-                    Actions::Goto(PdfDestination::Xyz {
-                        // printpdf counts pages from 1.
-                        page: page + 1,
-                        left: Some(0.0),
-                        top: Some((target_height - y.0) as f32),
-                        zoom: None,
-                    })
-                }
-            };
-            Op::LinkAnnotation {
-                link: LinkAnnotation::new(
-                    rect,
-                    actions,
-                    Some(BorderArray::Solid([0.0, 0.0, 0.0])),
-                    Some(ColorArray::Transparent),
-                    Some(HighlightingMode::Invert),
-                ),
-            }
-        })
-        .collect()
+/// Writes one link annotation on the page `page_id` as object `id`.
+/// `pages` holds each page's id and height (destinations are already
+/// validated against it); `struct_parent` is its key in the structure
+/// tree's parent tree.
+pub(super) fn write_link(
+    objects: &mut Objects,
+    id: Ref,
+    link: &LinkArea,
+    page: (Ref, f64),
+    pages: &[(Ref, f64)],
+    struct_parent: Option<i32>,
+) {
+    let (page_id, height) = page;
+    let r = link.rect;
+    let rect = pdf_writer::Rect::new(
+        r.x.0 as f32,
+        (height - r.y.0 - r.height.0) as f32,
+        (r.x.0 + r.width.0) as f32,
+        (height - r.y.0) as f32,
+    );
+    let description = match &link.target {
+        Destination::Uri(uri) => uri.clone(),
+        Destination::Page { page, .. } => format!("Go to page {}", page + 1),
+    };
+    let mut annot = objects.small(id).annotation(id);
+    annot
+        .subtype(AnnotationType::Link)
+        .rect(rect)
+        .page(page_id)
+        .contents(TextStr(&description))
+        .flags(AnnotationFlags::PRINT)
+        .border(0.0, 0.0, 0.0, None);
+    if let Some(key) = struct_parent {
+        annot.struct_parent(key);
+    }
+    let mut action = annot.action();
+    match &link.target {
+        Destination::Uri(uri) => {
+            action
+                .action_type(ActionType::Uri)
+                .uri(Str(ascii_uri(uri).as_bytes()));
+        }
+        Destination::Page { page, y } => {
+            let (target, target_height) = pages.get(*page).copied().unwrap_or((page_id, height));
+            action
+                .action_type(ActionType::GoTo)
+                .destination()
+                .page(target)
+                .xyz(0.0, (target_height - y.0) as f32, None);
+        }
+    }
+    action.finish();
+    annot.finish();
 }
 
-/// The /Dests name tree of every page anchor, `id → [page /XYZ 0 top
-/// null]`, or `None` without anchors. Keys are sorted bytewise as name trees
-/// require; an id given twice keeps its first page.
-pub(super) fn named_destinations(doc: &Document, pages: &[(ObjectId, f64)]) -> Option<Dictionary> {
-    let mut anchors: Vec<(&str, ObjectId, f64)> = doc
+/// Writes the /Dests name tree of every page anchor, `id → [page /XYZ 0
+/// top null]`; `None` without anchors. Keys are sorted bytewise as name
+/// trees require; an id given twice keeps its first page.
+pub(super) fn named_destinations(
+    objects: &mut Objects,
+    doc: &Document,
+    pages: &[(Ref, f64)],
+) -> Option<Ref> {
+    let mut anchors: Vec<(&str, Ref, f64)> = doc
         .pages
         .iter()
         .zip(pages)
@@ -78,23 +92,21 @@ pub(super) fn named_destinations(doc: &Document, pages: &[(ObjectId, f64)]) -> O
     // Stable: among equal ids the earliest page stays first.
     anchors.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     anchors.dedup_by(|later, earlier| later.0 == earlier.0);
-    let mut names = Vec::with_capacity(anchors.len() * 2);
+    let id = objects.alloc();
+    let mut tree = objects.small(id).indirect(id).dict();
+    let mut names = tree.insert(Name(b"Names")).array();
     for (key, page, top) in anchors {
-        names.push(Object::String(
-            key.as_bytes().to_vec(),
-            StringFormat::Literal,
-        ));
-        names.push(Object::Array(vec![
-            Object::Reference(page),
-            Object::Name(b"XYZ".to_vec()),
-            Object::Integer(0),
-            Object::Real(top as f32),
-            Object::Null,
-        ]));
+        names.item(Str(key.as_bytes()));
+        let mut dest = names.push().array();
+        dest.item(page);
+        dest.item(Name(b"XYZ"));
+        dest.item(0);
+        dest.item(top as f32);
+        dest.item(pdf_writer::Null);
     }
-    let mut tree = Dictionary::new();
-    tree.set("Names", Object::Array(names));
-    Some(tree)
+    names.finish();
+    tree.finish();
+    Some(id)
 }
 
 /// A URI action holds 7-bit ASCII: percent-encode everything else (and

@@ -1,24 +1,19 @@
-//! Document-level metadata: the Info dictionary, the XMP metadata stream,
-//! page labels, /Lang and the file identifier.
-//!
-//! printpdf writes its own Info (with an empty /GTS_PDFXVersion, a random
-//! /ID and dates we did not choose); all of it is replaced here from
-//! [`DocInfo`], whose epoch is the only source of dates.
+//! Document-level metadata: the Info dictionary, the XMP metadata stream
+//! (with the PDF/A or PDF/UA identification), page labels and the file
+//! identifier. [`DocInfo`]'s epoch is the only source of dates.
 
-use lopdf::{Dictionary, Object, StringFormat};
+use pdf_writer::{Finish, Name, Ref, Str, TextStr};
 
-use super::encoding::{pdf_date, text_string, xmp_date};
+use super::encoding::{pdf_date, xmp_date};
+use super::file::Objects;
+use super::standard::Conformance;
 use crate::typeset::frame::{DocInfo, LabelStyle, PageLabelRange};
 
 /// The /Creator of every Folio PDF.
 const CREATOR: &str = "Folio";
 
 fn producer() -> String {
-    format!("Folio {} (printpdf 0.12)", env!("CARGO_PKG_VERSION"))
-}
-
-fn name(n: &str) -> Object {
-    Object::Name(n.as_bytes().to_vec())
+    format!("Folio {} (pdf-writer 0.12)", env!("CARGO_PKG_VERSION"))
 }
 
 /// The subject line: the configured subject, else the subtitle.
@@ -26,48 +21,70 @@ fn subject(info: &DocInfo) -> Option<&str> {
     info.subject.as_deref().or(info.subtitle.as_deref())
 }
 
-/// The Info dictionary (ISO 32000-1, 14.3.3).
-pub(super) fn info_dict(info: &DocInfo) -> Dictionary {
-    let mut dict = Dictionary::new();
+/// Writes the Info dictionary (ISO 32000-1, 14.3.3); PDF/A wants each
+/// entry to match the XMP's.
+pub(super) fn write_info(objects: &mut Objects, info: &DocInfo) -> Ref {
+    let id = objects.alloc();
+    let mut dict = objects
+        .small(id)
+        .indirect(id)
+        .start::<pdf_writer::writers::DocumentInfo>();
     if !info.title.is_empty() {
-        dict.set("Title", text_string(&info.title));
+        dict.title(TextStr(&info.title));
     }
     if !info.authors.is_empty() {
-        dict.set("Author", text_string(&info.authors.join(", ")));
+        dict.author(TextStr(&authors(info)));
     }
     if let Some(subject) = subject(info) {
-        dict.set("Subject", text_string(subject));
+        dict.subject(TextStr(subject));
     }
     if !info.keywords.is_empty() {
-        dict.set("Keywords", text_string(&info.keywords.join(", ")));
+        dict.keywords(TextStr(&info.keywords.join(", ")));
     }
-    dict.set("Creator", text_string(CREATOR));
-    dict.set("Producer", text_string(&producer()));
+    dict.creator(TextStr(CREATOR));
+    dict.producer(TextStr(&producer()));
     let date = pdf_date(info.epoch);
-    dict.set("CreationDate", Object::string_literal(date.clone()));
-    dict.set("ModDate", Object::string_literal(date));
-    dict
+    dict.pair(Name(b"CreationDate"), Str(date.as_bytes()));
+    dict.pair(Name(b"ModDate"), Str(date.as_bytes()));
+    dict.finish();
+    id
 }
 
-/// The /PageLabels number tree (a flat /Nums array suffices for books).
-/// Returns `None` when there are no ranges.
-pub(super) fn page_labels(ranges: &[PageLabelRange], page_count: usize) -> Option<Dictionary> {
+/// The authors as one line for Info's /Author (XMP lists them one by one
+/// in dc:creator, which PDF/A readers join the same way).
+fn authors(info: &DocInfo) -> String {
+    info.authors.join(", ")
+}
+
+/// One entry of the /PageLabels number tree: the first page index, the
+/// numbering style (`None`: no number) and the first number when not 1.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct LabelEntry {
+    pub first_page: i32,
+    pub style: Option<&'static [u8]>,
+    pub start: Option<i32>,
+}
+
+/// The /PageLabels number tree's entries (a flat /Nums array suffices for
+/// books). Empty when there are no ranges.
+pub(super) fn page_labels(ranges: &[PageLabelRange], page_count: usize) -> Vec<LabelEntry> {
     let mut ranges: Vec<&PageLabelRange> = ranges
         .iter()
         .filter(|r| r.first_page < page_count.max(1))
         .collect();
     if ranges.is_empty() {
-        return None;
+        return Vec::new();
     }
     // Keys must ascend and be unique; the last range given for a page wins.
     ranges.sort_by_key(|r| r.first_page);
     let mut nums = Vec::new();
     if ranges[0].first_page != 0 {
         // The tree must cover page 0: plain decimal numbers until the first range.
-        let mut dict = Dictionary::new();
-        dict.set("S", name("D"));
-        nums.push(Object::Integer(0));
-        nums.push(Object::Dictionary(dict));
+        nums.push(LabelEntry {
+            first_page: 0,
+            style: Some(b"D"),
+            start: None,
+        });
     }
     for (i, r) in ranges.iter().enumerate() {
         if ranges
@@ -76,30 +93,25 @@ pub(super) fn page_labels(ranges: &[PageLabelRange], page_count: usize) -> Optio
         {
             continue;
         }
-        let mut dict = Dictionary::new();
-        match r.style {
-            LabelStyle::LowerRoman => dict.set("S", name("r")),
-            LabelStyle::Decimal => dict.set("S", name("D")),
-            LabelStyle::None => {}
-        }
-        if r.style != LabelStyle::None && r.start != 1 {
-            dict.set("St", i64::from(r.start.max(1)));
-        }
-        nums.push(Object::Integer(r.first_page as i64));
-        nums.push(Object::Dictionary(dict));
+        let style: Option<&'static [u8]> = match r.style {
+            LabelStyle::LowerRoman => Some(b"r"),
+            LabelStyle::Decimal => Some(b"D"),
+            LabelStyle::None => None,
+        };
+        let start = (r.style != LabelStyle::None && r.start != 1).then(|| r.start.max(1) as i32);
+        nums.push(LabelEntry {
+            first_page: r.first_page as i32,
+            style,
+            start,
+        });
     }
-    let mut tree = Dictionary::new();
-    tree.set("Nums", Object::Array(nums));
-    Some(tree)
+    nums
 }
 
-/// The file identifier: both halves equal, as for a first-generation file.
-pub(super) fn file_id(hash: u128) -> Object {
-    let bytes = hash.to_be_bytes().to_vec();
-    Object::Array(vec![
-        Object::String(bytes.clone(), StringFormat::Hexadecimal),
-        Object::String(bytes, StringFormat::Hexadecimal),
-    ])
+/// The file identifier's bytes (both halves of /ID are equal, as for a
+/// first-generation file).
+pub(super) fn file_id(hash: u128) -> [u8; 16] {
+    hash.to_be_bytes()
 }
 
 fn xml_escape(s: &str) -> String {
@@ -121,7 +133,7 @@ fn xml_escape(s: &str) -> String {
 
 /// The XMP packet: Dublin Core title, creators, language, description and
 /// subjects, plus the PDF and XMP basic properties mirroring Info.
-pub(super) fn xmp(info: &DocInfo, document_id: u128) -> String {
+pub(super) fn xmp(info: &DocInfo, document_id: u128, conformance: Conformance) -> String {
     let date = xmp_date(info.epoch);
     let lang = if info.language.is_empty() {
         "x-default".to_string()
@@ -136,7 +148,22 @@ pub(super) fn xmp(info: &DocInfo, document_id: u128) -> String {
     x.push_str(" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n");
     x.push_str(" xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\"\n");
     x.push_str(" xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n");
-    x.push_str(" xmlns:xmpMM=\"http://ns.adobe.com/xap/1.0/mm/\">\n");
+    x.push_str(" xmlns:xmpMM=\"http://ns.adobe.com/xap/1.0/mm/\"");
+    if conformance.pdfa.is_some() {
+        x.push_str("\n xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\"");
+    }
+    if conformance.ua {
+        x.push_str("\n xmlns:pdfuaid=\"http://www.aiim.org/pdfua/ns/id/\"");
+    }
+    x.push_str(">\n");
+    if let Some((part, level)) = conformance.pdfa {
+        x.push_str(&format!(
+            "<pdfaid:part>{part}</pdfaid:part>\n<pdfaid:conformance>{level}</pdfaid:conformance>\n"
+        ));
+    }
+    if conformance.ua {
+        x.push_str("<pdfuaid:part>1</pdfuaid:part>\n");
+    }
     x.push_str("<dc:format>application/pdf</dc:format>\n");
     x.push_str(&format!(
         "<dc:title><rdf:Alt><rdf:li xml:lang=\"x-default\">{}</rdf:li></rdf:Alt></dc:title>\n",
@@ -208,13 +235,19 @@ fn format_uuid(v: u128) -> String {
     )
 }
 
-/// The metadata stream object for the catalog's /Metadata. Left
-/// uncompressed so that tools that scan files for XMP can find it.
-pub(super) fn xmp_stream(info: &DocInfo, document_id: u128) -> lopdf::Stream {
-    let mut dict = Dictionary::new();
-    dict.set("Type", name("Metadata"));
-    dict.set("Subtype", name("XML"));
-    lopdf::Stream::new(dict, xmp(info, document_id).into_bytes()).with_compression(false)
+/// Writes the metadata stream for the catalog's /Metadata. Left
+/// uncompressed so that tools that scan files for XMP can find it (and
+/// PDF/A wants it so).
+pub(super) fn write_xmp(
+    objects: &mut Objects,
+    info: &DocInfo,
+    document_id: u128,
+    conformance: Conformance,
+) -> Ref {
+    let id = objects.alloc();
+    let xmp = xmp(info, document_id, conformance);
+    objects.direct(id).metadata(id, xmp.as_bytes());
+    id
 }
 
 #[cfg(test)]
@@ -231,39 +264,24 @@ mod tests {
 
     #[test]
     fn labels_cover_page_zero_and_skip_default_start() {
-        let tree = page_labels(
+        let nums = page_labels(
             &[
                 range(0, LabelStyle::None, 1),
                 range(1, LabelStyle::LowerRoman, 1),
                 range(4, LabelStyle::Decimal, 1),
             ],
             10,
-        )
-        .unwrap();
-        let nums = tree.get(b"Nums").unwrap().as_array().unwrap();
-        assert_eq!(nums.len(), 6);
-        assert_eq!(nums[1].as_dict().unwrap().len(), 0);
-        assert_eq!(
-            nums[3]
-                .as_dict()
-                .unwrap()
-                .get(b"S")
-                .unwrap()
-                .as_name()
-                .unwrap(),
-            b"r"
         );
-        assert!(!nums[5].as_dict().unwrap().has(b"St"));
+        assert_eq!(nums.len(), 3);
+        assert_eq!(nums[0].style, None);
+        assert_eq!(nums[1].style, Some(&b"r"[..]));
+        assert_eq!(nums[2].start, None);
 
-        let tree = page_labels(&[range(2, LabelStyle::Decimal, 5)], 10).unwrap();
-        let nums = tree.get(b"Nums").unwrap().as_array().unwrap();
-        assert_eq!(nums[0], Object::Integer(0));
-        assert_eq!(nums[2], Object::Integer(2));
-        assert_eq!(
-            nums[3].as_dict().unwrap().get(b"St").unwrap(),
-            &Object::Integer(5)
-        );
-        assert!(page_labels(&[], 3).is_none());
+        let nums = page_labels(&[range(2, LabelStyle::Decimal, 5)], 10);
+        assert_eq!(nums[0].first_page, 0);
+        assert_eq!(nums[1].first_page, 2);
+        assert_eq!(nums[1].start, Some(5));
+        assert!(page_labels(&[], 3).is_empty());
     }
 
     #[test]
@@ -275,7 +293,10 @@ mod tests {
             epoch: 86_400,
             ..DocInfo::default()
         };
-        let x = xmp(&info, 1);
+        let x = xmp(&info, 1, Conformance::of(crate::config::PdfStandard::A2b));
+        assert!(x.contains("<pdfaid:part>2</pdfaid:part>"));
+        assert!(x.contains("<pdfaid:conformance>B</pdfaid:conformance>"));
+        assert!(!x.contains("pdfuaid"));
         assert!(x.contains("Pakistan &amp; the &quot;Taliban&quot; &lt;1&gt;"));
         assert!(x.contains("<rdf:li>en-GB</rdf:li>"));
         assert!(x.contains("<xmp:CreateDate>1970-01-02T00:00:00Z</xmp:CreateDate>"));

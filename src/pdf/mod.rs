@@ -1,21 +1,23 @@
-//! PDF emission: positioned pages → PDF bytes via printpdf (and its lopdf
-//! document for the outline, page labels and `/Lang`). The only module that
-//! knows the PDF library.
+//! PDF emission: positioned pages → PDF bytes, on pdf-writer (Typst's
+//! PDF object writer). The only module that knows the PDF library.
 //!
-//! printpdf builds the document skeleton — catalog, page tree, page boxes
-//! and link annotations. Everything that has to be exact or fast is then
-//! done on its lopdf document:
+//! The steps, in the order they run:
 //!
+//! - [`images`]: every placed image read once (PNG, GIF and WebP decoded,
+//!   JPEG kept as it is, SVG parsed for svg2pdf);
+//! - [`links`]: each page's link annotations, with the structure node they
+//!   sit in; page anchors become named destinations;
+//! - [`content`] and [`text`]: each page's content stream, written straight
+//!   to bytes (a long book has millions of glyphs), its items in marked
+//!   content as the frame's tags say, and deflated on a second thread
+//!   while the next page is written; each page's runs are freed once
+//!   written;
 //! - [`fonts`]: glyph usage → subset fonts (`subsetter`) embedded as CID
 //!   fonts with /W and ToUnicode;
-//! - [`content`] and [`text`]: each page's content stream, written straight
-//!   to bytes (printpdf's op-by-op path allocates per glyph; a 600-page book
-//!   has over a million glyphs) and deflated once, on a second thread while
-//!   the next page is written; each page's runs are freed once written;
-//! - [`images`]: PNG/JPEG XObjects; [`links`]: link annotations;
-//! - [`outline`]: the nested bookmark tree; [`metadata`]: Info, XMP, page
-//!   labels, /Lang, /ID;
-//! - [`serialize`]: the bytes, with the small objects in object streams.
+//! - [`structure`]: the structure tree from the frame's and the pages'
+//!   marks; [`outline`]: the nested bookmarks; [`metadata`]: Info, XMP,
+//!   page labels, /ID; [`standard`]: what PDF/UA-1 or PDF/A asks for;
+//! - [`file`]: the bytes, with the small objects in object streams.
 //!
 //! Output is deterministic: no clock, no random ids, objects numbered in
 //! creation order, the file /ID hashed from the identifier and content,
@@ -23,12 +25,14 @@
 
 mod content;
 mod encoding;
+mod file;
 mod fonts;
 mod images;
 mod links;
 mod metadata;
 mod outline;
-mod serialize;
+mod standard;
+mod structure;
 mod text;
 
 #[cfg(test)]
@@ -36,18 +40,18 @@ mod tests;
 
 use std::time::{Duration, Instant};
 
-use lopdf::{Dictionary, Object, ObjectId};
+use pdf_writer::types::TabOrder;
+use pdf_writer::{Finish, Name, Rect, Ref, TextStr};
 
+use crate::config::PdfStandard;
 use crate::diag::{Diagnostic, Diagnostics, StageResult};
-use crate::typeset::frame::{Destination, Document, Item, OutlineEntry};
-use encoding::{text_string, Deflater, StableHash};
-
+use crate::typeset::frame::{Destination, Document, Item, NodeId, OutlineEntry, StructTree, Tag};
+use encoding::{Deflater, StableHash};
+use file::Objects;
 use fonts::FontSet;
 use images::ImageSet;
-
-/// The PDF version written: UTF-16 text strings, XMP metadata and /Lang
-/// need 1.4; nothing here needs more than 1.7.
-const PDF_VERSION: &str = "1.7";
+use standard::Conformance;
+use structure::{PageLeaves, TaggedLink};
 
 /// Initial capacity of the reusable content buffer (a dense page is
 /// ~10 KiB of operators).
@@ -63,46 +67,104 @@ pub struct Timings {
     pub compression: Duration,
     /// Subsetting and embedding the fonts.
     pub fonts: Duration,
-    /// Everything else: document skeleton, annotations, outline,
-    /// metadata, and serializing the objects.
+    /// Everything else: images, annotations, structure tree, outline,
+    /// metadata, and the file's syntax.
     pub objects: Duration,
 }
 
-/// Writes a laid-out document as PDF bytes. ([`write_pdf_timed`] takes
-/// the document instead of a copy, and frees it as it goes.)
-pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {
-    write_pdf_timed(doc.clone(), 0).map(|(bytes, _)| bytes)
+/// How to write the PDF.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Threads: with other than 1 (0: as many as there are cores), content
+    /// streams are deflated on a second thread while the next pages are
+    /// written; the bytes are the same.
+    pub threads: usize,
+    /// The standard the file conforms to.
+    pub standard: PdfStandard,
 }
 
-/// [`write_pdf`], also saying where the time went. Each page's text runs
-/// and rules are dropped once its content stream is written, so a long
-/// book's glyphs are gone before the file is put together. With `threads`
-/// other than 1 (0: as many as there are cores), content streams are
-/// deflated on a second thread while the next pages are written; the
-/// bytes are the same.
-pub fn write_pdf_timed(mut doc: Document, threads: usize) -> StageResult<(Vec<u8>, Timings)> {
-    let doc = &mut doc;
-    let threads = match threads {
+/// What of `standard`'s rules the document breaks in ways the writer
+/// cannot mend (no title or language, skipped heading levels): warnings
+/// for the build to report.
+pub fn check_standard(doc: &Document, standard: PdfStandard) -> Vec<Diagnostic> {
+    standard::check(doc, Conformance::of(standard))
+}
+
+/// Writes a laid-out document as PDF bytes (PDF/UA-1). ([`write_pdf_timed`]
+/// takes the document instead of a copy, and frees it as it goes.)
+pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {
+    write_pdf_timed(doc.clone(), &Options::default()).map(|(bytes, _)| bytes)
+}
+
+/// [`write_pdf`] with options, also saying where the time went. Each
+/// page's text runs and rules are dropped once its content stream is
+/// written, so a long book's glyphs are gone before the file is put
+/// together.
+pub fn write_pdf_timed(mut doc: Document, options: &Options) -> StageResult<(Vec<u8>, Timings)> {
+    let threads = match options.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     };
+    let conformance = Conformance::of(options.standard);
     let started = Instant::now();
     let mut timings = Timings::default();
-    validate(doc)?;
-    let images = ImageSet::load(doc)?;
-
-    let mut pdf = skeleton(doc);
-    pdf.version = PDF_VERSION.to_string();
-    let page_ids: Vec<ObjectId> = pdf.page_iter().collect();
-    if page_ids.len() != doc.pages.len() {
-        return Err(internal(format!(
-            "printpdf wrote {} pages instead of {}",
-            page_ids.len(),
-            doc.pages.len()
-        )));
+    validate(&doc)?;
+    if doc.structure.nodes.is_empty() {
+        doc.structure = StructTree::new();
     }
+    let images = ImageSet::load(&doc)?;
+
+    let mut objects = Objects::new(doc.pages.len() * 4096 + 256 * 1024);
+    let catalog_id = objects.alloc();
+    let tree_id = objects.alloc();
+    let page_ids: Vec<Ref> = doc.pages.iter().map(|_| objects.alloc()).collect();
     // Shared by every page; filled once the fonts are known.
-    let resources_id = pdf.new_object_id();
+    let resources_id = objects.alloc();
+    let pages: Vec<(Ref, f64)> = page_ids
+        .iter()
+        .zip(&doc.pages)
+        .map(|(&id, page)| (id, page.height.0))
+        .collect();
+
+    // Annotations first: they read the items, which the content loop frees.
+    let mut next_key = doc.pages.len() as i32;
+    let mut leaves: Vec<PageLeaves> = Vec::with_capacity(doc.pages.len());
+    for (index, page) in doc.pages.iter().enumerate() {
+        let mut tag = Tag::Node(StructTree::ROOT);
+        let mut links = Vec::new();
+        for item in &page.items {
+            match item {
+                Item::Tag(t) => tag = *t,
+                Item::Link(link) => {
+                    let annot = objects.alloc();
+                    let node = match tag {
+                        Tag::Node(node) => node,
+                        Tag::Artifact(_) => NodeId(0),
+                    };
+                    links::write_link(
+                        &mut objects,
+                        annot,
+                        link,
+                        pages[index],
+                        &pages,
+                        Some(next_key),
+                    );
+                    links.push(TaggedLink {
+                        annot,
+                        node,
+                        key: next_key,
+                    });
+                    next_key += 1;
+                }
+                _ => {}
+            }
+        }
+        leaves.push(PageLeaves {
+            page: page_ids[index],
+            marks: Vec::new(),
+            links,
+        });
+    }
 
     let mut hash = StableHash::new();
     hash.write(doc.info.identifier.as_bytes());
@@ -117,12 +179,20 @@ pub fn write_pdf_timed(mut doc: Document, threads: usize) -> StageResult<(Vec<u8
         .iter_mut()
         .map(|p| std::mem::take(&mut p.items))
         .collect();
-    let doc: &Document = doc;
+    let doc: &Document = &doc;
     let mut fonts = FontSet::new(doc);
-    for ((items, page), &page_id) in page_items.into_iter().zip(&doc.pages).zip(&page_ids) {
+    for (index, (items, page)) in page_items.into_iter().zip(&doc.pages).enumerate() {
         let t0 = Instant::now();
         let mut buf = compressor.buffer();
-        let written = content::write_page(&mut buf, page.height, &items, &mut fonts, &images);
+        let written = content::write_page(
+            &mut buf,
+            page.height,
+            &items,
+            &mut fonts,
+            &images,
+            &doc.structure,
+            &mut leaves[index].marks,
+        );
         drop(items);
         if let Err(e) = written {
             pages_done = Err(e);
@@ -130,36 +200,27 @@ pub fn write_pdf_timed(mut doc: Document, threads: usize) -> StageResult<(Vec<u8
         }
         timings.content += t0.elapsed();
         compressor.push(buf);
-        // The stream's number is taken now, so objects are numbered as
-        // if it were added here; it is filled in once deflated.
-        let content_id = pdf.new_object_id();
+        let content_id = objects.alloc();
         content_ids.push(content_id);
-        let dict = pdf
-            .get_dictionary_mut(page_id)
-            .map_err(|e| internal(format!("page object missing: {e}")))?;
-        dict.set("Contents", Object::Reference(content_id));
-        dict.set("Resources", Object::Reference(resources_id));
-        let annots = match dict.remove(b"Annots") {
-            Some(Object::Array(annots)) => annots,
-            _ => Vec::new(),
-        };
-        // printpdf writes annotations inline; ISO 32000 wants indirect
-        // references (and /P, the page they are on).
-        let mut refs = Vec::with_capacity(annots.len());
-        for annot in annots {
-            match annot {
-                Object::Dictionary(mut annot) => {
-                    annot.set("P", Object::Reference(page_id));
-                    refs.push(Object::Reference(pdf.add_object(annot)));
-                }
-                other => refs.push(other),
-            }
+        let page_id = page_ids[index];
+        let mut dict = objects.small(page_id).page(page_id);
+        dict.parent(tree_id)
+            .media_box(Rect::new(
+                0.0,
+                0.0,
+                page.width.0 as f32,
+                page.height.0 as f32,
+            ))
+            .contents(content_id)
+            .struct_parents(index as i32);
+        dict.pair(Name(b"Resources"), resources_id);
+        let annots = &leaves[index].links;
+        if !annots.is_empty() {
+            dict.annotations(annots.iter().map(|l| l.annot));
+            // Tab through the annotations in structure order (PDF/UA).
+            dict.tab_order(TabOrder::StructureOrder);
         }
-        if !refs.is_empty() {
-            pdf.get_dictionary_mut(page_id)
-                .map_err(|e| internal(format!("page object missing: {e}")))?
-                .set("Annots", Object::Array(refs));
-        }
+        dict.finish();
     }
     let threaded = matches!(compressor, Compressor::There { .. });
     let waited = Instant::now();
@@ -173,54 +234,135 @@ pub fn write_pdf_timed(mut doc: Document, threads: usize) -> StageResult<(Vec<u8
     } else {
         compression
     };
-    let mut content_bytes = 0;
-    for (id, data) in content_ids.into_iter().zip(streams) {
-        hash.write(&data);
-        content_bytes += data.len();
-        let mut dict = Dictionary::new();
-        dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
-        let stream = lopdf::Stream::new(dict, data).with_compression(false);
-        pdf.objects.insert(id, Object::Stream(stream));
+    for (&id, data) in content_ids.iter().zip(&streams) {
+        hash.write(data);
+        objects
+            .direct(id)
+            .stream(id, data)
+            .filter(pdf_writer::Filter::FlateDecode);
     }
+    drop(streams);
+    objects
+        .small(tree_id)
+        .pages(tree_id)
+        .kids(page_ids.iter().copied())
+        .count(page_ids.len() as i32);
 
-    let mut resources = Dictionary::new();
     let t0 = Instant::now();
-    let font_dict = fonts.finish(&mut pdf, &mut hash)?;
+    let font_refs = fonts.finish(&mut objects, &mut hash)?;
     timings.fonts = t0.elapsed();
-    if !font_dict.is_empty() {
-        resources.set("Font", Object::Reference(pdf.add_object(font_dict)));
+    let image_refs = images.write(&mut objects, conformance.pdfa.is_some())?;
+    {
+        let mut resources = objects.small(resources_id).indirect(resources_id).dict();
+        if !font_refs.is_empty() {
+            let mut fonts = resources.insert(Name(b"Font")).dict();
+            for (name, id) in &font_refs {
+                fonts.pair(Name(name.as_bytes()), *id);
+            }
+        }
+        if !image_refs.is_empty() {
+            let mut xobjects = resources.insert(Name(b"XObject")).dict();
+            for (index, id) in image_refs.iter().enumerate() {
+                xobjects.pair(Name(images::resource_name(index).as_bytes()), *id);
+            }
+        }
     }
-    if !images.is_empty() {
-        let xobjects = images.write(&mut pdf);
-        resources.set("XObject", Object::Reference(pdf.add_object(xobjects)));
-    }
-    pdf.objects
-        .insert(resources_id, Object::Dictionary(resources));
 
-    let pages: Vec<(ObjectId, f64)> = page_ids
-        .iter()
-        .zip(&doc.pages)
-        .map(|(&id, page)| (id, page.height.0))
-        .collect();
-    let outline = outline::write_outline(&mut pdf, &doc.outline, &pages);
-    let dests = links::named_destinations(doc, &pages).map(|tree| pdf.add_object(tree));
-    let document_id = hash.finish();
-    finish_catalog(&mut pdf, doc, outline, dests, document_id)?;
-    let info_id = pdf.add_object(metadata::info_dict(&doc.info));
-    pdf.trailer.set("Info", Object::Reference(info_id));
-    pdf.trailer.set("ID", metadata::file_id(document_id));
-
-    // Content dominates the file; fonts, images and objects add the rest.
-    let out = serialize::save(&pdf, &mut Deflater::new(), content_bytes + 256 * 1024);
-    // Freeing the document's thousands of small dictionaries takes longer
-    // than writing them; nothing needs to wait for it.
-    let _ = std::thread::Builder::new()
-        .name("pdf-free".into())
-        .spawn(move || drop(pdf));
+    let outline = outline::write_outline(&mut objects, &doc.outline, &pages);
+    let dests = links::named_destinations(&mut objects, doc, &pages);
+    let struct_root = structure::write_tree(&mut objects, &doc.structure, &leaves);
+    let document_id = hash.digest();
+    let xmp = metadata::write_xmp(&mut objects, &doc.info, document_id, conformance);
+    let intent = conformance
+        .pdfa
+        .is_some()
+        .then(|| standard::write_output_intent(&mut objects));
+    let info = metadata::write_info(&mut objects, &doc.info);
+    write_catalog(
+        &mut objects,
+        catalog_id,
+        doc,
+        Catalog {
+            pages: tree_id,
+            outline,
+            dests,
+            struct_root,
+            xmp,
+            intent,
+        },
+    );
+    let out = objects
+        .finish(
+            catalog_id,
+            info,
+            metadata::file_id(document_id),
+            &mut Deflater::new(),
+        )
+        .map_err(internal)?;
     timings.objects = started
         .elapsed()
         .saturating_sub(timings.content + deflating_here + timings.fonts);
     Ok((out, timings))
+}
+
+/// What the catalog points at.
+struct Catalog {
+    pages: Ref,
+    outline: Option<Ref>,
+    dests: Option<Ref>,
+    struct_root: Ref,
+    xmp: Ref,
+    intent: Option<Ref>,
+}
+
+fn write_catalog(objects: &mut Objects, id: Ref, doc: &Document, parts: Catalog) {
+    let labels = metadata::page_labels(&doc.page_labels, doc.pages.len());
+    let mut catalog = objects
+        .small(id)
+        .indirect(id)
+        .start::<pdf_writer::writers::Catalog>();
+    catalog.pages(parts.pages);
+    match parts.outline {
+        Some(outline) => {
+            catalog.outlines(outline);
+            catalog.page_mode(pdf_writer::types::PageMode::UseOutlines);
+        }
+        None => {
+            catalog.page_mode(pdf_writer::types::PageMode::UseNone);
+        }
+    }
+    if !labels.is_empty() {
+        let mut tree = catalog.insert(Name(b"PageLabels")).dict();
+        let mut nums = tree.insert(Name(b"Nums")).array();
+        for label in labels {
+            nums.item(label.first_page);
+            let mut dict = nums.push().dict();
+            if let Some(style) = label.style {
+                dict.pair(Name(b"S"), Name(style));
+            }
+            if let Some(start) = label.start {
+                dict.pair(Name(b"St"), start);
+            }
+        }
+    }
+    if let Some(dests) = parts.dests {
+        catalog
+            .insert(Name(b"Names"))
+            .dict()
+            .pair(Name(b"Dests"), dests);
+    }
+    if !doc.info.language.is_empty() {
+        catalog.lang(TextStr(&doc.info.language));
+    }
+    catalog.metadata(parts.xmp);
+    // Show the book's title, not the file name, in the window title.
+    catalog.viewer_preferences().display_doc_title(true);
+    catalog.mark_info().marked(true);
+    catalog.pair(Name(b"StructTreeRoot"), parts.struct_root);
+    if let Some(intent) = parts.intent {
+        catalog.insert(Name(b"OutputIntents")).array().item(intent);
+    }
+    catalog.finish();
 }
 
 /// The pages' content streams deflated, in order, and the time it took.
@@ -384,72 +526,4 @@ fn validate(doc: &Document) -> StageResult<()> {
                 .collect(),
         ))
     }
-}
-
-/// printpdf's part: the catalog, page tree and pages with their boxes and
-/// link annotations (content and resources are filled in afterwards).
-fn skeleton(doc: &Document) -> lopdf::Document {
-    use printpdf::{PdfPage, PdfSaveOptions, Pt as PdfPt, Rect as PdfRect};
-    let mut skeleton = printpdf::PdfDocument::new(&doc.info.title);
-    skeleton.pages = doc
-        .pages
-        .iter()
-        .map(|page| {
-            let bbox = PdfRect::from_wh(PdfPt(page.width.0 as f32), PdfPt(page.height.0 as f32));
-            PdfPage {
-                media_box: bbox.clone(),
-                trim_box: bbox.clone(),
-                crop_box: bbox,
-                ops: links::link_ops(page, doc),
-            }
-        })
-        .collect();
-    let options = PdfSaveOptions {
-        optimize: false,
-        subset_fonts: false,
-        secure: true,
-        image_optimization: None,
-    };
-    // printpdf only warns about text and colour ops, and the skeleton has none.
-    let mut warnings = Vec::new();
-    skeleton.to_lopdf_document(&options, &mut warnings)
-}
-
-/// Catalog entries printpdf does not write (or writes differently).
-fn finish_catalog(
-    pdf: &mut lopdf::Document,
-    doc: &Document,
-    outline: Option<ObjectId>,
-    dests: Option<ObjectId>,
-    document_id: u128,
-) -> StageResult<()> {
-    let labels = metadata::page_labels(&doc.page_labels, doc.pages.len());
-    let xmp_id = pdf.add_object(metadata::xmp_stream(&doc.info, document_id));
-    let catalog = pdf
-        .catalog_mut()
-        .map_err(|e| internal(format!("no catalog: {e}")))?;
-    match outline {
-        Some(id) => {
-            catalog.set("Outlines", Object::Reference(id));
-            catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
-        }
-        None => catalog.set("PageMode", Object::Name(b"UseNone".to_vec())),
-    }
-    if let Some(labels) = labels {
-        catalog.set("PageLabels", labels);
-    }
-    if let Some(dests) = dests {
-        let mut names = Dictionary::new();
-        names.set("Dests", Object::Reference(dests));
-        catalog.set("Names", names);
-    }
-    if !doc.info.language.is_empty() {
-        catalog.set("Lang", text_string(&doc.info.language));
-    }
-    catalog.set("Metadata", Object::Reference(xmp_id));
-    let mut prefs = Dictionary::new();
-    // Show the book's title, not the file name, in the window title.
-    prefs.set("DisplayDocTitle", true);
-    catalog.set("ViewerPreferences", prefs);
-    Ok(())
 }

@@ -1,15 +1,12 @@
-//! The document outline (bookmarks), nested like the table of contents.
-//!
-//! printpdf's own bookmarks are flat and sorted by name, so the /Outlines
-//! tree is built here on the lopdf document: every item links to its parent
-//! and siblings (/Parent, /Prev, /Next, /First, /Last), carries /Count as
-//! ISO 32000 defines it (open items count their visible descendants, closed
-//! items the negative of what opening them would show) and jumps to
-//! `[page /XYZ 0 top null]`.
+//! The document outline (bookmarks), nested like the table of contents:
+//! every item links to its parent and siblings (/Parent, /Prev, /Next,
+//! /First, /Last), carries /Count as ISO 32000 defines it (open items count
+//! their visible descendants, closed items the negative of what opening
+//! them would show) and jumps to `[page /XYZ 0 top null]`.
 
-use lopdf::{Dictionary, Object, ObjectId};
+use pdf_writer::{Ref, TextStr};
 
-use super::encoding::text_string;
+use super::file::Objects;
 use crate::typeset::frame::OutlineEntry;
 
 /// Entries shallower than this start expanded: chapters show their
@@ -20,82 +17,71 @@ const OPEN_DEPTH: usize = 1;
 /// `None` when there are no entries. `pages` holds each page's object id
 /// and height; entry pages must be valid indices.
 pub(super) fn write_outline(
-    pdf: &mut lopdf::Document,
+    objects: &mut Objects,
     entries: &[OutlineEntry],
-    pages: &[(ObjectId, f64)],
-) -> Option<ObjectId> {
+    pages: &[(Ref, f64)],
+) -> Option<Ref> {
     if entries.is_empty() {
         return None;
     }
-    let root = pdf.new_object_id();
-    let level = write_level(pdf, entries, root, 0, pages);
-    let mut dict = Dictionary::new();
-    dict.set("Type", Object::Name(b"Outlines".to_vec()));
-    dict.set("First", Object::Reference(level.first));
-    dict.set("Last", Object::Reference(level.last));
-    dict.set("Count", level.visible);
-    pdf.objects.insert(root, Object::Dictionary(dict));
+    let root = objects.alloc();
+    let level = write_level(objects, entries, root, 0, pages);
+    objects
+        .small(root)
+        .outline(root)
+        .first(level.first)
+        .last(level.last)
+        .count(level.visible);
     Some(root)
 }
 
 struct Level {
-    first: ObjectId,
-    last: ObjectId,
+    first: Ref,
+    last: Ref,
     /// Items of this level and below that show when its parent is open.
-    visible: i64,
+    visible: i32,
 }
 
 fn write_level(
-    pdf: &mut lopdf::Document,
+    objects: &mut Objects,
     entries: &[OutlineEntry],
-    parent: ObjectId,
+    parent: Ref,
     depth: usize,
-    pages: &[(ObjectId, f64)],
+    pages: &[(Ref, f64)],
 ) -> Level {
-    let ids: Vec<ObjectId> = entries.iter().map(|_| pdf.new_object_id()).collect();
+    let ids: Vec<Ref> = entries.iter().map(|_| objects.alloc()).collect();
     let mut visible = 0;
     for (i, entry) in entries.iter().enumerate() {
         let id = ids[i];
-        let mut dict = Dictionary::new();
-        dict.set("Title", text_string(&entry.title));
-        dict.set("Parent", Object::Reference(parent));
+        visible += 1;
+        let children = (!entry.children.is_empty())
+            .then(|| write_level(objects, &entry.children, id, depth + 1, pages));
+        let mut item = objects.small(id).outline_item(id);
+        item.title(TextStr(&entry.title)).parent(parent);
         if i > 0 {
-            dict.set("Prev", Object::Reference(ids[i - 1]));
+            item.prev(ids[i - 1]);
         }
         if let Some(next) = ids.get(i + 1) {
-            dict.set("Next", Object::Reference(*next));
+            item.next(*next);
         }
         if let Some(&(page_id, height)) = pages.get(entry.page) {
-            dict.set(
-                "Dest",
-                Object::Array(vec![
-                    Object::Reference(page_id),
-                    Object::Name(b"XYZ".to_vec()),
-                    Object::Integer(0),
-                    Object::Real((height - entry.y.0) as f32),
-                    Object::Null,
-                ]),
-            );
+            item.dest()
+                .page(page_id)
+                .xyz(0.0, (height - entry.y.0) as f32, None);
         }
-        visible += 1;
-        if !entry.children.is_empty() {
+        if let Some(children) = children {
             let open = depth < OPEN_DEPTH;
-            let children = write_level(pdf, &entry.children, id, depth + 1, pages);
-            dict.set("First", Object::Reference(children.first));
-            dict.set("Last", Object::Reference(children.last));
-            dict.set(
-                "Count",
-                if open {
+            item.first(children.first)
+                .last(children.last)
+                .count(if open {
                     children.visible
                 } else {
                     -children.visible
-                },
-            );
+                });
             if open {
                 visible += children.visible;
             }
         }
-        pdf.objects.insert(id, Object::Dictionary(dict));
     }
     Level {
         first: ids[0],

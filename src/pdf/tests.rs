@@ -130,6 +130,7 @@ fn write_one_page(items: Vec<Item>, font: FontData) -> (tempfile::TempDir, PathB
         outline: vec![],
         page_labels: vec![],
         info: info(),
+        structure: Default::default(),
     };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("one-page.pdf");
@@ -377,6 +378,7 @@ fn sample(dir: &Path, spaces: Spaces) -> Document {
             },
         ],
         info: info(),
+        structure: Default::default(),
     }
 }
 
@@ -666,7 +668,12 @@ fn unreadable_images_are_named_in_diagnostics() {
     assert_eq!(err.0.len(), 2, "{err}");
     assert!(err.0[0].message.contains("missing.png"), "{err}");
     assert_eq!(err.0[0].location.as_ref().unwrap().path, missing);
-    assert!(err.0[1].message.contains("neither PNG nor JPEG"), "{err}");
+    assert!(
+        err.0[1]
+            .message
+            .contains("is not a PNG, JPEG, GIF, WebP or SVG file"),
+        "{err}"
+    );
     assert!(err.0[1].hint.is_some());
 }
 
@@ -948,6 +955,7 @@ fn words_start_where_the_frame_says() {
         outline: vec![],
         page_labels: vec![],
         info: info(),
+        structure: Default::default(),
     };
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("pos.pdf");
@@ -1077,6 +1085,7 @@ fn glyphs_past_the_one_byte_codes_extract() {
         outline: vec![],
         page_labels: vec![],
         info: info(),
+        structure: Default::default(),
     };
     let bytes = write_pdf(&doc).unwrap();
     assert_eq!(content_lines(&bytes, 1), lines);
@@ -1106,4 +1115,97 @@ fn glyphs_past_the_one_byte_codes_extract() {
         .map(<[u8]>::len)
         .sum();
     assert_eq!(string_bytes, 30);
+}
+
+/// A paragraph with a link in it, marked as the frame's API describes:
+/// P's words, the Link node's words and annotation, P's words again.
+#[test]
+fn marks_within_a_line_nest_a_link_in_its_paragraph() {
+    use crate::typeset::frame::{ArtifactKind, StructKind, StructTree, Tag};
+    let font = gentium();
+    let mut tree = StructTree::new();
+    let p = tree.add(StructKind::P, StructTree::ROOT);
+    let link = tree.add(StructKind::Link, p);
+    let (before, x) = set_line(&font, 0, "See ", 11.0, 72.0, 100.0, Spaces::Glyphs);
+    let (linked, x2) = set_line(&font, 0, "the map", 11.0, x, 100.0, Spaces::Glyphs);
+    let (after, _) = set_line(&font, 0, " for more.", 11.0, x2, 100.0, Spaces::Glyphs);
+    let (folio, _) = set_line(&font, 0, "7", 11.0, 200.0, 600.0, Spaces::Glyphs);
+    let items = vec![
+        Item::Tag(Tag::Node(p)),
+        Item::Text(before),
+        Item::Tag(Tag::Node(link)),
+        Item::Text(linked),
+        Item::Link(LinkArea {
+            rect: Rect {
+                x: Pt(x),
+                y: Pt(90.0),
+                width: Pt(x2 - x),
+                height: Pt(12.0),
+                gray: 0.0,
+            },
+            target: Destination::Uri("https://example.org/map".into()),
+        }),
+        Item::Tag(Tag::Node(p)),
+        Item::Text(after),
+        Item::Tag(Tag::Artifact(ArtifactKind::Footer)),
+        Item::Text(folio),
+    ];
+    let doc = Document {
+        pages: vec![page(items)],
+        fonts: vec![font],
+        outline: vec![],
+        page_labels: vec![],
+        info: info(),
+        structure: tree,
+    };
+    let bytes = write_pdf(&doc).unwrap();
+    let pdf = lopdf::Document::load_mem(&bytes).unwrap();
+    let content = String::from_utf8_lossy(&pdf.get_page_content(pdf.page_iter().next().unwrap()))
+        .into_owned();
+    assert!(content.contains("/P <</MCID 0>>BDC"), "{content}");
+    assert!(content.contains("/Link <</MCID 1>>BDC"), "{content}");
+    assert!(content.contains("/P <</MCID 2>>BDC"), "{content}");
+    assert!(content.contains("/Artifact <</Type/Pagination/Subtype/Footer>>BDC"));
+    assert_eq!(
+        content.matches("BDC").count(),
+        content.matches("EMC").count()
+    );
+
+    let elem = |o: &lopdf::Object| pdf.get_dictionary(o.as_reference().unwrap()).unwrap();
+    let root = elem(pdf.catalog().unwrap().get(b"StructTreeRoot").unwrap());
+    let document = elem(root.get(b"K").unwrap());
+    assert_eq!(document.get(b"S").unwrap().as_name().unwrap(), b"Document");
+    let para = elem(document.get(b"K").unwrap());
+    assert_eq!(para.get(b"S").unwrap().as_name().unwrap(), b"P");
+    let kids = para.get(b"K").unwrap().as_array().unwrap();
+    assert_eq!(kids.len(), 3, "{kids:?}");
+    assert_eq!(kids[0].as_i64().unwrap(), 0);
+    assert_eq!(kids[2].as_i64().unwrap(), 2);
+    let link_elem = elem(&kids[1]);
+    assert_eq!(link_elem.get(b"S").unwrap().as_name().unwrap(), b"Link");
+    let link_kids = link_elem.get(b"K").unwrap().as_array().unwrap();
+    assert_eq!(link_kids[0].as_i64().unwrap(), 1);
+    let objr = link_kids[1].as_dict().unwrap();
+    assert_eq!(objr.get(b"Type").unwrap().as_name().unwrap(), b"OBJR");
+    // The annotation points back at the Link element through the parent tree.
+    let annot_id = objr.get(b"Obj").unwrap().as_reference().unwrap();
+    let annot = pdf.get_dictionary(annot_id).unwrap();
+    let key = annot.get(b"StructParent").unwrap().as_i64().unwrap();
+    let nums = root
+        .get(b"ParentTree")
+        .unwrap()
+        .as_dict()
+        .unwrap()
+        .get(b"Nums")
+        .unwrap()
+        .as_array()
+        .unwrap();
+    let at = nums
+        .chunks(2)
+        .find(|pair| pair[0].as_i64().unwrap() == key)
+        .unwrap();
+    assert_eq!(
+        at[1].as_reference().unwrap(),
+        kids[1].as_reference().unwrap()
+    );
 }

@@ -19,11 +19,17 @@ use crate::typeset::contents::{contents_flow, imprint_page, title_page};
 use crate::typeset::flow::{Flow, Geometry, LinkRef, Piece};
 use crate::typeset::fonts::Face;
 use crate::typeset::frame::{
-    Anchor, Destination, DocInfo, Document, Item, LabelStyle, LinkArea, OutlineEntry, Page,
-    PageLabelRange,
+    Anchor, ArtifactKind, Destination, DocInfo, Document, Item, LabelStyle, LinkArea, OutlineEntry,
+    Page, PageLabelRange, Tag,
 };
 use crate::typeset::paginate::{paginate, BodyPage};
-use crate::typeset::report::{collect, LayoutReport, ReportPage};
+use crate::typeset::report::{collect, Bounds, LayoutReport, ReportPage};
+use crate::typeset::tagging::{PageRole, Tagger};
+
+/// How far past the text block (in body ems) something may reach before
+/// the report calls it an overflow: margin kerning hangs punctuation out
+/// by less, descenders hang below the last baseline by less.
+const OVERFLOW_TOLERANCE: f64 = 0.6;
 use crate::typeset::Timings;
 use crate::units::Pt;
 
@@ -262,11 +268,17 @@ pub(crate) fn assemble(
             more_follows: body.more_follows.get(i - offset).copied().unwrap_or(false),
         })
         .collect();
-    let report = collect(&report_pages, book);
+    let bounds = Bounds {
+        measure: geo.measure,
+        bottom: geo.last_baseline(),
+        tolerance: geo.size * OVERFLOW_TOLERANCE,
+    };
+    let report = collect(&report_pages, book, bounds);
     drop(report_pages);
 
     let page_count = all.len();
     let mut pages = Vec::with_capacity(page_count);
+    let mut tagger = Tagger::default();
     for (i, (kind, page)) in all.into_iter().enumerate() {
         pages.push(finish_page(
             c,
@@ -274,6 +286,7 @@ pub(crate) fn assemble(
             toc,
             &geo,
             &targets,
+            &mut tagger,
             i,
             kind,
             page,
@@ -311,6 +324,7 @@ pub(crate) fn assemble(
             epoch: meta.modified_epoch,
             identifier: meta.identifier.clone(),
         },
+        structure: tagger.finish(),
     };
     timings.assembly = started.elapsed();
     Assembled {
@@ -408,6 +422,7 @@ fn finish_page(
     toc: &Toc,
     geo: &Geometry,
     targets: &Targets,
+    tagger: &mut Tagger,
     index: usize,
     kind: Kind,
     page: BodyPage,
@@ -429,19 +444,67 @@ fn finish_page(
     let (blank, opening) = (page.blank, page.opening);
     let title = page.title.clone();
     let x0 = geo.left(index);
+    let role = match kind {
+        Kind::Title | Kind::Imprint => PageRole::Front,
+        Kind::Contents => PageRole::Contents,
+        Kind::Blank => PageRole::Blank,
+        Kind::Body { chapter } => PageRole::Chapter(chapter),
+    };
+    let sect_title = || match kind {
+        Kind::Body { chapter } => chapter_title(book, toc, chapter),
+        _ => String::new(),
+    };
+    // Light grounds (code blocks) go first so no text is covered; before
+    // the page's first tag, they are artifacts.
     let mut backgrounds = Vec::new();
     let mut items = Vec::new();
-    for piece in page.into_pieces(x0) {
-        match piece {
-            // Light grounds (code blocks) go first so no text is covered.
-            Piece::Item(Item::Rect(r)) if r.gray > 0.5 => backgrounds.push(Item::Rect(r)),
-            Piece::Item(item) => items.push(item),
-            Piece::Link { rect, target } => {
-                if let Some(target) = targets.resolve(&target) {
-                    items.push(Item::Link(LinkArea { rect, target }));
+    // The tag in force for the items pushed so far.
+    let mut current = Tag::Artifact(ArtifactKind::Layout);
+    let mut set = |items: &mut Vec<Item>, tag: Tag| {
+        if current != tag {
+            items.push(Item::Tag(tag));
+            current = tag;
+        }
+    };
+    let (slabs, rule) = page.into_slabs(x0);
+    for slab in slabs {
+        let tag = tagger.slab(role, slab.place, &slab.role, &slab.pieces, &sect_title);
+        for piece in slab.pieces {
+            match piece {
+                Piece::Item(Item::Rect(r)) if r.gray > 0.5 => backgrounds.push(Item::Rect(r)),
+                Piece::Item(Item::Rect(r)) => {
+                    set(&mut items, Tag::Artifact(ArtifactKind::Layout));
+                    items.push(Item::Rect(r));
+                }
+                Piece::Item(Item::Image(image)) => {
+                    // An image without alt text says nothing to a reader
+                    // who cannot see it: it is decoration, an artifact.
+                    let figure = match tag {
+                        Tag::Node(_) if !image.alt.trim().is_empty() => {
+                            tagger.figure(tag, &image.alt)
+                        }
+                        Tag::Node(_) => Tag::Artifact(ArtifactKind::Layout),
+                        artifact => artifact,
+                    };
+                    set(&mut items, figure);
+                    items.push(Item::Image(image));
+                }
+                Piece::Item(item) => {
+                    set(&mut items, tag);
+                    items.push(item);
+                }
+                Piece::Link { rect, target } => {
+                    if let Some(target) = targets.resolve(&target) {
+                        set(&mut items, tag);
+                        items.push(Item::Link(LinkArea { rect, target }));
+                    }
                 }
             }
         }
+    }
+    if let Some(rule) = rule {
+        set(&mut items, Tag::Artifact(ArtifactKind::Layout));
+        items.push(Item::Rect(rule));
     }
     backgrounds.extend(items);
     let mut items = backgrounds;
@@ -458,6 +521,7 @@ fn finish_page(
         _ => None,
     };
     if let Some(text) = head {
+        items.push(Item::Tag(Tag::Artifact(ArtifactKind::Header)));
         let text = fit_head(c, &text, size, geo.measure);
         let w = c.fonts.width(&text, Face::Italic, size);
         let baseline = (geo.margin_top + geo.topskip - geo.leading * HEAD_RAISE).max(size * 1.5);
@@ -473,6 +537,7 @@ fn finish_page(
     }
     let show_folio = !blank && matches!(kind, Kind::Contents | Kind::Body { .. });
     if show_folio {
+        items.push(Item::Tag(Tag::Artifact(ArtifactKind::Footer)));
         let w = c.fonts.width(folio, Face::Regular, size);
         let baseline =
             (geo.last_baseline() + geo.leading * FOLIO_DROP).min(geo.page_height - size * 1.5);

@@ -16,13 +16,13 @@ use crate::model::{
     plain_text, Align, Block, BlockKind, Book, Definition, Figure, Heading, Image, Inline,
     InlineKind, LinkTarget, List,
 };
+use crate::source::image;
 use crate::typeset::code::CodeBlockRef;
 use crate::typeset::flow::{
     Elem, Flow, Geometry, Issue, IssueKind, LinkRef, Piece, Role, Slab, EPS,
 };
 use crate::typeset::fonts::{Face, Fonts};
 use crate::typeset::frame::{Item, PlacedImage, Rect};
-use crate::typeset::image;
 use crate::typeset::paragraph::{
     layout_paragraph, Alignment, Line, LineIssueKind, ParItem, ParOptions, TextStyle,
 };
@@ -97,14 +97,6 @@ const CAPTION_GAP: f64 = 0.5;
 /// Lines stretched beyond this adjustment ratio are reported as very
 /// loose (badness 800; TeX warns of underfull lines from about 2.15).
 pub(crate) const VERY_LOOSE: f64 = 2.0;
-/// An equation number stands at least this many ems from its formula.
-const EQUATION_NUMBER_GAP: f64 = 1.0;
-/// A displayed formula too wide for the measure is set smaller, down to
-/// this fraction of the text size (then it overflows, with a warning).
-const MIN_DISPLAY_MATH_SCALE: f64 = 0.6;
-/// Room between a displayed formula's top and the baseline above it, in ems
-/// (beyond the space between blocks): the descenders of the line above.
-const DISPLAY_MATH_CLEARANCE: f64 = 0.3;
 /// An inline formula may reach this many ems above its baseline, and…
 const INLINE_MATH_ASCENT_ROOM: f64 = 0.95;
 /// …this many below, before its line is moved away from its neighbours.
@@ -335,6 +327,9 @@ enum Prev {
     Paragraph,
     Heading,
     Break,
+    /// A displayed formula, which has its space below it already, and
+    /// after which the text goes on without an indent (as after TeX's `$$`).
+    Display,
     Other,
 }
 
@@ -388,6 +383,12 @@ pub(crate) struct Composer<'a> {
     /// Each such warning's key and index in `warnings`, so chapters
     /// composed apart can be merged with the same warnings as in one pass.
     long_words: Vec<((u32, u32, u32), usize)>,
+    /// Web addresses of the chapter's links printed in notes (see
+    /// [`crate::typeset::LinkUrls::Footnote`]), in order of first citation;
+    /// note `k` is the chapter's note `footnotes.len() + k`.
+    url_notes: Vec<String>,
+    /// A footnote is being set: links in it print their address inline.
+    in_footnote: bool,
 }
 
 /// Places notes cited only from other notes: each is set right after the
@@ -445,6 +446,8 @@ impl<'a> Composer<'a> {
             block_start: 0,
             warned: BTreeSet::new(),
             long_words: Vec::new(),
+            url_notes: Vec::new(),
+            in_footnote: false,
         }
     }
 
@@ -551,6 +554,7 @@ impl<'a> Composer<'a> {
         };
         self.chapter = index;
         self.cited = vec![false; chapter.footnotes.len()];
+        self.url_notes.clear();
         self.flow = Flow::default();
 
         // A reference inside a note does not place the note it names:
@@ -563,7 +567,9 @@ impl<'a> Composer<'a> {
             .map(|note| {
                 let cited =
                     std::mem::replace(&mut self.cited, vec![false; chapter.footnotes.len()]);
+                self.in_footnote = true;
                 let slabs = self.footnote(note.number, &note.id, &note.blocks, note.span);
+                self.in_footnote = false;
                 cites.push(
                     self.cited
                         .iter()
@@ -585,8 +591,8 @@ impl<'a> Composer<'a> {
         let mut prev = Prev::Start;
         match (has_h1, &chapter.title) {
             (false, Some(title)) => {
-                let slab = self.chapter_head(title, &[], None, chapter.span);
-                out.push(Elem::Slab(slab));
+                let (slab, baselines) = self.chapter_head(title, &[], None, chapter.span);
+                self.push_tall(slab, &baselines, &mut out);
                 prev = Prev::Heading;
             }
             (false, None) if !chapter.blocks.is_empty() => {
@@ -601,6 +607,12 @@ impl<'a> Composer<'a> {
         }
         let ctx = self.body_ctx();
         self.blocks_after(&chapter.blocks, &ctx, prev, &mut out);
+        // The notes of the web addresses the chapter's links cited.
+        for (k, url) in std::mem::take(&mut self.url_notes).iter().enumerate() {
+            let slabs = self.url_note(&note_letter(k), url, chapter.span);
+            self.flow.notes.push(slabs);
+            cites.push(Vec::new());
+        }
         self.warn_missing_glyphs(Some(chapter.span));
         self.flow.elems = out;
         attach_note_citations(&mut self.flow.notes, &self.cited, &cites);
@@ -714,7 +726,7 @@ impl<'a> Composer<'a> {
             .map(|e| match e {
                 Elem::Slab(s) => s.height,
                 Elem::Space { height, .. } => *height,
-                Elem::Snap | Elem::PageBreak => Pt::ZERO,
+                Elem::Snap => Pt::ZERO,
             })
             .sum();
         let pad = ceil_to(height, ctx.leading) - height;
@@ -735,6 +747,8 @@ impl<'a> Composer<'a> {
     fn separate(&mut self, ctx: &Ctx, prev: Prev, is_paragraph: bool, out: &mut Vec<Elem>) {
         match prev {
             Prev::Start | Prev::Heading => {}
+            // A display has its space below it already.
+            Prev::Display => out.push(Elem::brk()),
             Prev::Paragraph if is_paragraph => out.push(Elem::brk()),
             _ => out.push(Elem::Space {
                 height: ctx.gap,
@@ -761,7 +775,7 @@ impl<'a> Composer<'a> {
                 self.separate(ctx, prev, true, out);
                 let align = ctx.align.unwrap_or(Alignment::Justify);
                 let indent = match prev {
-                    Prev::Start | Prev::Heading | Prev::Break => Pt::ZERO,
+                    Prev::Start | Prev::Heading | Prev::Break | Prev::Display => Pt::ZERO,
                     _ if align != Alignment::Justify => Pt::ZERO,
                     _ => ctx.size,
                 };
@@ -772,17 +786,32 @@ impl<'a> Composer<'a> {
                 Prev::Paragraph
             }
             BlockKind::Math(f) => {
+                if let Some(slab) = self.display_math(f, block.span, ctx) {
+                    // A display carries its own space above and below; a
+                    // page may end before it (not right after a heading).
+                    if !matches!(prev, Prev::Start | Prev::Heading) {
+                        out.push(Elem::brk());
+                    }
+                    if ctx.top && prev != Prev::Start {
+                        out.push(Elem::Snap);
+                    }
+                    let first = out.len();
+                    out.push(Elem::Slab(slab));
+                    if let Some(id) = &f.id {
+                        self.anchor_at(id, first, out);
+                    }
+                    return Prev::Display;
+                }
+                // Not laid out: its TeX, as a code block.
                 self.separate(ctx, prev, false, out);
                 let first = out.len();
-                if !self.display_math(f, block.span, ctx, out) {
-                    let options = crate::model::CodeOptions::default();
-                    let code = CodeBlockRef {
-                        text: f.source.trim(),
-                        options: &options,
-                        tokens: &[],
-                    };
-                    self.code(code, block.span, ctx, out);
-                }
+                let options = crate::model::CodeOptions::default();
+                let code = CodeBlockRef {
+                    text: f.source.trim(),
+                    options: &options,
+                    tokens: &[],
+                };
+                self.code(code, block.span, ctx, out);
                 if let Some(id) = &f.id {
                     self.anchor_at(id, first, out);
                 }
@@ -1034,6 +1063,7 @@ impl<'a> Composer<'a> {
                         }
                     }
                 }
+                LineIssueKind::WordBroken => self.warn_broken_word(issue_span),
                 LineIssueKind::Overfull { by } => {
                     if let Some(s) = slabs.get_mut(issue.line) {
                         s.issues
@@ -1058,100 +1088,34 @@ impl<'a> Composer<'a> {
         slabs
     }
 
-    /// A display formula as a slab of its own, centred, numbered on the
-    /// right when it has a tag, scaled down (with a warning) when it is
-    /// wider than the measure. False when it cannot be laid out (the
-    /// caller then shows its TeX).
-    fn display_math(
-        &mut self,
-        f: &crate::model::Formula,
-        span: Span,
-        ctx: &Ctx,
-        out: &mut Vec<Elem>,
-    ) -> bool {
-        let Some(body) = &f.body else {
-            return false;
-        };
-        let measure = self.measure(ctx);
-        let tag = f.tag.as_ref().map(|t| format!("({t})"));
-        let tag_width = tag
-            .as_ref()
-            .map_or(Pt::ZERO, |t| self.fonts.width(t, Face::Regular, ctx.size));
-        let room = |b: &crate::typeset::math::MathBox| {
-            if tag.is_some() {
-                // Centred with room for the number on both sides.
-                b.width + (tag_width + ctx.size * EQUATION_NUMBER_GAP) * 2.0
-            } else {
-                b.width
-            }
-        };
-        let Some(mut b) = crate::typeset::math::layout(&mut self.fonts, body, true, ctx.size)
-        else {
-            return false;
-        };
-        if room(&b) > measure {
-            let scale = (measure / room(&b)).max(MIN_DISPLAY_MATH_SCALE);
-            if let Some(smaller) =
-                crate::typeset::math::layout(&mut self.fonts, body, true, ctx.size * scale)
-            {
-                b = smaller;
-            }
-            if room(&b) > measure + Pt(EPS) {
-                let mut d =
-                    Diagnostic::warning("a displayed formula is wider than the PDF's line width")
-                        .with_hint(
-                            "break it into lines with `\\begin{aligned}` … `\\end{aligned}`",
-                        );
-                if let Some(loc) = locate(self.book, span) {
-                    d = d.at(loc);
-                }
-                self.warnings.push(d);
-            }
-        }
-        // The baseline clears the descenders of the line above by the
-        // space between blocks, which `separate` has given already.
-        let baseline =
-            (b.ascent + ctx.size * DISPLAY_MATH_CLEARANCE).max(ctx.leading - ctx.size * 0.5);
-        let height = baseline + b.descent;
-        let mut slab = Slab::new(height, Role::Other, span);
-        let x = ctx.left + ((measure - b.width) / 2.0).max(Pt::ZERO);
-        for item in b.items {
-            let mut item = item;
-            crate::typeset::flow::shift_item(&mut item, x, baseline);
-            slab.pieces.push(Piece::Item(item));
-        }
-        if let Some(tag) = tag {
-            // The number sits on the formula's axis, at the right margin.
-            let x_height = self.fonts.metrics(Face::Regular).x_height;
-            let y = baseline - b.axis + ctx.size * (x_height / 2.0);
-            let y = if b.ascent + b.descent < ctx.size * 1.5 {
-                baseline
-            } else {
-                y
-            };
-            let runs = self.fonts.run(
-                &tag,
-                Face::Regular,
-                ctx.size,
-                ctx.left + measure - tag_width,
-                y,
-                0.0,
-            );
-            slab.pieces
-                .extend(runs.into_iter().map(|r| Piece::Item(Item::Text(r))));
-        }
-        out.push(Elem::Slab(slab));
-        true
+    /// Warns, once per place like a long word, that a word too long for
+    /// its line was broken between two letters: the book still reads, but
+    /// the author may want to shorten it or allow a break.
+    pub(crate) fn warn_broken_word(&mut self, span: Span) {
+        self.warn_once(
+            span,
+            "a word too long for the line is broken between two of its letters",
+            "allow a break (a space, a hyphen, or a soft hyphen &shy;) or shorten the word",
+        );
     }
 
     pub(crate) fn warn_long_word(&mut self, span: Span) {
+        self.warn_once(
+            span,
+            "a word is too long for the PDF's line width",
+            "allow a break (e.g. a space or a hyphen) or shorten the word",
+        );
+    }
+
+    /// A warning at `span`, once per place in the book however often the
+    /// place is set (a table cell is set twice; chapters apart).
+    fn warn_once(&mut self, span: Span, message: &str, hint: &str) {
         let key = (span.file.0, span.start, span.end);
         if !self.warned.insert(key) {
             return;
         }
         self.long_words.push((key, self.warnings.len()));
-        let mut d = Diagnostic::warning("a word is too long for the PDF's line width")
-            .with_hint("allow a break (e.g. a space or a hyphen) or shorten the word");
+        let mut d = Diagnostic::warning(message).with_hint(hint);
         if let Some(loc) = locate(self.book, span) {
             d = d.at(loc);
         }
@@ -1272,15 +1236,16 @@ impl<'a> Composer<'a> {
         bold: bool,
         dry: bool,
     ) -> ParBuilder {
-        let saved = dry.then(|| self.cited.clone());
+        let saved = dry.then(|| (self.cited.clone(), self.url_notes.len()));
         let mut pb = ParBuilder::default();
         let st = InlineStyle {
             bold,
             ..self.base_style(ctx).0
         };
         self.inlines(&mut pb, inlines, InlineStyleArg(st));
-        if let Some(saved) = saved {
-            self.cited = saved;
+        if let Some((cited, urls)) = saved {
+            self.cited = cited;
+            self.url_notes.truncate(urls);
         }
         pb
     }
@@ -1351,6 +1316,9 @@ impl<'a> Composer<'a> {
                         ..st
                     };
                     self.inlines(pb, &link.content, InlineStyleArg(s));
+                    if let LinkTarget::External(uri) = &link.target {
+                        self.print_address(pb, uri, &link.content, &st, span);
+                    }
                 }
                 InlineKind::Image(img) if self.inline_image(pb, img, &st, span) => {}
                 InlineKind::Image(img) => {
@@ -1469,6 +1437,75 @@ impl<'a> Composer<'a> {
         true
     }
 
+    /// Prints the web address of a link whose text does not show it, as
+    /// book.yaml's `pdf: link-urls` says: a reader of paper cannot click.
+    fn print_address(
+        &mut self,
+        pb: &mut ParBuilder,
+        uri: &str,
+        content: &[Inline],
+        st: &InlineStyle,
+        span: Span,
+    ) {
+        use crate::typeset::LinkUrls;
+        let shown = shown_address(uri);
+        if self.geo.link_urls == LinkUrls::None || shows_address(content, &shown) {
+            return;
+        }
+        pb.marks.push(Mark::Link(LinkRef::Uri(uri.to_string())));
+        let link = Some(pb.marks.len() - 1);
+        if self.geo.link_urls == LinkUrls::Inline || self.in_footnote {
+            let plain = st.text_style();
+            pb.aside(" (", plain, None, span);
+            pb.aside(&shown, plain, link, span);
+            pb.aside(")", plain, None, span);
+            return;
+        }
+        let k = match self.url_notes.iter().position(|u| u == uri) {
+            Some(k) => k,
+            None => {
+                self.url_notes.push(uri.to_string());
+                self.cited.push(false);
+                self.url_notes.len() - 1
+            }
+        };
+        let index = self.book.chapters[self.chapter].footnotes.len() + k;
+        let style = TextStyle {
+            face: st.face(),
+            size: st.size * SUPERSCRIPT_SCALE,
+            gray: 0.0,
+            rise: st.rise + st.size * SUPERSCRIPT_RISE,
+        };
+        pb.aside(&note_letter(k), style, link, span);
+        if let Some(seen) = self.cited.get_mut(index) {
+            if !*seen {
+                *seen = true;
+                pb.items.push(ParItem::Marker(index));
+            }
+        }
+    }
+
+    /// The note giving a link's web address: its letter, then the address.
+    fn url_note(&mut self, letter: &str, uri: &str, span: Span) -> Vec<Slab> {
+        let ctx = self.note_ctx();
+        let mut pb = ParBuilder::default();
+        self.note_number(&mut pb, letter, &ctx, None, span);
+        pb.aside(" ", self.plain_style(&ctx), None, span);
+        pb.marks.push(Mark::Link(LinkRef::Uri(uri.to_string())));
+        let link = Some(pb.marks.len() - 1);
+        pb.aside(&shown_address(uri), self.plain_style(&ctx), link, span);
+        let slabs = self.set(&pb, &ctx, Pt::ZERO, Alignment::Left, false, span);
+        let mut elems = Vec::new();
+        self.push_lines(slabs, &ctx, &mut elems);
+        elems
+            .into_iter()
+            .filter_map(|e| match e {
+                Elem::Slab(s) => Some(s),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// A note reference: a superscript number linking to the note, and a
     /// marker so the note lands on the page of this line.
     fn note_ref(&mut self, pb: &mut ParBuilder, index: usize, st: &InlineStyle, span: Span) {
@@ -1500,27 +1537,22 @@ impl<'a> Composer<'a> {
     /// Headings: chapter openings at the top level, smaller heads within.
     fn heading(&mut self, h: &Heading, span: Span, ctx: &Ctx, prev: Prev, out: &mut Vec<Elem>) {
         let title = normalize(&plain_text(&h.content));
-        if ctx.top && h.level == 1 {
-            let opened = out.iter().any(|e| {
-                matches!(
-                    e,
-                    Elem::Slab(Slab {
-                        role: Role::Heading { level: 1, .. },
-                        ..
-                    })
-                )
-            });
-            // A second chapter-level heading in one file opens a new page;
-            // whatever precedes the first (an epigraph) stays above it.
-            if opened {
-                out.push(Elem::PageBreak);
-            }
-            let slab = self.chapter_head(&title, &h.content, Some(&h.id), span);
-            out.push(Elem::Slab(slab));
+        // A level-1 heading that opens its file opens a chapter: on a new
+        // page, sunk below the top. One further down the file (after an
+        // introduction, or a second one) is set in the flow like any
+        // section heading, so a page never ends short before it.
+        let opens_file = !out.iter().any(|e| matches!(e, Elem::Slab(_)));
+        if ctx.top && h.level == 1 && opens_file {
+            let (slab, baselines) = self.chapter_head(&title, &h.content, Some(&h.id), span);
+            self.push_tall(slab, &baselines, out);
             return;
         }
         let level = if ctx.top { h.level } else { h.level.max(4) };
-        let spec = HeadSpec::of(level);
+        let spec = if level == 1 {
+            HeadSpec::IN_FLOW_CHAPTER
+        } else {
+            HeadSpec::of(level)
+        };
         if prev != Prev::Heading && prev != Prev::Start {
             out.push(Elem::Space {
                 height: ctx.leading * spec.above,
@@ -1557,13 +1589,28 @@ impl<'a> Composer<'a> {
             },
             span,
         );
+        let mut baselines = Vec::with_capacity(lines.len());
         for (i, line) in lines.iter_mut().enumerate() {
             let baseline = extra + line_height * (i + 1) as f64;
             self.line_pieces(line, &pb.marks, ctx.left, baseline, size, &mut slab);
+            baselines.push(baseline);
         }
         let anchor_y = (extra + line_height - size).max(Pt::ZERO);
         slab.anchors.push((h.id.clone(), anchor_y));
-        out.push(Elem::Slab(slab));
+        self.push_tall(slab, &baselines, out);
+    }
+
+    /// Pushes a slab that may be taller than a page (a heading of many
+    /// lines): cut at its lines' `baselines` into slabs a page can hold,
+    /// with page breaks allowed between them.
+    pub(crate) fn push_tall(&mut self, slab: Slab, baselines: &[Pt], out: &mut Vec<Elem>) {
+        let room = self.geo.capacity();
+        for (i, part) in slab.split_at(baselines, room).into_iter().enumerate() {
+            if i > 0 {
+                out.push(Elem::brk());
+            }
+            out.push(Elem::Slab(part));
+        }
     }
 
     /// Lays out a heading-like paragraph without recording it as a
@@ -1592,8 +1639,10 @@ impl<'a> Composer<'a> {
         };
         let layout = layout_paragraph(&mut self.fonts, &pb.items, &opts);
         for issue in &layout.issues {
-            if issue.kind == LineIssueKind::WordTooLong {
-                self.warn_long_word(issue.span);
+            match issue.kind {
+                LineIssueKind::WordTooLong => self.warn_long_word(issue.span),
+                LineIssueKind::WordBroken => self.warn_broken_word(issue.span),
+                _ => {}
             }
         }
         self.warn_missing_glyphs(None);
@@ -1606,14 +1655,16 @@ impl<'a> Composer<'a> {
         self.geo.leading * (self.geo.lines as f64 * SINK_FRACTION).floor()
     }
 
-    /// The opening of a chapter: the title sunk below the top of the page.
+    /// The opening of a chapter: the title sunk below the top of the page,
+    /// with the baselines of its lines (where it may be cut if it is taller
+    /// than a page).
     pub(crate) fn chapter_head(
         &mut self,
         title: &str,
         content: &[Inline],
         id: Option<&str>,
         span: Span,
-    ) -> Slab {
+    ) -> (Slab, Vec<Pt>) {
         let ctx = self.body_ctx();
         let spec = HeadSpec::of(1);
         let size = ctx.size * spec.scale;
@@ -1645,14 +1696,16 @@ impl<'a> Composer<'a> {
             },
             span,
         );
+        let mut baselines = Vec::with_capacity(lines.len());
         for (i, line) in lines.iter_mut().enumerate() {
             let baseline = sink + line_height * (i + 1) as f64;
             self.line_pieces(line, &pb.marks, ctx.left, baseline, size, &mut slab);
+            baselines.push(baseline);
         }
         if let Some(id) = id {
             slab.anchors.push((id.to_string(), Pt::ZERO));
         }
-        slab
+        (slab, baselines)
     }
 
     fn list(&mut self, list: &List, ctx: &Ctx, out: &mut Vec<Elem>) {
@@ -1930,6 +1983,61 @@ impl<'a> Composer<'a> {
     }
 }
 
+/// The letter of web-address note `k` of a chapter: a, b… z, aa, ab…
+fn note_letter(k: usize) -> String {
+    let mut n = k;
+    let mut out = Vec::new();
+    loop {
+        out.push(char::from(b'a' + (n % 26) as u8));
+        if n < 26 {
+            break;
+        }
+        n = n / 26 - 1;
+    }
+    out.iter().rev().collect()
+}
+
+/// A web address as a reader would type it: `mailto:` goes.
+fn shown_address(uri: &str) -> String {
+    let shown = uri.strip_prefix("mailto:").unwrap_or(uri);
+    // Percent-encoding was for the machine: the printed address reads as
+    // the author wrote it.
+    let bytes = shown.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) if b > b' ' => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| shown.to_string())
+}
+
+/// Whether a link's text already shows its address (an autolink, or
+/// `[example.org](https://example.org/)`), so printing it again is noise.
+fn shows_address(content: &[Inline], shown: &str) -> bool {
+    let text = collapse_ws(&plain_text(content));
+    let bare = |s: &str| {
+        s.trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .trim_start_matches("www.")
+            .trim_end_matches('/')
+            .to_ascii_lowercase()
+    };
+    !text.is_empty() && bare(&text) == bare(shown)
+}
+
 /// An image's size in points: the author's `width`/`height` (CSS pixels)
 /// when given, else its pixels at [`IMAGE_PX_PER_PT`]; proportions kept
 /// when only one is given.
@@ -1963,6 +2071,16 @@ struct HeadSpec {
 }
 
 impl HeadSpec {
+    /// A level-1 heading in the flow of a chapter (not the one opening it):
+    /// smaller than a chapter title, with room above.
+    const IN_FLOW_CHAPTER: HeadSpec = HeadSpec {
+        face: Face::Regular,
+        scale: 1.6,
+        line: 1.15,
+        above: 2.0,
+        below: 1.0,
+    };
+
     fn of(level: u8) -> HeadSpec {
         match level {
             1 => HeadSpec {

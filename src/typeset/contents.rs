@@ -57,8 +57,8 @@ pub(crate) fn contents_flow(
 ) -> Flow {
     let mut flow = Flow::default();
     let title = c.book.meta.labels.get(Label::Contents).to_string();
-    let head = c.chapter_head(&title, &[], None, Span::default());
-    flow.elems.push(Elem::Slab(head));
+    let (head, baselines) = c.chapter_head(&title, &[], None, Span::default());
+    c.push_tall(head, &baselines, &mut flow.elems);
 
     let ctx = c.body_ctx();
     let size = ctx.size;

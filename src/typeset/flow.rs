@@ -43,6 +43,8 @@ pub(crate) struct Geometry {
     pub chapters_on_recto: bool,
     /// Colours of highlighted code (see [`PdfSettings::code_palette`]).
     pub code_palette: Option<crate::typeset::code_theme::Palette>,
+    /// How links' web addresses are printed (see [`PdfSettings::link_urls`]).
+    pub link_urls: crate::typeset::LinkUrls,
 }
 
 impl Geometry {
@@ -80,6 +82,7 @@ impl Geometry {
             expansion: s.font_expansion,
             chapters_on_recto: s.chapters_on_recto,
             code_palette: s.code_palette,
+            link_urls: s.link_urls,
         })
     }
 
@@ -205,6 +208,101 @@ impl Slab {
     pub fn space(height: Pt) -> Slab {
         Slab::new(height, Role::Other, Span::default())
     }
+
+    /// Cuts a slab taller than `room` into slabs of at most `room` (a
+    /// heading or table row taller than a page), at some of `cuts`: the
+    /// slab's line baselines, in order (a line belongs above the cut at its
+    /// own baseline, so the next slab's top is the baseline before its
+    /// first line, as for any slab). Every piece goes to the slab holding
+    /// its baseline (or middle); ids and note citations to the first. The
+    /// role of a heading's parts but the last is [`Role::Other`], so a page
+    /// may break between them (a table row's parts stay rows, so a page that opens
+    /// with one repeats the table's head). A slab that fits is returned as
+    /// it is.
+    pub fn split_at(self, cuts: &[Pt], room: Pt) -> Vec<Slab> {
+        if self.height <= room + Pt(EPS) {
+            return vec![self];
+        }
+        // Choose cuts greedily: each slab as tall as fits.
+        let mut chosen: Vec<Pt> = Vec::new();
+        let mut top = Pt::ZERO;
+        let mut k = 0;
+        while self.height - top > room + Pt(EPS) {
+            let mut best = None;
+            while k < cuts.len() && cuts[k] - top <= room + Pt(EPS) {
+                if cuts[k] > top + Pt(EPS) {
+                    best = Some(cuts[k]);
+                }
+                k += 1;
+            }
+            let cut = match best.or_else(|| cuts.get(k).copied()) {
+                Some(c) if c > top + Pt(EPS) && c < self.height - Pt(EPS) => c,
+                _ => break,
+            };
+            chosen.push(cut);
+            top = cut;
+        }
+        if chosen.is_empty() {
+            return vec![self];
+        }
+        let mut bounds = vec![Pt(f64::NEG_INFINITY)];
+        bounds.extend(chosen.iter().copied());
+        bounds.push(Pt(f64::INFINITY));
+        let tops: Vec<Pt> = std::iter::once(Pt::ZERO)
+            .chain(chosen.iter().copied())
+            .collect();
+        let n = tops.len();
+        let mut out: Vec<Slab> = (0..n)
+            .map(|i| {
+                let bottom = chosen.get(i).copied().unwrap_or(self.height);
+                // A heading keeps what follows on its page: only its last
+                // part may, or a page could never break inside it.
+                let role = if i + 1 < n && matches!(self.role, Role::Heading { .. }) {
+                    Role::Other
+                } else {
+                    self.role.clone()
+                };
+                let mut s = Slab::new(bottom - tops[i], role, self.span);
+                if i == 0 {
+                    s.origin = self.origin;
+                }
+                s
+            })
+            .collect();
+        let chunk = |y: Pt| {
+            bounds
+                .windows(2)
+                .position(|w| y > w[0] && y <= w[1])
+                .unwrap_or(0)
+        };
+        // A tag has no place of its own: it goes with what follows it.
+        let mut last_y = Pt::ZERO;
+        let mut pieces: Vec<(Pt, Piece)> = Vec::with_capacity(self.pieces.len());
+        for piece in self.pieces.into_iter().rev() {
+            let y = match &piece {
+                Piece::Item(Item::Tag(_)) => last_y,
+                Piece::Item(Item::Text(run)) => run.baseline,
+                Piece::Item(Item::Rect(r)) => r.y + r.height / 2.0,
+                Piece::Item(Item::Image(img)) => img.y + img.height / 2.0,
+                Piece::Item(Item::Link(l)) => l.rect.y + l.rect.height / 2.0,
+                Piece::Link { rect, .. } => rect.y + rect.height / 2.0,
+            };
+            last_y = y;
+            pieces.push((y, piece));
+        }
+        for (y, mut piece) in pieces.into_iter().rev() {
+            let i = chunk(y);
+            shift_piece(&mut piece, Pt::ZERO, -tops[i]);
+            out[i].pieces.push(piece);
+        }
+        for (id, y) in self.anchors {
+            let i = chunk(y.max(Pt(EPS)));
+            out[i].anchors.push((id, y - tops[i]));
+        }
+        out[0].notes = self.notes;
+        out[0].issues = self.issues;
+        out
+    }
 }
 
 /// One element of the vertical flow.
@@ -219,8 +317,6 @@ pub(crate) enum Elem {
     },
     /// Advance to the next line of the baseline grid (never a break).
     Snap,
-    /// Start a new page (a chapter-level heading in mid-file).
-    PageBreak,
 }
 
 impl Elem {
@@ -266,6 +362,7 @@ pub(crate) fn shift_item(item: &mut Item, dx: Pt, dy: Pt) {
             img.x += dx;
             img.y += dy;
         }
+        Item::Tag(_) => {}
     }
 }
 

@@ -5,6 +5,12 @@
 //! into bytes and knows nothing of paragraphs or pages; the typesetter knows
 //! nothing of PDF. Coordinates are in points with the origin at the page's
 //! top-left corner and y growing downwards; the PDF writer flips them.
+//!
+//! The logical structure travels with the geometry: [`Document::structure`]
+//! is the tree of the book's parts (chapters, headings, paragraphs,
+//! figures…), and each page's items say which node they belong to with
+//! [`Item::Tag`] marks (or that they are artifacts: running heads, folios,
+//! rules). The PDF writer turns that into a tagged PDF.
 
 use std::sync::Arc;
 
@@ -21,6 +27,145 @@ pub struct Document {
     /// Page-label ranges, sorted by `first_page`; the first starts at page 0.
     pub page_labels: Vec<PageLabelRange>,
     pub info: DocInfo,
+    /// The logical structure, in reading order; items point into it with
+    /// [`Item::Tag`]. Empty: an untagged document.
+    pub structure: StructTree,
+}
+
+/// The logical structure of a document: nodes in reading order, each
+/// knowing its parent. Node 0 is the [`StructKind::Document`] root.
+///
+/// Children are listed in the order the nodes were added, which is the
+/// reading order; a node's own content (the items marked with it) sits
+/// among its children where that content first appears on the pages. A
+/// node that ends up with no content and no children with content is left
+/// out of the PDF.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StructTree {
+    pub nodes: Vec<StructNode>,
+}
+
+impl StructTree {
+    /// A tree holding only the root.
+    pub fn new() -> StructTree {
+        StructTree {
+            nodes: vec![StructNode::new(StructKind::Document, None)],
+        }
+    }
+
+    /// The root node.
+    pub const ROOT: NodeId = NodeId(0);
+
+    /// Adds `node` (whose parent must already be in the tree) and returns
+    /// its id.
+    pub fn push(&mut self, node: StructNode) -> NodeId {
+        self.nodes.push(node);
+        NodeId(self.nodes.len() as u32 - 1)
+    }
+
+    /// Adds a node of `kind` under `parent`.
+    pub fn add(&mut self, kind: StructKind, parent: NodeId) -> NodeId {
+        self.push(StructNode::new(kind, Some(parent)))
+    }
+
+    pub fn get(&self, id: NodeId) -> Option<&StructNode> {
+        self.nodes.get(id.0 as usize)
+    }
+}
+
+/// Index into [`StructTree::nodes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub u32);
+
+/// One structure element.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructNode {
+    pub kind: StructKind,
+    /// `None` only for the root.
+    pub parent: Option<NodeId>,
+    /// Alternative text (figures, formulas), or the expansion a screen
+    /// reader should speak.
+    pub alt: Option<String>,
+    /// BCP 47 language where it differs from the document's.
+    pub lang: Option<String>,
+    /// The element's name: a chapter's on its Sect (written as `/T` on
+    /// Document, Part and Sect), a heading's text (for diagnostics).
+    pub title: Option<String>,
+}
+
+impl StructNode {
+    pub fn new(kind: StructKind, parent: Option<NodeId>) -> StructNode {
+        StructNode {
+            kind,
+            parent,
+            alt: None,
+            lang: None,
+            title: None,
+        }
+    }
+}
+
+/// What a structure node is: the standard structure types of ISO 32000-1
+/// (14.8.4) that a book uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StructKind {
+    Document,
+    /// A group of chapters.
+    Part,
+    /// A chapter, or a section within one.
+    Sect,
+    /// A heading of level 1–6.
+    Heading(u8),
+    P,
+    /// A list, its items, an item's label (bullet or number) and body.
+    L,
+    LI,
+    Lbl,
+    LBody,
+    Table,
+    TR,
+    /// A header cell; `row` true when it heads its row, else its column.
+    TH {
+        row: bool,
+    },
+    TD,
+    /// An image or drawing; its alt text is in [`StructNode::alt`].
+    Figure,
+    Caption,
+    /// Mathematics; the TeX or MathML source as alt text.
+    Formula,
+    Code,
+    BlockQuote,
+    /// A footnote or endnote body.
+    Note,
+    /// A link's text and its annotation.
+    Link,
+    /// The contents page and its entries.
+    TOC,
+    TOCI,
+    /// Inline text with a property of its own (language, alt).
+    Span,
+}
+
+/// Which node a page's items belong to, until the next [`Item::Tag`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tag {
+    Node(NodeId),
+    /// Not content: drawn for the page, not for the reader.
+    Artifact(ArtifactKind),
+}
+
+/// Kinds of artifacts (ISO 32000-1, 14.8.2.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArtifactKind {
+    /// Running heads.
+    Header,
+    /// Folios (page numbers) at the foot of the page.
+    Footer,
+    /// Rules, backgrounds and other decoration.
+    Layout,
+    /// What pagination repeats, like a table head continued on a new page.
+    Pagination,
 }
 
 /// Document information written to the PDF's Info dictionary and XMP.
@@ -75,6 +220,10 @@ pub struct Page {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
+    /// The items after this one on the page, up to the next `Tag`, belong
+    /// to this node (or are artifacts). Items before a page's first tag
+    /// are artifacts.
+    Tag(Tag),
     Text(TextRun),
     /// A filled rectangle (rules, table borders, footnote separator).
     Rect(Rect),
@@ -194,7 +343,7 @@ pub struct Anchor {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlacedImage {
-    /// Absolute path of a PNG or JPEG file.
+    /// Absolute path of a PNG, JPEG, GIF, WebP or SVG file.
     pub path: std::path::PathBuf,
     pub x: Pt,
     /// Top edge.

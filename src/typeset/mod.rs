@@ -10,7 +10,8 @@
 //! `paginate` cuts a flow into pages on the baseline grid, with footnotes
 //! at the foot of the citing page; `contents` sets the title page and the
 //! contents; `assemble` puts it all in order with mirrored margins,
-//! running heads, folios, resolved links, outline and page labels; and
+//! running heads, folios, resolved links, outline and page labels, with
+//! `tagging` giving every item its place in the logical structure; and
 //! [`report`] lists what could not be set well.
 //!
 //! Chapters are composed independently, so they are composed on several
@@ -24,11 +25,11 @@ mod code;
 pub mod code_theme;
 mod compose;
 mod contents;
+mod display_math;
 mod flow;
 pub mod fonts;
 pub mod frame;
 pub mod hyphenate;
-mod image;
 pub mod linebreak;
 mod math;
 mod paginate;
@@ -37,6 +38,7 @@ pub mod protrusion;
 pub mod report;
 pub mod settings;
 mod table;
+mod tagging;
 
 /// Shaping moved to the font layer; kept reachable here for the
 /// typesetter's stages.
@@ -72,6 +74,8 @@ pub struct PdfSettings {
     /// Open every chapter on a right-hand page, leaving a blank verso
     /// before it when needed.
     pub chapters_on_recto: bool,
+    /// The PDF standard to write (not used by the layout).
+    pub standard: crate::config::PdfStandard,
     pub fonts: FontFiles,
     /// Where fallback finds fonts for what the book's faces lack, and the
     /// fonts book.yaml names per script.
@@ -80,6 +84,22 @@ pub struct PdfSettings {
     pub missing_glyphs: crate::fonts::MissingGlyphPolicy,
     /// Colours of highlighted code (`code-theme`); `None`: code in black.
     pub code_palette: Option<code_theme::Palette>,
+    /// How links' web addresses are printed.
+    pub link_urls: LinkUrls,
+}
+
+/// How the PDF prints the web address of a link whose text is not its
+/// address: a reader of paper cannot click.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LinkUrls {
+    /// In a note at the page foot marked with a letter (`a`, `b`…, per
+    /// chapter), as printed books do; in notes themselves, inline.
+    #[default]
+    Footnote,
+    /// In parentheses after the link text.
+    Inline,
+    /// Not at all.
+    None,
 }
 
 /// Layout choices beyond book.yaml's `pdf` section (all have defaults).

@@ -17,7 +17,8 @@
 
 use crate::typeset::compose::{ceil_to, THIN_RULE};
 use crate::typeset::flow::{Elem, Flow, Geometry, Piece, Role, Slab, EPS};
-use crate::typeset::frame::{Item, Rect};
+use crate::typeset::frame::Rect;
+use crate::typeset::tagging::SlabPlace;
 use crate::units::Pt;
 
 /// Space between the last body baseline and the top of the notes, in
@@ -69,29 +70,49 @@ pub(crate) struct BodyPage {
 }
 
 impl BodyPage {
-    /// Every piece of the page in page coordinates, with the text
-    /// block's left edge at `x0`. Consumes the page.
-    pub fn into_pieces(self, x0: Pt) -> Vec<Piece> {
-        let count = self
+    /// Every slab of the page with its pieces in page coordinates (the
+    /// text block's left edge at `x0`), body before notes, and the rule
+    /// above the notes. Consumes the page.
+    pub fn into_slabs(self, x0: Pt) -> (Vec<SlabPieces>, Option<Rect>) {
+        let notes = self.notes.into_iter().map(|p| (p, SlabPlace::Note));
+        let slabs = self
             .slabs
-            .iter()
-            .chain(&self.notes)
-            .map(|p| p.slab.pieces.len())
-            .sum::<usize>();
-        let mut out = Vec::with_capacity(count + 1);
-        for placed in self.slabs.into_iter().chain(self.notes) {
-            for mut piece in placed.slab.pieces {
-                crate::typeset::flow::shift_piece(&mut piece, x0, placed.y);
-                out.push(piece);
-            }
-        }
-        if let Some(rule) = self.rule {
-            let mut piece = Piece::Item(Item::Rect(rule));
-            crate::typeset::flow::shift_piece(&mut piece, x0, Pt::ZERO);
-            out.push(piece);
-        }
-        out
+            .into_iter()
+            .map(|p| {
+                let place = if p.repeated {
+                    SlabPlace::Repeated
+                } else {
+                    SlabPlace::Body
+                };
+                (p, place)
+            })
+            .chain(notes)
+            .map(|(placed, place)| {
+                let mut pieces = placed.slab.pieces;
+                for piece in &mut pieces {
+                    crate::typeset::flow::shift_piece(piece, x0, placed.y);
+                }
+                SlabPieces {
+                    place,
+                    role: placed.slab.role,
+                    pieces,
+                }
+            })
+            .collect();
+        let rule = self.rule.map(|mut rule| {
+            rule.x += x0;
+            rule
+        });
+        (slabs, rule)
     }
+}
+
+/// One slab of a finished page: where it sits, what it is, what it draws.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SlabPieces {
+    pub place: SlabPlace,
+    pub role: Role,
+    pub pieces: Vec<Piece>,
 }
 
 /// Which slab a page holds: one of the flow or a repeated table head.
@@ -284,12 +305,6 @@ impl<'f> Paginator<'f> {
                     prev_slab = false;
                 }
                 Elem::Snap => cursor = ceil_to(cursor, self.geo.leading),
-                Elem::PageBreak => {
-                    if body > 0 {
-                        let end_cursor = last_slab_bottom(&placed, self);
-                        return done(placed, notes, i + 1, end_cursor, false, true);
-                    }
-                }
             }
             i += 1;
         }
@@ -358,7 +373,7 @@ impl<'f> Paginator<'f> {
     fn page_start(&self, mut i: usize) -> usize {
         while matches!(
             self.flow.elems.get(i),
-            Some(Elem::Space { .. } | Elem::Snap | Elem::PageBreak)
+            Some(Elem::Space { .. } | Elem::Snap)
         ) {
             i += 1;
         }

@@ -14,11 +14,13 @@
 //! inter-word glue and records links, markers and problems per line.
 //!
 //! Decisions worth knowing:
-//! - A word that cannot be broken and is wider than the measure is set alone
-//!   on its line and overflows into the right margin, reported as
-//!   [`LineIssueKind::WordTooLong`] with the word's span. It is never broken
-//!   between arbitrary characters: a visibly cut word or URL reads worse
-//!   than one sticking out, and the report tells the author where it is.
+//! - Nothing leaves the page: a stretch of text with no break opportunity
+//!   that is wider than the measure (a long URL, a hash, a word of five
+//!   thousand letters) may break between any two characters, after the
+//!   punctuation of URLs and paths first (`/ . - _ ? & = #`), at a high
+//!   cost so that only such stretches ever break there. A long URL
+//!   narrower than the measure may break after its punctuation too, at a
+//!   lower cost, rather than leave a gaping line before it.
 //! - Justified text hangs punctuation into the margins when
 //!   [`ParOptions::protrusion`] is set ([`super::protrusion`]); the breaker
 //!   counts the hang, [`Line::width`] does not.
@@ -40,6 +42,18 @@ use super::protrusion;
 use super::shape::GlyphSink;
 use crate::diag::Span;
 use crate::units::Pt;
+
+/// Characters after which a URL or path may break.
+const URL_BREAK_AFTER: &[char] = &['/', '.', '-', '_', '?', '&', '=', '#', ':', '@', '~', ','];
+/// Cost of breaking a URL after its punctuation: about a hyphen's, since
+/// nothing is added to the text.
+const URL_BREAK_PENALTY: f64 = 1_000.0;
+/// Cost of breaking between two letters of a stretch wider than the
+/// measure: more than any other break, so it happens only where it must.
+const CHARACTER_BREAK_PENALTY: f64 = 5_000.0;
+/// A URL wider than this share of the measure may break after its
+/// punctuation even though it would fit a line of its own.
+const URL_BREAK_SHARE: f64 = 0.4;
 
 /// How a piece of text looks.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -156,8 +170,12 @@ pub enum LineIssueKind {
     /// Spaces stretched beyond their stretchability (ratio > 1).
     Loose { ratio: f64 },
     /// A word that cannot be broken is longer than the measure; it overflows
-    /// into the right margin.
+    /// into the right margin (only a single glyph wider than the measure
+    /// can: anything longer breaks between its letters).
     WordTooLong,
+    /// A word too long for the measure was broken between two of its
+    /// letters at the end of this line.
+    WordBroken,
 }
 
 /// A problem on one line, with where it came from.
@@ -286,6 +304,8 @@ enum Content {
     Object { run: u32, mark: usize },
     /// Invisible: penalties, paragraph-fill glue.
     Nothing,
+    /// A break between two letters of a word too long for the measure.
+    CharBreak,
 }
 
 /// A stretch of the joined paragraph text that came from one [`ParItem::Text`].
@@ -538,7 +558,20 @@ impl<'a> Builder<'a> {
                 // Markers inside a space run stay with the word before it;
                 // one right after the spaces goes with the next word.
                 self.flush_markers(&mut next_marker, pos as u32 - 1);
+                // A spaced dash never opens a line (Russian typography
+                // forbids it outright, and it reads as a list marker in any
+                // language): the space before it does not break.
+                let before_dash = text[pos..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| matches!(c, '\u{2013}' | '\u{2014}' | '\u{2015}'));
+                let glue_at = self.items.len();
                 self.add_space(start as u32);
+                if before_dash && self.items.len() > glue_at {
+                    self.items
+                        .insert(glue_at, Item::penalty(0.0, INFINITE_PENALTY, false));
+                    self.content.insert(glue_at, Content::Nothing);
+                }
                 continue;
             }
             let start = pos;
@@ -564,9 +597,141 @@ impl<'a> Builder<'a> {
         self.flush_markers(&mut next_marker, u32::MAX);
         self.text = text;
         self.push_fill_and_break();
+        self.break_long_stretches();
         if self.opts.protrusion && self.justified() {
             self.set_hangs();
         }
+    }
+
+    /// Lets the stretches of boxes that no break opportunity interrupts
+    /// break inside when they are too wide (see the module docs): their
+    /// boxes are cut at glyph clusters, with a penalty between.
+    fn break_long_stretches(&mut self) {
+        let measure = (self.opts.measure.0 - self.opts.first_indent.0.max(0.0)).max(1.0);
+        // Stretches: (first item, end item, width).
+        let mut stretches: Vec<(usize, usize, f64)> = Vec::new();
+        let mut i = 0;
+        while i < self.items.len() {
+            if self.items[i].kind != Kind::Box {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let mut width = 0.0;
+            while i < self.items.len() {
+                let it = &self.items[i];
+                let breakable = match it.kind {
+                    Kind::Box => false,
+                    Kind::Glue => true,
+                    Kind::Penalty => it.penalty < INFINITE_PENALTY,
+                };
+                if breakable {
+                    break;
+                }
+                width += if it.kind == Kind::Box { it.width } else { 0.0 };
+                i += 1;
+            }
+            let url = width > measure * URL_BREAK_SHARE && self.stretch_is_url(start, i);
+            if width > measure || url {
+                stretches.push((start, i, width));
+            }
+        }
+        if stretches.is_empty() {
+            return;
+        }
+        let items = std::mem::take(&mut self.items);
+        let content = std::mem::take(&mut self.content);
+        let mut next = stretches.iter().peekable();
+        let mut k = 0;
+        while k < items.len() {
+            match next.peek() {
+                Some(&&(start, end, width)) if k == start => {
+                    next.next();
+                    let anywhere = width > measure;
+                    for j in start..end {
+                        self.split_box(items[j], content[j], anywhere);
+                    }
+                    k = end;
+                }
+                _ => {
+                    self.items.push(items[k]);
+                    self.content.push(content[k]);
+                    k += 1;
+                }
+            }
+        }
+    }
+
+    /// Whether the text of boxes `start..end` is a URL or a path.
+    fn stretch_is_url(&self, start: usize, end: usize) -> bool {
+        let mut text = String::new();
+        for c in &self.content[start..end] {
+            if let Content::Text { piece, .. } = c {
+                text.push_str(
+                    self.text
+                        .get(piece.0 as usize..piece.1 as usize)
+                        .unwrap_or(""),
+                );
+            }
+        }
+        text.contains("://") || text.starts_with("www.") || text.matches('/').count() >= 2
+    }
+
+    /// Pushes `item` cut at its glyph clusters: after URL punctuation
+    /// always, anywhere else when `anywhere`.
+    fn split_box(&mut self, item: Item, content: Content, anywhere: bool) {
+        let Content::Text {
+            word,
+            run,
+            piece,
+            glyphs,
+        } = content
+        else {
+            self.push(item, content);
+            return;
+        };
+        let all = self.fonts.word_glyphs(word);
+        let text = self
+            .text
+            .get(piece.0 as usize..piece.1 as usize)
+            .unwrap_or("");
+        // Where a cut may go, and at what cost.
+        let mut cuts: Vec<(u32, f64)> = Vec::new();
+        for g in glyphs.0 + 1..glyphs.1 {
+            let (prev, here) = (all[g as usize - 1].cluster, all[g as usize].cluster);
+            if prev == here {
+                continue;
+            }
+            let before = text
+                .get(..here.max(prev) as usize)
+                .and_then(|t| t.chars().next_back());
+            let url_break = before.is_some_and(|c| URL_BREAK_AFTER.contains(&c));
+            if url_break {
+                cuts.push((g, URL_BREAK_PENALTY));
+            } else if anywhere {
+                cuts.push((g, CHARACTER_BREAK_PENALTY));
+            }
+        }
+        if cuts.is_empty() {
+            self.push(item, content);
+            return;
+        }
+        let scale = {
+            let style = self.runs[run as usize].style;
+            self.fonts.scale(self.fonts.word(word).face, style.size)
+        };
+        let mut g0 = glyphs.0;
+        for (g, cost) in cuts {
+            self.push_glyphs(word, run, piece, (g0, g), scale);
+            let kind = if cost == CHARACTER_BREAK_PENALTY {
+                Content::CharBreak
+            } else {
+                Content::Nothing
+            };
+            self.push(Item::penalty(0.0, cost, false), kind);
+            g0 = g;
+        }
+        self.push_glyphs(word, run, piece, (g0, glyphs.1), scale);
     }
 
     /// Emits marker boxes for all markers at offsets ≤ `upto`.
@@ -1207,7 +1372,7 @@ fn set_line(
                 }
             }
             Content::Marker(m) => line.markers.push(m),
-            Content::Nothing => {
+            Content::Nothing | Content::CharBreak => {
                 if it.kind == Kind::Glue {
                     x += it.width;
                 }
@@ -1254,6 +1419,17 @@ fn set_line(
             line: n,
             kind: LineIssueKind::Loose { ratio: line.ratio },
             span: line.span,
+        });
+    }
+    if matches!(b.content.get(end), Some(Content::CharBreak)) {
+        let span = end
+            .checked_sub(1)
+            .and_then(|i| b.box_span(i))
+            .unwrap_or(line.span);
+        out.issues.push(LineIssue {
+            line: n,
+            kind: LineIssueKind::WordBroken,
+            span,
         });
     }
     out.lines.push(line);
@@ -1318,6 +1494,30 @@ mod tests {
 
     fn texts(lay: &ParagraphLayout) -> Vec<String> {
         lay.lines.iter().map(line_text).collect()
+    }
+
+    #[test]
+    fn a_spaced_dash_never_opens_a_line() {
+        let mut fonts = test_fonts();
+        let text: String = (0..60)
+            .map(|i| {
+                if i % 3 == 2 {
+                    "слово —"
+                } else {
+                    "время"
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        for measure in [90.0, 120.0, 150.0, 200.0] {
+            let l = lay(&mut fonts, &text, &opts(measure));
+            let lines = texts(&l);
+            assert!(lines.len() > 3, "{lines:?}");
+            assert!(
+                lines.iter().all(|t| !t.trim_start().starts_with('—')),
+                "{lines:#?}"
+            );
+        }
     }
 
     /// First paragraph of book/02-who-were-the-taliban.md.
@@ -1907,7 +2107,7 @@ mod tests {
     }
 
     #[test]
-    fn an_overlong_word_is_reported_with_its_span() {
+    fn an_overlong_word_breaks_between_letters_and_is_reported_with_its_span() {
         let mut fonts = test_fonts();
         let t = "See https://example.org/averyveryverylongpathcomponentwithoutbreaks here.";
         let items = vec![ParItem::Text {
@@ -1920,21 +2120,23 @@ mod tests {
         let issue = l
             .issues
             .iter()
-            .find(|i| i.kind == LineIssueKind::WordTooLong)
+            .find(|i| i.kind == LineIssueKind::WordBroken)
             .unwrap_or_else(|| panic!("{:#?} {:?}", texts(&l), l.issues));
         let start = t.find("averyvery").unwrap_or(0) + 100;
         assert_eq!(issue.span.file, crate::diag::FileId(2));
-        assert!(
-            issue.span.start as usize <= start && issue.span.end as usize > start,
-            "{:?}",
-            issue.span
-        );
-        // The URL broke after its slashes before the long part.
+        assert!(issue.span.start as usize >= start, "{:?}", issue.span);
+        // The URL broke after its slashes before the long part, and no line
+        // is wider than the measure.
         assert!(
             texts(&l).iter().any(|x| x.ends_with('/')),
             "{:#?}",
             texts(&l)
         );
+        assert!(l.lines.iter().all(|line| line.width.0 <= 120.0 + 1e-6));
+        assert!(!l.issues.iter().any(|i| matches!(
+            i.kind,
+            LineIssueKind::Overfull { .. } | LineIssueKind::WordTooLong
+        )));
         assert!(texts_match(&rejoin(&l), t));
     }
 

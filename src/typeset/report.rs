@@ -11,8 +11,10 @@ use serde::Serialize;
 
 use crate::diag::Span;
 use crate::model::Book;
-use crate::typeset::flow::{IssueKind, Role};
+use crate::typeset::flow::{IssueKind, Piece, Role, Slab};
+use crate::typeset::frame::Item;
 use crate::typeset::paginate::{BodyPage, KEEP_AFTER_HEADING};
+use crate::units::Pt;
 
 /// A run of this many consecutive hyphenated lines is reported.
 pub const HYPHEN_RUN: usize = 3;
@@ -34,17 +36,22 @@ pub enum DefectKind {
     Orphan,
     /// A heading at the foot of a page without two lines of what follows.
     HeadingAtFoot,
+    /// Something that is not a line of text (a table, figure, code, a
+    /// heading) reaching past the text block: below its last line or
+    /// beyond the measure.
+    Overflow,
 }
 
 impl DefectKind {
     /// Every kind, in report order.
-    pub const ALL: [DefectKind; 6] = [
+    pub const ALL: [DefectKind; 7] = [
         DefectKind::Overfull,
         DefectKind::Loose,
         DefectKind::HyphenRun,
         DefectKind::Widow,
         DefectKind::Orphan,
         DefectKind::HeadingAtFoot,
+        DefectKind::Overflow,
     ];
 
     /// The name used in JSON and messages.
@@ -56,6 +63,7 @@ impl DefectKind {
             DefectKind::Widow => "widow",
             DefectKind::Orphan => "orphan",
             DefectKind::HeadingAtFoot => "heading-at-foot",
+            DefectKind::Overflow => "overflow",
         }
     }
 }
@@ -116,8 +124,54 @@ pub(crate) struct ReportPage<'a> {
     pub more_follows: bool,
 }
 
+/// The text block a page's slabs must stay inside.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bounds {
+    /// Width of the text block (slab x runs from 0 to it).
+    pub measure: Pt,
+    /// The last baseline of the page, from the page top.
+    pub bottom: Pt,
+    /// How far past those edges is still fine: margin kerning hangs
+    /// punctuation out, descenders hang below the last baseline.
+    pub tolerance: Pt,
+}
+
+/// How far `slab`, placed with its top at `y`, reaches past `bounds`, if
+/// it does: (past the measure, past the foot).
+fn overflow(slab: &Slab, y: Pt, bounds: &Bounds) -> Option<(Pt, Pt)> {
+    let mut right = Pt::ZERO;
+    let mut left = Pt::ZERO;
+    for piece in &slab.pieces {
+        let (x0, x1) = match piece {
+            Piece::Item(Item::Text(run)) => {
+                let x0 = run.glyphs.first().map_or(Pt::ZERO, |g| g.x);
+                let x1 = run.glyphs.iter().map(|g| g.x + g.advance).fold(x0, Pt::max);
+                (x0, x1)
+            }
+            Piece::Item(Item::Rect(r)) => (r.x, r.x + r.width),
+            Piece::Item(Item::Image(i)) => (i.x, i.x + i.width),
+            Piece::Item(Item::Link(_) | Item::Tag(_)) | Piece::Link { .. } => continue,
+        };
+        right = right.max(x1 - bounds.measure);
+        left = left.max(-x0);
+    }
+    let wide = right.max(left);
+    let deep = y + slab.height - bounds.bottom;
+    let wide = if wide > bounds.tolerance {
+        wide
+    } else {
+        Pt::ZERO
+    };
+    let deep = if deep > bounds.tolerance {
+        deep
+    } else {
+        Pt::ZERO
+    };
+    (wide > Pt::ZERO || deep > Pt::ZERO).then_some((wide, deep))
+}
+
 /// Finds the defects of laid-out body pages.
-pub(crate) fn collect(pages: &[ReportPage<'_>], book: &Book) -> LayoutReport {
+pub(crate) fn collect(pages: &[ReportPage<'_>], book: &Book, bounds: Bounds) -> LayoutReport {
     let mut report = LayoutReport::default();
     let mut push = |kind, p: &ReportPage<'_>, span: Span, detail: String| {
         report.defects.push(Defect {
@@ -133,11 +187,26 @@ pub(crate) fn collect(pages: &[ReportPage<'_>], book: &Book) -> LayoutReport {
 
     for (pi, p) in pages.iter().enumerate() {
         let body: Vec<_> = p.page.slabs.iter().filter(|s| !s.repeated).collect();
-        for placed in body
+        for (y, placed) in body
             .iter()
-            .map(|s| &s.slab)
-            .chain(p.page.notes.iter().map(|n| &n.slab))
+            .map(|s| (s.y, &s.slab))
+            .chain(p.page.notes.iter().map(|n| (n.y, &n.slab)))
         {
+            let overfull = placed
+                .issues
+                .iter()
+                .any(|i| matches!(i.kind, IssueKind::Overfull(_)));
+            if let (false, Some((wide, deep))) = (overfull, overflow(placed, y, &bounds)) {
+                let detail = match (wide > Pt::ZERO, deep > Pt::ZERO) {
+                    (true, true) => format!(
+                        "{:.1}pt past the measure, {:.1}pt below the text block",
+                        wide.0, deep.0
+                    ),
+                    (true, false) => format!("{:.1}pt past the measure", wide.0),
+                    _ => format!("{:.1}pt below the text block", deep.0),
+                };
+                push(DefectKind::Overflow, p, placed.span, detail);
+            }
             for issue in &placed.issues {
                 let (kind, detail) = match issue.kind {
                     IssueKind::Overfull(by) => (DefectKind::Overfull, format!("by {:.1}pt", by.0)),
@@ -234,7 +303,14 @@ mod tests {
     use super::*;
     use crate::diag::SourceMap;
     use crate::model::Metadata;
-    use crate::typeset::flow::{Issue, Slab};
+    use crate::typeset::flow::Issue;
+
+    /// A text block that nothing in these tests reaches past.
+    const BOUNDS: Bounds = Bounds {
+        measure: Pt(1.0e6),
+        bottom: Pt(1.0e6),
+        tolerance: Pt(1.0),
+    };
     use crate::typeset::paginate::Placed;
     use crate::units::Pt;
 
@@ -346,7 +422,7 @@ mod tests {
                 more_follows: false,
             },
         ];
-        let r = collect(&pages, &empty_book());
+        let r = collect(&pages, &empty_book(), BOUNDS);
         assert_eq!(r.count(DefectKind::Overfull), 1);
         assert_eq!(r.count(DefectKind::Loose), 1);
         assert_eq!(r.count(DefectKind::HyphenRun), 1);

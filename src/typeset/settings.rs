@@ -7,7 +7,7 @@ use crate::config::{self, FontPaths};
 use crate::fonts::{FallbackSettings, MissingGlyphPolicy};
 
 use super::paragraph::FONT_EXPANSION;
-use super::{FontFiles, PdfSettings};
+use super::{FontFiles, LinkUrls, PdfSettings};
 
 impl PdfSettings {
     /// The typesetter's settings for a book, from its config.
@@ -49,6 +49,12 @@ impl PdfSettings {
                 config::MissingGlyphs::Warn => MissingGlyphPolicy::Warn,
             },
             code_palette: Some(super::code_theme::PRINT),
+            standard: c.standard,
+            link_urls: match c.link_urls {
+                config::LinkUrls::Footnote => LinkUrls::Footnote,
+                config::LinkUrls::Inline => LinkUrls::Inline,
+                config::LinkUrls::None => LinkUrls::None,
+            },
         }
     }
 }

@@ -8,9 +8,9 @@
 //! rule above and below, a thin one under the head, none between rows.
 //! Cells are never justified; the column alignment of the source is kept.
 
-use crate::diag::{Diagnostic, Span};
+use crate::diag::Span;
 use crate::model::{plain_text, Align, Inline, Table};
-use crate::typeset::compose::{locate, Composer, Ctx, ParBuilder, SMALL_SCALE, THIN_RULE};
+use crate::typeset::compose::{Composer, Ctx, ParBuilder, SMALL_SCALE, THIN_RULE};
 use crate::typeset::flow::{Issue, IssueKind, Piece, Role, Slab, EPS};
 use crate::typeset::fonts::Face;
 use crate::typeset::frame::{Item, Rect};
@@ -388,13 +388,13 @@ fn set_part(
             slab.pieces.push(rule(y, HEAVY_RULE));
             slab.height = y + HEAVY_RULE;
         }
-        // A row never breaks; one taller than a page (below the repeated
-        // head) runs off its foot, so say where it is.
+        // A row taller than a page (below the repeated head) is cut
+        // between its lines, each part a row of its own.
         let room = c.geo.capacity() - head.height;
-        if slab.height > room {
-            warn_tall_row(c, slab.height, room, row.span);
-        }
-        out.push(slab);
+        let cuts: Vec<Pt> = (1..=(h / small.leading).round() as usize)
+            .map(|j| top + small.leading * j as f64)
+            .collect();
+        out.extend(slab.split_at(&cuts, room));
     }
     if out.is_empty() {
         // A table with only a head still closes with its bottom rule.
@@ -435,22 +435,6 @@ fn place_row(
         slab.issues.extend(set.issues.iter().cloned());
     }
     lead * lines_max as f64
-}
-
-/// Warns that the table row at `span`, `height` tall, does not fit in the
-/// `room` a page leaves it.
-fn warn_tall_row(c: &mut Composer<'_>, height: Pt, room: Pt, span: Span) {
-    let mut d = Diagnostic::warning(format!(
-        "a table row is taller than a page ({:.0}pt, the page has room for {:.0}pt): \
-         its end runs off the foot of the page in the PDF",
-        height.0,
-        room.0.max(0.0)
-    ))
-    .with_hint("split the row into several, or shorten its cells");
-    if let Some(loc) = locate(c.book, span) {
-        d = d.at(loc);
-    }
-    c.warnings.push(d);
 }
 
 /// The widths of the columns, summing to `available` where the content allows.
@@ -609,6 +593,7 @@ fn set_lines(
                 span: at,
             }),
             LineIssueKind::WordTooLong => c.warn_long_word(at),
+            LineIssueKind::WordBroken => c.warn_broken_word(at),
             // Ragged cells are loose by nature; not worth reporting.
             LineIssueKind::Loose { .. } => {}
         }

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::diag::SourceMap;
-use crate::load::Source;
 use crate::model::{Book, Metadata};
+use crate::source::Source;
 use crate::toc::Toc;
 use crate::typeset::compose::Composer;
 use crate::typeset::flow::{Elem, Geometry, Role};
@@ -36,10 +36,12 @@ fn settings(lines: usize) -> PdfSettings {
         leading,
         font_expansion: 0.0,
         chapters_on_recto: false,
+        standard: crate::config::PdfStandard::default(),
         fonts: fonts(),
         fallback: crate::typeset::fonts::tests::test_fallback(),
         code_palette: Some(crate::typeset::code_theme::PRINT),
         missing_glyphs: Default::default(),
+        link_urls: Default::default(),
     }
 }
 
@@ -60,6 +62,7 @@ fn book_in(root: &Path, chapters: &[&str]) -> Book {
                 file,
                 relative,
                 title: None,
+                depth: 0,
             }
         })
         .collect();
@@ -640,19 +643,23 @@ After.
 }
 
 #[test]
-fn words_too_long_for_the_measure_warn_with_their_line() {
+fn words_too_long_for_the_measure_break_between_letters_and_warn_with_their_line() {
     let word = "Pneumonoultramicroscopicsilicovolcanoconiosis".repeat(3);
     let b = book(&[&format!("Short.\n\nA {word} b.\n")]);
     let t = set(&b, 20);
     let w = t
         .warnings
         .iter()
-        .find(|d| d.message.contains("too long"))
+        .find(|d| d.message.contains("broken between two of its letters"))
         .expect("a warning for the long word");
     let loc = w.location.as_ref().unwrap();
     assert_eq!(loc.path, PathBuf::from("ch1.md"));
     assert_eq!(loc.line(), Some(3));
-    assert!(t.report.count(DefectKind::Overfull) >= 1, "{:?}", t.report);
+    // Nothing sticks out: the word is cut to the measure.
+    assert_eq!(t.report.count(DefectKind::Overfull), 0, "{:?}", t.report);
+    assert_eq!(t.report.count(DefectKind::Overflow), 0, "{:?}", t.report);
+    let text: String = t.document.pages.iter().map(page_text).collect();
+    assert!(text.contains("Pneumono"), "{text}");
 }
 
 #[test]
@@ -952,7 +959,8 @@ fn page_breaks_name_the_first_word_of_each_body_page() {
 /// paragraphs (numbered through the book), notes, tables, words too long
 /// for the measure (warned about once), headings for the contents.
 fn varied_book(chapters: usize) -> Book {
-    let long = "Antidisestablishmentarianismforevermoreandeverlastinglyso";
+    // Longer than the measure: broken between letters, with a warning.
+    let long = "Antidisestablishmentarianismforevermoreandeverlastinglysomanytimes";
     let texts: Vec<String> = (0..chapters)
         .map(|i| {
             format!(
@@ -980,14 +988,21 @@ fn chapters_composed_on_several_threads_give_the_same_book() {
     assert_eq!(one.timings.threads, 1);
     assert!(one.warnings.len() >= 7, "{:?}", one.warnings);
     // Deflating on the writing thread or another gives the same bytes too.
-    let one_pdf = crate::pdf::write_pdf_timed(one.document.clone(), 1)
-        .unwrap()
-        .0;
+    let one_pdf = crate::pdf::write_pdf_timed(
+        one.document.clone(),
+        &crate::pdf::Options {
+            threads: 1,
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .0;
     for threads in [2, 3, 16] {
         let many = with(threads);
         assert_eq!(many.timings.threads, threads.min(7));
         assert!(
-            many.document.pages == one.document.pages,
+            many.document.pages == one.document.pages
+                && many.document.structure == one.document.structure,
             "{threads} threads"
         );
         assert_eq!(many.document.outline, one.document.outline);
@@ -996,10 +1011,15 @@ fn chapters_composed_on_several_threads_give_the_same_book() {
         let warnings = |t: &Typeset| t.warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>();
         assert_eq!(warnings(&many), warnings(&one));
         assert!(
-            crate::pdf::write_pdf_timed(many.document.clone(), threads)
-                .unwrap()
-                .0
-                == one_pdf,
+            crate::pdf::write_pdf_timed(
+                many.document.clone(),
+                &crate::pdf::Options {
+                    threads,
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .0 == one_pdf,
             "PDF bytes differ on {threads} threads"
         );
     }
@@ -1249,23 +1269,29 @@ fn tall_images_are_scaled_into_the_text_block_with_their_caption() {
 }
 
 #[test]
-fn a_table_row_taller_than_a_page_is_set_and_warned_about() {
+fn a_table_row_taller_than_a_page_continues_on_the_next_pages() {
     let src = format!(
         "Text.\n\n| a | b |\n|---|---|\n| short | x |\n| {} | y |\n| after | z |\n",
         prose(900, 1)
     );
     let b = book(&[&src]);
     let t = set(&b, 20);
-    let tall: Vec<String> = t
-        .warnings
-        .iter()
-        .map(|w| w.to_string())
-        .filter(|w| w.contains("taller than a page"))
+    assert_eq!(t.report.count(DefectKind::Overflow), 0, "{:?}", t.report);
+    let pages: Vec<String> = t.document.pages.iter().map(page_text).collect();
+    let with_rows: Vec<usize> = (0..pages.len())
+        .filter(|&i| pages[i].contains('y') || pages[i].contains("after"))
         .collect();
-    assert_eq!(tall.len(), 1, "{:?}", t.warnings);
-    assert!(tall[0].contains("ch1.md:6:"), "{tall:?}");
-    let body = t.document.pages.iter().map(page_text).collect::<String>();
-    assert!(body.contains("after"), "the rows after it are set");
+    assert!(with_rows.len() >= 2, "the row spans pages: {pages:#?}");
+    // Every page the table continues on repeats its head.
+    let starts = pages
+        .iter()
+        .filter(|p| p.starts_with("a b") || p.contains("\na b"))
+        .count();
+    assert!(starts >= 2, "{pages:#?}");
+    assert!(
+        pages.concat().contains("after"),
+        "the rows after it are set"
+    );
 }
 
 /// Every text run of the document, with the text it sets.
@@ -1398,4 +1424,29 @@ fn a_display_formula_wider_than_the_measure_shrinks_then_warns() {
             .any(|w| w.contains("wider than the PDF's line width")),
         "{w:?}"
     );
+}
+
+#[test]
+fn displays_take_whole_lines_close_together_and_the_text_after_goes_on() {
+    let b = book(&["# M\n\nBefore the formulas.\n\n$$x^2$$\n\n$$y^2$$\n\nAfter them.\n"]);
+    let toc = Toc::build(&b);
+    let t = typeset_with(&b, &toc, &settings(30), &LayoutOptions::default()).unwrap();
+    let runs = runs_with_text(&t.document);
+    let at = |start: &str| {
+        runs.iter()
+            .find(|(t, _)| t.starts_with(start))
+            .unwrap_or_else(|| panic!("no {start} in {runs:?}"))
+            .1
+    };
+    let (before, x, y, after) = (at("Before"), at("x"), at("y"), at("After"));
+    let leading = 12.0;
+    // The text after the displays stays on the grid of the text before.
+    let k = (after.baseline - before.baseline).0 / leading;
+    assert!((k - k.round()).abs() < 1e-6, "off the grid by {k}");
+    // A one-line display takes two lines: half a line of space each side.
+    assert!((x.baseline - before.baseline).0 <= 2.0 * leading + 0.01);
+    assert!((y.baseline - x.baseline - Pt(2.0 * leading)).0.abs() < 0.01);
+    assert!((after.baseline - y.baseline).0 <= 2.0 * leading + 0.01);
+    // …and goes on without an indent, as after TeX's `$$`.
+    assert!((after.glyphs[0].x - before.glyphs[0].x).0.abs() < 0.01);
 }

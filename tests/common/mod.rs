@@ -4,6 +4,9 @@
 
 #![allow(dead_code)]
 
+pub mod parity;
+pub mod trace;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -58,7 +61,7 @@ pub fn tool(program: &str, args: &[&str]) -> Output {
         .output()
         .unwrap_or_else(|e| {
             panic!(
-            "cannot run `{program}` ({e}): the tests need qpdf, poppler-utils, Java and EPUBCheck; \
+            "cannot run `{program}` ({e}): the tests need qpdf, poppler-utils, mupdf-tools, Java, EPUBCheck and pdfua; \
              run scripts/test.sh, which installs them"
         )
         })

@@ -1,0 +1,305 @@
+//! The file itself: indirect objects written with pdf-writer, the small
+//! ones packed into object streams, and a cross-reference stream (PDF 1.5).
+//!
+//! The last step of the PDF writer. Streams (page contents, fonts, images,
+//! CMaps, XMP) are written into the file as they are; every other object
+//! (pages, annotations, outline items, structure elements, the catalog)
+//! goes into deflated object streams of [`OBJECTS_PER_STREAM`] objects,
+//! and the cross-reference table is a deflated stream with the PNG "up"
+//! predictor. On a long tagged book the small dictionaries would be a
+//! third of the file written plainly and a twentieth in object streams.
+//!
+//! Objects are numbered in the order their ids are handed out, and written
+//! in the order they are given, so the same document gives the same bytes.
+
+use pdf_writer::{Chunk, Ref};
+
+use super::encoding::{push_int, Deflater};
+
+/// Objects per object stream. Larger streams deflate better; a viewer
+/// inflates a whole stream to read one of its objects, so they stay small
+/// (a few KiB deflated).
+const OBJECTS_PER_STREAM: usize = 100;
+
+/// Bytes per cross-reference entry: type (1), offset or object stream
+/// number (4), generation or index in the object stream (2).
+const XREF_WIDTHS: [usize; 3] = [1, 4, 2];
+
+/// The four bytes ≥ 128 of the second header line, which tell file
+/// transfer tools (and PDF/A) that the file is binary (ISO 32000-1, 7.5.2).
+const BINARY_MARK: &[u8] = b"%\xBB\xAD\xC0\xDE\n";
+
+/// What pdf-writer writes after each indirect object.
+const OBJECT_END: &[u8] = b"\nendobj\n\n";
+
+/// The PDF version written: object and cross-reference streams need 1.5;
+/// nothing here needs more than 1.7, the version PDF/A-2 and PDF/UA-1
+/// build on.
+const PDF_VERSION: &str = "1.7";
+
+/// The objects of a file being written.
+pub(super) struct Objects {
+    next: i32,
+    /// Streams (and what svg2pdf writes), in file order.
+    direct: Chunk,
+    /// Each direct object's id and offset in `direct`.
+    direct_at: Vec<(Ref, usize)>,
+    /// Dictionaries and arrays, to be packed into object streams.
+    small: Chunk,
+    /// Each small object's id and offset in `small`; an object ends where
+    /// the next begins.
+    small_at: Vec<(Ref, usize)>,
+}
+
+/// Where each object is, for the cross-reference stream.
+#[derive(Debug, Clone, Copy)]
+enum Entry {
+    Free,
+    /// At this byte offset of the file.
+    Direct(usize),
+    /// The `index`th object of object stream `stream`.
+    InStream {
+        stream: i32,
+        index: u16,
+    },
+}
+
+impl Objects {
+    pub fn new(size_hint: usize) -> Objects {
+        Objects {
+            next: 1,
+            direct: Chunk::with_capacity(size_hint),
+            direct_at: Vec::new(),
+            small: Chunk::with_capacity(64 * 1024),
+            small_at: Vec::new(),
+        }
+    }
+
+    /// A new object id.
+    pub fn alloc(&mut self) -> Ref {
+        let id = Ref::new(self.next);
+        self.next += 1;
+        id
+    }
+
+    /// The chunk to write object `id` into, written to the file as it is
+    /// (streams). Write exactly that one object.
+    pub fn direct(&mut self, id: Ref) -> &mut Chunk {
+        self.direct_at.push((id, self.direct.len()));
+        &mut self.direct
+    }
+
+    /// The chunk to write object `id` into, packed into an object stream
+    /// (dictionaries, arrays; never a stream). Write exactly that object.
+    pub fn small(&mut self, id: Ref) -> &mut Chunk {
+        self.small_at.push((id, self.small.len()));
+        &mut self.small
+    }
+
+    /// Adds a chunk written by another library (svg2pdf), renumbering its
+    /// objects with new ids; returns the new id of `root`.
+    pub fn adopt(&mut self, chunk: &Chunk, root: Ref) -> Result<Ref, String> {
+        let mut map = std::collections::BTreeMap::new();
+        let mut next = self.next;
+        let mut renumber = |old: Ref| {
+            *map.entry(old).or_insert_with(|| {
+                let id = Ref::new(next);
+                next += 1;
+                id
+            })
+        };
+        let order: Vec<Ref> = chunk.refs().map(&mut renumber).collect();
+        let new_root = renumber(root);
+        let start = self.direct.len();
+        chunk.renumber_into(&mut self.direct, &mut renumber);
+        self.next = next;
+        // The chunk keeps its objects' offsets to itself: find each
+        // object's header after the previous one's end. Headers carry the
+        // expected number, so stream data cannot be mistaken for one.
+        let bytes = self.direct.as_bytes();
+        let mut at = start;
+        for (k, id) in order.iter().enumerate() {
+            let header = format!("{} 0 obj\n", id.get());
+            let found = if k == 0 {
+                bytes[at..].starts_with(header.as_bytes()).then_some(at)
+            } else {
+                let mut needle = OBJECT_END.to_vec();
+                needle.extend_from_slice(header.as_bytes());
+                find(&bytes[at..], &needle).map(|i| at + i + OBJECT_END.len())
+            };
+            let Some(offset) = found else {
+                return Err(format!("object {} of an SVG drawing not found", id.get()));
+            };
+            self.direct_at.push((*id, offset));
+            at = offset + header.len();
+        }
+        Ok(new_root)
+    }
+
+    /// The file: header, direct objects, object streams, cross-reference
+    /// stream pointing at `root` and `info`, with file identifier `file_id`.
+    pub fn finish(
+        mut self,
+        root: Ref,
+        info: Ref,
+        file_id: [u8; 16],
+        deflater: &mut Deflater,
+    ) -> Result<Vec<u8>, String> {
+        let mut out = Vec::with_capacity(self.direct.len() + self.small.len() / 4 + 4096);
+        out.extend_from_slice(b"%PDF-");
+        out.extend_from_slice(PDF_VERSION.as_bytes());
+        out.push(b'\n');
+        out.extend_from_slice(BINARY_MARK);
+        let base = out.len();
+        out.extend_from_slice(self.direct.as_bytes());
+        let mut entries = vec![Entry::Free; self.next as usize];
+        for &(id, offset) in &self.direct_at {
+            set(&mut entries, id.get(), Entry::Direct(base + offset));
+        }
+
+        let small = std::mem::take(&mut self.small_at);
+        let bytes = self.small.as_bytes();
+        let ends: Vec<usize> = small
+            .iter()
+            .skip(1)
+            .map(|&(_, at)| at)
+            .chain([bytes.len()])
+            .collect();
+        let mut objects = Vec::with_capacity(small.len());
+        for (&(id, start), &end) in small.iter().zip(&ends) {
+            let header = format!("{} 0 obj\n", id.get());
+            let object = &bytes[start..end];
+            let body = object
+                .strip_prefix(header.as_bytes())
+                .and_then(|o| o.strip_suffix(OBJECT_END))
+                .ok_or_else(|| format!("object {} was not written as one object", id.get()))?;
+            objects.push((id.get(), body));
+        }
+        for group in objects.chunks(OBJECTS_PER_STREAM) {
+            let number = self.next;
+            self.next += 1;
+            write_object_stream(number, group, &mut out, &mut entries, deflater);
+        }
+
+        // The cross-reference stream is the last object and lists itself.
+        let xref_id = self.next;
+        let xref_at = out.len();
+        set(&mut entries, xref_id, Entry::Direct(xref_at));
+        let data = deflater.deflate(&xref_rows(&entries));
+        push_int(&mut out, i64::from(xref_id));
+        out.extend_from_slice(b" 0 obj\n<</Type/XRef/Size ");
+        push_int(&mut out, i64::from(xref_id) + 1);
+        out.extend_from_slice(b"/W[");
+        for (k, w) in XREF_WIDTHS.iter().enumerate() {
+            if k > 0 {
+                out.push(b' ');
+            }
+            push_int(&mut out, *w as i64);
+        }
+        out.extend_from_slice(b"]/Root ");
+        push_ref(&mut out, root);
+        out.extend_from_slice(b"/Info ");
+        push_ref(&mut out, info);
+        out.extend_from_slice(b"/ID[<");
+        super::encoding::push_hex(&mut out, &file_id);
+        out.extend_from_slice(b"><");
+        super::encoding::push_hex(&mut out, &file_id);
+        out.extend_from_slice(b">]/DecodeParms<</Predictor 12/Columns ");
+        push_int(&mut out, XREF_WIDTHS.iter().sum::<usize>() as i64);
+        out.extend_from_slice(b">>/Filter/FlateDecode/Length ");
+        push_int(&mut out, data.len() as i64);
+        out.extend_from_slice(b">>stream\n");
+        out.extend_from_slice(&data);
+        out.extend_from_slice(b"\nendstream\nendobj\nstartxref\n");
+        push_int(&mut out, xref_at as i64);
+        out.extend_from_slice(b"\n%%EOF\n");
+        Ok(out)
+    }
+}
+
+fn push_ref(out: &mut Vec<u8>, id: Ref) {
+    push_int(out, i64::from(id.get()));
+    out.extend_from_slice(b" 0 R");
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn set(entries: &mut Vec<Entry>, id: i32, entry: Entry) {
+    let i = id as usize;
+    if entries.len() <= i {
+        entries.resize(i + 1, Entry::Free);
+    }
+    entries[i] = entry;
+}
+
+/// Writes the objects of `group` as object stream `number`.
+fn write_object_stream(
+    number: i32,
+    group: &[(i32, &[u8])],
+    out: &mut Vec<u8>,
+    entries: &mut Vec<Entry>,
+    deflater: &mut Deflater,
+) {
+    let mut index = Vec::with_capacity(group.len() * 12);
+    let mut body = Vec::with_capacity(group.iter().map(|(_, b)| b.len() + 1).sum());
+    for (k, &(id, object)) in group.iter().enumerate() {
+        if k > 0 {
+            index.push(b' ');
+            body.push(b'\n');
+        }
+        push_int(&mut index, i64::from(id));
+        index.push(b' ');
+        push_int(&mut index, body.len() as i64);
+        body.extend_from_slice(object);
+        set(
+            entries,
+            id,
+            Entry::InStream {
+                stream: number,
+                index: k as u16,
+            },
+        );
+    }
+    index.push(b'\n');
+    let first = index.len();
+    index.extend_from_slice(&body);
+    let data = deflater.deflate(&index);
+    set(entries, number, Entry::Direct(out.len()));
+    push_int(out, i64::from(number));
+    out.extend_from_slice(b" 0 obj\n<</Type/ObjStm/N ");
+    push_int(out, group.len() as i64);
+    out.extend_from_slice(b"/First ");
+    push_int(out, first as i64);
+    out.extend_from_slice(b"/Filter/FlateDecode/Length ");
+    push_int(out, data.len() as i64);
+    out.extend_from_slice(b">>stream\n");
+    out.extend_from_slice(&data);
+    out.extend_from_slice(b"\nendstream\nendobj\n");
+}
+
+/// The cross-reference entries as PNG-"up"-predicted rows: each row is a
+/// filter byte (2) and the byte-wise difference from the row above, which
+/// turns the slowly growing offsets into runs of zeros.
+fn xref_rows(entries: &[Entry]) -> Vec<u8> {
+    let width: usize = XREF_WIDTHS.iter().sum();
+    let mut rows = Vec::with_capacity(entries.len() * (width + 1));
+    let mut previous = vec![0u8; width];
+    let mut row = vec![0u8; width];
+    for entry in entries {
+        let (kind, field2, field3) = match *entry {
+            // The head of the free list: object 0, generation 65535.
+            Entry::Free => (0u8, 0u64, 0xFFFFu64),
+            Entry::Direct(offset) => (1, offset as u64, 0),
+            Entry::InStream { stream, index } => (2, stream as u64, u64::from(index)),
+        };
+        row[0] = kind;
+        row[1..5].copy_from_slice(&(field2 as u32).to_be_bytes());
+        row[5..7].copy_from_slice(&(field3 as u16).to_be_bytes());
+        rows.push(2);
+        rows.extend(row.iter().zip(&previous).map(|(b, a)| b.wrapping_sub(*a)));
+        std::mem::swap(&mut previous, &mut row);
+    }
+    rows
+}
