@@ -8,16 +8,22 @@
 # pandoc → Typst for the PDF — and prints the ratios. Speed is measured
 # here, never asserted in tests.
 #
-#   scripts/bench.sh [RUNS] [--double]
+#   scripts/bench.sh [RUNS] [--double] [--math]
+#
+# --math also measures book300k-math: the 300,000-word book with 100
+# formulas of tests/fixtures/math added (60 displayed, 40 in the text),
+# to compare with book300k for the cost of math.
 #
 # FOLIO_THREADS=N passes --threads N to folio (default: one per core).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=5
 double=0
+math=0
 for arg in "$@"; do
   case "$arg" in
     --double) double=1 ;;
+    --math) math=1 ;;
     *) runs=$arg ;;
   esac
 done
@@ -36,6 +42,24 @@ books=(book300k book10k)
 if [ "$double" = 1 ]; then
   [ -f "$work/book600k/book.yaml" ] || "$gen" "$work/book600k" 600000 80 >/dev/null
   books+=(book600k)
+fi
+if [ "$math" = 1 ]; then
+  if [ ! -f "$work/book300k-math/book.yaml" ]; then
+    rm -rf "$work/book300k-math"
+    cp -r "$work/book300k" "$work/book300k-math"
+    python3 - "$work/book300k-math" <<'PY'
+import pathlib, re, sys
+book = pathlib.Path(sys.argv[1])
+src = pathlib.Path("tests/fixtures/math/01-formulas.md").read_text()
+forms = [f for f in re.findall(r"^\$\$(.*)\$\$", src, re.M) if "\\tag" not in f][:100]
+chapters = sorted(book.glob("ch*.md"))
+for k, f in enumerate(forms):
+    c = chapters[k % len(chapters)]
+    add = f"\n\n$${f}$$\n" if k % 5 < 3 else f"\n\nAs the chapter shows, ${f}$ holds here as well.\n"
+    c.write_text(c.read_text() + add)
+PY
+  fi
+  books+=(book300k-math)
 fi
 
 # The comparison tools, if any.

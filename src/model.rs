@@ -11,6 +11,7 @@
 use std::path::PathBuf;
 
 use crate::diag::{SourceMap, Span};
+pub use crate::math::Formula;
 
 /// A whole book: metadata, chapters in reading order and their sources.
 #[derive(Debug, Clone)]
@@ -95,6 +96,11 @@ pub enum BlockKind {
         /// Info string language, e.g. `rust`.
         lang: Option<String>,
         text: String,
+        /// Line numbers and marked lines, from the info string.
+        options: CodeOptions,
+        /// Syntax classes of `text`, sorted (empty for a language Folio
+        /// does not highlight).
+        tokens: Vec<crate::highlight::Token>,
     },
     Table(Table),
     DefinitionList(Vec<Definition>),
@@ -104,9 +110,80 @@ pub enum BlockKind {
     /// A disclosure widget (`<details>`): its summary, then its content,
     /// always shown in print.
     Details(Details),
-    /// Display math source (`$$…$$`), set as text.
-    Math(String),
+    /// A display formula (`$$…$$` alone in its paragraph).
+    Math(Formula),
     ThematicBreak,
+}
+
+/// How a code block is shown, from what follows the language in its
+/// info string: ```` ```rust {linenos hl_lines="2-3 5"} ````.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CodeOptions {
+    /// Number the lines.
+    pub line_numbers: bool,
+    /// Lines to mark, as 1-based inclusive ranges.
+    pub marked: Vec<(u32, u32)>,
+}
+
+impl CodeOptions {
+    /// Whether line `n` (1-based) is marked.
+    pub fn is_marked(&self, n: u32) -> bool {
+        self.marked.iter().any(|&(a, b)| (a..=b).contains(&n))
+    }
+
+    /// Reads the options of an info string (everything after the
+    /// language): `linenos` (or `.numberLines`, `linenos=true`) and
+    /// `hl_lines="2-3 5"` (or `hl_lines=2-3,5`). Anything else is ignored.
+    pub fn from_info(info: &str) -> CodeOptions {
+        let mut out = CodeOptions::default();
+        let inner = info.trim().trim_start_matches('{').trim_end_matches('}');
+        let mut rest = inner;
+        while let Some(start) = rest.find(|c: char| !c.is_whitespace() && c != ',') {
+            rest = &rest[start..];
+            let (item, after) = match rest.find('=') {
+                Some(eq) if !rest[..eq].contains(char::is_whitespace) => {
+                    let value = &rest[eq + 1..];
+                    let (v, after) = match value.strip_prefix(['"', '\'']) {
+                        Some(v) => {
+                            let close = v.find(['"', '\'']).unwrap_or(v.len());
+                            (&v[..close], &v[(close + 1).min(v.len())..])
+                        }
+                        None => {
+                            let end = value.find(char::is_whitespace).unwrap_or(value.len());
+                            (&value[..end], &value[end..])
+                        }
+                    };
+                    ((&rest[..eq], Some(v)), after)
+                }
+                _ => {
+                    let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                    ((&rest[..end], None), &rest[end..])
+                }
+            };
+            rest = after;
+            match item {
+                ("linenos" | ".numberLines" | "numberLines" | "line-numbers", v) => {
+                    out.line_numbers = !matches!(v, Some("false" | "0" | "no"));
+                }
+                ("hl_lines" | "hl-lines" | "highlight" | "mark", Some(v)) => {
+                    for part in v
+                        .trim_matches(['[', ']'])
+                        .split(|c: char| c == ',' || c.is_whitespace())
+                        .filter(|p| !p.is_empty())
+                    {
+                        let (a, b) = part.split_once('-').unwrap_or((part, part));
+                        if let (Ok(a), Ok(b)) = (a.trim().parse::<u32>(), b.trim().parse::<u32>()) {
+                            if a >= 1 && a <= b {
+                                out.marked.push((a, b));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -307,8 +384,8 @@ pub enum InlineKind {
     FootnoteRef {
         index: usize,
     },
-    /// Inline math source, set as text.
-    Math(String),
+    /// A formula in the text (`$…$`, or `$$…$$` amid other text).
+    Math(Formula),
     SoftBreak,
     HardBreak,
 }
@@ -432,7 +509,8 @@ pub fn plain_text(inlines: &[Inline]) -> String {
 fn push_text(inlines: &[Inline], image_alt: bool, out: &mut String) {
     for inline in inlines {
         match &inline.kind {
-            InlineKind::Text(t) | InlineKind::Code(t) | InlineKind::Math(t) => out.push_str(t),
+            InlineKind::Text(t) | InlineKind::Code(t) => out.push_str(t),
+            InlineKind::Math(f) => out.push_str(&f.source),
             InlineKind::Image(img) if image_alt => out.push_str(&img.alt),
             InlineKind::SoftBreak | InlineKind::HardBreak => out.push(' '),
             kind => {
@@ -651,6 +729,19 @@ mod tests {
 
     fn text(s: &str) -> Inline {
         Inline::new(InlineKind::Text(s.into()), Span::default())
+    }
+
+    #[test]
+    fn code_options_from_the_info_string() {
+        let o = CodeOptions::from_info("{linenos hl_lines=\"2-3 5\"}");
+        assert!(o.line_numbers);
+        assert_eq!(o.marked, vec![(2, 3), (5, 5)]);
+        assert!(o.is_marked(3) && o.is_marked(5) && !o.is_marked(4));
+        let o = CodeOptions::from_info("{.numberLines hl_lines=1,4-6}");
+        assert!(o.line_numbers);
+        assert_eq!(o.marked, vec![(1, 1), (4, 6)]);
+        let o = CodeOptions::from_info("linenos=false hl_lines=\"x 3-1 0\"");
+        assert_eq!(o, CodeOptions::default());
     }
 
     #[test]

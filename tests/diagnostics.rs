@@ -257,10 +257,28 @@ fn golden_files_have_no_stray_cases() {
         "missing-image",
         "grouped-warnings",
         "deny-warnings",
+        "unsupported-math",
     ];
     for entry in std::fs::read_dir(repo().join("tests/diagnostics")).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         let stem = name.trim_end_matches(".txt");
         assert!(known.contains(&stem), "stray golden file {name}");
     }
+}
+
+#[test]
+fn unsupported_math_command() {
+    let code = snapshot(
+        "unsupported-math",
+        &[
+            ("book.yaml", b"title: A Book\n"),
+            (
+                "a.md",
+                "# One\n\nInline $x + \\foo{y}$ here.\n\n> quoted $$\\begin{weird} a \\end{weird}$$\n\n$$\\frac{1}{2} \\bar$$\n"
+                    .as_bytes(),
+            ),
+        ],
+        &[],
+    );
+    assert_eq!(code, Some(0));
 }

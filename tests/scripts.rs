@@ -50,42 +50,6 @@ fn build_with_env(book: &Path, out: &Path, env: &[(&str, &str)], extra: &[&str])
     cmd.output().expect("the folio binary runs")
 }
 
-/// Every glyph `mutool trace` reports drawing: (font name, glyph name, text).
-fn traced_glyphs(pdf: &Path) -> Vec<(String, String, String)> {
-    let o = tool("mutool", &["trace", pdf.to_str().unwrap()]);
-    assert!(
-        o.status.success(),
-        "mutool trace failed (install mupdf-tools: scripts/install-test-tools.sh)"
-    );
-    let text = stdout(&o);
-    let attr = |line: &str, name: &str| {
-        line.split(&format!(" {name}=\"")[..])
-            .nth(1)
-            .and_then(|rest| rest.split('"').next())
-            .unwrap_or("")
-            .to_string()
-    };
-    let mut font = String::new();
-    let mut glyphs = Vec::new();
-    for line in text.lines().map(str::trim) {
-        if line.starts_with("<span ") {
-            font = attr(line, "font");
-        } else if line.starts_with("<g ") {
-            glyphs.push((font.clone(), attr(line, "glyph"), attr(line, "unicode")));
-        }
-    }
-    glyphs
-}
-
-/// The glyphs drawn as .notdef (a box or nothing): named `.notdef`, or
-/// glyph 0 of a font without glyph names.
-fn notdef(glyphs: &[(String, String, String)]) -> Vec<&(String, String, String)> {
-    glyphs
-        .iter()
-        .filter(|(_, g, _)| g == ".notdef" || g == "0")
-        .collect()
-}
-
 #[test]
 fn every_script_is_set_in_real_glyphs_in_a_valid_book() {
     for &(name, word, contents, family) in BOOKS {

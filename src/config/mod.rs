@@ -35,7 +35,8 @@ use crate::units::Pt;
 pub use locate::KeyLocator;
 pub use pandoc::{front_matter, FrontMatter};
 pub use read::{
-    page_size, parse_length, LinkUrls, MissingGlyphs, PdfStandard, MAX_FONT_EXPANSION_PERCENT,
+    page_size, parse_length, CodeTheme, LinkUrls, MissingGlyphs, PdfStandard,
+    MAX_FONT_EXPANSION_PERCENT,
 };
 pub use resolve::{builtin_fonts_dir, find_fonts, inside_root};
 
@@ -79,6 +80,8 @@ pub struct Config {
     pub cover: Option<PathBuf>,
     /// Deepest heading level in the table of contents (1–6).
     pub toc_depth: u8,
+    /// How code blocks are coloured in both formats.
+    pub code_theme: CodeTheme,
     pub chapters: Vec<ResolvedChapter>,
     /// `fonts:` as written: a family for each script, keyed by script or
     /// language (each key checked to name one).

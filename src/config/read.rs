@@ -34,6 +34,7 @@ pub struct Settings {
     pub cover: Option<Located<PathBuf>>,
     pub chapters: Option<Vec<ChapterEntry>>,
     pub toc_depth: Option<u8>,
+    pub code_theme: Option<CodeTheme>,
     pub epub: EpubSection,
     pub pdf: PdfSection,
     /// The `pdf:` key, for problems of the section as a whole.
@@ -116,6 +117,18 @@ pub enum LinkUrls {
     None,
 }
 
+/// How code is coloured (`code-theme`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CodeTheme {
+    /// Muted colours that print well and still read in grey.
+    #[default]
+    Print,
+    /// Shades of grey only, for black-and-white printing.
+    Gray,
+    /// No highlighting: code in one colour.
+    None,
+}
+
 /// What to do with text no font has (`pdf: missing-glyphs`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum MissingGlyphs {
@@ -139,6 +152,7 @@ pub(super) const TOP_KEYS: &[&str] = &[
     "subjects",
     "cover",
     "toc-depth",
+    "code-theme",
     "chapters",
     "fonts",
     "labels",
@@ -227,6 +241,26 @@ pub fn read(doc: &Doc) -> Result<Settings, Vec<Diagnostic>> {
             "subjects" => s.subjects = r.texts(node, "keywords"),
             "cover" => s.cover = r.path(node),
             "toc-depth" => s.toc_depth = r.level(node),
+            "code-theme" => {
+                s.code_theme = r.text(node).and_then(|t| match t.trim() {
+                    "print" => Some(CodeTheme::Print),
+                    "gray" | "grey" => Some(CodeTheme::Gray),
+                    "none" => Some(CodeTheme::None),
+                    other => {
+                        r.errors.push(
+                            Diagnostic::error(format!(
+                                "`code-theme` must be `print`, `gray` or `none`, not `{other}`"
+                            ))
+                            .at(r.doc.locate(node))
+                            .with_hint(
+                                "`print` (the default) colours code for print and screens; \
+                                 `gray` uses shades of grey; `none` sets code in one colour",
+                            ),
+                        );
+                        None
+                    }
+                })
+            }
             "chapters" => s.chapters = r.chapters(node),
             "fonts" => s.fonts = r.fonts(node),
             "labels" => s.labels = r.labels(node),

@@ -137,6 +137,7 @@ pub(super) fn resolve(
         subjects: s.subjects,
         cover,
         toc_depth: s.toc_depth.unwrap_or(DEFAULT_TOC_DEPTH),
+        code_theme: s.code_theme.unwrap_or_default(),
         chapters,
         script_fonts: s.fonts,
         labels: s.labels,

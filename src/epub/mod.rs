@@ -15,6 +15,7 @@
 //! [`ocf`] re-zips the result deterministically (mimetype first, fixed
 //! timestamps), so two builds of the same book are byte-identical.
 
+mod code;
 mod cover;
 mod css;
 mod escape;
@@ -76,6 +77,8 @@ pub struct EpubSettings {
     pub fonts: Option<FontFiles>,
     /// Where the cover finds fonts for what the book's faces lack.
     pub fallback: crate::fonts::FallbackSettings,
+    /// Write the syntax classes of code (`code-theme` is not `none`).
+    pub highlight: bool,
 }
 
 impl Default for EpubSettings {
@@ -89,6 +92,7 @@ impl Default for EpubSettings {
             nav_depth: None,
             fonts: None,
             fallback: crate::fonts::FallbackSettings::default(),
+            highlight: true,
         }
     }
 }
@@ -322,6 +326,7 @@ fn build(
             book,
             layout: &single,
             stylesheets: &stylesheets,
+            highlight: settings.highlight,
         };
         let mut ignored = Vec::new();
         book.chapters
@@ -345,6 +350,7 @@ fn build(
         book,
         layout: &layout,
         stylesheets: &stylesheets,
+        highlight: settings.highlight,
     };
     let mut spine = Vec::new();
     let (cover_image, cover_page) = cover(book, settings, &stylesheets)?;

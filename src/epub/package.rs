@@ -360,6 +360,14 @@ pub fn assemble(mut input: PackageInput<'_>) -> Result<BTreeMap<String, Vec<u8>>
     let mut zipped = Vec::new();
     b.generate(&mut zipped).map_err(err)?;
 
+    // EPUB 3 wants the `mathml` property on each document with MathML;
+    // epub-builder has no way to say it, so the manifest is patched.
+    let with_math: Vec<String> = input
+        .spine
+        .iter()
+        .filter(|d| d.xhtml.contains("<math "))
+        .map(|d| builder_item_id(&d.href))
+        .collect();
     let mut entries = ocf::read_entries(&zipped)?;
     let files = input
         .resources
@@ -396,6 +404,14 @@ pub fn assemble(mut input: PackageInput<'_>) -> Result<BTreeMap<String, Vec<u8>>
         &extra,
         &title_page.href,
     )?;
+    let mut opf = opf;
+    for id in with_math {
+        let item = format!(" id=\"{id}\" href=");
+        if !opf.contains(&item) {
+            return Err(format!("the package document has no item {id}"));
+        }
+        opf = opf.replacen(&item, &format!(" properties=\"mathml\"{item}"), 1);
+    }
     entries.insert("OEBPS/content.opf".into(), opf.into_bytes());
     entries.insert("OEBPS/nav.xhtml".into(), input.nav_xhtml.into_bytes());
     entries.insert("OEBPS/toc.ncx".into(), input.toc_ncx.into_bytes());

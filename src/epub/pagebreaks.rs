@@ -100,7 +100,7 @@ fn count_words(text: &str) -> usize {
 fn block_words(block: &Block) -> usize {
     match &block.kind {
         BlockKind::CodeBlock { text, .. } => count_words(text),
-        BlockKind::Math(src) => count_words(src),
+        BlockKind::Math(f) => count_words(&f.source),
         kind => {
             let mut words = 0;
             kind.parts(&mut |part| {
@@ -202,6 +202,15 @@ impl ChapterWriter<'_, '_> {
             written = i;
         });
         push_text(&mut self.out, &text[written..]);
+    }
+
+    /// Counts the words of `text` without writing it (a formula written as
+    /// MathML): markers waiting for one of them are written here, before
+    /// the formula.
+    pub(super) fn uncounted_words(&mut self, text: &str) {
+        if !self.breaks.in_block.is_empty() {
+            self.count_words(text, |_, _| {});
+        }
     }
 
     /// Counts the words of `text`; where markers wait for a word that

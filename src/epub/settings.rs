@@ -17,6 +17,7 @@ impl EpubSettings {
             nav_depth: c.epub.nav_depth,
             fonts: Some(FontFiles::from(&c.pdf.fonts)),
             fallback: crate::typeset::settings::fallback_settings(c),
+            highlight: c.code_theme != crate::config::CodeTheme::None,
         }
     }
 }

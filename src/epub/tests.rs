@@ -164,6 +164,7 @@ fn render(book: &Book, index: usize) -> (String, Vec<crate::diag::Diagnostic>) {
         book,
         layout: &layout,
         stylesheets: &css,
+        highlight: true,
     };
     let mut images = ImageStore::default();
     let mut diags = Vec::new();
@@ -422,6 +423,8 @@ fn lists_code_and_task_boxes() {
                 bl(BlockKind::CodeBlock {
                     lang: Some("rust".into()),
                     text: "fn main() { a < b && c }\n".into(),
+                    options: Default::default(),
+                    tokens: Vec::new(),
                 }),
             ],
             vec![],
@@ -561,7 +564,9 @@ fn full_book(dir: &Path) -> (Book, EpubSettings) {
         il(InlineKind::HardBreak),
         il(InlineKind::Image(img("dot.gif", "a dot"))),
         il(InlineKind::Image(remote.clone())),
-        il(InlineKind::Math("e^{i\\pi} + 1 = 0".into())),
+        il(InlineKind::Math(
+            crate::math::Formula::new("e^{i\\pi} + 1 = 0", false).0,
+        )),
         il(InlineKind::Kbd(vec![t("Ctrl")])),
         il(InlineKind::Underline(vec![t("under")])),
         il(InlineKind::Mark(vec![t("marked")])),
@@ -642,10 +647,18 @@ fn full_book(dir: &Path) -> (Book, EpubSettings) {
             bl(BlockKind::CodeBlock {
                 lang: Some("rust".into()),
                 text: "fn main() {\n    println!(\"<&>\");\n}\n".into(),
+                options: crate::model::CodeOptions::from_info("{linenos hl_lines=\"2\"}"),
+                tokens: crate::highlight::highlight(
+                    "rust",
+                    "fn main() {\n    println!(\"<&>\");\n}\n",
+                )
+                .unwrap(),
             }),
             bl(BlockKind::CodeBlock {
                 lang: None,
                 text: "plain".into(),
+                options: Default::default(),
+                tokens: Vec::new(),
             }),
             bl(BlockKind::Table(Table {
                 aligns: vec![Align::Left, Align::Right],
@@ -671,7 +684,9 @@ fn full_book(dir: &Path) -> (Book, EpubSettings) {
                 summary: vec![t("More")],
                 blocks: vec![p(vec![t("Hidden on screen, shown in print.")])],
             })),
-            bl(BlockKind::Math("\\int_0^1 x\\,dx".into())),
+            bl(BlockKind::Math(
+                crate::math::Formula::new("\\int_0^1 x\\,dx", true).0,
+            )),
             bl(BlockKind::ThematicBreak),
             h(3, "deep", "Deep"),
         ],
@@ -1045,6 +1060,8 @@ fn page_breaks_land_before_their_word() {
                         BlockKind::CodeBlock {
                             lang: None,
                             text: "let a = 1;\nlet b = 2;\n".into(),
+                            options: Default::default(),
+                            tokens: Vec::new(),
                         },
                     ),
                     at(30, BlockKind::ThematicBreak),

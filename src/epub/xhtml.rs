@@ -89,6 +89,8 @@ pub struct BookContext<'a> {
     pub layout: &'a Layout,
     /// Stylesheet hrefs each page links, in cascade order.
     pub stylesheets: &'a [String],
+    /// Code blocks carry their syntax classes (`code-theme` is not `none`).
+    pub highlight: bool,
 }
 
 /// The title a chapter's document carries: its first level-1 heading, else
@@ -321,18 +323,12 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
                 self.wrap("<blockquote>\n", "</blockquote>\n", |w| w.blocks(blocks));
             }
             BlockKind::List(list) => self.list(list),
-            BlockKind::CodeBlock { lang, text } => {
-                self.out.push_str("<pre><code");
-                if let Some(lang) = lang.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
-                    let class = escape::class_list([lang]).replace(' ', "-");
-                    self.out.push_str(" class=\"language-");
-                    push_attr(&mut self.out, &class);
-                    self.out.push('"');
-                }
-                self.out.push('>');
-                self.counted_text(text.strip_suffix('\n').unwrap_or(text));
-                self.out.push_str("</code></pre>\n");
-            }
+            BlockKind::CodeBlock {
+                lang,
+                text,
+                options,
+                tokens,
+            } => self.code_block(lang.as_deref(), text, options, tokens),
             BlockKind::Table(table) => self.table(table),
             BlockKind::DefinitionList(defs) => self.definitions(defs),
             BlockKind::Division(d) => {
@@ -349,14 +345,35 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
                 self.blocks(&d.blocks);
                 self.out.push_str("</details>\n");
             }
-            BlockKind::Math(src) => {
-                self.out
-                    .push_str("<p class=\"math-display\"><span class=\"math\">");
-                self.counted_text(src.trim());
-                self.out.push_str("</span></p>\n");
-            }
+            BlockKind::Math(f) => self.display_math(f),
             BlockKind::ThematicBreak => self.out.push_str("<hr/>\n"),
         }
+    }
+
+    /// A display formula: MathML in a block, with its number when it has
+    /// one; a formula Folio could not parse is shown as its TeX, as code.
+    fn display_math(&mut self, f: &crate::model::Formula) {
+        self.out.push_str("<div class=\"equation\"");
+        if let Some(id) = &f.id {
+            self.out.push_str(" id=\"");
+            push_attr(&mut self.out, &escape::id(id));
+            self.out.push('"');
+        }
+        self.out.push('>');
+        if f.body.is_some() {
+            self.uncounted_words(&f.source);
+            crate::math::mathml::write(f, true, &mut self.out);
+        } else {
+            self.out.push_str("<pre class=\"math-tex\"><code>");
+            self.counted_text(f.source.trim());
+            self.out.push_str("</code></pre>");
+        }
+        if let Some(tag) = &f.tag {
+            self.out.push_str("<span class=\"equation-number\">(");
+            push_text(&mut self.out, tag);
+            self.out.push_str(")</span>");
+        }
+        self.out.push_str("</div>\n");
     }
 
     /// The attributes of a division or span: its id, classes, language,
@@ -705,10 +722,15 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
                     self.noteref(*index, inline.span);
                 }
             }
-            InlineKind::Math(src) => {
-                self.out.push_str("<span class=\"math\">");
-                self.counted_text(src);
-                self.out.push_str("</span>");
+            InlineKind::Math(f) => {
+                if f.body.is_some() {
+                    self.uncounted_words(&f.source);
+                    crate::math::mathml::write(f, f.display, &mut self.out);
+                } else {
+                    self.out.push_str("<code class=\"math-tex\">");
+                    self.counted_text(&f.source);
+                    self.out.push_str("</code>");
+                }
             }
             InlineKind::SoftBreak => {
                 self.word_boundary();

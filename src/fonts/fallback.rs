@@ -341,6 +341,45 @@ impl Resolver {
         Some(face)
     }
 
+    /// Loads the font file at `path` (once) as a face of its own, for
+    /// `script`: the math font, which formulas ask for by name rather than
+    /// through fallback. `None` (with a problem noted) if it cannot be used.
+    pub fn load_file(&mut self, path: &std::path::Path, script: ScriptTag) -> Option<Face> {
+        let key = (path.to_path_buf(), 0, 0, 0);
+        if let Some(&face) = self.loaded.get(&key) {
+            return Some(face);
+        }
+        let loaded = std::fs::read(path)
+            .map_err(|e| e.to_string())
+            .and_then(|b| load_face(Arc::new(b), path, 0, Synthesis::default()));
+        let loaded = match loaded {
+            Ok(f) => f,
+            Err(what) => {
+                self.problems.push(
+                    Diagnostic::warning(format!("the math font cannot be used: {what}"))
+                        .in_file(path),
+                );
+                return None;
+            }
+        };
+        let face = Face::from_index(self.faces.len())?;
+        self.uses.insert(
+            face,
+            FontUse {
+                scripts: vec![script],
+                family: loaded.info.family.clone(),
+                postscript_name: loaded.info.postscript_name.clone(),
+                origin: super::discovery::Origin::Folio,
+                path: path.to_path_buf(),
+                index: 0,
+                synthesis: Synthesis::default(),
+            },
+        );
+        self.faces.push(Arc::new(loaded));
+        self.loaded.insert(key, face);
+        Some(face)
+    }
+
     fn note_use(&mut self, face: Face, script: ScriptTag) {
         if let Some(u) = self.uses.get_mut(&face) {
             if !u.scripts.contains(&script) {

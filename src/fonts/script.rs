@@ -290,6 +290,7 @@ const SCRIPT_NAMES: &[NameEntry] = &[
     ("Goth", "Gothic", "gothic"),
     ("Brai", "Braille", "braille"),
     ("Zyyy", "Common", "common,symbols"),
+    ("Zmth", "Mathematical notation", ""),
 ];
 
 fn name_entry(s: ScriptTag) -> Option<&'static NameEntry> {

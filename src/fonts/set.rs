@@ -86,7 +86,14 @@ pub struct FontSet {
     pub missing_glyphs: MissingGlyphs,
     /// What loading the book's faces synthesized, for the build's notes.
     notes: Arc<[String]>,
+    /// Folio's math font file, loaded as a face on the first formula.
+    math_path: Arc<std::path::Path>,
+    /// The math font's face once loaded (`Some(None)`: it cannot be used).
+    math: Option<Option<Face>>,
 }
+
+/// Folio's OpenType MATH font, in its fonts folder.
+pub const MATH_FONT_FILE: &str = "AsanaMath.otf";
 
 impl std::fmt::Debug for FontSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -206,24 +213,48 @@ impl FontSet {
                     .collect(),
             ));
         }
-        Ok(FontSet::with_faces(
+        let mut set = FontSet::with_faces(
             faces,
             Arc::new(Mutex::new(resolver)),
             overridden.into(),
             notes.into(),
-        ))
+        );
+        set.math_path = fallback.folio_dir.join(MATH_FONT_FILE).into();
+        Ok(set)
     }
 
     /// The same faces for another thread, sharing the font files and the
     /// fallback choices, with empty caches of its own. Shaping does not
     /// depend on what is cached, so a fork sets text exactly as `self`.
     pub fn fork(&self) -> FontSet {
-        FontSet::with_faces(
+        let mut set = FontSet::with_faces(
             self.faces.clone(),
             self.resolver.clone(),
             self.overridden.clone(),
             self.notes.clone(),
-        )
+        );
+        set.math_path = self.math_path.clone();
+        set
+    }
+
+    /// The math font's face, loaded on first use (shared by every thread);
+    /// `None` when it cannot be used (a warning says why).
+    pub fn math_face(&mut self) -> Option<Face> {
+        if let Some(face) = self.math {
+            return face;
+        }
+        let path = self.math_path.clone();
+        let face = self.resolver().load_file(&path, ScriptTag(*b"Zmth"));
+        if let Some(f) = face {
+            self.sync(f);
+        }
+        self.math = Some(face);
+        face
+    }
+
+    /// The font file of a face and its index in it.
+    pub fn face_data(&self, face: Face) -> &FontData {
+        &self.faces[face.index()].data
     }
 
     fn with_faces(
@@ -244,6 +275,8 @@ impl FontSet {
             missing: Vec::new(),
             missing_glyphs: MissingGlyphs::default(),
             notes,
+            math_path: std::path::Path::new(MATH_FONT_FILE).into(),
+            math: None,
         }
     }
 
@@ -531,6 +564,7 @@ impl FontSet {
         let scale = self.scale(face, size);
         let end = shape::place_glyphs(self.shaped(word, scratch), text, x, scale, &mut sink);
         let run = TextRun {
+            color: None,
             font: self.font_id(face),
             size,
             baseline,

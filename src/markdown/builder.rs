@@ -28,9 +28,9 @@ use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Tag, TagEnd};
 
 use crate::diag::{FileId, Span};
 use crate::model::{
-    plain_text, Align, Attrs, Block, BlockKind, Cell, Definition, Details, Direction, Division,
-    Figure, Footnote, Heading, Image, Inline, InlineKind, Link, LinkTarget, List, ListItem, Row,
-    Table,
+    plain_text, Align, Attrs, Block, BlockKind, Cell, CodeOptions, Definition, Details, Direction,
+    Division, Figure, Footnote, Formula, Heading, Image, Inline, InlineKind, Link, LinkTarget,
+    List, ListItem, Row, Table,
 };
 
 use super::html::{self, classify, is_void, Element, Flaw, Phrase, TokenKind};
@@ -103,6 +103,7 @@ enum Kind {
         lang: Option<String>,
         text: String,
         html: bool,
+        options: CodeOptions,
     },
     List {
         start: Option<u64>,
@@ -338,6 +339,36 @@ impl<'a> Builder<'a> {
         });
     }
 
+    /// A formula: parsed once here; what cannot be parsed is a warning
+    /// at the offending command and the formula keeps only its source.
+    fn math(&mut self, tex: &str, display: bool, range: Range<usize>) {
+        let span = self.span(range.clone());
+        let (formula, error) = Formula::new(tex, display);
+        if let Some(e) = error {
+            // The TeX sits between the dollars; find it to name the column
+            // of the very command (a formula inside a quote or a list has
+            // prefixes on its lines: then look for the command itself).
+            let raw = self.source.get(range.clone()).unwrap_or("");
+            let at = match raw.find(tex) {
+                Some(i) => range.start + i + e.at.start..range.start + i + e.at.end,
+                None => {
+                    let bad = tex.get(e.at.clone()).unwrap_or("");
+                    match raw.find(bad).filter(|_| !bad.is_empty()) {
+                        Some(i) => range.start + i..range.start + i + bad.len(),
+                        None => range.clone(),
+                    }
+                }
+            };
+            let at = self.span(at);
+            self.warn(
+                at,
+                format!("{}: the formula is shown as its TeX source", e.message),
+                Some("the README's Math section lists the commands and environments Folio sets"),
+            );
+        }
+        self.add_inline(Inline::new(InlineKind::Math(formula), span));
+    }
+
     fn top(&self) -> &Node {
         self.stack.last().expect("the root is never closed")
     }
@@ -397,9 +428,8 @@ impl<'a> Builder<'a> {
                 let t = self.printable(&t, span);
                 self.add_inline(Inline::new(InlineKind::Code(t), span));
             }
-            Event::InlineMath(t) | Event::DisplayMath(t) => {
-                self.add_inline(Inline::new(InlineKind::Math(t.to_string()), span));
-            }
+            Event::InlineMath(t) => self.math(&t, false, range),
+            Event::DisplayMath(t) => self.math(&t, true, range),
             Event::Html(t) | Event::InlineHtml(t) => {
                 let mut piece = Piece::default();
                 piece.push(&t, range.start);
@@ -452,14 +482,31 @@ impl<'a> Builder<'a> {
                 classes: classes.into_iter().map(|c| c.to_string()).collect(),
             },
             Tag::BlockQuote(_) => Kind::Quote,
-            Tag::CodeBlock(kind) => Kind::Code {
-                lang: match kind {
-                    CodeBlockKind::Fenced(info) => info_language(&info),
-                    CodeBlockKind::Indented => None,
-                },
-                text: String::new(),
-                html: false,
-            },
+            Tag::CodeBlock(kind) => {
+                let (lang, options) = match kind {
+                    CodeBlockKind::Fenced(info) => {
+                        let lang = info_language(&info);
+                        // The options follow the language word.
+                        let after = info
+                            .trim_start()
+                            .split_once(char::is_whitespace)
+                            .map_or("", |(_, rest)| rest);
+                        let after = if info.trim_start().starts_with('{') {
+                            info.as_ref()
+                        } else {
+                            after
+                        };
+                        (lang, CodeOptions::from_info(after))
+                    }
+                    CodeBlockKind::Indented => (None, CodeOptions::default()),
+                };
+                Kind::Code {
+                    lang,
+                    text: String::new(),
+                    html: false,
+                    options,
+                }
+            }
             Tag::List(start) => Kind::List {
                 start,
                 loose: false,
@@ -778,9 +825,19 @@ impl<'a> Builder<'a> {
             Kind::Paragraph { attrs } => {
                 let inlines = if html { trim(inlines) } else { inlines };
                 let in_figure = matches!(self.top().kind, Kind::Figure { .. });
-                if let Some(block) = paragraph(inlines, in_figure, !html) {
-                    let block = Block { span, ..block };
-                    self.add_block(wrap_aligned(block, attrs));
+                let parts = split_at_displays(inlines);
+                let whole = parts.len() == 1;
+                for part in parts {
+                    if let Some(block) = paragraph(part, in_figure, !html) {
+                        // A paragraph cut at its displays keeps each
+                        // piece's own span.
+                        let block = if whole {
+                            Block { span, ..block }
+                        } else {
+                            block
+                        };
+                        self.add_block(wrap_aligned(block, attrs.clone()));
+                    }
                 }
             }
             Kind::Heading { level, id, classes } => {
@@ -799,7 +856,12 @@ impl<'a> Builder<'a> {
                 kind: BlockKind::BlockQuote(blocks),
                 span,
             }),
-            Kind::Code { lang, text, html } => {
+            Kind::Code {
+                lang,
+                text,
+                html,
+                options,
+            } => {
                 let text = if html {
                     // HTML drops one newline right after `<pre>`.
                     let t = text.strip_prefix('\n').unwrap_or(&text);
@@ -811,8 +873,17 @@ impl<'a> Builder<'a> {
                 } else {
                     text
                 };
+                let tokens = lang
+                    .as_deref()
+                    .and_then(|l| crate::highlight::highlight(l, &text))
+                    .unwrap_or_default();
                 self.add_block(Block {
-                    kind: BlockKind::CodeBlock { lang, text },
+                    kind: BlockKind::CodeBlock {
+                        lang,
+                        text,
+                        options,
+                        tokens,
+                    },
                     span,
                 });
             }
@@ -1073,7 +1144,9 @@ impl<'a> Builder<'a> {
                 if let Some(id) = id {
                     self.add_inline(Inline::new(InlineKind::Anchor(id), span));
                 }
-                if inlines.is_empty() {
+                // An empty link to `#id` may be a reference to an
+                // equation, which gets its number when links are resolved.
+                if inlines.is_empty() && !url.starts_with('#') {
                     return;
                 }
                 self.add_inline(Inline::new(
@@ -1589,6 +1662,7 @@ impl<'a> Builder<'a> {
                 lang: class_language(attrs),
                 text: String::new(),
                 html: true,
+                options: CodeOptions::default(),
             },
             _ => return,
         };
@@ -1859,7 +1933,7 @@ fn paragraph(inlines: Vec<Inline>, in_figure: bool, markdown: bool) -> Option<Bl
                     span,
                 });
             }
-            InlineKind::Math(m) if inlines.len() == 1 => {
+            InlineKind::Math(m) if m.display && inlines.len() == 1 => {
                 return Some(Block {
                     kind: BlockKind::Math(m.clone()),
                     span,
@@ -1868,10 +1942,92 @@ fn paragraph(inlines: Vec<Inline>, in_figure: bool, markdown: bool) -> Option<Bl
             _ => {}
         }
     }
+    // `$$…$$ {#eq:label}`: a display formula numbered and labelled.
+    if let [math, label] = meaningful.as_slice() {
+        if let (InlineKind::Math(m), InlineKind::Text(t)) = (&math.kind, &label.kind) {
+            let id = t
+                .trim()
+                .strip_prefix("{#")
+                .and_then(|r| r.strip_suffix('}'))
+                .filter(|id| !id.is_empty() && !id.contains(char::is_whitespace));
+            if let (true, Some(id)) = (m.display, id) {
+                let mut m = m.clone();
+                m.id = Some(id.to_string());
+                return Some(Block {
+                    kind: BlockKind::Math(m),
+                    span,
+                });
+            }
+        }
+    }
     Some(Block {
         kind: BlockKind::Paragraph(inlines),
         span,
     })
+}
+
+/// A paragraph's inlines cut before and after each display formula among
+/// other text (`text $$…$$ more text`, as Pandoc-style books write a
+/// display inside its sentence), so that the formula becomes a block of its
+/// own; a `{#label}` right after the formula stays with it. One part when
+/// there is nothing to cut.
+fn split_at_displays(inlines: Vec<Inline>) -> Vec<Vec<Inline>> {
+    if !inlines
+        .iter()
+        .any(|i| matches!(&i.kind, InlineKind::Math(m) if m.display))
+    {
+        return vec![inlines];
+    }
+    let mut parts = Vec::new();
+    let mut current = Vec::new();
+    let mut rest = inlines.into_iter().peekable();
+    while let Some(inline) = rest.next() {
+        if !matches!(&inline.kind, InlineKind::Math(m) if m.display) {
+            current.push(inline);
+            continue;
+        }
+        parts.push(std::mem::take(&mut current));
+        let mut display = vec![inline];
+        if let Some(Inline {
+            kind: InlineKind::Text(t),
+            span,
+        }) = rest.peek()
+        {
+            let lead = t.len() - t.trim_start().len();
+            let label_end = t[lead..]
+                .strip_prefix("{#")
+                .and_then(|r| r.find('}'))
+                .map(|close| lead + 2 + close + 1);
+            if let Some(end) = label_end {
+                let span = *span;
+                let (label, after) = t.split_at(end);
+                let at = |offset: usize| span.start.saturating_add(offset as u32).min(span.end);
+                display.push(Inline::new(
+                    InlineKind::Text(label.to_string()),
+                    Span {
+                        end: at(end),
+                        ..span
+                    },
+                ));
+                let after = Inline::new(
+                    InlineKind::Text(after.to_string()),
+                    Span {
+                        start: at(end),
+                        ..span
+                    },
+                );
+                rest.next();
+                current.push(after);
+            }
+        }
+        parts.push(display);
+    }
+    parts.push(current);
+    parts.retain(|p| p.iter().any(|i| !is_blank(i)));
+    if parts.is_empty() {
+        parts.push(Vec::new());
+    }
+    parts
 }
 
 /// A block aligned by its HTML attributes is wrapped in a division that
@@ -1947,7 +2103,10 @@ fn flatten(blocks: Vec<Block>) -> Vec<Inline> {
                     span,
                 ));
             }
-            BlockKind::Math(m) => inlines.push(Inline::new(InlineKind::Math(m), span)),
+            BlockKind::Math(mut m) => {
+                m.display = false;
+                inlines.push(Inline::new(InlineKind::Math(m), span));
+            }
             BlockKind::ThematicBreak => {}
             BlockKind::List(list) => {
                 for (n, item) in list.items.into_iter().enumerate() {

@@ -18,10 +18,15 @@ pub fn hide_rust_lines(chapters: &mut [Chapter]) {
                     if let BlockKind::CodeBlock {
                         lang: Some(lang),
                         text,
+                        tokens,
+                        ..
                     } = &mut block.kind
                     {
                         if lang.eq_ignore_ascii_case("rust") && text.contains('#') {
                             *text = visible_lines(text);
+                            // The classes were found on the full text; their
+                            // byte ranges are found again on what is left.
+                            *tokens = crate::highlight::highlight(lang, text).unwrap_or_default();
                         }
                     }
                 },

@@ -75,6 +75,13 @@ pub fn assign(chapters: &mut [Chapter], map: &SourceMap, problems: &mut Vec<Diag
                                 }
                             }
                         }
+                        BlockKind::Math(f) => {
+                            if let Some(id) = &mut f.id {
+                                if !c.claim(id, span) {
+                                    f.id = None;
+                                }
+                            }
+                        }
                         _ => {}
                     }
                 },
@@ -99,19 +106,24 @@ pub fn assign(chapters: &mut [Chapter], map: &SourceMap, problems: &mut Vec<Diag
             );
         }
     }
-    // Then ids from the headings' text, and the notes'.
+    // Then ids from the headings' text, and the notes'; labelled
+    // equations without a `\tag` are numbered through the book.
     let mut ids = claims.into_inner().ids;
+    let mut equations = 0;
     for chapter in chapters.iter_mut() {
         let notes = chapter.footnotes.iter_mut().map(|n| &mut n.blocks);
         for blocks in std::iter::once(&mut chapter.blocks).chain(notes) {
             walk_mut(
                 blocks,
-                &mut |block| {
-                    if let BlockKind::Heading(h) = &mut block.kind {
-                        if h.id.is_empty() {
-                            h.id = ids.unique(&slugify(&plain_text(&h.content)));
-                        }
+                &mut |block| match &mut block.kind {
+                    BlockKind::Heading(h) if h.id.is_empty() => {
+                        h.id = ids.unique(&slugify(&plain_text(&h.content)));
                     }
+                    BlockKind::Math(f) if f.id.is_some() && f.tag.is_none() => {
+                        equations += 1;
+                        f.tag = Some(equations.to_string());
+                    }
+                    _ => {}
                 },
                 &mut |_| {},
             );

@@ -32,6 +32,8 @@ const CHAPTER_EXTENSIONS: &[&str] = &["md", "markdown"];
 struct Targets {
     by_id: BTreeMap<String, usize>,
     by_path: BTreeMap<PathBuf, usize>,
+    /// Numbers of labelled equations, by id.
+    equations: BTreeMap<String, String>,
     /// Per chapter, each heading's id under the names other tools give it
     /// (mdBook: `whats-new` for "What's New?", the same name in every
     /// chapter), folded by [`loose`], first heading first.
@@ -48,8 +50,10 @@ pub fn resolve(
     let mut targets = Targets {
         by_id: BTreeMap::new(),
         by_path: BTreeMap::new(),
+        equations: BTreeMap::new(),
         local: Vec::new(),
     };
+    let equations = std::cell::RefCell::new(BTreeMap::new());
     for (i, ch) in chapters.iter().enumerate() {
         // The first chapter of a file is its start (a one-file book's
         // chapters share one path).
@@ -69,6 +73,12 @@ pub fn resolve(
                         }
                     }
                     BlockKind::Division(d) => ids.borrow_mut().extend(d.attrs.id.clone()),
+                    BlockKind::Math(f) => {
+                        if let (Some(id), Some(tag)) = (&f.id, &f.tag) {
+                            ids.borrow_mut().push(id.clone());
+                            equations.borrow_mut().insert(id.clone(), tag.clone());
+                        }
+                    }
                     _ => {}
                 },
                 &mut |inline| match &inline.kind {
@@ -86,6 +96,7 @@ pub fn resolve(
         }
         targets.local.push(local.into_inner());
     }
+    targets.equations = equations.into_inner();
     for chapter in chapters.iter_mut() {
         let cx = Resolver {
             root,
@@ -134,7 +145,23 @@ impl Resolver<'_> {
                         continue;
                     };
                     match self.link_target(url) {
-                        Ok(target) => link.target = target,
+                        Ok(target) => {
+                            // `[](#eq-label)`: the equation's number.
+                            if let LinkTarget::Internal { id: Some(id), .. } = &target {
+                                if let (true, Some(tag)) =
+                                    (link.content.is_empty(), self.targets.equations.get(id))
+                                {
+                                    link.content.push(Inline::new(
+                                        InlineKind::Text(format!("({tag})")),
+                                        span,
+                                    ));
+                                }
+                            }
+                            link.target = target;
+                            if link.content.is_empty() {
+                                continue;
+                            }
+                        }
                         Err(why) => {
                             problems.push(
                                 Diagnostic::warning(format!(

@@ -57,7 +57,7 @@ fn show(blocks: &[Block]) -> String {
                 }
                 out += "</list>";
             }
-            BlockKind::CodeBlock { lang, text } => {
+            BlockKind::CodeBlock { lang, text, .. } => {
                 out += &format!("<code {}>{}</code>", lang.as_deref().unwrap_or("-"), text)
             }
             BlockKind::Table(t) => {
@@ -114,7 +114,7 @@ fn show(blocks: &[Block]) -> String {
                     show(&d.blocks)
                 )
             }
-            BlockKind::Math(m) => out += &format!("<math>{m}</math>"),
+            BlockKind::Math(m) => out += &format!("<math>{}</math>", m.source),
             BlockKind::ThematicBreak => out += "<hr/>",
         }
     }
@@ -164,7 +164,7 @@ fn show_inl(inlines: &[Inline]) -> String {
             }
             InlineKind::Image(img) => format!("<img {}>", img.alt),
             InlineKind::FootnoteRef { index } => format!("[{index}]"),
-            InlineKind::Math(m) => format!("${m}$"),
+            InlineKind::Math(m) => format!("${}$", m.source),
             InlineKind::SoftBreak => " ".into(),
             InlineKind::HardBreak => "<br>".into(),
         };
@@ -552,4 +552,28 @@ fn nesting_past_the_cap_is_flattened_with_a_warning_and_spaced() {
 fn chapter_slugs() {
     assert_eq!(chapter_slug(Path::new("01-opening.md")), "01-opening");
     assert_eq!(chapter_slug(Path::new("part 1/Intro.md")), "part-1-intro");
+}
+
+#[test]
+fn a_display_inside_a_paragraph_becomes_a_block_between_its_text() {
+    let (blocks, warnings) =
+        shown("The integral\n$$\\int_0^1 x\\,dx$$\nis finite, and\n$$E = mc^2$$ {#eq-e} holds.\n");
+    assert_eq!(warnings, "");
+    assert_eq!(
+        blocks,
+        "<p>The integral</p><math>\\int_0^1 x\\,dx</math><p>is finite, and</p>\
+         <math>E = mc^2</math><p>holds.</p>"
+    );
+    let (ch, _) = parse_one("Energy\n$$E = mc^2$$ {#eq-e} holds.\n");
+    let BlockKind::Math(m) = &ch.blocks[1].kind else {
+        panic!("{:?}", ch.blocks[1].kind)
+    };
+    assert_eq!(m.id.as_deref(), Some("eq-e"));
+    assert_eq!(m.tag.as_deref(), Some("1"));
+    // Each piece points at its own text.
+    assert!(ch.blocks[0].span.end <= ch.blocks[1].span.start);
+    assert!(ch.blocks[1].span.end <= ch.blocks[2].span.start);
+    // Inline math stays in its paragraph.
+    let (blocks, _) = shown("so $x$ and $y$.\n");
+    assert_eq!(blocks, "<p>so $x$ and $y$.</p>");
 }

@@ -21,7 +21,7 @@ use super::images::{resource_name, ImageSet};
 use super::structure::role_name;
 use super::text::{font_size, h_scale_percent, push_font_size, push_h_scale, write_run, Origin};
 use crate::diag::Diagnostic;
-use crate::typeset::frame::{ArtifactKind, Glyph, Item, NodeId, StructTree, Tag};
+use crate::typeset::frame::{ArtifactKind, Glyph, Item, NodeId, Rgb, StructTree, Tag};
 use crate::units::Pt;
 
 /// Decimal places of rectangle and image coordinates.
@@ -50,7 +50,7 @@ pub(super) fn write_page(
     let mut state = State {
         in_text: false,
         // The initial graphics state fills with black.
-        gray: 0.0,
+        fill: Fill::Gray(0.0),
         font: None,
         h_scale: 100.0,
         bold: None,
@@ -77,8 +77,12 @@ pub(super) fn write_page(
                     buf.extend_from_slice(b" Tf\n");
                     state.font = Some((run.font.0, size));
                 }
-                state.set_gray(buf, run.gray);
-                state.set_bold(buf, font.synthetic_bold() * size, run.gray);
+                let fill = match run.color {
+                    Some(c) => Fill::Rgb(c),
+                    None => Fill::Gray(run.gray),
+                };
+                state.set_fill(buf, fill);
+                state.set_bold(buf, font.synthetic_bold() * size, fill);
                 let h_scale = h_scale_percent(run);
                 if h_scale != state.h_scale {
                     push_h_scale(buf, h_scale);
@@ -90,7 +94,7 @@ pub(super) fn write_page(
             }
             Item::Rect(rect) => {
                 state.mark(buf, tree, marks);
-                state.set_gray(buf, rect.gray);
+                state.set_fill(buf, Fill::Gray(rect.gray));
                 push_num(buf, rect.x.0, COORD_DECIMALS);
                 buf.push(b' ');
                 push_num(buf, height - rect.y.0 - rect.height.0, COORD_DECIMALS);
@@ -147,16 +151,51 @@ fn continuation(rest: &[Item], baseline: f64) -> Option<(&Glyph, &str)> {
     None
 }
 
+/// A fill (and synthesized-bold stroke) colour: a grey, or an sRGB colour
+/// (highlighted code).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Fill {
+    Gray(f32),
+    Rgb(Rgb),
+}
+
+impl Fill {
+    /// Writes the colour's operands and operator: `g`/`rg` for the fill,
+    /// `G`/`RG` for the stroke.
+    fn push(self, buf: &mut Vec<u8>, stroke: bool) {
+        match self {
+            Fill::Gray(gray) => {
+                let gray = if gray.is_finite() {
+                    gray.clamp(0.0, 1.0)
+                } else {
+                    0.0
+                };
+                push_num(buf, f64::from(gray), GRAY_DECIMALS);
+                buf.extend_from_slice(if stroke { b" G" } else { b" g" });
+            }
+            Fill::Rgb(c) => {
+                for (i, v) in c.fractions().into_iter().enumerate() {
+                    if i > 0 {
+                        buf.push(b' ');
+                    }
+                    push_num(buf, f64::from(v), GRAY_DECIMALS);
+                }
+                buf.extend_from_slice(if stroke { b" RG" } else { b" rg" });
+            }
+        }
+    }
+}
+
 struct State {
     in_text: bool,
-    gray: f32,
+    fill: Fill,
     font: Option<(usize, f64)>,
     /// Horizontal scale (`Tz`, percent); part of the text state, which
     /// lasts across text objects and is restored by `Q`.
     h_scale: f64,
     /// Synthesized bold in force: text rendering mode 2 (fill, then
-    /// stroke) with this line width and stroke grey; `None`: mode 0.
-    bold: Option<(f64, f32)>,
+    /// stroke) with this line width and stroke colour; `None`: mode 0.
+    bold: Option<(f64, Fill)>,
     /// The tag the next drawn item belongs to…
     wanted: Tag,
     /// …and the one whose marked-content sequence is open,
@@ -242,18 +281,18 @@ impl State {
     }
 
     /// Sets up a synthesized bold of outline stroke `width` (pt; 0: none)
-    /// in `gray`: `G` (stroke grey), `w` (line width) and `2 Tr` (fill and
-    /// stroke glyphs); back to `0 Tr` for a face of its own. The line
-    /// width is in user space, so it does not follow `Tz` or the shear.
-    fn set_bold(&mut self, buf: &mut Vec<u8>, width: f64, gray: f32) {
-        let want = (width > 0.0 && width.is_finite()).then_some((width, gray));
+    /// in `fill`: `G`/`RG` (stroke colour), `w` (line width) and `2 Tr`
+    /// (fill and stroke glyphs); back to `0 Tr` for a face of its own. The
+    /// line width is in user space, so it does not follow `Tz` or the shear.
+    fn set_bold(&mut self, buf: &mut Vec<u8>, width: f64, fill: Fill) {
+        let want = (width > 0.0 && width.is_finite()).then_some((width, fill));
         if want == self.bold {
             return;
         }
         match want {
-            Some((width, gray)) => {
-                push_num(buf, f64::from(gray.clamp(0.0, 1.0)), GRAY_DECIMALS);
-                buf.extend_from_slice(b" G ");
+            Some((width, fill)) => {
+                fill.push(buf, true);
+                buf.push(b' ');
                 push_num(buf, width, STROKE_DECIMALS);
                 buf.extend_from_slice(b" w 2 Tr\n");
             }
@@ -262,16 +301,16 @@ impl State {
         self.bold = want;
     }
 
-    fn set_gray(&mut self, buf: &mut Vec<u8>, gray: f32) {
-        let gray = if gray.is_finite() {
-            gray.clamp(0.0, 1.0)
-        } else {
-            0.0
+    fn set_fill(&mut self, buf: &mut Vec<u8>, fill: Fill) {
+        let fill = match fill {
+            Fill::Gray(g) if !g.is_finite() => Fill::Gray(0.0),
+            Fill::Gray(g) => Fill::Gray(g.clamp(0.0, 1.0)),
+            rgb => rgb,
         };
-        if gray != self.gray {
-            push_num(buf, f64::from(gray), GRAY_DECIMALS);
-            buf.extend_from_slice(b" g\n");
-            self.gray = gray;
+        if fill != self.fill {
+            fill.push(buf, false);
+            buf.push(b'\n');
+            self.fill = fill;
         }
     }
 }

@@ -108,6 +108,7 @@ fn set_line(
     }
     (
         TextRun {
+            color: None,
             font: FontId(id),
             size: Pt(size),
             baseline: Pt(baseline),

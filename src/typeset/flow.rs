@@ -50,6 +50,8 @@ pub(crate) struct Geometry {
     pub expansion: f64,
     /// Chapters open on rectos (see [`PdfSettings::chapters_on_recto`]).
     pub chapters_on_recto: bool,
+    /// Colours of highlighted code (see [`PdfSettings::code_palette`]).
+    pub code_palette: Option<crate::typeset::code_theme::Palette>,
     /// How links' web addresses are printed (see [`PdfSettings::link_urls`]).
     pub link_urls: crate::typeset::LinkUrls,
 }
@@ -88,6 +90,7 @@ impl Geometry {
             lines,
             expansion: s.font_expansion,
             chapters_on_recto: s.chapters_on_recto,
+            code_palette: s.code_palette,
             link_urls: s.link_urls,
         })
     }

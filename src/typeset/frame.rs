@@ -274,8 +274,10 @@ pub struct TextRun {
     pub size: Pt,
     /// Baseline, measured from the page top.
     pub baseline: Pt,
-    /// Fill colour as grey (0 = black, 1 = white).
+    /// Fill colour as grey (0 = black, 1 = white)…
     pub gray: f32,
+    /// …unless it has a colour of its own (highlighted code), which wins.
+    pub color: Option<Rgb>,
     /// The text the glyphs stand for, held once per run; each glyph names
     /// its part with [`Glyph::text_start`] and [`Glyph::text_len`]. The
     /// typesetter writes the glyphs' texts one after the other (word spaces
@@ -308,6 +310,18 @@ impl TextRun {
         self.text
             .get(start..start + usize::from(glyph.text_len))
             .unwrap_or("")
+    }
+}
+
+/// An sRGB colour, 8 bits a channel (the PDF writes `r g b rg` with each
+/// channel / 255).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Rgb(pub u8, pub u8, pub u8);
+
+impl Rgb {
+    /// The channels as fractions of 1, for the PDF.
+    pub fn fractions(self) -> [f32; 3] {
+        [self.0, self.1, self.2].map(|c| f32::from(c) / 255.0)
     }
 }
 

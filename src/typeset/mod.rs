@@ -21,14 +21,17 @@
 //! the same for any number of threads. [`Timings`] says where the time went.
 
 mod assemble;
+mod code;
+pub mod code_theme;
 mod compose;
 mod contents;
+mod display_math;
 mod flow;
 pub mod fonts;
 pub mod frame;
 pub mod hyphenate;
-
 pub mod linebreak;
+mod math;
 mod paginate;
 pub mod paragraph;
 pub mod protrusion;
@@ -79,6 +82,8 @@ pub struct PdfSettings {
     pub fallback: crate::fonts::FallbackSettings,
     /// Whether text no font has fails the build or only warns.
     pub missing_glyphs: crate::fonts::MissingGlyphPolicy,
+    /// Colours of highlighted code (`code-theme`); `None`: code in black.
+    pub code_palette: Option<code_theme::Palette>,
     /// How links' web addresses are printed.
     pub link_urls: LinkUrls,
 }

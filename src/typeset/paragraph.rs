@@ -1238,6 +1238,7 @@ fn set_line(
                 line.descent = line.descent.max(Pt(m.descender * s.size.0 - s.rise.0));
                 let (glyphs, text, offsets) = glyphs.take();
                 line.runs.push(TextRun {
+                    color: None,
                     font: b.fonts.font_id(s.face),
                     size: s.size,
                     baseline: -s.rise,

@@ -14,6 +14,11 @@ impl PdfSettings {
     pub fn from_book(c: &config::Config) -> PdfSettings {
         PdfSettings {
             fallback: fallback_settings(c),
+            code_palette: match c.code_theme {
+                config::CodeTheme::Print => Some(super::code_theme::PRINT),
+                config::CodeTheme::Gray => Some(super::code_theme::GRAY),
+                config::CodeTheme::None => None,
+            },
             ..PdfSettings::from_config(&c.pdf)
         }
     }
@@ -43,6 +48,7 @@ impl PdfSettings {
                 config::MissingGlyphs::Error => MissingGlyphPolicy::Error,
                 config::MissingGlyphs::Warn => MissingGlyphPolicy::Warn,
             },
+            code_palette: Some(super::code_theme::PRINT),
             standard: c.standard,
             link_urls: match c.link_urls {
                 config::LinkUrls::Footnote => LinkUrls::Footnote,

@@ -39,6 +39,7 @@ fn settings(lines: usize) -> PdfSettings {
         standard: crate::config::PdfStandard::default(),
         fonts: fonts(),
         fallback: crate::typeset::fonts::tests::test_fallback(),
+        code_palette: Some(crate::typeset::code_theme::PRINT),
         missing_glyphs: Default::default(),
         link_urls: Default::default(),
     }
@@ -1291,4 +1292,161 @@ fn a_table_row_taller_than_a_page_continues_on_the_next_pages() {
         pages.concat().contains("after"),
         "the rows after it are set"
     );
+}
+
+/// Every text run of the document, with the text it sets.
+fn runs_with_text(doc: &Document) -> Vec<(String, &crate::typeset::frame::TextRun)> {
+    doc.pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter_map(|i| match i {
+            Item::Text(run) => Some((run.glyphs.iter().map(|g| run.glyph_text(g)).collect(), run)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn code_runs_take_the_themes_colours_and_none_without_a_theme() {
+    use crate::highlight::TokenClass;
+    use crate::typeset::code_theme::PRINT;
+    let b = book(&[
+        "# Code\n\n```rust\nfn main() { let s = \"hi\"; } // done\n```\n\n```\nfn plain\n```\n",
+    ]);
+    let toc = Toc::build(&b);
+    let t = typeset_with(&b, &toc, &settings(30), &LayoutOptions::default()).unwrap();
+    let runs = runs_with_text(&t.document);
+    let color_of = |text: &str| {
+        runs.iter()
+            .filter(|(t, _)| t == text)
+            .map(|(_, r)| r.color)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(color_of("fn")[0], Some(PRINT.color(TokenClass::Keyword)));
+    assert_eq!(color_of("\"hi\"")[0], Some(PRINT.color(TokenClass::String)));
+    assert_eq!(
+        color_of("// done")[0],
+        Some(PRINT.color(TokenClass::Comment))
+    );
+    // A block without a language is set in black, word runs and all.
+    assert!(runs
+        .iter()
+        .any(|(t, r)| t == "fn plain" && r.color.is_none()));
+    let s = PdfSettings {
+        code_palette: None,
+        ..settings(30)
+    };
+    let t = typeset_with(&b, &toc, &s, &LayoutOptions::default()).unwrap();
+    assert!(runs_with_text(&t.document)
+        .iter()
+        .all(|(_, r)| r.color.is_none()));
+}
+
+#[test]
+fn formulas_are_set_in_the_math_font_on_their_line() {
+    let b = book(&["# Math\n\nEuler: $e^{i\\pi} + 1 = 0$ and more text.\n\n$$\\int_0^1 x^2\\,dx = \\frac{1}{3} \\tag{7}$$\n"]);
+    let toc = Toc::build(&b);
+    let t = typeset_with(&b, &toc, &settings(30), &LayoutOptions::default()).unwrap();
+    let math = t
+        .document
+        .fonts
+        .iter()
+        .position(|f| f.postscript_name.contains("Asana"))
+        .expect("the math font is in the document");
+    let runs = runs_with_text(&t.document);
+    let math_runs: Vec<_> = runs.iter().filter(|(_, r)| r.font.0 == math).collect();
+    assert!(
+        math_runs.iter().any(|(t, _)| t.contains('∫')),
+        "{math_runs:?}"
+    );
+    assert!(math_runs
+        .iter()
+        .all(|(_, r)| r.glyphs.iter().all(|g| g.id != 0)));
+    // The inline formula's `e` sits on the baseline of "Euler:".
+    let euler = runs.iter().find(|(t, _)| t.starts_with("Euler")).unwrap().1;
+    let e = math_runs
+        .iter()
+        .find(|(t, _)| t.starts_with('e'))
+        .unwrap()
+        .1;
+    assert!((e.baseline - euler.baseline).0.abs() < 0.01);
+    // The displayed equation carries its number.
+    assert!(runs.iter().any(|(t, _)| t == "(7)"));
+    // Display math is on a rule: the fraction bar.
+    assert!(t
+        .document
+        .pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .any(|i| matches!(i, Item::Rect(r) if r.height.0 < 1.0 && r.width.0 < 20.0)));
+}
+
+#[test]
+fn a_display_formula_wider_than_the_measure_shrinks_then_warns() {
+    // A little too wide: set smaller, no warning, inside the measure.
+    let terms = |n: usize| {
+        (0..n)
+            .map(|i| format!("x_{{{i}}}"))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    };
+    let s = settings(30);
+    let measure = s.page_width - s.margin_inner - s.margin_outer;
+    let b = book(&[&format!("# M\n\n$${}$$\n", terms(14))]);
+    let toc = Toc::build(&b);
+    let t = typeset_with(&b, &toc, &s, &LayoutOptions::default()).unwrap();
+    assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+    let math_font = t
+        .document
+        .fonts
+        .iter()
+        .position(|f| f.postscript_name.contains("Asana"))
+        .unwrap();
+    let (min, max) = runs_with_text(&t.document)
+        .iter()
+        .filter(|(_, r)| r.font.0 == math_font)
+        .flat_map(|(_, r)| r.glyphs.iter().map(|g| (g.x, g.x + g.advance)))
+        .fold((Pt(f64::MAX), Pt(0.0)), |(a, b), (x, e)| {
+            (a.min(x), b.max(e))
+        });
+    assert!(
+        max - min <= measure + Pt(0.01),
+        "{:?} wide in {:?}",
+        max - min,
+        measure
+    );
+    // Far too wide: a warning that says what to do.
+    let b = book(&[&format!("# M\n\n$${}$$\n", terms(60))]);
+    let t = typeset_with(&b, &toc, &s, &LayoutOptions::default()).unwrap();
+    let w: Vec<String> = t.warnings.iter().map(|w| w.to_string()).collect();
+    assert!(
+        w.iter()
+            .any(|w| w.contains("wider than the PDF's line width")),
+        "{w:?}"
+    );
+}
+
+#[test]
+fn displays_take_whole_lines_close_together_and_the_text_after_goes_on() {
+    let b = book(&["# M\n\nBefore the formulas.\n\n$$x^2$$\n\n$$y^2$$\n\nAfter them.\n"]);
+    let toc = Toc::build(&b);
+    let t = typeset_with(&b, &toc, &settings(30), &LayoutOptions::default()).unwrap();
+    let runs = runs_with_text(&t.document);
+    let at = |start: &str| {
+        runs.iter()
+            .find(|(t, _)| t.starts_with(start))
+            .unwrap_or_else(|| panic!("no {start} in {runs:?}"))
+            .1
+    };
+    let (before, x, y, after) = (at("Before"), at("x"), at("y"), at("After"));
+    let leading = 12.0;
+    // The text after the displays stays on the grid of the text before.
+    let k = (after.baseline - before.baseline).0 / leading;
+    assert!((k - k.round()).abs() < 1e-6, "off the grid by {k}");
+    // A one-line display takes two lines: half a line of space each side.
+    assert!((x.baseline - before.baseline).0 <= 2.0 * leading + 0.01);
+    assert!((y.baseline - x.baseline - Pt(2.0 * leading)).0.abs() < 0.01);
+    assert!((after.baseline - y.baseline).0 <= 2.0 * leading + 0.01);
+    // …and goes on without an indent, as after TeX's `$$`.
+    assert!((after.glyphs[0].x - before.glyphs[0].x).0.abs() < 0.01);
 }

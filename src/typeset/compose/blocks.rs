@@ -68,6 +68,8 @@ impl Composer<'_> {
     ) {
         match prev {
             Prev::Start | Prev::Heading => {}
+            // A display has its space below it already.
+            Prev::Display => out.push(Elem::brk()),
             Prev::Paragraph if is_paragraph => out.push(Elem::brk()),
             _ => out.push(Elem::Space {
                 height: ctx.gap,
@@ -103,7 +105,7 @@ impl Composer<'_> {
                 self.separate(ctx, prev, true, out);
                 let align = ctx.align.unwrap_or(Alignment::Justify);
                 let indent = match prev {
-                    Prev::Start | Prev::Heading | Prev::Break => Pt::ZERO,
+                    Prev::Start | Prev::Heading | Prev::Break | Prev::Display => Pt::ZERO,
                     _ if align != Alignment::Justify => Pt::ZERO,
                     _ => ctx.size,
                 };
@@ -115,18 +117,38 @@ impl Composer<'_> {
                 self.place = saved;
                 Prev::Paragraph
             }
-            BlockKind::Math(src) => {
+            BlockKind::Math(f) => {
+                let formula = self.formula(&f.source);
+                if let Some(slab) = self.display_math(f, block.span, ctx) {
+                    // A display carries its own space above and below; a
+                    // page may end before it (not right after a heading).
+                    if !matches!(prev, Prev::Start | Prev::Heading) {
+                        out.push(Elem::brk());
+                    }
+                    if ctx.top && prev != Prev::Start {
+                        out.push(Elem::Snap);
+                    }
+                    let first = out.len();
+                    out.push(Elem::Slab(slab));
+                    if let Some(id) = &f.id {
+                        self.anchor_at(id, first, out);
+                    }
+                    claim(out, first, formula);
+                    return Prev::Display;
+                }
+                // Not laid out: its TeX, as a code block.
                 self.separate(ctx, prev, false, out);
-                let formula = self.formula(src);
                 let first = out.len();
-                let mut pb = ParBuilder::default();
-                let style = TextStyle {
-                    face: Face::Italic,
-                    ..self.plain_style(ctx)
+                let options = crate::model::CodeOptions::default();
+                let code = CodeBlockRef {
+                    text: f.source.trim(),
+                    options: &options,
+                    tokens: &[],
                 };
-                pb.text(&collapse_ws(src), style, Marking::default(), block.span);
-                let slabs = self.set(&pb, ctx, Pt::ZERO, Alignment::Center, false, block.span);
-                self.push_lines(slabs, ctx, out);
+                self.code(code, block.span, ctx, out);
+                if let Some(id) = &f.id {
+                    self.anchor_at(id, first, out);
+                }
                 claim(out, first, formula);
                 Prev::Other
             }
@@ -227,12 +249,22 @@ impl Composer<'_> {
                 self.list(list, ctx, out);
                 Prev::Other
             }
-            BlockKind::CodeBlock { text, .. } => {
+            BlockKind::CodeBlock {
+                text,
+                options,
+                tokens,
+                ..
+            } => {
                 self.separate(ctx, prev, false, out);
-                let code = self.leaf(StructKind::Code);
+                let node = self.leaf(StructKind::Code);
                 let first = out.len();
-                self.code(text, block.span, ctx, out);
-                claim(out, first, code);
+                let code = CodeBlockRef {
+                    text,
+                    options,
+                    tokens,
+                };
+                self.code(code, block.span, ctx, out);
+                claim(out, first, node);
                 Prev::Other
             }
             BlockKind::Table(table) => {
@@ -659,74 +691,6 @@ impl Composer<'_> {
         }
         claim(out, start, body);
         self.leave(outer);
-    }
-
-    /// Code: the mono face, smaller, never justified, wrapped at the
-    /// measure (continuations indented), on a light grey ground.
-    pub(super) fn code(&mut self, text: &str, span: Span, ctx: &Ctx, out: &mut Vec<Elem>) {
-        let size = ctx.size * CODE_SCALE;
-        let leading = ctx.leading * CODE_SCALE;
-        let pad = ctx.size * CODE_INSET;
-        let width = self.measure(ctx);
-        let char_width = self.fonts.width("0", Face::Mono, size);
-        let columns = if char_width.0 > EPS {
-            (((width - pad * 2.0) / char_width) + EPS).floor().max(8.0) as usize
-        } else {
-            80
-        };
-        let mut rows: Vec<String> = Vec::new();
-        for line in text.trim_end_matches('\n').split('\n') {
-            wrap_code_line(
-                &expand_tabs(line.trim_end_matches('\r')),
-                columns,
-                &mut rows,
-            );
-        }
-        let par = self.new_par_id();
-        let count = rows.len();
-        let pad_v = ctx.leading * CODE_PAD;
-        let background = |y: Pt, h: Pt| {
-            Piece::Item(Item::Rect(Rect {
-                x: ctx.left,
-                y,
-                width,
-                height: h,
-                gray: CODE_BACKGROUND,
-            }))
-        };
-        let descent = size * self.fonts.metrics(Face::Mono).descender;
-        let mut top = Slab::new(pad_v, Role::Other, span);
-        top.pieces.push(background(descent, pad_v));
-        out.push(Elem::Slab(top));
-        let mut slabs = Vec::new();
-        for (index, row) in rows.iter().enumerate() {
-            let mut slab = Slab::new(
-                leading,
-                Role::Line {
-                    par,
-                    index,
-                    count,
-                    hyphenated: false,
-                },
-                span,
-            );
-            // The grey of each line reaches down past its descenders so
-            // that the next line's ground does not cover them.
-            slab.pieces.push(background(descent, leading));
-            if !row.is_empty() {
-                let runs = self
-                    .fonts
-                    .run(row, Face::Mono, size, ctx.left + pad, leading, 0.0);
-                slab.pieces
-                    .extend(runs.into_iter().map(|r| Piece::Item(Item::Text(r))));
-            }
-            slabs.push(slab);
-        }
-        self.warn_missing_glyphs(Some(span));
-        self.push_lines(slabs, ctx, out);
-        let mut bottom = Slab::new(pad_v, Role::Other, span);
-        bottom.pieces.push(background(descent, pad_v));
-        out.push(Elem::Slab(bottom));
     }
 
     /// A figure: its body (an image scaled into the measure and the page,

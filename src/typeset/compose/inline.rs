@@ -91,18 +91,39 @@ impl Composer<'_> {
                     }
                 }
                 InlineKind::FootnoteRef { index } => self.note_ref(pb, *index, &st, span),
-                InlineKind::Math(tex) => {
+                InlineKind::Math(f) => {
                     let node = self.inline_node(StructKind::Formula, &st.mark);
-                    self.structure_mut(node).alt = Some(collapse_ws(tex));
-                    let s = InlineStyle {
-                        italic: !st.italic,
-                        mark: Marking {
-                            node: Some(node),
-                            ..st.mark
-                        },
-                        ..st
+                    self.structure_mut(node).alt = Some(collapse_ws(&f.source));
+                    let mark = Marking {
+                        node: Some(node),
+                        ..st.mark
                     };
-                    pb.text(tex, s.text_style(), s.mark, span);
+                    let laid = f.body.as_ref().and_then(|body| {
+                        crate::typeset::math::layout(&mut self.fonts, body, f.display, st.size)
+                    });
+                    match laid {
+                        Some(b) => {
+                            let width = b.width;
+                            pb.running_object(
+                                width,
+                                Mark::Math(Box::new(b)),
+                                st.text_style(),
+                                mark,
+                                span,
+                                &f.source,
+                            );
+                        }
+                        None => {
+                            // Not parsed: its TeX, as code.
+                            let s = InlineStyle {
+                                mono: true,
+                                size: st.size * INLINE_CODE_SCALE,
+                                mark,
+                                ..st
+                            };
+                            pb.text(&f.source, s.text_style(), mark, span);
+                        }
+                    }
                 }
                 InlineKind::Underline(c) => {
                     let mark = Marking {

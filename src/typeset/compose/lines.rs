@@ -54,9 +54,19 @@ impl Composer<'_> {
                     count,
                     hyphenated: line.hyphenated,
                 };
-                let mut slab = Slab::new(ctx.leading, role, line_span(line, span));
+                // Tall inline formulas push the lines apart where they
+                // would touch the next or previous line.
+                let (above, below) = math_extra(line, &pb.marks, ctx);
+                let mut slab = Slab::new(ctx.leading + above + below, role, line_span(line, span));
                 slab.origin = Some((span.start, pb.words_before(&word_starts, line.text_start)));
-                self.line_pieces(line, &pb.marks, ctx.left, ctx.leading, ctx.size, &mut slab);
+                self.line_pieces(
+                    line,
+                    &pb.marks,
+                    ctx.left,
+                    ctx.leading + above,
+                    ctx.size,
+                    &mut slab,
+                );
                 slab
             })
             .collect();
@@ -226,11 +236,11 @@ impl Composer<'_> {
                     }
                     self.decorate(m, (x + a, x + b), height, (ascent, descent), size, slab);
                 }
-                Some(image @ Mark::Image { .. }) => images.push((a, b, image)),
+                Some(object @ (Mark::Image { .. } | Mark::Math(_))) => images.push((a, b, object)),
                 None => {}
             }
         }
-        // Images not yet placed start at `images[next]`.
+        // Objects (images, formulas) not yet placed start at `images[next]`.
         let mut next = 0;
         let image_piece = |(a, b, mark): (Pt, Pt, &Mark)| match mark {
             Mark::Image {
@@ -239,14 +249,26 @@ impl Composer<'_> {
                 alt,
             } => Some((
                 owner_at((a + b) / 2.0),
-                Piece::Item(Item::Image(PlacedImage {
+                vec![Piece::Item(Item::Image(PlacedImage {
                     path: path.clone(),
                     x: x + a,
                     y: height - *h,
                     width: b - a,
                     height: *h,
                     alt: alt.clone(),
-                })),
+                }))],
+            )),
+            Mark::Math(formula) => Some((
+                owner_at((a + b) / 2.0),
+                formula
+                    .items
+                    .iter()
+                    .map(|item| {
+                        let mut item = item.clone();
+                        crate::typeset::flow::shift_item(&mut item, x + a, height);
+                        Piece::Item(item)
+                    })
+                    .collect(),
             )),
             Mark::Text(_) => None,
         };
@@ -264,9 +286,9 @@ impl Composer<'_> {
             for (o, part) in split_run(run, &owners) {
                 let start = part.glyphs.first().map_or(Pt::ZERO, |g| g.x);
                 while next < images.len() && images[next].0 < start {
-                    if let Some((o, piece)) = image_piece(images[next]) {
+                    if let Some((o, pieces)) = image_piece(images[next]) {
                         own(&mut slab.pieces, o);
-                        slab.pieces.push(piece);
+                        slab.pieces.extend(pieces);
                     }
                     next += 1;
                 }
@@ -275,9 +297,9 @@ impl Composer<'_> {
             }
         }
         for &image in &images[next..] {
-            if let Some((o, piece)) = image_piece(image) {
+            if let Some((o, pieces)) = image_piece(image) {
                 own(&mut slab.pieces, o);
-                slab.pieces.push(piece);
+                slab.pieces.extend(pieces);
             }
         }
         for (link, a, b) in areas {
@@ -411,6 +433,7 @@ pub(super) fn split_run(run: TextRun, owners: &[Owner]) -> Vec<(Owner, TextRun)>
                 size: run.size,
                 baseline: run.baseline,
                 gray: run.gray,
+                color: run.color,
                 text: String::new(),
                 glyphs: Vec::new(),
                 offsets: Vec::new(),
@@ -465,4 +488,26 @@ pub(super) fn char_span(book: &Book, span: Span, c: char) -> Span {
             start: (start + at) as u32,
             end: (start + at + c.len_utf8()) as u32,
         })
+}
+
+/// An inline formula may reach this many ems above its baseline, and…
+const INLINE_MATH_ASCENT_ROOM: f64 = 0.95;
+/// …this many below, before its line is moved away from its neighbours.
+const INLINE_MATH_DESCENT_ROOM: f64 = 0.35;
+
+/// Extra room a line needs above and below its baseline for the inline
+/// formulas on it (zero for a line with none or only small ones).
+fn math_extra(line: &Line, marks: &Marks, ctx: &Ctx) -> (Pt, Pt) {
+    let mut above = Pt::ZERO;
+    let mut below = Pt::ZERO;
+    let spare = ctx.leading - ctx.size;
+    for &(_, _, index) in &line.links {
+        if let Some(Mark::Math(b)) = marks.marks.get(index) {
+            let room_up = ctx.size * INLINE_MATH_ASCENT_ROOM + spare / 2.0;
+            let room_down = ctx.size * INLINE_MATH_DESCENT_ROOM + spare / 2.0;
+            above = above.max(b.ascent - room_up);
+            below = below.max(b.descent - room_down);
+        }
+    }
+    (above, below)
 }

@@ -22,6 +22,7 @@ use crate::model::{
     InlineKind, LinkTarget, List,
 };
 use crate::source::image;
+use crate::typeset::code::CodeBlockRef;
 use crate::typeset::flow::{
     BlockId, Elem, Flow, FlowStructure, Geometry, Issue, IssueKind, LinkRef, Owner, Piece, Role,
     Slab, EPS,
@@ -53,12 +54,6 @@ const SUBSCRIPT_DROP: f64 = 0.14;
 /// Inline code in the mono face looks large beside the serif; this
 /// brings its x-height near the text's.
 const INLINE_CODE_SCALE: f64 = 0.9;
-/// Code blocks are set smaller than the text so ~65 columns fit the measure.
-const CODE_SCALE: f64 = 0.82;
-/// Padding above and below a code block's grey background, in leadings.
-const CODE_PAD: f64 = 0.35;
-/// Grey of the code block background (1 = white).
-const CODE_BACKGROUND: f32 = 0.94;
 /// Footnotes are set at this fraction of the body size and leading.
 pub(crate) const NOTE_SCALE: f64 = 0.8;
 /// Block quotes are set slightly smaller than the body, on the body grid.
@@ -107,8 +102,6 @@ const UNDERLINE_DROP: f64 = 0.12;
 const HIGHLIGHT_GRAY: f32 = 0.85;
 /// Fine print (`<small>`) is set at this fraction of the size around it.
 const SMALL_TEXT_SCALE: f64 = 0.85;
-/// Code text is inset from the edges of its grey ground by this many ems.
-const CODE_INSET: f64 = 0.5;
 /// An image scaled down to fit the page with its caption is never less
 /// than this many lines high (a caption may leave it no room at all).
 const MIN_IMAGE_LINES: f64 = 1.0;
@@ -153,6 +146,9 @@ pub(crate) enum Mark {
         height: Pt,
         alt: String,
     },
+    /// An inline formula: its items drawn from the object's left edge
+    /// on the baseline.
+    Math(Box<crate::typeset::math::MathBox>),
 }
 
 /// A link of a paragraph: where it goes and its Link node.
@@ -262,6 +258,24 @@ impl ParBuilder {
             span,
         });
         self.joined += '\u{FFFC}'.len_utf8();
+    }
+
+    /// An object that stands for running text (an inline formula, whose
+    /// TeX source is in the model's running text): page-break word counts
+    /// see `running` at its place.
+    pub fn running_object(
+        &mut self,
+        width: Pt,
+        object: Mark,
+        style: TextStyle,
+        mark: Marking,
+        span: Span,
+        running: &str,
+    ) {
+        let at = self.joined;
+        self.object(width, object, style, mark, span);
+        self.segments.push((at, self.joined, self.running.len()));
+        self.running.push_str(running);
     }
 
     /// A forced line break; a space as far as words are concerned.
@@ -384,6 +398,9 @@ enum Prev {
     Paragraph,
     Heading,
     Break,
+    /// A displayed formula, which has its space below it already, and
+    /// after which the text goes on without an indent (as after TeX's `$$`).
+    Display,
     Other,
 }
 
@@ -821,87 +838,9 @@ fn normalize(s: &str) -> String {
     collapse_ws(s)
 }
 
-/// Expands tabs to the next multiple of four columns.
-fn expand_tabs(line: &str) -> String {
-    const TAB: usize = 4;
-    let mut out = String::new();
-    let mut col = 0;
-    for c in line.chars() {
-        if c == '\t' {
-            let n = TAB - col % TAB;
-            out.extend(std::iter::repeat_n(' ', n));
-            col += n;
-        } else {
-            out.push(c);
-            col += 1;
-        }
-    }
-    out
-}
-
-/// Wraps one code line at `columns`, at the last space when there is one
-/// in the second half of the line, else hard; continuation lines are
-/// indented two columns past the line's own indentation.
-fn wrap_code_line(line: &str, columns: usize, rows: &mut Vec<String>) {
-    let chars: Vec<char> = line.chars().collect();
-    let indent = chars.iter().take_while(|c| **c == ' ').count();
-    let cont_indent = (indent + 2).min(columns / 2);
-    let mut start = 0;
-    let mut first = true;
-    while start < chars.len() || first {
-        let prefix = if first { 0 } else { cont_indent };
-        let room = columns.saturating_sub(prefix).max(1);
-        let rest = chars.len() - start;
-        if rest <= room {
-            let mut row: String = " ".repeat(prefix);
-            row.extend(&chars[start..]);
-            rows.push(row);
-            break;
-        }
-        let window = &chars[start..start + room];
-        let cut = window
-            .iter()
-            .rposition(|c| *c == ' ')
-            .filter(|&p| p >= room / 2 && p > 0)
-            .map(|p| p + 1)
-            .unwrap_or(room);
-        let mut row: String = " ".repeat(prefix);
-        row.extend(&chars[start..start + cut]);
-        rows.push(row.trim_end().to_string());
-        start += cut;
-        // Skip the spaces the break consumed.
-        while start < chars.len() && chars[start] == ' ' {
-            start += 1;
-        }
-        first = false;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn code_lines_wrap_at_spaces_and_indent_continuations() {
-        let mut rows = Vec::new();
-        wrap_code_line("  let value = compute(alpha, beta);", 20, &mut rows);
-        assert!(rows.iter().all(|r| r.chars().count() <= 20), "{rows:?}");
-        assert_eq!(rows[0], "  let value =");
-        assert!(rows[1].starts_with("    "));
-        let mut rows = Vec::new();
-        wrap_code_line(&"x".repeat(45), 20, &mut rows);
-        assert_eq!(rows.len(), 3);
-        assert!(rows.iter().all(|r| r.chars().count() <= 20));
-        let mut rows = Vec::new();
-        wrap_code_line("", 20, &mut rows);
-        assert_eq!(rows, vec![String::new()]);
-    }
-
-    #[test]
-    fn tabs_expand_to_four_columns() {
-        assert_eq!(expand_tabs("a\tb"), "a   b");
-        assert_eq!(expand_tabs("\tx"), "    x");
-    }
 
     #[test]
     fn ceil_to_grid() {
