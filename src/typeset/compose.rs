@@ -7,14 +7,21 @@
 //! allowed (widow/orphan control, headings kept with what follows), and
 //! how lists, quotes, code, figures and notes are set. Tables live in
 //! [`table`](super::table).
+//!
+//! Direction: every container knows whether it runs right to left
+//! ([`Ctx::rtl`], from a `dir` attribute or its language, the book's by
+//! default). In a right-to-left container the indents are mirrored:
+//! block quotes and definitions are indented more on the right, list
+//! markers hang in the right margin of their items. Lines themselves are
+//! ordered and aligned by the paragraph engine.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Span};
 use crate::model::{
-    plain_text, Align, Block, BlockKind, Book, Definition, Figure, Heading, Image, Inline,
-    InlineKind, LinkTarget, List,
+    plain_text, Align, Block, BlockKind, Book, Definition, Direction, Figure, Heading, Image,
+    Inline, InlineKind, LinkTarget, List,
 };
 use crate::typeset::flow::{
     Elem, Flow, Geometry, Issue, IssueKind, LinkRef, Piece, Role, Slab, EPS,
@@ -172,6 +179,26 @@ impl ParBuilder {
         self.joined += '\u{FFFC}'.len_utf8();
     }
 
+    /// The language of the text that follows (`None`: the paragraph's).
+    pub fn language(&mut self, lang: Option<String>) {
+        self.items.push(ParItem::Language(lang));
+    }
+
+    /// Text that follows, up to [`ParBuilder::end_isolate`], runs in
+    /// direction `rtl` (`None`: its first strong character's).
+    pub fn isolate(&mut self, rtl: Option<bool>) {
+        let item = ParItem::Isolate(rtl);
+        self.joined += crate::typeset::paragraph::joined_len(&item);
+        self.items.push(item);
+    }
+
+    /// Ends the text [`ParBuilder::isolate`] began.
+    pub fn end_isolate(&mut self) {
+        let item = ParItem::EndIsolate;
+        self.joined += crate::typeset::paragraph::joined_len(&item);
+        self.items.push(item);
+    }
+
     /// A forced line break; a space as far as words are concerned.
     pub fn line_break(&mut self) {
         self.items.push(ParItem::LineBreak);
@@ -282,6 +309,16 @@ pub(crate) struct Ctx {
     pub list_depth: usize,
     /// Alignment of paragraphs other than justified (a centred division).
     pub align: Option<Alignment>,
+    /// The direction an element's `dir` gives the paragraphs inside
+    /// (`Some(true)`: right to left); `None`: each finds its own (see
+    /// [`ParOptions::rtl`]).
+    pub dir: Option<bool>,
+    /// The container runs right to left: indents and list markers are
+    /// mirrored.
+    pub rtl: bool,
+    /// The language of the text inside: an index into
+    /// [`Composer::languages`] (0: the book's).
+    pub lang: u16,
 }
 
 /// What the previous block of a container was, for indents and spacing.
@@ -350,6 +387,8 @@ pub(crate) struct Composer<'a> {
     url_notes: Vec<String>,
     /// A footnote is being set: links in it print their address inline.
     in_footnote: bool,
+    /// Languages of containers ([`Ctx::lang`]), the book's first.
+    languages: Vec<String>,
 }
 
 /// Places notes cited only from other notes: each is set right after the
@@ -409,6 +448,45 @@ impl<'a> Composer<'a> {
             long_words: Vec::new(),
             url_notes: Vec::new(),
             in_footnote: false,
+            languages: vec![book.meta.language.clone()],
+        }
+    }
+
+    /// The [`Ctx::lang`] of BCP 47 tag `tag`.
+    fn language_index(&mut self, tag: &str) -> u16 {
+        match self.languages.iter().position(|l| l == tag) {
+            Some(i) => i as u16,
+            None => {
+                self.languages.push(tag.to_string());
+                (self.languages.len() - 1) as u16
+            }
+        }
+    }
+
+    /// The language of the text in `ctx`.
+    pub(crate) fn language(&self, ctx: &Ctx) -> &str {
+        self.languages
+            .get(usize::from(ctx.lang))
+            .unwrap_or(&self.book.meta.language)
+    }
+
+    /// The paragraph settings of `ctx` for lines of `measure`.
+    pub(crate) fn par_options(
+        &self,
+        ctx: &Ctx,
+        measure: Pt,
+        align: Alignment,
+        hyphenate: bool,
+    ) -> ParOptions {
+        ParOptions {
+            measure,
+            first_indent: Pt::ZERO,
+            align,
+            hyphenate,
+            language: self.language(ctx).to_string(),
+            rtl: ctx.dir,
+            protrusion: false,
+            expansion: 0.0,
         }
     }
 
@@ -483,6 +561,9 @@ impl<'a> Composer<'a> {
             in_note: false,
             list_depth: 0,
             align: None,
+            dir: None,
+            rtl: crate::typeset::bidi::language_is_rtl(&self.book.meta.language),
+            lang: 0,
         }
     }
 
@@ -767,14 +848,27 @@ impl<'a> Composer<'a> {
                 Prev::Other
             }
             BlockKind::Division(d) => {
-                let inner = Ctx {
-                    align: match d.attrs.align {
-                        Some(Align::Center) => Some(Alignment::Center),
-                        Some(Align::Right) => Some(Alignment::Right),
-                        Some(Align::Left) => Some(Alignment::Left),
-                        _ => ctx.align,
-                    },
-                    ..*ctx
+                let mut inner = *ctx;
+                if let Some(lang) = &d.attrs.lang {
+                    inner.lang = self.language_index(lang);
+                    inner.rtl = crate::typeset::bidi::language_is_rtl(lang);
+                }
+                if let Some(dir) = d.attrs.dir {
+                    inner.dir = Some(dir == Direction::Rtl);
+                    inner.rtl = dir == Direction::Rtl;
+                }
+                // `align` names sides; the engine's Left and Right are a
+                // line's start and end, flipped right to left.
+                let (start, end) = if inner.rtl {
+                    (Alignment::Right, Alignment::Left)
+                } else {
+                    (Alignment::Left, Alignment::Right)
+                };
+                inner.align = match d.attrs.align {
+                    Some(Align::Center) => Some(Alignment::Center),
+                    Some(Align::Right) => Some(end),
+                    Some(Align::Left) => Some(start),
+                    _ => ctx.align,
                 };
                 let first = out.len();
                 self.blocks_after(&d.blocks, &inner, prev, out);
@@ -807,9 +901,12 @@ impl<'a> Composer<'a> {
             }
             BlockKind::BlockQuote(blocks) => {
                 self.separate(ctx, prev, false, out);
+                // The deeper indent on the side lines start from.
+                let (start, end) = (QUOTE_INDENT_LEFT, QUOTE_INDENT_RIGHT);
+                let (left, right) = if ctx.rtl { (end, start) } else { (start, end) };
                 let inner = Ctx {
-                    left: ctx.left + ctx.size * QUOTE_INDENT_LEFT,
-                    right: ctx.right + ctx.size * QUOTE_INDENT_RIGHT,
+                    left: ctx.left + ctx.size * left,
+                    right: ctx.right + ctx.size * right,
                     size: ctx.size * QUOTE_SCALE,
                     top: false,
                     ..*ctx
@@ -912,13 +1009,10 @@ impl<'a> Composer<'a> {
         span: Span,
     ) -> Vec<Slab> {
         let opts = ParOptions {
-            measure: self.measure(ctx),
             first_indent,
-            align,
-            hyphenate,
-            language: self.book.meta.language.clone(),
             protrusion: align == Alignment::Justify,
             expansion: self.geo.expansion,
+            ..self.par_options(ctx, self.measure(ctx), align, hyphenate)
         };
         let mut layout = layout_paragraph(&mut self.fonts, &pb.items, &opts);
         self.warn_missing_glyphs(Some(span));
@@ -1281,6 +1375,25 @@ impl<'a> Composer<'a> {
                     };
                     self.inlines(pb, c, InlineStyleArg(s));
                 }
+                InlineKind::Span { attrs, content }
+                    if attrs.lang.is_some() || attrs.dir.is_some() =>
+                {
+                    // Text in a language or direction of its own: shaped
+                    // and hyphenated in its language, isolated for bidi.
+                    if let Some(lang) = &attrs.lang {
+                        pb.language(Some(lang.clone()));
+                    }
+                    if let Some(dir) = attrs.dir {
+                        pb.isolate(Some(dir == Direction::Rtl));
+                    }
+                    self.inlines(pb, content, style);
+                    if attrs.dir.is_some() {
+                        pb.end_isolate();
+                    }
+                    if attrs.lang.is_some() {
+                        pb.language(None);
+                    }
+                }
                 InlineKind::Abbr { content, .. } | InlineKind::Span { content, .. } => {
                     self.inlines(pb, content, style);
                 }
@@ -1524,13 +1637,8 @@ impl<'a> Composer<'a> {
         first_indent: Pt,
     ) -> Vec<Line> {
         let opts = ParOptions {
-            measure: self.measure(ctx),
             first_indent,
-            align,
-            hyphenate: false,
-            language: self.book.meta.language.clone(),
-            protrusion: false,
-            expansion: 0.0,
+            ..self.par_options(ctx, self.measure(ctx), align, false)
         };
         let layout = layout_paragraph(&mut self.fonts, &pb.items, &opts);
         for issue in &layout.issues {
@@ -1616,8 +1724,15 @@ impl<'a> Composer<'a> {
             let w = self.fonts.width(label, *face, ctx.size) + ctx.size * MARKER_GAP;
             hang = hang.max(w);
         }
+        // Markers hang on the side lines start from.
+        let (left, right) = if ctx.rtl {
+            (ctx.left, ctx.right + hang)
+        } else {
+            (ctx.left + hang, ctx.right)
+        };
         let inner = Ctx {
-            left: ctx.left + hang,
+            left,
+            right,
             top: false,
             list_depth: depth + 1,
             gap: if list.tight {
@@ -1641,7 +1756,11 @@ impl<'a> Composer<'a> {
             }
             let (label, face) = &labels[i];
             let width = self.fonts.width(label, *face, ctx.size);
-            let x = inner.left - ctx.size * MARKER_GAP - width;
+            let x = if ctx.rtl {
+                self.geo.measure - inner.right + ctx.size * MARKER_GAP
+            } else {
+                inner.left - ctx.size * MARKER_GAP - width
+            };
             if let Some(Elem::Slab(first)) =
                 out[start..].iter_mut().find(|e| matches!(e, Elem::Slab(_)))
             {
@@ -1702,8 +1821,10 @@ impl<'a> Composer<'a> {
         for slab in slabs {
             out.push(Elem::Slab(slab));
         }
+        let indent = ctx.size * DEFINITION_INDENT;
         let inner = Ctx {
-            left: ctx.left + ctx.size * DEFINITION_INDENT,
+            left: ctx.left + if ctx.rtl { Pt::ZERO } else { indent },
+            right: ctx.right + if ctx.rtl { indent } else { Pt::ZERO },
             top: false,
             ..*ctx
         };
