@@ -6,10 +6,20 @@
 //! each, and a justified line may open there a little, as between words.
 //! UAX #14 leaves these scripts (its class SA) to a dictionary, so
 //! without this a sentence would be one unbreakable word. The
-//! dictionaries are ICU4X's, compiled into the program.
+//! dictionaries are ICU4X's, compiled into the program: only those of
+//! these four scripts. ICU4X's dictionary segmenter also loads a
+//! Chinese/Japanese dictionary (1.9 MB of the binary), which Folio does
+//! not need (CJK text breaks between any two characters, see
+//! [`super::cjk`]); the data provider here reports it missing, so the
+//! linker leaves it out.
 
-use icu_segmenter::options::WordBreakInvariantOptions;
-use icu_segmenter::{WordSegmenter, WordSegmenterBorrowed};
+use icu_provider::prelude::*;
+use icu_segmenter::options::WordBreakOptions;
+use icu_segmenter::provider::{
+    Baked, SegmenterBreakGraphemeClusterV1, SegmenterBreakWordOverrideV1, SegmenterBreakWordV1,
+    SegmenterDictionaryAutoV2, SegmenterDictionaryExtendedV2,
+};
+use icu_segmenter::WordSegmenter;
 
 /// Stretch of the joint between two words of these scripts, in ems: a
 /// line of Thai has few spaces (they end phrases), so its words share
@@ -37,9 +47,39 @@ pub fn has_unspaced(text: &str) -> bool {
     text.bytes().any(|b| b >= 0xE0) && text.chars().any(is_unspaced)
 }
 
-/// The dictionary segmenter, made once (its data is compiled in).
-fn segmenter() -> WordSegmenterBorrowed<'static> {
-    WordSegmenter::new_dictionary(WordBreakInvariantOptions::default())
+/// ICU4X's compiled data without the Chinese/Japanese dictionary.
+struct SpacelessScripts;
+
+/// Hands a data marker's requests to the compiled data.
+macro_rules! compiled {
+    ($($marker:ty),*) => {$(
+        impl DataProvider<$marker> for SpacelessScripts {
+            fn load(&self, req: DataRequest) -> Result<DataResponse<$marker>, DataError> {
+                Baked.load(req)
+            }
+        }
+    )*};
+}
+
+compiled!(
+    SegmenterBreakWordV1,
+    SegmenterBreakWordOverrideV1,
+    SegmenterDictionaryExtendedV2,
+    SegmenterBreakGraphemeClusterV1
+);
+
+impl DataProvider<SegmenterDictionaryAutoV2> for SpacelessScripts {
+    fn load(&self, req: DataRequest) -> Result<DataResponse<SegmenterDictionaryAutoV2>, DataError> {
+        // "Not found" is what the segmenter accepts as "no dictionary".
+        Err(DataErrorKind::IdentifierNotFound.with_req(SegmenterDictionaryAutoV2::INFO, req))
+    }
+}
+
+thread_local! {
+    /// The dictionary segmenter, made once per thread.
+    static SEGMENTER: Option<WordSegmenter> =
+        WordSegmenter::try_new_dictionary_unstable(&SpacelessScripts, WordBreakOptions::default())
+            .ok();
 }
 
 /// Byte offsets inside `text` (strictly between its start and end) where
@@ -61,11 +101,16 @@ pub fn word_boundaries(text: &str, out: &mut Vec<u32>) {
             chars.next();
         }
         let stretch = &text[i..end];
-        for b in segmenter().segment_str(stretch) {
-            if b > 0 && b < stretch.len() {
-                out.push((i + b) as u32);
+        SEGMENTER.with(|s| {
+            let Some(s) = s else {
+                return;
+            };
+            for b in s.as_borrowed().segment_str(stretch) {
+                if b > 0 && b < stretch.len() {
+                    out.push((i + b) as u32);
+                }
             }
-        }
+        });
     }
 }
 
