@@ -98,8 +98,11 @@ pub struct FontSet {
     language: Arc<str>,
     /// Shaping properties by [`Variant`].
     variants: Vec<ShapeProps>,
-    /// Per variant, per face: word text → cached entry.
-    index: Vec<Vec<HashMap<Box<str>, WordId, FxBuild>>>,
+    /// Per face: word text → cached entry, for [`Variant::BOOK`] (the
+    /// one nearly every word is shaped in).
+    index: Vec<HashMap<Box<str>, WordId, FxBuild>>,
+    /// The same for the other variants: per variant − 1, per face.
+    variant_index: Vec<Vec<HashMap<Box<str>, WordId, FxBuild>>>,
     /// Words with glyphs to set in other faces, split once
     /// ([`FontSet::fallback_pieces`]).
     fallback_cache: HashMap<WordId, FallbackEntry, FxBuild>,
@@ -269,7 +272,8 @@ impl FontSet {
             language: shaper.language(Some(&language)),
         };
         FontSet {
-            index: vec![(0..faces.len()).map(|_| HashMap::default()).collect()],
+            index: (0..faces.len()).map(|_| HashMap::default()).collect(),
+            variant_index: Vec::new(),
             faces,
             resolver,
             overridden,
@@ -305,7 +309,8 @@ impl FontSet {
     fn sync_faces(&mut self) {
         let faces = self.resolver().faces.clone();
         self.faces = faces;
-        for maps in &mut self.index {
+        self.index.resize_with(self.faces.len(), HashMap::default);
+        for maps in &mut self.variant_index {
             maps.resize_with(self.faces.len(), HashMap::default);
         }
     }
@@ -326,10 +331,24 @@ impl FontSet {
         if let Some(i) = self.variants.iter().position(|v| *v == props) {
             return Variant(i as u16);
         }
+        self.new_variant(props)
+    }
+
+    /// Adds a variant of properties `props`, with empty caches.
+    fn new_variant(&mut self, props: ShapeProps) -> Variant {
         self.variants.push(props);
-        self.index
+        self.variant_index
             .push((0..self.faces.len()).map(|_| HashMap::default()).collect());
         Variant((self.variants.len() - 1) as u16)
+    }
+
+    /// The word cache of `face` in variant `v`.
+    #[inline]
+    fn cache(&mut self, v: usize, face: Face) -> &mut HashMap<Box<str>, WordId, FxBuild> {
+        match v {
+            0 => &mut self.index[face.index()],
+            v => &mut self.variant_index[v - 1][face.index()],
+        }
     }
 
     /// The variant `v` shaped in direction `rtl` instead.
@@ -342,10 +361,7 @@ impl FontSet {
         if let Some(i) = self.variants.iter().position(|p| *p == props) {
             return Variant(i as u16);
         }
-        self.variants.push(props);
-        self.index
-            .push((0..self.faces.len()).map(|_| HashMap::default()).collect());
-        Variant((self.variants.len() - 1) as u16)
+        self.new_variant(props)
     }
 
     /// The [`FontId`] of a face: an index into [`FontSet::data`].
@@ -437,8 +453,7 @@ impl FontSet {
     pub(crate) fn shape_word_as(&mut self, face: Face, text: &str, variant: Variant) -> WordId {
         self.sync(face);
         let v = usize::from(variant.0);
-        let map = &mut self.index[v][face.index()];
-        if let Some(&id) = map.get(text) {
+        if let Some(&id) = self.cache(v, face).get(text) {
             self.stats.hits += 1;
             return id;
         }
@@ -460,7 +475,7 @@ impl FontSet {
             face,
             missing,
         });
-        self.index[v][face.index()].insert(text.into(), id);
+        self.cache(v, face).insert(text.into(), id);
         id
     }
 

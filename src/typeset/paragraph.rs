@@ -443,8 +443,13 @@ struct Builder<'a> {
     /// Shaping variants by (language, direction: 0 by script, 1 left to
     /// right, 2 right to left).
     variants: Vec<((u16, u8), Variant)>,
-    /// CJK punctuation is half blank in its cell (see [`cjk::join`]).
-    half_blank: bool,
+    /// The paragraph has CJK characters (see [`cjk::has_cjk`]).
+    cjk: bool,
+    /// It has characters of scripts written without spaces (see
+    /// [`segment::has_unspaced`]).
+    unspaced: bool,
+    /// The paragraph's language is the one the fonts shape in by default.
+    book_language: bool,
     /// Joins between characters ([`BreakKind::Join`] indexes them).
     joins: Vec<(cjk::Join, bool)>,
     /// Whether any join with stretch was pushed (then the breaker's
@@ -571,6 +576,12 @@ impl<'a> Builder<'a> {
             .rtl
             .or_else(|| bidi::language_is_rtl(&opts.language).then_some(true));
         let levels = Levels::of(&text, rtl);
+        let book_language = opts.language == fonts.language();
+        let (cjk, unspaced) = if text.is_ascii() {
+            (false, false)
+        } else {
+            (cjk::has_cjk(&text), segment::has_unspaced(&text))
+        };
         Builder {
             fonts,
             opts,
@@ -585,7 +596,9 @@ impl<'a> Builder<'a> {
             languages,
             hyphenation,
             variants: Vec::new(),
-            half_blank: cjk::half_blank_punctuation(&opts.language),
+            cjk,
+            unspaced,
+            book_language,
             joins: Vec::new(),
             joined: false,
             scratch: Vec::new(),
@@ -603,7 +616,7 @@ impl<'a> Builder<'a> {
             Some(l) if l.at(at as usize) % 2 == 1 => 2,
             Some(_) => 1,
         };
-        if lang == 0 && dir == 0 && self.opts.language == self.fonts.language() {
+        if lang == 0 && dir == 0 && self.book_language {
             return Variant::BOOK;
         }
         if let Some(&(_, v)) = self.variants.iter().find(|(k, _)| *k == (lang, dir)) {
@@ -914,12 +927,13 @@ impl<'a> Builder<'a> {
         }
         // A space between CJK text and a Latin word is set as the gap
         // between them would be without it (see `cjk::LATIN_GAP`).
-        let before = text[..at as usize].chars().next_back();
-        let after = text[end as usize..].chars().next();
         let ideograph = |c: Option<char>| {
             c.is_some_and(|c| !c.is_ascii() && cjk::class(c) == cjk::Class::Ideograph)
         };
-        if ideograph(before) || ideograph(after) {
+        if self.cjk
+            && (ideograph(text[..at as usize].chars().next_back())
+                || ideograph(text[end as usize..].chars().next()))
+        {
             let em = self.runs[run as usize].style.size.0;
             let item = if self.justified() {
                 Item::glue(
@@ -1003,9 +1017,12 @@ impl<'a> Builder<'a> {
                     j = k + d.len_utf8();
                     it.next();
                 }
-                let lang = self
-                    .run_at(start + i as u32)
-                    .and_then(|r| self.hyphenation[usize::from(self.runs[r as usize].lang)]);
+                let lang = if self.hyphenation.len() == 1 {
+                    self.hyphenation[0]
+                } else {
+                    self.run_at(start + i as u32)
+                        .and_then(|r| self.hyphenation[usize::from(self.runs[r as usize].lang)])
+                };
                 let Some(lang) = lang else {
                     continue;
                 };
@@ -1016,7 +1033,7 @@ impl<'a> Builder<'a> {
             }
             self.scratch.sort_unstable();
         }
-        if !word.is_ascii() {
+        if (self.cjk || self.unspaced) && !word.is_ascii() {
             self.add_joins(text, start, end);
         }
         // Pieces: split at style-run boundaries and markers.
@@ -1137,7 +1154,7 @@ impl<'a> Builder<'a> {
     fn cut_piece(&mut self, text: &str, start: u32, end: u32) {
         self.cuts.clear();
         let piece = &text[start as usize..end as usize];
-        let cjk = !piece.is_ascii() && cjk::has_cjk(piece);
+        let cjk = self.cjk && !piece.is_ascii() && cjk::has_cjk(piece);
         if !cjk && self.levels.is_none() {
             self.cuts.push(end);
             return;
@@ -1176,13 +1193,14 @@ impl<'a> Builder<'a> {
         // a dictionary found a word boundary there).
         let mut joins: Vec<(u32, cjk::Join, bool, bool)> = Vec::new();
         if has_cjk {
+            let half_blank = cjk::half_blank_punctuation(&self.opts.language);
             let mut prev: Option<char> = None;
             for (i, c) in word.char_indices() {
                 if is_combining(c) {
                     continue;
                 }
                 if let Some(p) = prev {
-                    if let Some(j) = cjk::join(p, c, self.half_blank) {
+                    if let Some(j) = cjk::join(p, c, half_blank) {
                         let allowed = !cjk::never_starts_line(c) && !cjk::never_ends_line(p);
                         joins.push((start + i as u32, j, allowed, false));
                     }
