@@ -1,7 +1,7 @@
 //! Folio builds an EPUB 3 and a typeset PDF from a folder of Markdown
 //! chapters and one `book.yaml`.
 //!
-//! The pipeline runs one way: [`config`] reads book.yaml → [`load`] reads
+//! The pipeline runs one way: [`config`] reads book.yaml → [`source`] reads
 //! the chapters → [`markdown`] parses them into the [`model`] → [`toc`] is
 //! built from the headings → writers: [`epub`] (XHTML, CSS, nav) and the
 //! typesetter [`typeset`] (shaping, line breaking, pagination) whose pages
@@ -12,6 +12,7 @@
 //! callers that want the bytes instead.
 
 pub mod bench_book;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod diag;
@@ -19,11 +20,11 @@ pub mod epub;
 pub mod fonts;
 pub mod ids;
 pub mod labels;
-pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod pdf;
+pub mod source;
 pub mod toc;
 pub mod typeset;
 pub mod units;
@@ -330,9 +331,12 @@ pub fn build_with_progress(
         }));
         warnings = rest;
     }
-    if options.deny_warnings && errors.is_empty() && !warnings.is_empty() {
+    if options.deny_warnings && errors.is_empty() && warnings.iter().any(Diagnostic::is_warning) {
+        // Notes (a draft chapter left out) need no action and stay notes.
         errors.extend(warnings.drain(..).map(|mut w| {
-            w.severity = Severity::Error;
+            if w.is_warning() {
+                w.severity = Severity::Error;
+            }
             w
         }));
     }
@@ -340,12 +344,9 @@ pub fn build_with_progress(
         errors.extend(warnings);
         return Err(Diagnostics(errors));
     }
-    clock.time("write files", || -> StageResult<()> {
-        for (path, bytes) in &to_write {
-            output::write_atomically(path, bytes)?;
-        }
-        Ok(())
-    })?;
+    // The EPUB, the PDF and the report replace the previous build's
+    // together, or not at all.
+    clock.time("write files", || output::write_all_or_none(&to_write))?;
     outputs.warnings = warnings;
     outputs.timings = clock.laps;
     Ok(outputs)
@@ -369,10 +370,11 @@ fn load_book_timed(
     clock: &mut Stopwatch,
 ) -> StageResult<LoadedBook> {
     let config = clock.time("config", || config::load(book_dir))?;
-    let (sources, chapters) = clock.time("load", || load::load_sources(&config))?;
+    let read = clock.time("load", || source::load_sources(&config))?;
     let parsed = clock.time("parse", || {
-        markdown::parse_chapters(&config.root, &sources, &chapters)
+        markdown::parse_chapters(&config.root, &read.map, &read.chapters)
     })?;
+    let sources = read.map;
     let modified_epoch = match source_date_epoch {
         Some(epoch) => epoch,
         None => newest_mtime(&config),
@@ -389,8 +391,8 @@ fn load_book_timed(
         toc,
         epub: EpubSettings::from_config(&config),
         pdf: PdfSettings::from_book(&config),
+        warnings: [config.warnings.clone(), read.warnings, parsed.warnings].concat(),
         config,
-        warnings: parsed.warnings,
     })
 }
 

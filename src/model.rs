@@ -60,6 +60,10 @@ pub struct Chapter {
     pub slug: String,
     /// Title from book.yaml when the chapter has no level-1 heading of its own.
     pub title: Option<String>,
+    /// Nesting in the book's outline: 0 for a top-level chapter, one more
+    /// inside a part or under a parent chapter (mdBook's SUMMARY.md); its
+    /// headings sit that much deeper in the table of contents.
+    pub depth: u8,
     pub blocks: Vec<Block>,
     /// Footnotes in the order they are first referenced; numbered from 1.
     pub footnotes: Vec<Footnote>,

@@ -6,13 +6,18 @@
 //! rather than inventing an empty h2. Headings deeper than the configured
 //! depth are left out. A chapter without a level-1 heading appears under
 //! its configured title, if it has one.
+//!
+//! A chapter nested in the book's outline (under an mdBook part or parent
+//! chapter, [`crate::model::Chapter::depth`]) has its headings that many
+//! levels deeper here: a sub-chapter's `#` nests under its parent's.
 
 use crate::model::{plain_text, Block, BlockKind, Book};
 
 /// One entry of the table of contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TocEntry {
-    /// Heading level (1–6). Entries for untitled chapters use level 1.
+    /// Level in the outline: the heading's level (1–6) plus its chapter's
+    /// depth. Entries for untitled chapters use level 1 plus the depth.
     pub level: u8,
     /// Plain-text label (no markup; writers escape it for their format).
     pub label: String,
@@ -39,16 +44,17 @@ impl Toc {
                 .blocks
                 .iter()
                 .any(|b| matches!(&b.kind, BlockKind::Heading(h) if h.level == 1));
+            let shift = chapter.depth;
             if let (false, Some(title)) = (has_h1, &chapter.title) {
                 flat.push(TocEntry {
-                    level: 1,
+                    level: 1 + shift,
                     label: title.clone(),
                     chapter: index,
                     id: None,
                     children: Vec::new(),
                 });
             }
-            collect_headings(&chapter.blocks, index, depth, &mut flat);
+            collect_headings(&chapter.blocks, index, depth, shift, &mut flat);
         }
         Toc {
             entries: nest(flat),
@@ -73,17 +79,23 @@ impl Toc {
 /// divisions there (an HTML `<section>` or `<div>` is only a wrapper): a
 /// heading inside a block quote, list item, table or note is part of that
 /// block, not the outline.
-fn collect_headings(blocks: &[Block], chapter: usize, depth: u8, out: &mut Vec<TocEntry>) {
+fn collect_headings(
+    blocks: &[Block],
+    chapter: usize,
+    depth: u8,
+    shift: u8,
+    out: &mut Vec<TocEntry>,
+) {
     for block in blocks {
         match &block.kind {
-            BlockKind::Heading(h) if h.level <= depth => out.push(TocEntry {
-                level: h.level,
+            BlockKind::Heading(h) if h.level.saturating_add(shift) <= depth => out.push(TocEntry {
+                level: h.level.saturating_add(shift),
                 label: normalize_label(&plain_text(&h.content)),
                 chapter,
                 id: Some(h.id.clone()),
                 children: Vec::new(),
             }),
-            BlockKind::Division(d) => collect_headings(&d.blocks, chapter, depth, out),
+            BlockKind::Division(d) => collect_headings(&d.blocks, chapter, depth, shift, out),
             _ => {}
         }
     }

@@ -289,3 +289,46 @@ fn help_and_version() {
         assert!(help.contains(flag), "{help}");
     }
 }
+
+#[test]
+fn both_or_neither_a_pdf_that_cannot_be_written_keeps_the_previous_epub_too() {
+    let dir = book(&[("book.yaml", b"title: Pair\n"), ("a.md", CHAPTER)]);
+    let out = tempfile::tempdir().unwrap();
+    let ok = folio_build(dir.path(), out.path(), &[]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let epub = out.path().join("pair.epub");
+    let before = std::fs::read(&epub).unwrap();
+    // Change the book, and put a folder where the PDF must go: the new
+    // EPUB is written first, the PDF cannot replace a folder.
+    std::fs::write(dir.path().join("a.md"), b"# One\n\nOther text.\n").unwrap();
+    let pdf = out.path().join("pair.pdf");
+    std::fs::remove_file(&pdf).unwrap();
+    std::fs::create_dir(&pdf).unwrap();
+    std::fs::write(pdf.join("occupied"), b"x").unwrap();
+    let bad = folio_build(dir.path(), out.path(), &[]);
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("previous output is left as it was"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(&epub).unwrap(),
+        before,
+        "the EPUB was replaced alone"
+    );
+    let mut names: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["pair.epub", "pair.pdf"],
+        "temporary files left behind"
+    );
+}

@@ -149,11 +149,18 @@ fn every_script_is_set_in_real_glyphs_in_a_valid_book() {
             nav.contains(&format!("<h1>{contents}</h1>")),
             "{name}: {nav}"
         );
-        let cover = epub_file(&epub, "cover.svg");
+        // The EPUB carries the cover as a PNG rendered from this SVG.
+        let loaded = folio::load_book(&book(name), None).expect("the book loads");
+        let cover = folio::epub::cover_svg(
+            &loaded.book.meta,
+            loaded.epub.fonts.as_ref(),
+            &loaded.epub.fallback,
+        );
         assert!(
             cover.contains("<path fill=") && !cover.contains("<text"),
             "{name}: cover text not outlined"
         );
+        assert!(epub_names(&epub).iter().any(|n| n.ends_with("cover.png")));
     }
 }
 

@@ -17,7 +17,8 @@ use super::{Output, EXIT_FAILED, EXIT_USAGE};
 
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// The book folder, holding book.yaml and the chapters.
+    /// The book folder (book.yaml, or mdBook's book.toml and src/SUMMARY.md),
+    /// or one Markdown file with a YAML metadata block.
     #[arg(default_value = "book")]
     pub book_dir: PathBuf,
     /// Where to write the .epub and .pdf.

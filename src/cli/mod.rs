@@ -3,6 +3,7 @@
 //! calls [`run`].
 
 pub mod build;
+pub mod check;
 pub mod completions;
 pub mod init;
 pub mod man;
@@ -40,6 +41,9 @@ pub struct Cli {
 pub enum Command {
     /// Build the book into OUT_DIR (both formats unless --epub or --pdf is given).
     Build(build::BuildArgs),
+    /// Check the book against the stores' rules (Kindle, Kobo, Apple Books,
+    /// Google Play, KDP Print, IngramSpark); exit 1 if a store would refuse it.
+    Check(check::CheckArgs),
     /// Write a starter book that shows every feature, ready to build.
     Init(init::InitArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
@@ -61,6 +65,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let out = Output::new(cli.color, cli.verbose);
     let code = match cli.command {
         Command::Build(args) => build::run(&args, &out),
+        Command::Check(args) => check::run(&args, &out),
         Command::Init(args) => init::run(&args, &out),
         Command::Completions(args) => completions::run(&args),
         Command::Man(args) => man::run(&args),

@@ -6,12 +6,24 @@
 //! applies defaults, converts lengths to points, makes paths absolute
 //! inside the book folder and finds the fonts.
 //!
+//! Books kept by other tools are read as they are: an mdBook book
+//! ([`mdbook`]: book.toml for the metadata, [`summary`] for SUMMARY.md's
+//! outline) and a Pandoc-style book in one Markdown file ([`pandoc`]: its
+//! YAML metadata block; a chapter file's own front matter is read there
+//! too). Each ends in the same [`resolve`], so every book gets the same
+//! defaults and checks; [`KeyLocator`] remembers where each setting is
+//! written, for problems found later (`folio check`).
+//!
 //! The config owns its types. The writers' settings
 //! (`typeset::PdfSettings`, `epub::EpubSettings`) are resolved from it by
 //! the writers; nothing here knows them.
 
+mod locate;
+mod mdbook;
+mod pandoc;
 mod read;
 mod resolve;
+mod summary;
 mod yaml;
 
 use std::path::{Path, PathBuf};
@@ -20,11 +32,28 @@ use std::sync::Arc;
 use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile, StageResult};
 use crate::units::Pt;
 
-pub use read::{parse_length, LinkUrls, MissingGlyphs, PdfStandard, MAX_FONT_EXPANSION_PERCENT};
+pub use locate::KeyLocator;
+pub use pandoc::{front_matter, FrontMatter};
+pub use read::{
+    page_size, parse_length, LinkUrls, MissingGlyphs, PdfStandard, MAX_FONT_EXPANSION_PERCENT,
+};
 pub use resolve::{builtin_fonts_dir, find_fonts, inside_root};
 
 /// Name of the configuration file inside a book folder.
 pub const CONFIG_FILE: &str = "book.yaml";
+/// mdBook's configuration file, read when a folder has no book.yaml.
+pub const MDBOOK_FILE: &str = "book.toml";
+
+/// Where the book's settings come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    /// A folder with book.yaml.
+    Folio,
+    /// A folder with mdBook's book.toml and src/SUMMARY.md.
+    MdBook,
+    /// One Markdown file with a YAML metadata block, as Pandoc reads it.
+    Pandoc,
+}
 
 /// The resolved configuration the pipeline runs on.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,6 +88,13 @@ pub struct Config {
     pub labels: Vec<(String, String)>,
     pub epub: EpubConfig,
     pub pdf: PdfConfig,
+    /// Which kind of book this is.
+    pub flavor: Flavor,
+    /// Where each setting is written, for problems found after loading.
+    pub keys: KeyLocator,
+    /// Problems that do not stop the build (an mdBook preprocessor Folio
+    /// does not run, a draft chapter left out).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// book.yaml's `epub` section, resolved.
@@ -116,17 +152,81 @@ pub struct ResolvedChapter {
     /// Absolute path.
     pub path: PathBuf,
     pub title: Option<String>,
-    /// Where the entry is written in book.yaml, if it was listed there.
+    /// Where the entry is written in book.yaml (or SUMMARY.md), if it was
+    /// listed there.
     pub location: Option<Location>,
+    /// Nesting in the book's outline: 0 for a top-level chapter, one more
+    /// under a part or a parent chapter (mdBook's SUMMARY.md). The table of
+    /// contents nests the chapter's headings that much deeper.
+    pub depth: u8,
+    pub kind: EntryKind,
 }
 
-/// Reads and resolves `<root>/book.yaml`, reporting every problem at once.
+/// What an entry of the outline is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A chapter file.
+    File,
+    /// A part title with no file of its own (an mdBook `# Part` line):
+    /// `path` is the outline's file and `title` the byte range of the
+    /// title's text in it.
+    Part { title: std::ops::Range<usize> },
+    /// One Markdown file holding the whole book, cut into chapters at its
+    /// top headings; its text starts at `body` (after the metadata block).
+    Split { body: usize },
+}
+
+impl ResolvedChapter {
+    /// A chapter file at the top of the outline.
+    pub fn file(relative: PathBuf, path: PathBuf) -> ResolvedChapter {
+        ResolvedChapter {
+            relative,
+            path,
+            title: None,
+            location: None,
+            depth: 0,
+            kind: EntryKind::File,
+        }
+    }
+}
+
+/// Reads and resolves a book's settings, reporting every problem at once:
+/// `<root>/book.yaml`; else mdBook's `<root>/book.toml`; or, when `root`
+/// is a Markdown file, that file's metadata block.
 pub fn load(root: &Path) -> StageResult<Config> {
+    let is_markdown = root
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"));
+    if is_markdown && root.is_file() {
+        return pandoc::load(root);
+    }
     let path = root.join(CONFIG_FILE);
+    if !path.exists() && root.join(MDBOOK_FILE).is_file() {
+        return mdbook::load(root);
+    }
     let file = Arc::new(SourceFile::new(path.clone(), read_file(root, &path)?));
-    let doc = yaml::parse(file).map_err(Diagnostics::from)?;
+    let doc = Arc::new(yaml::parse(file).map_err(Diagnostics::from)?);
     let settings = read::read(&doc).map_err(Diagnostics)?;
-    resolve::resolve(root, path, settings, &doc).map_err(Diagnostics)
+    resolve::resolve(root, path, settings, &doc, Flavor::Folio).map_err(Diagnostics)
+}
+
+/// A text file of the book's settings, as text.
+fn read_text(path: &Path, what: &str) -> StageResult<String> {
+    match std::fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
+            Diagnostic::error(format!("{what} is not valid UTF-8"))
+                .at(invalid_utf8_location(
+                    path,
+                    e.as_bytes(),
+                    e.utf8_error().valid_up_to(),
+                ))
+                .with_hint("save the file as UTF-8")
+                .into()
+        }),
+        Err(e) => Err(Diagnostic::error(format!("cannot read {what}: {e}"))
+            .in_file(path)
+            .into()),
+    }
 }
 
 fn read_file(root: &Path, path: &Path) -> StageResult<String> {
@@ -147,8 +247,8 @@ fn read_file(root: &Path, path: &Path) -> StageResult<String> {
         ))
         .in_file(path)
         .with_hint(
-            "a book folder needs a book.yaml with at least `title:`; \
-                     `folio init` writes a starter book",
+            "a book folder needs a book.yaml with at least `title:` (or mdBook's \
+                     book.toml and src/SUMMARY.md); `folio init` writes a starter book",
         )
         .into()),
         Err(e) => Err(Diagnostic::error(format!("cannot read {CONFIG_FILE}: {e}"))

@@ -44,6 +44,9 @@ pub struct Settings {
     /// `labels:`: the book's own words for Folio's furniture, by label key
     /// (checked to be one).
     pub labels: Vec<(String, String)>,
+    /// The chapters, already resolved by a reader of another book format
+    /// (mdBook's SUMMARY.md, a one-file book); `chapters` is then unset.
+    pub outline: Option<Vec<super::ResolvedChapter>>,
 }
 
 /// One entry of `chapters`.
@@ -123,7 +126,7 @@ pub enum MissingGlyphs {
     Warn,
 }
 
-const TOP_KEYS: &[&str] = &[
+pub(super) const TOP_KEYS: &[&str] = &[
     "title",
     "subtitle",
     "authors",

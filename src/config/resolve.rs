@@ -9,7 +9,7 @@ use crate::units::Pt;
 
 use super::read::{page_size, Located, PdfSection, Settings};
 use super::yaml::{Doc, Step};
-use super::{Config, EpubConfig, FontPaths, PdfConfig, ResolvedChapter};
+use super::{Config, EpubConfig, Flavor, FontPaths, KeyLocator, PdfConfig, ResolvedChapter};
 
 /// Default table-of-contents depth: chapters, sections, subsections.
 const DEFAULT_TOC_DEPTH: u8 = 3;
@@ -40,8 +40,9 @@ pub fn builtin_fonts_dir() -> PathBuf {
 pub(super) fn resolve(
     root: &Path,
     path: PathBuf,
-    s: Settings,
-    doc: &Doc,
+    mut s: Settings,
+    doc: &std::sync::Arc<Doc>,
+    flavor: Flavor,
 ) -> Result<Config, Vec<Diagnostic>> {
     let root = root.canonicalize().map_err(|e| {
         vec![Diagnostic::error(format!("cannot open book folder: {e}")).in_file(root)]
@@ -72,13 +73,20 @@ pub(super) fn resolve(
         }
     };
     let cover = s.cover.as_ref().and_then(|p| inside(p, "cover image"));
+    let mut warnings = Vec::new();
+    if let (Some(abs), Some(given)) = (&cover, &s.cover) {
+        if let Some(w) = cover_warning(abs, &given.value) {
+            warnings.push(w.at(doc.locate_at(&given.at)));
+        }
+    }
     let stylesheet = s
         .epub
         .stylesheet
         .as_ref()
         .and_then(|p| inside(p, "stylesheet"));
-    let chapters = match &s.chapters {
-        Some(entries) => entries
+    let chapters = match (&s.chapters, s.outline.take()) {
+        (_, Some(outline)) => outline,
+        (Some(entries), None) => entries
             .iter()
             .filter_map(|entry| {
                 let abs = inside(&entry.file, "chapter")?;
@@ -86,18 +94,21 @@ pub(super) fn resolve(
                 // again, and a book may list hundreds of chapters.
                 let location = (!abs.is_file()).then(|| doc.locate_at(&entry.file.at));
                 Some(ResolvedChapter {
-                    relative: entry.file.value.clone(),
-                    path: abs,
                     title: entry.title.clone(),
                     location,
+                    ..ResolvedChapter::file(entry.file.value.clone(), abs)
                 })
             })
             .collect(),
-        None => discover_chapters(&root).unwrap_or_else(|d| {
+        (None, None) => discover_chapters(&root).unwrap_or_else(|d| {
             errors.push(d);
             Vec::new()
         }),
     };
+    // A missing cover is an error, found with its warnings.
+    let (cover_errors, warnings): (Vec<Diagnostic>, Vec<Diagnostic>) =
+        warnings.into_iter().partition(Diagnostic::is_error);
+    errors.extend(cover_errors);
     if chapters.is_empty() && errors.is_empty() {
         errors.push(
             Diagnostic::error("the book has no chapters")
@@ -136,6 +147,9 @@ pub(super) fn resolve(
             nav_depth: s.epub.nav_depth,
         },
         pdf: pdf.expect("no errors means the PDF settings resolved"),
+        flavor,
+        keys: KeyLocator::yaml(std::sync::Arc::clone(doc)),
+        warnings,
     })
 }
 
@@ -228,6 +242,59 @@ fn resolve_pdf(
     })
 }
 
+/// The shortest side a cover may have before stores refuse or blur it:
+/// Apple Books asks at least 1,400 px; Kindle's ideal is 1,600 × 2,560.
+pub const MIN_COVER_SHORT_SIDE: u32 = 1400;
+
+/// What is wrong with a given cover image for the stores, if anything:
+/// not a JPEG or PNG, or smaller than they ask (see docs/stores.md).
+fn cover_warning(abs: &Path, written: &Path) -> Option<Diagnostic> {
+    if !abs.is_file() {
+        return Some(
+            Diagnostic::error(format!("cover image `{}` not found", written.display()))
+                .with_hint("paths in book.yaml are relative to the book folder"),
+        );
+    }
+    let kind = std::fs::read(abs).ok().and_then(|bytes| {
+        let kind = crate::source::image::kind(&bytes)?;
+        let size = crate::source::image::dimensions(abs).ok()?;
+        Some((kind, size))
+    });
+    let Some((kind, size)) = kind else {
+        return Some(
+            Diagnostic::warning(format!(
+                "cover image `{}` is not an image Folio can read",
+                written.display()
+            ))
+            .with_hint("stores ask for a JPEG or PNG cover of 1600 × 2560 pixels"),
+        );
+    };
+    use crate::source::image::ImageKind;
+    if !matches!(kind, ImageKind::Jpeg | ImageKind::Png) {
+        return Some(
+            Diagnostic::warning(format!(
+                "cover image `{}` is not a JPEG or PNG; Kindle, Apple Books, Kobo and Google Play ask for one",
+                written.display()
+            ))
+            .with_hint("export the cover as JPEG or PNG, 1600 × 2560 pixels"),
+        );
+    }
+    let (width, height) = size;
+    let short = width.min(height);
+    (short < MIN_COVER_SHORT_SIDE).then(|| {
+        Diagnostic::warning(format!(
+            "cover image `{}` is {} × {} pixels, smaller than stores ask",
+            written.display(),
+            width,
+            height
+        ))
+        .with_hint(format!(
+            "Apple Books refuses covers under {MIN_COVER_SHORT_SIDE} px on the short side; \
+             Kindle's ideal is 1600 × 2560"
+        ))
+    })
+}
+
 /// File name extensions of Markdown chapters.
 const CHAPTER_EXTENSIONS: &[&str] = &["md", "markdown"];
 /// Folders that never hold chapters: the book's assets and Folio's output,
@@ -247,12 +314,7 @@ fn discover_chapters(root: &Path) -> Result<Vec<ResolvedChapter>, Diagnostic> {
     found.sort_by(|a, b| natural_path_cmp(a, b));
     Ok(found
         .into_iter()
-        .map(|relative| ResolvedChapter {
-            path: root.join(&relative),
-            relative,
-            title: None,
-            location: None,
-        })
+        .map(|relative| ResolvedChapter::file(relative.clone(), root.join(&relative)))
         .collect())
 }
 

@@ -14,10 +14,13 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use source::{FileId, SourceFile, SourceMap, SourceRange, Span};
+pub use source::{FileId, Piece, SourceFile, SourceMap, SourceRange, Span};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
+    /// A fact worth saying that needs no action (a draft chapter of an
+    /// mdBook book left out, as mdBook leaves it out).
+    Note,
     Warning,
     Error,
 }
@@ -27,6 +30,7 @@ impl Severity {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         }
     }
 }
@@ -170,6 +174,14 @@ impl Diagnostic {
         }
     }
 
+    /// A fact that needs no action; `--deny-warnings` lets it pass.
+    pub fn note(message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Note,
+            ..Diagnostic::error(message)
+        }
+    }
+
     pub fn at(mut self, location: Location) -> Diagnostic {
         self.location = Some(location);
         self
@@ -212,6 +224,10 @@ impl Diagnostic {
 
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+
+    pub fn is_warning(&self) -> bool {
+        self.severity == Severity::Warning
     }
 }
 

@@ -6,6 +6,14 @@
 //! so it can show the line and a caret long after the stage that found the
 //! problem, without copying the text and without computing line:column until
 //! it is printed.
+//!
+//! A chapter's text is not always one file as written: a front matter
+//! block is left out, an mdBook `{{#include}}` splices in lines of another
+//! file, a one-file book is cut into chapters. Such a text is *composed*:
+//! it is added with the [`Piece`]s it was made of, the parser and the
+//! model see the composed text and spans into it, and [`SourceMap::locate`]
+//! maps a span back to the file and line the author wrote, so a diagnostic
+//! inside included text points at the included file.
 
 use std::fmt;
 use std::ops::Range;
@@ -155,16 +163,94 @@ impl fmt::Debug for SourceRange {
     }
 }
 
+/// A stretch of a composed text and where it was taken from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Piece {
+    /// Byte offset of the stretch in the composed text.
+    pub at: u32,
+    /// Its length in bytes.
+    pub len: u32,
+    /// The file it comes from (a file as written, never a composed one).
+    pub file: FileId,
+    /// Byte offset in that file.
+    pub from: u32,
+    /// The stretch is that file's text byte for byte; when not (text made
+    /// up where a directive stood, such as the `# ` rustdoc-include adds),
+    /// every offset in it maps to `from`.
+    pub exact: bool,
+}
+
 /// All source files of a build, addressed by [`FileId`].
 #[derive(Debug, Clone, Default)]
 pub struct SourceMap {
     files: Vec<Arc<SourceFile>>,
+    /// For each file, the pieces it was composed of; `None` for a file as
+    /// written.
+    pieces: Vec<Option<Arc<[Piece]>>>,
 }
 
 impl SourceMap {
     pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
         self.files.push(Arc::new(SourceFile::new(path, text)));
+        self.pieces.push(None);
         FileId(self.files.len() as u32 - 1)
+    }
+
+    /// Adds a composed text (see the module doc); `pieces` in order of
+    /// `at`, pointing into files already in the map.
+    pub fn add_composed(&mut self, path: PathBuf, text: String, pieces: Vec<Piece>) -> FileId {
+        debug_assert!(pieces.windows(2).all(|w| w[0].at <= w[1].at));
+        self.files.push(Arc::new(SourceFile::new(path, text)));
+        self.pieces.push(Some(pieces.into()));
+        FileId(self.files.len() as u32 - 1)
+    }
+
+    /// The pieces a composed file was made of (empty for a file as written).
+    pub fn pieces(&self, id: FileId) -> &[Piece] {
+        self.pieces
+            .get(id.0 as usize)
+            .and_then(|p| p.as_deref())
+            .unwrap_or(&[])
+    }
+
+    /// Number of files.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// The span in the file as the author wrote it: a span of a composed
+    /// text is mapped through the piece its start falls in (its end is
+    /// kept inside that piece); any other span is itself.
+    pub fn original(&self, span: Span) -> Span {
+        let pieces = self.pieces(span.file);
+        if pieces.is_empty() {
+            return span;
+        }
+        // The last piece starting at or before the span; text between
+        // pieces (a line break the composition added) belongs to the one
+        // before it.
+        let i = pieces
+            .partition_point(|p| p.at <= span.start)
+            .saturating_sub(1);
+        let p = pieces[i];
+        if !p.exact {
+            return Span {
+                file: p.file,
+                start: p.from,
+                end: p.from,
+            };
+        }
+        let map = |offset: u32| p.from + offset.clamp(p.at, p.at + p.len) - p.at;
+        let start = map(span.start);
+        Span {
+            file: p.file,
+            start,
+            end: map(span.end).max(start),
+        }
     }
 
     pub fn get(&self, id: FileId) -> &SourceFile {
@@ -179,6 +265,7 @@ impl SourceMap {
     /// Where a span is, ready for a diagnostic: the byte range travels with
     /// the diagnostic, and line:column is worked out when it is printed.
     pub fn locate(&self, span: Span) -> super::Location {
+        let span = self.original(span);
         super::Location::range(
             self.shared(span.file),
             span.start as usize..span.end as usize,
@@ -199,6 +286,60 @@ mod tests {
         assert_eq!(f.line_col(3 + 3 + 2), (2, 4));
         assert_eq!(f.offset_of(2, 4), 3 + 3 + 2);
         assert_eq!(f.offset_of(9, 1), f.text.len());
+    }
+
+    #[test]
+    fn a_composed_span_points_at_the_file_it_came_from() {
+        let mut map = SourceMap::default();
+        let chapter = map.add("a.md".into(), "# A\n\n{{#include b.rs}}\nend\n".into());
+        let included = map.add("b.rs".into(), "fn x() {}\nfn y() {}\n".into());
+        // "# A\n\n" + "fn y() {}\n" + "# " (made up) + "\nend\n"
+        let text = "# A\n\nfn y() {}\n# \nend\n".to_string();
+        let pieces = vec![
+            Piece {
+                at: 0,
+                len: 5,
+                file: chapter,
+                from: 0,
+                exact: true,
+            },
+            Piece {
+                at: 5,
+                len: 10,
+                file: included,
+                from: 10,
+                exact: true,
+            },
+            Piece {
+                at: 15,
+                len: 2,
+                file: chapter,
+                from: 5,
+                exact: false,
+            },
+            Piece {
+                at: 17,
+                len: 5,
+                file: chapter,
+                from: 22,
+                exact: true,
+            },
+        ];
+        let composed = map.add_composed("a.md".into(), text, pieces);
+        let loc = map.locate(Span::new(composed, 8..9));
+        assert_eq!(loc.to_string(), "b.rs:2:4");
+        assert_eq!(
+            map.locate(Span::new(composed, 15..16)).to_string(),
+            "a.md:3:1"
+        );
+        assert_eq!(
+            map.locate(Span::new(composed, 18..21)).to_string(),
+            "a.md:4:1"
+        );
+        assert_eq!(
+            map.locate(Span::new(composed, 0..3)).to_string(),
+            "a.md:1:1"
+        );
     }
 
     #[test]

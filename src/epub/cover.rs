@@ -9,6 +9,10 @@
 //! font layer's fallback faces, as in the PDF; a synthesized bold is
 //! stroked and a synthesized italic sheared here too. Without usable font
 //! files the text is written as SVG `<text>` in a generic serif instead.
+//!
+//! Stores and Kindle conversion want a raster cover: [`cover_png`] renders
+//! the SVG (resvg) at [`RASTER_SIZE`]. The SVG's text is already outlines,
+//! so the renderer needs no fonts.
 
 use crate::fonts::{Face, FallbackSettings, FontFiles, FontSet};
 use crate::labels::Label;
@@ -337,6 +341,50 @@ pub fn cover_svg(
     svg
 }
 
+/// Pixels of the raster cover: the 1:1.6 shape Kindle asks, 2,500 px
+/// high (Kindle's "at least 2,500"), 1,563 wide (over Apple's 1,400 on the
+/// short side) — 3.9 million pixels, under the 4 million Apple Books
+/// accepts for any image in a book, which Kindle's 1600 × 2560 ideal
+/// (4.1 million) is not. See docs/stores.md.
+pub const RASTER_SIZE: (u32, u32) = (1563, 2500);
+
+/// The cover SVG rendered as an opaque RGB PNG of [`RASTER_SIZE`]; `None`
+/// if it cannot be rendered (an SVG with `<text>`, written when the book
+/// has no usable font, needs fonts the renderer does not have).
+pub fn cover_png(svg: &str) -> Option<Vec<u8>> {
+    if svg.contains("<text") {
+        return None;
+    }
+    let tree = resvg::usvg::Tree::from_str(svg, &resvg::usvg::Options::default()).ok()?;
+    let (w, h) = RASTER_SIZE;
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(w, h)?;
+    let (sx, sy) = (
+        w as f32 / tree.size().width(),
+        h as f32 / tree.size().height(),
+    );
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::from_scale(sx, sy),
+        &mut pixmap.as_mut(),
+    );
+    // The paper colour fills the cover, so every pixel is opaque and its
+    // premultiplied colour is its colour: alpha is dropped.
+    let rgb: Vec<u8> = pixmap
+        .data()
+        .chunks_exact(4)
+        .flat_map(|p| [p[0], p[1], p[2]])
+        .collect();
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    let mut writer = encoder.write_header().ok()?;
+    writer.write_image_data(&rgb).ok()?;
+    writer.finish().ok()?;
+    Some(out)
+}
+
 /// What the cover says, as alternative text: "Title: Subtitle, by A and B".
 pub fn cover_label(meta: &Metadata) -> String {
     let mut label = meta.title.trim().to_string();
@@ -423,6 +471,17 @@ mod tests {
             cover_svg(&meta(long), Some(&files()), &test_fallback()),
             "deterministic"
         );
+    }
+
+    #[test]
+    fn the_raster_cover_is_a_png_of_the_stores_size() {
+        let svg = cover_svg(&meta("A Title"), Some(&files()), &test_fallback());
+        let png = cover_png(&svg).expect("renders");
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        let size = crate::source::image::dimensions_of(&png).unwrap();
+        assert_eq!(size, (1563, 2500));
+        assert!(png.len() < 400_000, "{} bytes", png.len());
+        assert_eq!(Some(png), cover_png(&svg), "deterministic");
     }
 
     #[test]

@@ -41,6 +41,7 @@ use crate::labels::Label;
 use crate::model::{Book, PageBreak};
 use crate::toc::Toc;
 
+pub use cover::{cover_png, cover_svg, RASTER_SIZE};
 use images::{extension_for, sniff_media_type, ImageStore};
 use layout::{plan_parts, Layout};
 use nav::{Landmark, PageTarget};
@@ -212,10 +213,15 @@ fn cover(
             })?;
             (bytes, media_type)
         }
-        None => (
-            cover::cover_svg(&book.meta, settings.fonts.as_ref(), &settings.fallback).into_bytes(),
-            "image/svg+xml",
-        ),
+        None => {
+            let svg = cover::cover_svg(&book.meta, settings.fonts.as_ref(), &settings.fallback);
+            // Stores, Kindle conversion and most readers' libraries want a
+            // raster cover; the SVG stays the fallback.
+            match cover::cover_png(&svg) {
+                Some(png) => (png, "image/png"),
+                None => (svg.into_bytes(), "image/svg+xml"),
+            }
+        }
     };
     let href = format!("cover.{}", extension_for(media_type));
     let mut body = String::from(

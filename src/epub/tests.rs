@@ -81,10 +81,11 @@ fn figure(img: Image) -> Block {
 fn md_blocks(md: &str, dir: &Path) -> (Vec<Block>, Vec<String>) {
     let mut map = SourceMap::default();
     let file = map.add("book/ch.md".into(), md.into());
-    let sources = vec![crate::load::Source {
+    let sources = vec![crate::source::Source {
         file,
         relative: "ch.md".into(),
         title: None,
+        depth: 0,
     }];
     let parsed = crate::markdown::parse_chapters(dir, &map, &sources).expect("parses");
     let warnings = parsed.warnings.iter().map(|d| d.to_string()).collect();
@@ -115,6 +116,7 @@ fn chapter(
         path: PathBuf::from(format!("{slug}.md")),
         slug: slug.into(),
         title: title.map(Into::into),
+        depth: 0,
         blocks,
         footnotes,
         span: Span::new(FileId(0), 0..SOURCE.len()),

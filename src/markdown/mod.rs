@@ -5,11 +5,13 @@
 //! inlines ([`builder`], with [`html`] for raw HTML and [`text`] for what
 //! the parser leaves as text), then gives every heading, anchor and
 //! footnote a book-wide unique id ([`ids`]), and finally resolves links and
-//! images against the book ([`resolve`]). Problems are collected, not
+//! images against the book ([`resolve`]). Rust code blocks lose the lines
+//! rustdoc hides ([`hidden`]). Problems are collected, not
 //! thrown at the first one: errors fail the build, warnings are reported
 //! alongside the result.
 
 mod builder;
+mod hidden;
 mod html;
 mod ids;
 mod resolve;
@@ -24,8 +26,8 @@ use pulldown_cmark::{Options, Parser as MdParser};
 
 use crate::diag::{Diagnostic, Diagnostics, FileId, SourceMap, Span, StageResult};
 use crate::ids::IdSet;
-use crate::load::Source;
 use crate::model::Chapter;
+use crate::source::Source;
 
 pub use builder::MAX_NESTING;
 
@@ -70,11 +72,13 @@ pub fn parse_chapters(root: &Path, map: &SourceMap, sources: &[Source]) -> Stage
             path: source.relative.clone(),
             slug: slugs.unique(&chapter_slug(&source.relative)),
             title: source.title.clone(),
+            depth: source.depth,
             blocks: built.blocks,
             footnotes: built.footnotes,
             span: Span::new(source.file, 0..text.len()),
         });
     }
+    hidden::hide_rust_lines(&mut chapters);
     ids::assign(&mut chapters, map, &mut problems);
     resolve::resolve(root, &mut chapters, map, &mut problems);
     if problems.iter().any(Diagnostic::is_error) {
@@ -84,6 +88,35 @@ pub fn parse_chapters(root: &Path, map: &SourceMap, sources: &[Source]) -> Stage
         chapters,
         warnings: problems,
     })
+}
+
+/// Byte offsets where the headings of the shallowest level a text uses
+/// begin, outside block quotes and lists: where a one-file book is cut
+/// into chapters.
+pub fn top_heading_starts(text: &str) -> Vec<usize> {
+    use pulldown_cmark::{Event, Tag, TagEnd};
+    let mut found: Vec<(u8, usize)> = Vec::new();
+    let mut nesting = 0usize;
+    for (event, range) in MdParser::new_ext(text, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::BlockQuote(_) | Tag::List(_) | Tag::FootnoteDefinition(_)) => {
+                nesting += 1
+            }
+            Event::End(TagEnd::BlockQuote(_) | TagEnd::List(_) | TagEnd::FootnoteDefinition) => {
+                nesting = nesting.saturating_sub(1)
+            }
+            Event::Start(Tag::Heading { level, .. }) if nesting == 0 => {
+                found.push((level as u8, range.start))
+            }
+            _ => {}
+        }
+    }
+    let top = found.iter().map(|(l, _)| *l).min().unwrap_or(1);
+    found
+        .into_iter()
+        .filter(|(l, _)| *l == top)
+        .map(|(_, at)| at)
+        .collect()
 }
 
 /// One chapter's events through the builder.

@@ -12,7 +12,9 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::config::inside_root;
 use crate::diag::{Diagnostic, SourceMap, Span};
-use crate::model::{walk, walk_mut, BlockKind, Chapter, Image, Inline, InlineKind, LinkTarget};
+use crate::model::{
+    plain_text, walk, walk_mut, BlockKind, Chapter, Image, Inline, InlineKind, LinkTarget,
+};
 
 /// Image file types an EPUB may carry as core media types and the PDF can draw.
 const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg", "webp"];
@@ -30,6 +32,10 @@ const CHAPTER_EXTENSIONS: &[&str] = &["md", "markdown"];
 struct Targets {
     by_id: BTreeMap<String, usize>,
     by_path: BTreeMap<PathBuf, usize>,
+    /// Per chapter, each heading's id under the names other tools give it
+    /// (mdBook: `whats-new` for "What's New?", the same name in every
+    /// chapter), folded by [`loose`], first heading first.
+    local: Vec<BTreeMap<String, String>>,
 }
 
 /// Turns link URLs into book targets and image URLs into checked paths.
@@ -42,16 +48,26 @@ pub fn resolve(
     let mut targets = Targets {
         by_id: BTreeMap::new(),
         by_path: BTreeMap::new(),
+        local: Vec::new(),
     };
     for (i, ch) in chapters.iter().enumerate() {
-        targets.by_path.insert(normalize(&ch.path), i);
+        // The first chapter of a file is its start (a one-file book's
+        // chapters share one path).
+        targets.by_path.entry(normalize(&ch.path)).or_insert(i);
         let ids = std::cell::RefCell::new(Vec::new());
+        let local = std::cell::RefCell::new(BTreeMap::new());
         let notes = ch.footnotes.iter().map(|n| &n.blocks);
         for blocks in std::iter::once(&ch.blocks).chain(notes) {
             walk(
                 blocks,
                 &mut |block| match &block.kind {
-                    BlockKind::Heading(h) => ids.borrow_mut().push(h.id.clone()),
+                    BlockKind::Heading(h) => {
+                        ids.borrow_mut().push(h.id.clone());
+                        let mut local = local.borrow_mut();
+                        for name in [h.id.clone(), plain_text(&h.content)] {
+                            local.entry(loose(&name)).or_insert_with(|| h.id.clone());
+                        }
+                    }
                     BlockKind::Division(d) => ids.borrow_mut().extend(d.attrs.id.clone()),
                     _ => {}
                 },
@@ -68,6 +84,7 @@ pub fn resolve(
         for note in &ch.footnotes {
             targets.by_id.insert(note.id.clone(), i);
         }
+        targets.local.push(local.into_inner());
     }
     for chapter in chapters.iter_mut() {
         let cx = Resolver {
@@ -174,13 +191,19 @@ impl Resolver<'_> {
         let id = match fragment.as_deref() {
             None | Some("") => None,
             Some(f) if self.targets.by_id.get(f) == Some(&chapter) => Some(f.to_string()),
-            Some(_) => return Err("points to an id that is not in that chapter".into()),
+            // A heading named as another tool names it (mdBook's ids are
+            // unique per page, Folio's per book).
+            Some(f) => match self.targets.local[chapter].get(&loose(f)) {
+                Some(id) => Some(id.clone()),
+                None => return Err("points to an id that is not in that chapter".into()),
+            },
         };
         Ok(LinkTarget::Internal { chapter, id })
     }
 
     /// The chapter a relative link path names: the file itself, or the
-    /// Markdown file a `.html` link stands for.
+    /// Markdown file a `.html` link stands for (mdBook serves README.md
+    /// as index.html).
     fn chapter_at(&self, path: &str) -> Option<usize> {
         let target = normalize(&self.dir.join(path));
         if let Some(&c) = self.targets.by_path.get(&target) {
@@ -190,9 +213,12 @@ impl Resolver<'_> {
         if ext != "html" && ext != "htm" {
             return None;
         }
+        let readme = (target.file_stem()? == "index").then(|| target.with_file_name("README.md"));
         CHAPTER_EXTENSIONS
             .iter()
-            .find_map(|e| self.targets.by_path.get(&target.with_extension(e)).copied())
+            .map(|e| target.with_extension(e))
+            .chain(readme)
+            .find_map(|p| self.targets.by_path.get(&p).copied())
     }
 
     /// Checks a local image and records its path; anything else keeps its
@@ -256,6 +282,16 @@ impl Resolver<'_> {
             problems.push(d);
         }
     }
+}
+
+/// A name folded so that ids made by different rules meet: lower case,
+/// letters and digits only (`What's New?`, `whats-new` and `whats_new`
+/// all give `whatsnew`).
+fn loose(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// The scheme of an absolute URL (`https` of `https://…`), if it has one.

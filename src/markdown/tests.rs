@@ -4,8 +4,8 @@
 use std::path::Path;
 
 use super::*;
-use crate::load::Source;
 use crate::model::*;
+use crate::source::Source;
 
 fn parse_in(root: &Path, files: &[(&str, &str)]) -> (Vec<Chapter>, Vec<Diagnostic>) {
     let mut map = SourceMap::default();
@@ -15,6 +15,7 @@ fn parse_in(root: &Path, files: &[(&str, &str)]) -> (Vec<Chapter>, Vec<Diagnosti
             file: map.add(format!("book/{name}").into(), md.to_string()),
             relative: (*name).into(),
             title: None,
+            depth: 0,
         })
         .collect();
     match parse_chapters(root, &map, &sources) {

@@ -16,8 +16,8 @@ use pdf_writer::{Filter, Finish, Ref};
 use super::encoding::deflate;
 use super::file::Objects;
 use crate::diag::{Diagnostic, Diagnostics, StageResult};
+use crate::source::image::{kind, ImageKind};
 use crate::typeset::frame::{Document, Item};
-use crate::typeset::image::{kind, ImageKind};
 
 /// What Folio can embed, for the hint of an unsupported file.
 const SUPPORTED_HINT: &str =

@@ -23,12 +23,12 @@ use crate::model::{
     plain_text, Align, Block, BlockKind, Book, Definition, Direction, Figure, Heading, Image,
     Inline, InlineKind, LinkTarget, List,
 };
+use crate::source::image;
 use crate::typeset::flow::{
     Elem, Flow, Geometry, Issue, IssueKind, LinkRef, Piece, Role, Slab, EPS,
 };
 use crate::typeset::fonts::{Face, Fonts};
 use crate::typeset::frame::{Item, PlacedImage, Rect};
-use crate::typeset::image;
 use crate::typeset::paragraph::{
     layout_paragraph, Alignment, Line, LineIssueKind, ParItem, ParOptions, TextStyle,
 };
@@ -768,7 +768,7 @@ impl<'a> Composer<'a> {
             .map(|e| match e {
                 Elem::Slab(s) => s.height,
                 Elem::Space { height, .. } => *height,
-                Elem::Snap | Elem::PageBreak => Pt::ZERO,
+                Elem::Snap => Pt::ZERO,
             })
             .sum();
         let pad = ceil_to(height, ctx.leading) - height;
@@ -1540,27 +1540,22 @@ impl<'a> Composer<'a> {
     /// Headings: chapter openings at the top level, smaller heads within.
     fn heading(&mut self, h: &Heading, span: Span, ctx: &Ctx, prev: Prev, out: &mut Vec<Elem>) {
         let title = normalize(&plain_text(&h.content));
-        if ctx.top && h.level == 1 {
-            let opened = out.iter().any(|e| {
-                matches!(
-                    e,
-                    Elem::Slab(Slab {
-                        role: Role::Heading { level: 1, .. },
-                        ..
-                    })
-                )
-            });
-            // A second chapter-level heading in one file opens a new page;
-            // whatever precedes the first (an epigraph) stays above it.
-            if opened {
-                out.push(Elem::PageBreak);
-            }
+        // A level-1 heading that opens its file opens a chapter: on a new
+        // page, sunk below the top. One further down the file (after an
+        // introduction, or a second one) is set in the flow like any
+        // section heading, so a page never ends short before it.
+        let opens_file = !out.iter().any(|e| matches!(e, Elem::Slab(_)));
+        if ctx.top && h.level == 1 && opens_file {
             let (slab, baselines) = self.chapter_head(&title, &h.content, Some(&h.id), span);
             self.push_tall(slab, &baselines, out);
             return;
         }
         let level = if ctx.top { h.level } else { h.level.max(4) };
-        let spec = HeadSpec::of(level);
+        let spec = if level == 1 {
+            HeadSpec::IN_FLOW_CHAPTER
+        } else {
+            HeadSpec::of(level)
+        };
         if prev != Prev::Heading && prev != Prev::Start {
             out.push(Elem::Space {
                 height: ctx.leading * spec.above,
@@ -2155,6 +2150,16 @@ struct HeadSpec {
 }
 
 impl HeadSpec {
+    /// A level-1 heading in the flow of a chapter (not the one opening it):
+    /// smaller than a chapter title, with room above.
+    const IN_FLOW_CHAPTER: HeadSpec = HeadSpec {
+        face: Face::Regular,
+        scale: 1.6,
+        line: 1.15,
+        above: 2.0,
+        below: 1.0,
+    };
+
     fn of(level: u8) -> HeadSpec {
         match level {
             1 => HeadSpec {

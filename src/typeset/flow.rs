@@ -319,8 +319,6 @@ pub(crate) enum Elem {
     },
     /// Advance to the next line of the baseline grid (never a break).
     Snap,
-    /// Start a new page (a chapter-level heading in mid-file).
-    PageBreak,
 }
 
 impl Elem {

@@ -29,7 +29,7 @@ mod flow;
 pub mod fonts;
 pub mod frame;
 pub mod hyphenate;
-pub mod image;
+
 pub mod linebreak;
 mod paginate;
 pub mod paragraph;

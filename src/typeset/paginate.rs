@@ -305,12 +305,6 @@ impl<'f> Paginator<'f> {
                     prev_slab = false;
                 }
                 Elem::Snap => cursor = ceil_to(cursor, self.geo.leading),
-                Elem::PageBreak => {
-                    if body > 0 {
-                        let end_cursor = last_slab_bottom(&placed, self);
-                        return done(placed, notes, i + 1, end_cursor, false, true);
-                    }
-                }
             }
             i += 1;
         }
@@ -379,7 +373,7 @@ impl<'f> Paginator<'f> {
     fn page_start(&self, mut i: usize) -> usize {
         while matches!(
             self.flow.elems.get(i),
-            Some(Elem::Space { .. } | Elem::Snap | Elem::PageBreak)
+            Some(Elem::Space { .. } | Elem::Snap)
         ) {
             i += 1;
         }

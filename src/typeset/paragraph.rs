@@ -727,7 +727,20 @@ impl<'a> Builder<'a> {
                 // Markers inside a space run stay with the word before it;
                 // one right after the spaces goes with the next word.
                 self.flush_markers(&mut next_marker, pos as u32 - 1);
+                // A spaced dash never opens a line (Russian typography
+                // forbids it outright, and it reads as a list marker in any
+                // language): the space before it does not break.
+                let before_dash = text[pos..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| matches!(c, '\u{2013}' | '\u{2014}' | '\u{2015}'));
+                let glue_at = self.items.len();
                 self.add_space(&text, start as u32, pos as u32);
+                if before_dash && self.items.len() > glue_at {
+                    self.items
+                        .insert(glue_at, Item::penalty(0.0, INFINITE_PENALTY, false));
+                    self.content.insert(glue_at, Content::Nothing);
+                }
                 continue;
             }
             let start = pos;
@@ -1951,6 +1964,30 @@ mod tests {
 
     fn texts(lay: &ParagraphLayout) -> Vec<String> {
         lay.lines.iter().map(line_text).collect()
+    }
+
+    #[test]
+    fn a_spaced_dash_never_opens_a_line() {
+        let mut fonts = test_fonts();
+        let text: String = (0..60)
+            .map(|i| {
+                if i % 3 == 2 {
+                    "слово —"
+                } else {
+                    "время"
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        for measure in [90.0, 120.0, 150.0, 200.0] {
+            let l = lay(&mut fonts, &text, &opts(measure));
+            let lines = texts(&l);
+            assert!(lines.len() > 3, "{lines:?}");
+            assert!(
+                lines.iter().all(|t| !t.trim_start().starts_with('—')),
+                "{lines:#?}"
+            );
+        }
     }
 
     /// First paragraph of book/02-who-were-the-taliban.md.

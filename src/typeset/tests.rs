@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::diag::SourceMap;
-use crate::load::Source;
 use crate::model::{Book, Metadata};
+use crate::source::Source;
 use crate::toc::Toc;
 use crate::typeset::compose::Composer;
 use crate::typeset::flow::{Elem, Geometry, Role};
@@ -61,6 +61,7 @@ fn book_in(root: &Path, chapters: &[&str]) -> Book {
                 file,
                 relative,
                 title: None,
+                depth: 0,
             }
         })
         .collect();

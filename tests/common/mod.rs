@@ -4,6 +4,9 @@
 
 #![allow(dead_code)]
 
+pub mod parity;
+pub mod trace;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,8 +1,9 @@
-//! Image kinds and sizes for figures: tells PNG, JPEG, GIF, WebP and SVG
-//! files apart by their first bytes and reads their dimensions from the
-//! header (pixels; an SVG's in CSS pixels, from usvg) so the composer can
-//! scale the image into the measure. The PDF writer embeds the file itself
-//! and asks [`kind`] what it is.
+//! Image kinds and sizes, read in one place for every stage that needs
+//! them: tells PNG, JPEG, GIF, WebP and SVG files apart by their first
+//! bytes and reads their dimensions from the header (pixels; an SVG's in
+//! CSS pixels, from usvg). The composer scales figures with them, the PDF
+//! writer asks [`kind`] what it embeds, the config checks the cover and
+//! `folio check` the pictures against the stores' rules.
 
 use std::path::Path;
 
@@ -46,14 +47,19 @@ fn is_svg(bytes: &[u8]) -> bool {
 }
 
 /// Width and height in pixels of a PNG, JPEG, GIF, WebP or SVG file.
-pub(crate) fn dimensions(path: &Path) -> Result<(u32, u32), String> {
+pub fn dimensions(path: &Path) -> Result<(u32, u32), String> {
     let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
-    let (w, h) = match kind(&bytes) {
-        Some(ImageKind::Png) => png(&bytes)?,
-        Some(ImageKind::Jpeg) => jpeg(&bytes)?,
-        Some(ImageKind::Gif) => gif(&bytes)?,
-        Some(ImageKind::WebP) => webp(&bytes)?,
-        Some(ImageKind::Svg) => svg(&bytes)?,
+    dimensions_of(&bytes)
+}
+
+/// [`dimensions`] of an image's bytes.
+pub fn dimensions_of(bytes: &[u8]) -> Result<(u32, u32), String> {
+    let (w, h) = match kind(bytes) {
+        Some(ImageKind::Png) => png(bytes)?,
+        Some(ImageKind::Jpeg) => jpeg(bytes)?,
+        Some(ImageKind::Gif) => gif(bytes)?,
+        Some(ImageKind::WebP) => webp(bytes)?,
+        Some(ImageKind::Svg) => svg(bytes)?,
         None => return Err("not a PNG, JPEG, GIF, WebP or SVG file".into()),
     };
     if w == 0 || h == 0 {
