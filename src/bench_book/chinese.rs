@@ -40,12 +40,13 @@ fn ideograph(rank: u32) -> char {
     char::from_u32(0x4E00 + k).unwrap_or('中')
 }
 
-/// A character drawn with Zipf-like frequencies: the rank is the product
-/// of two uniform draws, so small ranks are far more common.
+/// A character drawn with falling frequencies: the rank is drawn below
+/// a bound itself drawn at random, so small ranks are far more common
+/// while every rank of the pool can come up (a product of two draws
+/// would reach only the few ranks that factor into small numbers).
 fn character(r: &mut Rng) -> char {
-    let a = r.below(64) as u32 + 1;
-    let b = r.below(POOL as usize / 64) as u32 + 1;
-    ideograph(a * b - 1)
+    let bound = (r.below(64) + 1) * (POOL as usize / 64);
+    ideograph(r.below(bound) as u32)
 }
 
 /// A clause of `min` to `min + spread − 1` characters.

@@ -1842,6 +1842,17 @@ fn set_line(
                     }
                     x += it.width;
                 }
+                if i == end && it.kind == Kind::Penalty && it.width < 0.0 {
+                    // The line ends in the blank half of a closing mark,
+                    // which hangs into the margin (see `cjk::Join`): the
+                    // line's extent stops at the ink.
+                    if let Some(g) = glyphs.glyphs.last_mut() {
+                        g.advance = Pt((g.advance.0 + it.width).max(0.0));
+                    }
+                    if let Some(a) = atoms.as_mut().and_then(|a| a.last_mut()) {
+                        a.width = (a.width + it.width).max(0.0);
+                    }
+                }
                 if it.kind == Kind::Penalty && it.penalty < INFINITE_PENALTY {
                     chunk.0 = 0.0;
                     if i == end && it.flagged {
