@@ -3,12 +3,13 @@
 //! quotes, tables, code blocks, footnotes, links and curly quotes.
 //!
 //! ```sh
-//! cargo run --release --example genbook -- OUT_DIR [WORDS] [CHAPTERS] [--dense]
+//! cargo run --release --example genbook -- OUT_DIR [WORDS] [CHAPTERS] [--dense|--cjk]
 //! ```
 //!
 //! Defaults: 300,000 words in 40 chapters. `--dense` writes the older
-//! long-word stress text instead of prose. The same arguments always give
-//! the same files, so timings of different builds compare.
+//! long-word stress text instead of prose; `--cjk` a book in Simplified
+//! Chinese, WORDS then counting characters. The same arguments always
+//! give the same files, so timings of different builds compare.
 
 use std::path::PathBuf;
 
@@ -19,11 +20,14 @@ fn main() {
     let style = if let Some(i) = args.iter().position(|a| a == "--dense") {
         args.remove(i);
         Style::Dense
+    } else if let Some(i) = args.iter().position(|a| a == "--cjk") {
+        args.remove(i);
+        Style::Chinese
     } else {
         Style::Prose
     };
     let Some(out) = args.first().map(PathBuf::from) else {
-        eprintln!("usage: genbook OUT_DIR [WORDS] [CHAPTERS] [--dense]");
+        eprintln!("usage: genbook OUT_DIR [WORDS] [CHAPTERS] [--dense|--cjk]");
         std::process::exit(2);
     };
     let target: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(300_000);

@@ -1,14 +1,12 @@
 //! Books in eight scripts, built end to end with the fonts Debian's
 //! fonts-noto-core and fonts-noto-cjk install: every glyph drawn is a real
 //! one (`mutool trace` names each glyph drawn; none is `.notdef`), the
-//! EPUB passes EPUBCheck, the furniture speaks the book's language. Then
+//! EPUB passes EPUBCheck and DAISY Ace, the furniture speaks the book's language. Then
 //! what the font layer promises around them: one error per script for text
 //! no font has, collections (`.ttc`) loaded by face, fonts named per script
 //! in book.yaml, and the bold and italic of a one-file family synthesized.
-//!
-//! Phase 1 of right-to-left and CJK support: lines of Arabic and Hebrew
-//! are not yet ordered right to left and CJK lines not justified by
-//! character, so nothing here asserts line order or justification.
+//! The order and alignment of right-to-left lines are checked in
+//! `right_to_left.rs`.
 
 mod common;
 
@@ -97,9 +95,9 @@ fn every_script_is_set_in_real_glyphs_in_a_valid_book() {
             "{name}"
         );
         assert_qpdf_clean(&pdf);
-        // Word by word, spaces left out: a viewer reorders the words of
-        // right-to-left text (phase 1 still sets them left to right), and
-        // guesses word gaps inside Devanagari's reordered vowel signs.
+        // Word by word, spaces left out: a viewer may put the words of a
+        // right-to-left line in its own order, and guesses word gaps
+        // inside Devanagari's reordered vowel signs.
         let text = pdftotext(&pdf, None);
         let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         for w in contents.split(' ') {
@@ -108,6 +106,7 @@ fn every_script_is_set_in_real_glyphs_in_a_valid_book() {
         // EPUB: valid, its nav in the book's language, the cover drawn as
         // outlines of real glyphs.
         assert_epubcheck_clean(&epub);
+        assert_ace_clean(&epub);
         let nav = epub_file(&epub, "nav.xhtml");
         assert!(
             nav.contains(&format!("<h1>{contents}</h1>")),

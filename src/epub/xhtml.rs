@@ -69,17 +69,10 @@ pub fn page(
 }
 
 /// Primary language subtags of scripts written right to left.
-const RTL_LANGUAGES: &[&str] = &[
-    "ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ku", "ps", "sd", "syr", "ug", "ur", "yi",
-];
-
 /// Whether a BCP 47 tag names a right-to-left language (`ur`, `ar-EG`…),
-/// unless an explicit Latin script subtag says otherwise (`ku-Latn`).
+/// unless an explicit script subtag says otherwise (`ku-Latn`).
 pub fn is_rtl(lang: &str) -> bool {
-    let mut parts = lang.split(['-', '_']);
-    let primary = parts.next().unwrap_or("").to_ascii_lowercase();
-    let latin = parts.any(|p| p.eq_ignore_ascii_case("latn"));
-    RTL_LANGUAGES.contains(&primary.as_str()) && !latin
+    crate::fonts::script::language_is_rtl(lang)
 }
 
 /// What every chapter of a book shares while being written.

@@ -8,9 +8,15 @@
 //! Windows); the English book, whose characters the book's fonts all
 //! have, never lists them. The candidates are sorted by family, style and
 //! path, so the same installed fonts give the same choice on every run.
+//!
+//! Which characters a candidate has is read once per candidate, from its
+//! `cmap`, into a sorted list of ranges ([`Coverage`]): a CJK book asks
+//! about thousands of distinct characters, and opening a 20 MB collection
+//! for each was most of its build time.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use skrifa::{FontRef, MetadataProvider};
 
@@ -105,6 +111,40 @@ pub struct Catalog {
     system_dirs: Option<Vec<PathBuf>>,
     local: OnceLock<Listing>,
     system: OnceLock<Listing>,
+    /// The characters of each candidate asked about so far.
+    coverage: Mutex<HashMap<(Group, fontdb::ID), Arc<Coverage>>>,
+}
+
+/// The characters a face has glyphs for, as sorted ranges of code points;
+/// empty for a face whose outlines the PDF cannot embed.
+#[derive(Debug, Default)]
+struct Coverage {
+    ranges: Vec<(u32, u32)>,
+}
+
+impl Coverage {
+    fn of(font: &FontRef<'_>) -> Coverage {
+        use skrifa::raw::TableProvider;
+        if font.glyf().is_err() && font.cff().is_err() {
+            return Coverage::default();
+        }
+        let mut codes: Vec<u32> = font.charmap().mappings().map(|(c, _)| c).collect();
+        codes.sort_unstable();
+        let mut ranges: Vec<(u32, u32)> = Vec::new();
+        for c in codes {
+            match ranges.last_mut() {
+                Some(r) if c <= r.1 + 1 => r.1 = r.1.max(c),
+                _ => ranges.push((c, c)),
+            }
+        }
+        Coverage { ranges }
+    }
+
+    fn has(&self, c: char) -> bool {
+        let c = u32::from(c);
+        let i = self.ranges.partition_point(|r| r.1 < c);
+        self.ranges.get(i).is_some_and(|r| r.0 <= c)
+    }
 }
 
 impl std::fmt::Debug for Catalog {
@@ -117,7 +157,7 @@ impl std::fmt::Debug for Catalog {
 }
 
 /// Which listing a candidate is in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Group {
     Local,
     System,
@@ -132,6 +172,7 @@ impl Catalog {
             system_dirs,
             local: OnceLock::new(),
             system: OnceLock::new(),
+            coverage: Mutex::new(HashMap::new()),
         }
     }
 
@@ -205,11 +246,27 @@ impl Catalog {
     /// Whether a candidate has a glyph for `c` and outlines the PDF can
     /// embed (TrueType or CFF).
     pub fn covers(&self, group: Group, candidate: &Candidate, c: char) -> bool {
-        self.with_data(group, candidate, |font| {
-            use skrifa::raw::TableProvider;
-            let outlines = font.glyf().is_ok() || font.cff().is_ok();
-            outlines && font.charmap().map(c).is_some()
-        })
-        .unwrap_or(false)
+        let key = (group, candidate.id);
+        let known = self
+            .coverage
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .cloned();
+        let coverage = match known {
+            Some(k) => k,
+            None => {
+                let read = self
+                    .with_data(group, candidate, Coverage::of)
+                    .unwrap_or_default();
+                let read = Arc::new(read);
+                self.coverage
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(key, read.clone());
+                read
+            }
+        };
+        coverage.has(c)
     }
 }

@@ -42,8 +42,8 @@ pub use fallback::FontUse;
 pub(crate) use hash::FxBuild;
 pub use missing::{MissingGlyphPolicy, MissingGlyphs};
 pub use script::ScriptTag;
-pub(crate) use set::WordId;
 pub use set::{CacheStats, FontSet};
+pub(crate) use set::{Variant, WordId};
 
 /// The font files of the book's families, found in the book's `fonts/` or
 /// Folio's. A family of one file names that file for all four text

@@ -175,6 +175,31 @@ pub fn language_scripts(tag: &str) -> &'static [ScriptTag] {
     }
 }
 
+/// The languages written right to left (primary subtags).
+const RTL_LANGUAGES: &[&str] = &[
+    "ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ku", "ps", "sd", "syr", "ug", "ur", "yi",
+];
+
+/// Whether text in language `tag` (BCP 47) is written right to left:
+/// Arabic, Hebrew, Persian, Urdu… or any language with a right-to-left
+/// script subtag (`pa-Arab`), unless a script subtag says otherwise
+/// (`ku-Latn`). Both writers ask: the EPUB's spine and `dir`, the PDF's
+/// paragraphs, margins and viewer preferences.
+pub fn language_is_rtl(tag: &str) -> bool {
+    let lower = tag.trim().to_ascii_lowercase();
+    let mut parts = lower.split(['-', '_']);
+    let primary = parts.next().unwrap_or("");
+    let script = parts.find(|p| p.len() == 4 && p.bytes().all(|b| b.is_ascii_alphabetic()));
+    match script {
+        Some(s) => {
+            let b = s.as_bytes();
+            let tag = [b[0].to_ascii_uppercase(), b[1], b[2], b[3]];
+            ScriptTag(tag).direction() == Direction::RightToLeft
+        }
+        None => RTL_LANGUAGES.contains(&primary),
+    }
+}
+
 /// The region suffix Noto CJK (and Source Han) families carry for a
 /// language: the same Han character is drawn differently in Japan,
 /// mainland China, Taiwan, Hong Kong and Korea.
@@ -350,5 +375,8 @@ mod tests {
         assert_eq!(cjk_region("ja"), Some("JP"));
         assert_eq!(cjk_region("en"), None);
         assert_eq!(language_scripts("ja-JP")[1], ScriptTag::HIRAGANA);
+        assert!(language_is_rtl("ar-EG") && language_is_rtl("he") && language_is_rtl("FA"));
+        assert!(language_is_rtl("pa-Arab") && !language_is_rtl("ku-Latn"));
+        assert!(!language_is_rtl("en") && !language_is_rtl("urd") && !language_is_rtl("zh-Hant"));
     }
 }

@@ -20,15 +20,36 @@ use super::fallback::{FontUse, Resolver};
 use super::hash::FxBuild;
 use super::missing::{MissingChar, MissingGlyphs};
 use super::script::{for_each_script_run, ScriptTag};
-use super::shape::{self, GlyphSink, ShapedGlyph, Shaper};
+use super::shape::{self, GlyphSink, ShapeProps, ShapedGlyph, Shaper};
 use super::{Face, FallbackSettings, FontFiles};
 use crate::diag::{Diagnostic, Diagnostics, Span, StageResult};
+use crate::typeset::bidi;
 use crate::typeset::frame::{FontData, FontId, TextRun};
 use crate::units::Pt;
 
 /// Identifies one cached shaped word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct WordId(u32);
+
+/// How a word is shaped beyond its face (its direction and language), as
+/// an index into the [`FontSet`]'s variants: each has a word cache of its
+/// own. [`Variant::BOOK`] is the book's language, each script in its own
+/// direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct Variant(u16);
+
+impl Variant {
+    /// The book's language, each script run in its script's direction.
+    pub const BOOK: Variant = Variant(0);
+}
+
+/// What [`FontSet::fallback_pieces`] found for a word: its pieces and the
+/// characters no face has (character, byte offset, script), kept so a
+/// word met again is split without shaping it again.
+type FallbackEntry = (
+    Vec<(Face, std::ops::Range<u32>, WordId)>,
+    Vec<(char, u32, ScriptTag)>,
+);
 
 /// A cached shaping result: a range of the glyph arena plus its total advance.
 #[derive(Debug, Clone, Copy)]
@@ -73,8 +94,18 @@ pub struct FontSet {
     /// the book's faces have them).
     overridden: Arc<[ScriptTag]>,
     shaper: Shaper,
-    /// Per face: word text → cached entry.
+    /// The book's language (BCP 47), shaped with unless told otherwise.
+    language: Arc<str>,
+    /// Shaping properties by [`Variant`].
+    variants: Vec<ShapeProps>,
+    /// Per face: word text → cached entry, for [`Variant::BOOK`] (the
+    /// one nearly every word is shaped in).
     index: Vec<HashMap<Box<str>, WordId, FxBuild>>,
+    /// The same for the other variants: per variant − 1, per face.
+    variant_index: Vec<Vec<HashMap<Box<str>, WordId, FxBuild>>>,
+    /// Words with glyphs to set in other faces, split once
+    /// ([`FontSet::fallback_pieces`]).
+    fallback_cache: HashMap<WordId, FallbackEntry, FxBuild>,
     words: Vec<WordEntry>,
     /// All cached glyphs, words are ranges of it (no allocation per word).
     glyphs: Vec<ShapedGlyph>,
@@ -218,6 +249,7 @@ impl FontSet {
             Arc::new(Mutex::new(resolver)),
             overridden.into(),
             notes.into(),
+            language.into(),
         );
         set.math_path = fallback.folio_dir.join(MATH_FONT_FILE).into();
         Ok(set)
@@ -232,6 +264,7 @@ impl FontSet {
             self.resolver.clone(),
             self.overridden.clone(),
             self.notes.clone(),
+            self.language.clone(),
         );
         set.math_path = self.math_path.clone();
         set
@@ -262,13 +295,23 @@ impl FontSet {
         resolver: Arc<Mutex<Resolver>>,
         overridden: Arc<[ScriptTag]>,
         notes: Arc<[String]>,
+        language: Arc<str>,
     ) -> FontSet {
+        let mut shaper = Shaper::default();
+        let book = ShapeProps {
+            rtl: None,
+            language: shaper.language(Some(&language)),
+        };
         FontSet {
             index: (0..faces.len()).map(|_| HashMap::default()).collect(),
+            variant_index: Vec::new(),
             faces,
             resolver,
             overridden,
-            shaper: Shaper::default(),
+            shaper,
+            language,
+            variants: vec![book],
+            fallback_cache: HashMap::default(),
             words: Vec::new(),
             glyphs: Vec::new(),
             stats: CacheStats::default(),
@@ -289,7 +332,7 @@ impl FontSet {
     /// Makes sure this thread's face list (and word cache) has `face`.
     #[inline]
     fn sync(&mut self, face: Face) {
-        if face.index() >= self.index.len() {
+        if face.index() >= self.faces.len() {
             self.sync_faces();
         }
     }
@@ -300,6 +343,58 @@ impl FontSet {
         let faces = self.resolver().faces.clone();
         self.faces = faces;
         self.index.resize_with(self.faces.len(), HashMap::default);
+        for maps in &mut self.variant_index {
+            maps.resize_with(self.faces.len(), HashMap::default);
+        }
+    }
+
+    /// The book's language (BCP 47).
+    pub fn language(&self) -> &str {
+        &self.language
+    }
+
+    /// The variant that shapes in `language` (`None`: the book's) and
+    /// direction `rtl` (`None`: each script run in its own).
+    pub(crate) fn variant(&mut self, language: Option<&str>, rtl: Option<bool>) -> Variant {
+        let language = match language {
+            Some(l) => self.shaper.language(Some(l)),
+            None => self.variants[0].language,
+        };
+        let props = ShapeProps { rtl, language };
+        if let Some(i) = self.variants.iter().position(|v| *v == props) {
+            return Variant(i as u16);
+        }
+        self.new_variant(props)
+    }
+
+    /// Adds a variant of properties `props`, with empty caches.
+    fn new_variant(&mut self, props: ShapeProps) -> Variant {
+        self.variants.push(props);
+        self.variant_index
+            .push((0..self.faces.len()).map(|_| HashMap::default()).collect());
+        Variant((self.variants.len() - 1) as u16)
+    }
+
+    /// The word cache of `face` in variant `v`.
+    #[inline]
+    fn cache(&mut self, v: usize, face: Face) -> &mut HashMap<Box<str>, WordId, FxBuild> {
+        match v {
+            0 => &mut self.index[face.index()],
+            v => &mut self.variant_index[v - 1][face.index()],
+        }
+    }
+
+    /// The variant `v` shaped in direction `rtl` instead.
+    pub(crate) fn with_direction(&mut self, v: Variant, rtl: Option<bool>) -> Variant {
+        let props = self.variants[usize::from(v.0)];
+        if props.rtl == rtl {
+            return v;
+        }
+        let props = ShapeProps { rtl, ..props };
+        if let Some(i) = self.variants.iter().position(|p| *p == props) {
+            return Variant(i as u16);
+        }
+        self.new_variant(props)
     }
 
     /// The [`FontId`] of a face: an index into [`FontSet::data`].
@@ -381,18 +476,28 @@ impl FontSet {
     }
 
     /// Shapes `text` as one unbroken run in `face` (cached).
+    #[inline]
     pub(crate) fn shape_word(&mut self, face: Face, text: &str) -> WordId {
+        self.shape_word_as(face, text, Variant::BOOK)
+    }
+
+    /// Shapes `text` as one unbroken run in `face` as `variant` says
+    /// (cached).
+    pub(crate) fn shape_word_as(&mut self, face: Face, text: &str, variant: Variant) -> WordId {
         self.sync(face);
-        let map = &mut self.index[face.index()];
-        if let Some(&id) = map.get(text) {
+        let v = usize::from(variant.0);
+        if let Some(&id) = self.cache(v, face).get(text) {
             self.stats.hits += 1;
             return id;
         }
         self.stats.misses += 1;
         let start = self.glyphs.len() as u32;
-        let advance = self
-            .shaper
-            .shape(&self.faces[face.index()], text, &mut self.glyphs);
+        let advance = self.shaper.shape(
+            &self.faces[face.index()],
+            text,
+            self.variants[v],
+            &mut self.glyphs,
+        );
         let id = WordId(self.words.len() as u32);
         let missing = has_notdef(&self.glyphs[start as usize..])
             || (face.is_book_face() && self.has_overridden(text));
@@ -403,7 +508,7 @@ impl FontSet {
             face,
             missing,
         });
-        self.index[face.index()].insert(text.into(), id);
+        self.cache(v, face).insert(text.into(), id);
         id
     }
 
@@ -426,20 +531,24 @@ impl FontSet {
         &self.glyphs[w.start as usize..(w.start + w.len) as usize]
     }
 
-    /// Shapes `text` in `face` without fallback: into the cache (returning
-    /// the word) when it is short, else into `scratch` (returning `None`).
+    /// Shapes `text` in `face` as `variant` says, without fallback: into
+    /// the cache (returning the word) when it is short, else into
+    /// `scratch` (returning `None`).
     fn shape_text(
         &mut self,
         face: Face,
         text: &str,
+        variant: Variant,
         scratch: &mut Vec<ShapedGlyph>,
     ) -> Option<WordId> {
         if text.len() <= MAX_CACHED_RUN_BYTES {
-            return Some(self.shape_word(face, text));
+            return Some(self.shape_word_as(face, text, variant));
         }
         self.sync(face);
         scratch.clear();
-        self.shaper.shape(&self.faces[face.index()], text, scratch);
+        let props = self.variants[usize::from(variant.0)];
+        self.shaper
+            .shape(&self.faces[face.index()], text, props, scratch);
         None
     }
 
@@ -462,8 +571,9 @@ impl FontSet {
     /// Natural width of `text` shaped as one unbroken run, with what the
     /// face lacks set in its fallbacks (as [`FontSet::run`] sets it).
     pub fn width(&mut self, text: &str, face: Face, size: Pt) -> Pt {
+        let variant = Variant::BOOK;
         let mut scratch = Vec::new();
-        let word = self.shape_text(face, text, &mut scratch);
+        let word = self.shape_text(face, text, variant, &mut scratch);
         if self.whole_in_face(word, &scratch) && !self.has_overridden(text) {
             let advance: i32 = match word {
                 Some(id) => self.word(id).advance,
@@ -474,9 +584,9 @@ impl FontSet {
         let mut unshown = Vec::new();
         let cell = self.code_cell(face, size);
         let mut width = Pt::ZERO;
-        for (f, range) in self.face_stretches(face, text, &mut unshown) {
+        for (f, range) in self.face_stretches(face, text, variant, &mut unshown) {
             let part = &text[range];
-            let word = self.shape_text(f, part, &mut scratch);
+            let word = self.shape_text(f, part, variant, &mut scratch);
             let glyphs = self.shaped(word, &scratch);
             width += match cell {
                 Some(cell) if f != face => cell * cells(glyphs, part) as f64,
@@ -489,11 +599,16 @@ impl FontSet {
         width
     }
 
-    /// Shapes `text` as one unbroken run starting at `x` (page coordinates),
-    /// on the given baseline: for running heads, folios, TOC numbers, code
-    /// lines. Usually one run; stretches the face has no glyphs for are
-    /// set in a fallback face, as runs of their own, one after the other.
-    /// Characters no face has are noted in [`FontSet::missing`] without a span.
+    /// Shapes `text` as one unbroken line starting at `x` (page
+    /// coordinates), on the given baseline: for running heads, folios,
+    /// contents numbers, list markers, code lines, the cover. Usually one
+    /// run; stretches the face has no glyphs for are set in a fallback
+    /// face, as runs of their own. Text with right-to-left parts is put in
+    /// visual order ([`crate::typeset::bidi`]): the line runs in the
+    /// book's direction when its language is written right to left, else
+    /// in that of its first strong character; code (the mono face) always
+    /// left to right. Characters no face has are noted in
+    /// [`FontSet::missing`] without a span.
     pub fn run(
         &mut self,
         text: &str,
@@ -503,14 +618,107 @@ impl FontSet {
         baseline: Pt,
         gray: f32,
     ) -> Vec<TextRun> {
+        let rtl = if face == Face::Mono {
+            Some(false)
+        } else if bidi::language_is_rtl(&self.language) {
+            Some(true)
+        } else {
+            None
+        };
+        self.run_directed(text, face, size, (x, baseline), gray, rtl)
+    }
+
+    /// [`FontSet::run`] in direction `rtl` (`None`: that of the text's
+    /// first strong character).
+    pub fn run_directed(
+        &mut self,
+        text: &str,
+        face: Face,
+        size: Pt,
+        (x, baseline): (Pt, Pt),
+        gray: f32,
+        rtl: Option<bool>,
+    ) -> Vec<TextRun> {
+        let Some(levels) = bidi::Levels::of(text, rtl) else {
+            return self
+                .run_logical(text, face, size, (x, baseline), gray, Variant::BOOK, None)
+                .0;
+        };
+        // Each level run shaped in its direction, placed one after the
+        // other in logical order; then the line is reordered.
+        let mut runs: Vec<TextRun> = Vec::new();
+        let mut atoms: Vec<bidi::Atom> = Vec::new();
+        let mut cuts: Vec<usize> = levels.changes(0..text.len()).collect();
+        cuts.push(text.len());
+        let mut pen = x;
+        let mut from = 0;
+        for to in cuts {
+            let level = levels.at(from);
+            let variant = self.with_direction(Variant::BOOK, Some(level % 2 == 1));
+            let mut pens = Vec::new();
+            let (placed, end) = self.run_logical(
+                &text[from..to],
+                face,
+                size,
+                (pen, baseline),
+                gray,
+                variant,
+                Some(&mut pens),
+            );
+            let mut k = 0;
+            for run in placed {
+                let r = runs.len() as u32;
+                for g in 0..run.glyphs.len() {
+                    let (x, width) = pens.get(k).copied().unwrap_or_default();
+                    k += 1;
+                    atoms.push(bidi::Atom {
+                        x,
+                        width,
+                        level,
+                        glyph: Some((r, g as u32)),
+                    });
+                }
+                runs.push(run);
+            }
+            pen = end;
+            from = to;
+        }
+        bidi::reorder_line(runs, &atoms, &mut Vec::new())
+    }
+
+    /// Sets `text` as [`FontSet::run`] does, left to right in logical
+    /// order, shaped as `variant` says; returns the runs and the pen after
+    /// them. With `pens`, also where each glyph's pen starts and how far
+    /// it moves (in run order), for [`bidi::reorder_line`].
+    #[allow(clippy::too_many_arguments)]
+    fn run_logical(
+        &mut self,
+        text: &str,
+        face: Face,
+        size: Pt,
+        (x, baseline): (Pt, Pt),
+        gray: f32,
+        variant: Variant,
+        mut pens: Option<&mut Vec<(f64, f64)>>,
+    ) -> (Vec<TextRun>, Pt) {
+        let natural_pens = |run: &TextRun, from: Pt, pens: &mut Option<&mut Vec<(f64, f64)>>| {
+            if let Some(pens) = pens.as_deref_mut() {
+                let mut pen = from.0;
+                for g in &run.glyphs {
+                    pens.push((pen, g.advance.0));
+                    pen += g.advance.0;
+                }
+            }
+        };
         let mut scratch = Vec::new();
-        let word = self.shape_text(face, text, &mut scratch);
+        let word = self.shape_text(face, text, variant, &mut scratch);
         if self.whole_in_face(word, &scratch) && !self.has_overridden(text) {
-            let (run, _) = self.place_run(text, face, word, &scratch, size, x, baseline, gray);
-            return vec![run];
+            let (run, end) = self.place_run(text, face, word, &scratch, size, x, baseline, gray);
+            natural_pens(&run, x, &mut pens);
+            return (vec![run], end);
         }
         let mut unshown = Vec::new();
-        let stretches = self.face_stretches(face, text, &mut unshown);
+        let stretches = self.face_stretches(face, text, variant, &mut unshown);
         for (c, _, script) in unshown {
             self.missing.push(MissingChar {
                 c,
@@ -523,15 +731,18 @@ impl FontSet {
         let mut pen = x;
         for (f, range) in stretches {
             let part = &text[range];
-            let word = self.shape_text(f, part, &mut scratch);
+            let word = self.shape_text(f, part, variant, &mut scratch);
             let (mut run, end) = self.place_run(part, f, word, &scratch, size, pen, baseline, gray);
             pen = match cell {
-                Some(cell) if f != face => fit_cells(&mut run, pen, cell),
-                _ => end,
+                Some(cell) if f != face => fit_cells(&mut run, pen, cell, pens.as_deref_mut()),
+                _ => {
+                    natural_pens(&run, pen, &mut pens);
+                    end
+                }
             };
             runs.push(run);
         }
-        runs
+        (runs, pen)
     }
 
     /// The width of a column of code when `face` is the mono face: what it
@@ -583,16 +794,70 @@ impl FontSet {
     /// Characters no face has are noted in [`FontSet::missing`] at their
     /// place in `span` (the source of `text`; exact when its length is
     /// the text's, else the place of the whole).
+    #[cfg(test)]
     pub(crate) fn fallback_pieces(
         &mut self,
         face: Face,
         text: &str,
         span: Span,
     ) -> Vec<(Face, std::ops::Range<u32>, WordId)> {
-        let mut unshown = Vec::new();
-        let stretches = self.face_stretches(face, text, &mut unshown);
+        self.fallback_pieces_as(face, text, span, Variant::BOOK)
+    }
+
+    /// [`FontSet::fallback_pieces`] of a word shaped as `variant` says.
+    /// The split of a short word is kept, so a word met again (a CJK
+    /// character of a book set in a Latin face) costs a lookup.
+    pub(crate) fn fallback_pieces_as(
+        &mut self,
+        face: Face,
+        text: &str,
+        span: Span,
+        variant: Variant,
+    ) -> Vec<(Face, std::ops::Range<u32>, WordId)> {
+        let key =
+            (text.len() <= MAX_CACHED_RUN_BYTES).then(|| self.shape_word_as(face, text, variant));
+        let cached = key.and_then(|k| self.fallback_cache.get(&k));
+        let (pieces, unshown) = match cached {
+            Some((pieces, unshown)) => (pieces.clone(), unshown.clone()),
+            None => {
+                let mut unshown = Vec::new();
+                let stretches = self.face_stretches(face, text, variant, &mut unshown);
+                let pieces: Vec<(Face, std::ops::Range<u32>, WordId)> = stretches
+                    .into_iter()
+                    .map(|(f, range)| {
+                        let word = self.shape_word_as(f, &text[range.clone()], variant);
+                        (f, range.start as u32..range.end as u32, word)
+                    })
+                    .collect();
+                if let Some(k) = key {
+                    self.fallback_cache
+                        .insert(k, (pieces.clone(), unshown.clone()));
+                }
+                (pieces, unshown)
+            }
+        };
+        self.note_unshown(&unshown, text, span);
+        pieces
+    }
+
+    /// The one face and word a missing word is set in when fallback sets
+    /// it whole in another face with nothing unshown (the usual case of a
+    /// CJK character), once [`FontSet::fallback_pieces_as`] has split it.
+    #[inline]
+    pub(crate) fn fallback_whole(&self, word: WordId) -> Option<(Face, WordId)> {
+        match self.fallback_cache.get(&word) {
+            Some((pieces, unshown)) if pieces.len() == 1 && unshown.is_empty() => {
+                Some((pieces[0].0, pieces[0].2))
+            }
+            _ => None,
+        }
+    }
+
+    /// Notes the characters of `text` no face has at their place in
+    /// `span` (see [`FontSet::fallback_pieces`]).
+    fn note_unshown(&mut self, unshown: &[(char, u32, ScriptTag)], text: &str, span: Span) {
         let exact = (span.end - span.start) as usize == text.len();
-        for (c, at, script) in unshown {
+        for &(c, at, script) in unshown {
             let at = if exact {
                 Span {
                     file: span.file,
@@ -608,13 +873,6 @@ impl FontSet {
                 span: Some(at),
             });
         }
-        stretches
-            .into_iter()
-            .map(|(f, range)| {
-                let word = self.shape_word(f, &text[range.clone()]);
-                (f, range.start as u32..range.end as u32, word)
-            })
-            .collect()
     }
 
     /// Splits `text` into stretches by the face that sets them: `face`
@@ -628,6 +886,7 @@ impl FontSet {
         &mut self,
         face: Face,
         text: &str,
+        variant: Variant,
         unshown: &mut Vec<(char, u32, ScriptTag)>,
     ) -> Vec<(Face, std::ops::Range<usize>)> {
         // Per byte of `text`: the face that sets it.
@@ -643,7 +902,7 @@ impl FontSet {
             let mut next = Vec::new();
             for range in pending {
                 let part = &text[range.clone()];
-                let word = self.shape_text(f, part, &mut scratch);
+                let word = self.shape_text(f, part, variant, &mut scratch);
                 let mut lacking = notdef_bytes(self.shaped(word, &scratch), part);
                 if let Some(forced) = &forced {
                     for (l, &o) in lacking.iter_mut().zip(&forced[range.clone()]) {
@@ -663,7 +922,7 @@ impl FontSet {
             }
         }
         if !pending.is_empty() {
-            self.fallback_stretches(face, text, &pending, &mut owner, unshown);
+            self.fallback_stretches(face, text, &pending, variant, &mut owner, unshown);
         }
         let mut out: Vec<(Face, std::ops::Range<usize>)> = Vec::new();
         for (i, &f) in owner.iter().enumerate() {
@@ -708,6 +967,7 @@ impl FontSet {
         face: Face,
         text: &str,
         pending: &[std::ops::Range<usize>],
+        variant: Variant,
         owner: &mut [Face],
         unshown: &mut Vec<(char, u32, ScriptTag)>,
     ) {
@@ -746,7 +1006,7 @@ impl FontSet {
             let part = &text[range.clone()];
             let lacking = match chosen {
                 Some(f) => {
-                    let word = self.shape_text(f, part, &mut scratch);
+                    let word = self.shape_text(f, part, variant, &mut scratch);
                     let lacking = notdef_bytes(self.shaped(word, &scratch), part);
                     for (i, &l) in lacking.iter().enumerate() {
                         if !l {
@@ -859,8 +1119,9 @@ fn cells(glyphs: &[ShapedGlyph], text: &str) -> usize {
 /// Moves the glyphs of `run`, placed from `x` at their natural advances,
 /// so each cluster is centred in its cells (one `cell` wide, two for a
 /// wide character); returns the x after the last cell. The glyphs keep
-/// their natural advances (the PDF writer adjusts between them).
-fn fit_cells(run: &mut TextRun, x: Pt, cell: Pt) -> Pt {
+/// their natural advances (the PDF writer adjusts between them). With
+/// `pens`, each glyph's cells (the cluster's first glyph takes them all).
+fn fit_cells(run: &mut TextRun, x: Pt, cell: Pt, mut pens: Option<&mut Vec<(f64, f64)>>) -> Pt {
     let mut pen = x;
     let mut natural_pen = x;
     let mut i = 0;
@@ -877,8 +1138,12 @@ fn fit_cells(run: &mut TextRun, x: Pt, cell: Pt) -> Pt {
             .is_some_and(is_wide);
         let width = if wide { cell * 2.0 } else { cell };
         let shift = pen + (width - natural) / 2.0 - natural_pen;
-        for g in &mut run.glyphs[i..j] {
+        for (k, g) in run.glyphs[i..j].iter_mut().enumerate() {
             g.x += shift;
+            if let Some(pens) = pens.as_deref_mut() {
+                let w = if k == 0 { width.0 } else { 0.0 };
+                pens.push((pen.0 + if k == 0 { 0.0 } else { width.0 }, w));
+            }
         }
         natural_pen += natural;
         pen += width;

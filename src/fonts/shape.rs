@@ -5,13 +5,23 @@
 //! features (`kern`, `liga`, mark positioning…); results stay in font units
 //! so they are independent of the size. Text is itemized into runs of one
 //! script first ([`super::script::for_each_script_run`]) and each run is
-//! shaped with its script and direction, as HarfBuzz needs; a right-to-left
-//! run's glyphs come out in visual order. Glyph clusters map glyphs back to
-//! the text they stand for, so a ligature `ffi` extracts as "ffi".
+//! shaped with its script, direction and language, as HarfBuzz needs
+//! (the language selects language-specific forms, `locl`: Japanese and
+//! Chinese punctuation in one CJK font). The direction is the script's,
+//! or the one the caller gives ([`ShapeProps::rtl`]: the bidi level of
+//! the text, so that a bracket in right-to-left text is mirrored).
+//!
+//! Glyphs always come out in *logical* order (a right-to-left run's are
+//! reversed back after shaping): breaking lines, finding clusters and
+//! fallback all work on the text's order, and the typesetter reorders
+//! each line for display ([`crate::typeset::bidi`]); reversing a
+//! right-to-left run again gives exactly HarfBuzz's visual order. Glyph
+//! clusters map glyphs back to the text they stand for, so a ligature
+//! `ffi` extracts as "ffi".
 
 use std::ops::Range;
 
-use harfrust::{Buffer, Direction, Script, ShapeOptions, ShapePlan, ShaperFont};
+use harfrust::{Buffer, Direction, Language, Script, ShapeOptions, ShapePlan, ShaperFont};
 
 use super::face::LoadedFace;
 use super::script::{for_each_script_run, ScriptTag};
@@ -32,23 +42,55 @@ pub(crate) struct ShapedGlyph {
     pub text_len: u16,
 }
 
-/// Reusable shaping state: one buffer and the shaping plans built so far.
+/// How text is shaped beyond its face: direction and language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub(crate) struct ShapeProps {
+    /// `Some(true)`: every run right to left (text at an odd bidi level),
+    /// `Some(false)`: left to right; `None`: each script run in its
+    /// script's direction.
+    pub rtl: Option<bool>,
+    /// The language, as an index into the shaper's languages
+    /// ([`Shaper::language`]); 0 for none.
+    pub language: u16,
+}
+
+/// Reusable shaping state: one buffer, the shaping plans built so far and
+/// the languages text was shaped in.
 #[derive(Default)]
 pub(crate) struct Shaper {
     buffer: Option<Buffer>,
-    /// Plans by (font identity, script, direction). A book has few, so a
-    /// linear search beats hashing.
-    plans: Vec<(usize, Option<Script>, Direction, ShapePlan)>,
+    /// Plans by (font identity, script, direction, language). A book has
+    /// few, so a linear search beats hashing.
+    plans: Vec<(usize, Option<Script>, Direction, u16, ShapePlan)>,
+    /// Languages by [`ShapeProps::language`] − 1.
+    languages: Vec<Language>,
 }
 
 impl Shaper {
-    /// Shapes `text` with `face`, appending glyphs to `out`; returns the
-    /// total advance in font units. Runs of different scripts are shaped
-    /// one after the other, in text order.
+    /// The [`ShapeProps::language`] of a BCP 47 tag (0 for none or an
+    /// empty tag).
+    pub(crate) fn language(&mut self, tag: Option<&str>) -> u16 {
+        let Some(lang) = tag.and_then(Language::new) else {
+            return 0;
+        };
+        let i = match self.languages.iter().position(|l| *l == lang) {
+            Some(i) => i,
+            None => {
+                self.languages.push(lang);
+                self.languages.len() - 1
+            }
+        };
+        u16::try_from(i + 1).unwrap_or(0)
+    }
+
+    /// Shapes `text` with `face`, appending glyphs to `out` in logical
+    /// order; returns the total advance in font units. Runs of different
+    /// scripts are shaped one after the other, in text order.
     pub(crate) fn shape(
         &mut self,
         face: &LoadedFace,
         text: &str,
+        props: ShapeProps,
         out: &mut Vec<ShapedGlyph>,
     ) -> i32 {
         if text.is_empty() {
@@ -56,14 +98,15 @@ impl Shaper {
         }
         let first = out.len();
         let mut total = 0;
-        if text.is_ascii() {
+        if text.is_ascii() && props.rtl != Some(true) {
             // Latin letters, digits and punctuation: one run (the common
             // case, without a look at the script tables).
-            total += self.shape_run(face, text, 0, Some(Script::LATIN), out);
+            total += self.shape_run(face, text, 0, Some(Script::LATIN), props, out);
         } else {
             for_each_script_run(text, |range, script| {
                 let start = range.start;
-                total += self.shape_run(face, &text[range], start, script.to_harfrust(), out);
+                total +=
+                    self.shape_run(face, &text[range], start, script.to_harfrust(), props, out);
             });
         }
         let word = &mut out[first..];
@@ -83,6 +126,7 @@ impl Shaper {
         text: &str,
         offset: usize,
         script: Option<Script>,
+        props: ShapeProps,
         out: &mut Vec<ShapedGlyph>,
     ) -> i32 {
         let font = &face.font;
@@ -93,23 +137,33 @@ impl Shaper {
             buffer.set_script(Some(script));
             buffer.set_direction(ScriptTag(script.tag().to_be_bytes()).direction());
         }
+        match props.rtl {
+            Some(true) => buffer.set_direction(Direction::RightToLeft),
+            Some(false) => buffer.set_direction(Direction::LeftToRight),
+            None => {}
+        }
+        let language = usize::from(props.language)
+            .checked_sub(1)
+            .and_then(|i| self.languages.get(i));
+        buffer.set_language(language.cloned());
         buffer.guess_segment_properties();
         let key = font as *const harfrust::Font as usize;
         let (script, direction) = (buffer.script(), buffer.direction());
-        let pos = match self
-            .plans
-            .iter()
-            .position(|p| p.0 == key && p.1 == script && p.2 == direction)
-        {
-            Some(i) => i,
-            None => {
-                let plan = ShapePlan::new(font, direction, script, None, &[]);
-                self.plans.push((key, script, direction, plan));
-                self.plans.len() - 1
-            }
-        };
+        let pos =
+            match self.plans.iter().position(|p| {
+                p.0 == key && p.1 == script && p.2 == direction && p.3 == props.language
+            }) {
+                Some(i) => i,
+                None => {
+                    let plan = ShapePlan::new(font, direction, script, language, &[]);
+                    self.plans
+                        .push((key, script, direction, props.language, plan));
+                    self.plans.len() - 1
+                }
+            };
         let shaper_font = ShaperFont::new(font);
-        let options = ShapeOptions::new().plan(Some(&self.plans[pos].3));
+        let options = ShapeOptions::new().plan(Some(&self.plans[pos].4));
+        let first = out.len();
         let mut total = 0;
         let offset = offset as u32;
         if harfrust::shape(&shaper_font, &mut buffer, options).is_ok() {
@@ -130,6 +184,10 @@ impl Shaper {
                     text_len: 0,
                 });
             }
+        }
+        if direction == Direction::RightToLeft {
+            // Back to logical order (see the module docs).
+            out[first..].reverse();
         }
         self.buffer = Some(buffer);
         total

@@ -16,7 +16,8 @@ use crate::typeset::frame::{Destination, Document, LinkArea};
 /// Writes one link annotation on the page `page_id` as object `id`.
 /// `pages` holds each page's id and height (destinations are already
 /// validated against it); `struct_parent` is its key in the structure
-/// tree's parent tree.
+/// tree's parent tree; `page_label` (`Page {}` in the book's language)
+/// describes a link to a page.
 pub(super) fn write_link(
     objects: &mut Objects,
     id: Ref,
@@ -24,6 +25,7 @@ pub(super) fn write_link(
     page: (Ref, f64),
     pages: &[(Ref, f64)],
     struct_parent: Option<i32>,
+    page_label: &str,
 ) {
     let (page_id, height) = page;
     let r = link.rect;
@@ -35,7 +37,14 @@ pub(super) fn write_link(
     );
     let description = match &link.target {
         Destination::Uri(uri) => uri.clone(),
-        Destination::Page { page, .. } => format!("Go to page {}", page + 1),
+        Destination::Page { page, .. } => {
+            let number = (page + 1).to_string();
+            if page_label.contains("{}") {
+                page_label.replace("{}", &number)
+            } else {
+                format!("Page {number}")
+            }
+        }
     };
     let mut annot = objects.small(id).annotation(id);
     annot

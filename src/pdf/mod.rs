@@ -148,6 +148,7 @@ pub fn write_pdf_timed(mut doc: Document, options: &Options) -> StageResult<(Vec
                         pages[index],
                         &pages,
                         Some(next_key),
+                        &doc.info.page_label,
                     );
                     links.push(TaggedLink {
                         annot,
@@ -355,8 +356,14 @@ fn write_catalog(objects: &mut Objects, id: Ref, doc: &Document, parts: Catalog)
         catalog.lang(TextStr(&doc.info.language));
     }
     catalog.metadata(parts.xmp);
-    // Show the book's title, not the file name, in the window title.
-    catalog.viewer_preferences().display_doc_title(true);
+    // Show the book's title, not the file name, in the window title; a
+    // right-to-left book's spreads and page turns run right to left.
+    let mut viewer = catalog.viewer_preferences();
+    viewer.display_doc_title(true);
+    if doc.info.right_to_left {
+        viewer.direction(pdf_writer::types::Direction::R2L);
+    }
+    viewer.finish();
     catalog.mark_info().marked(true);
     catalog.pair(Name(b"StructTreeRoot"), parts.struct_root);
     if let Some(intent) = parts.intent {

@@ -148,6 +148,8 @@ fn info() -> DocInfo {
         language: "en".into(),
         epoch: 1_700_000_000,
         identifier: "urn:uuid:9a3f1c2e-0000-4000-8000-000000000001".into(),
+        right_to_left: false,
+        page_label: "Page {}".into(),
     }
 }
 

@@ -334,6 +334,8 @@ pub(crate) fn assemble(
             language: meta.language.clone(),
             epoch: meta.modified_epoch,
             identifier: meta.identifier.clone(),
+            right_to_left: geo.rtl,
+            page_label: meta.labels.get(Label::Page).to_string(),
         },
         structure: tagger.finish(),
     };
@@ -410,16 +412,31 @@ fn chapter_title(book: &Book, toc: &Toc, chapter: usize) -> String {
         .unwrap_or_else(|| book.meta.title.clone())
 }
 
+/// The face of running heads: italic where the book's script has
+/// italics (Latin, Greek, Cyrillic), else the regular face — Arabic,
+/// Hebrew, CJK or Devanagari would only get a synthesized slant.
+fn head_face(book: &Book) -> Face {
+    use crate::fonts::script::language_scripts;
+    let has_italics = language_scripts(&book.meta.language)
+        .first()
+        .is_none_or(|s| matches!(&s.0, b"Latn" | b"Grek" | b"Cyrl"));
+    if has_italics {
+        Face::Italic
+    } else {
+        Face::Regular
+    }
+}
+
 /// Shortens a running head at a word boundary until it fits `width`.
-fn fit_head(c: &mut Composer<'_>, text: &str, size: Pt, width: Pt) -> String {
-    if c.fonts.width(text, Face::Italic, size) <= width {
+fn fit_head(c: &mut Composer<'_>, text: &str, face: Face, size: Pt, width: Pt) -> String {
+    if c.fonts.width(text, face, size) <= width {
         return text.to_string();
     }
     let ellipsis = if c.coverage.has('…') { "…" } else { "..." };
     let words: Vec<&str> = text.split_whitespace().collect();
     for n in (1..words.len()).rev() {
         let candidate = format!("{}{ellipsis}", words[..n].join(" "));
-        if c.fonts.width(&candidate, Face::Italic, size) <= width {
+        if c.fonts.width(&candidate, face, size) <= width {
             return candidate;
         }
     }
@@ -541,12 +558,13 @@ fn finish_page(
     };
     if let Some(text) = head {
         items.push(Item::Tag(Tag::Artifact(ArtifactKind::Header)));
-        let text = fit_head(c, &text, size, geo.measure);
-        let w = c.fonts.width(&text, Face::Italic, size);
+        let face = head_face(book);
+        let text = fit_head(c, &text, face, size, geo.measure);
+        let w = c.fonts.width(&text, face, size);
         let baseline = (geo.margin_top + geo.topskip - geo.leading * HEAD_RAISE).max(size * 1.5);
         let run = c.fonts.run(
             &text,
-            Face::Italic,
+            face,
             size,
             x0 + (geo.measure - w) / 2.0,
             baseline,

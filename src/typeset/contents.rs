@@ -7,7 +7,9 @@
 //! [`typeset`](super::typeset) once the body has been paginated. Its
 //! structure is its title (H1), then a TOC of one TOCI per entry, whose
 //! Link holds the entry's text, page number and link; the leader dots are
-//! decoration.
+//! decoration. In a right-to-left book it is mirrored: entries start at the
+//! right, the page numbers stand in a column on the left, the leaders run
+//! between.
 
 use crate::diag::Span;
 use crate::labels::Label;
@@ -69,6 +71,7 @@ pub(crate) fn contents_flow(
     let toc_node = c.add_node(StructKind::TOC, None);
 
     let ctx = c.body_ctx();
+    let rtl = ctx.rtl;
     let size = ctx.size;
     let lead = ctx.leading;
     let measure = c.geo.measure;
@@ -107,9 +110,10 @@ pub(crate) fn contents_flow(
         let indent = size * CONTENTS_INDENT * *depth as f64;
         // Lines after the first of a long entry hang in by an em.
         let hang = size * CONTENTS_HANG;
+        let (start, end) = (indent + hang, number_width + size * LEADER_ROOM);
         let inner = Ctx {
-            left: indent + hang,
-            right: number_width + size * LEADER_ROOM,
+            left: if rtl { end } else { start },
+            right: if rtl { start } else { end },
             top: false,
             ..ctx
         };
@@ -132,17 +136,20 @@ pub(crate) fn contents_flow(
         for j in 0..count {
             let mut slab = Slab::new(lead, Role::Other, Span::default());
             slab.node = Some(link);
-            let mut end = indent;
+            // Where the text ends, from its glyphs (the first line starts
+            // outside the hang): its right edge, or its left edge right
+            // to left.
+            let mut end = if rtl { measure - indent } else { indent };
             if let Some(line) = lines.get_mut(j) {
-                // Where the text ends, from its glyphs (the first line
-                // starts left of the hang).
-                end = line
-                    .runs
-                    .iter()
-                    .flat_map(|r| &r.glyphs)
-                    .map(|g| indent + hang + g.x + g.advance)
-                    .fold(indent, Pt::max);
-                c.line_pieces(line, &pb.marks, indent + hang, lead, size, &mut slab);
+                let glyphs = line.runs.iter().flat_map(|r| &r.glyphs);
+                end = if rtl {
+                    glyphs.map(|g| inner.left + g.x).fold(end, Pt::min)
+                } else {
+                    glyphs
+                        .map(|g| inner.left + g.x + g.advance)
+                        .fold(end, Pt::max)
+                };
+                c.line_pieces(line, &pb.marks, inner.left, lead, size, &mut slab);
             }
             if let (true, Some(dot)) = (j + 1 == count, &dot) {
                 let mut leaders = dot.clone();
@@ -150,31 +157,43 @@ pub(crate) fn contents_flow(
                 leaders.offsets.clear();
                 leaders.baseline = lead;
                 let dot_width = dot.glyphs.first().map_or(Pt::ZERO, |g| g.advance);
-                let mut x = column - dot_width;
-                while x >= end + size * LEADER_GAP {
-                    for &g in &dot.glyphs {
-                        let mut g = g;
-                        g.x += x;
-                        leaders.glyphs.push(g);
+                if rtl {
+                    // From the number column rightwards to the text.
+                    let mut x = measure - column;
+                    while x + dot_width <= end - size * LEADER_GAP {
+                        for &g in &dot.glyphs {
+                            let mut g = g;
+                            g.x += x;
+                            leaders.glyphs.push(g);
+                        }
+                        x += pitch;
                     }
-                    x -= pitch;
+                } else {
+                    let mut x = column - dot_width;
+                    while x >= end + size * LEADER_GAP {
+                        for &g in &dot.glyphs {
+                            let mut g = g;
+                            g.x += x;
+                            leaders.glyphs.push(g);
+                        }
+                        x -= pitch;
+                    }
+                    leaders.glyphs.reverse();
                 }
-                leaders.glyphs.reverse();
                 if !leaders.glyphs.is_empty() {
                     slab.pieces.push(Piece::Node(Owner::Artifact));
                     slab.pieces.push(Piece::Item(Item::Text(leaders)));
                     slab.pieces.push(Piece::Node(Owner::Slab));
                 }
                 let w = c.fonts.width(num, Face::Regular, size);
-                let runs = c
-                    .fonts
-                    .run(num, Face::Regular, size, measure - w, lead, 0.0);
+                let x = if rtl { Pt::ZERO } else { measure - w };
+                let runs = c.fonts.run(num, Face::Regular, size, x, lead, 0.0);
                 slab.pieces
                     .extend(runs.into_iter().map(|r| Piece::Item(Item::Text(r))));
             }
             slab.pieces.push(Piece::Link {
                 rect: Rect {
-                    x: indent,
+                    x: if rtl { Pt::ZERO } else { indent },
                     y: lead - size * LINK_ASCENT,
                     width: measure - indent,
                     height: size * (LINK_ASCENT + LINK_DESCENT),

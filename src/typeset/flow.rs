@@ -54,6 +54,9 @@ pub(crate) struct Geometry {
     pub code_palette: Option<crate::typeset::code_theme::Palette>,
     /// How links' web addresses are printed (see [`PdfSettings::link_urls`]).
     pub link_urls: crate::typeset::LinkUrls,
+    /// The book runs right to left: its binding is on the right, so the
+    /// margins mirror the other way (a recto's inner margin is its right).
+    pub rtl: bool,
 }
 
 impl Geometry {
@@ -92,6 +95,7 @@ impl Geometry {
             chapters_on_recto: s.chapters_on_recto,
             code_palette: s.code_palette,
             link_urls: s.link_urls,
+            rtl: false,
         })
     }
 
@@ -112,9 +116,10 @@ impl Geometry {
     }
 
     /// x of the text block's left edge on the page with this index
-    /// (index 0 is a recto: its left edge is the binding side).
+    /// (index 0 is a recto: its binding side is its left edge, or its
+    /// right in a right-to-left book).
     pub fn left(&self, page_index: usize) -> Pt {
-        if page_index.is_multiple_of(2) {
+        if page_index.is_multiple_of(2) != self.rtl {
             self.margin_inner
         } else {
             self.margin_outer

@@ -218,6 +218,12 @@ pub struct DocInfo {
     pub epoch: i64,
     /// Stable identifier, used to derive the PDF file /ID.
     pub identifier: String,
+    /// The book reads right to left: viewers should show its spreads and
+    /// turn its pages that way (`/Direction /R2L`).
+    pub right_to_left: bool,
+    /// How a link to a page describes itself to a screen reader, in the
+    /// book's language: a pattern with `{}` for the page number.
+    pub page_label: String,
 }
 
 /// The bytes of one font face as loaded from `fonts/`.

@@ -93,7 +93,9 @@ fn hyphenatable(word: &str) -> bool {
     let mut upper = 0;
     let mut first_upper = false;
     for (i, c) in word.chars().enumerate() {
-        if !c.is_alphabetic() {
+        // Marks belong to the letters they sit on: an Indic virama
+        // (which makes a conjunct) is a mark, not a letter.
+        if !c.is_alphabetic() && !is_mark(c) {
             return false;
         }
         if c.is_uppercase() {
@@ -106,6 +108,14 @@ fn hyphenatable(word: &str) -> bool {
         return false;
     }
     HYPHENATE_CAPITALISED || !first_upper
+}
+
+/// Whether `c` is a combining mark (Devanagari's virama and vowel signs,
+/// accents written apart).
+fn is_mark(c: char) -> bool {
+    !c.is_ascii()
+        && unicode_linebreak::break_property(u32::from(c))
+            == unicode_linebreak::BreakClass::CombiningMark
 }
 
 #[cfg(test)]
@@ -169,6 +179,19 @@ mod tests {
             let pts = h.points(lang, w).to_vec();
             assert!(pts.iter().all(|&p| w.is_char_boundary(p as usize)), "{w}");
         }
+    }
+
+    #[test]
+    fn indic_words_with_conjuncts_break_between_syllables() {
+        let hi = language("hi").expect("Hindi patterns");
+        let mut h = Hyphenator::default();
+        // वि-द्या-र्थी: the virama of द्य and र्थ is no obstacle, and no
+        // break separates a consonant from its vowel sign or virama.
+        let word = "विद्यार्थी";
+        let pts = h.points(hi, word).to_vec();
+        assert_eq!(pts, [6, 18], "{word}");
+        let bn = language("bn").expect("Bengali patterns");
+        assert!(!h.points(bn, "বিদ্যালয়ের").is_empty());
     }
 
     #[test]

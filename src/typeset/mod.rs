@@ -21,6 +21,8 @@
 //! the same for any number of threads. [`Timings`] says where the time went.
 
 mod assemble;
+pub mod bidi;
+pub(crate) mod cjk;
 mod code;
 pub mod code_theme;
 mod compose;
@@ -36,6 +38,7 @@ mod paginate;
 pub mod paragraph;
 pub mod protrusion;
 pub mod report;
+pub(crate) mod segment;
 pub mod settings;
 mod table;
 mod tagging;
@@ -201,7 +204,8 @@ pub fn typeset_with_hook(
     options: &LayoutOptions,
     page_breaks_ready: &mut dyn FnMut(&[crate::model::PageBreak]),
 ) -> StageResult<Typeset> {
-    let geo = flow::Geometry::new(settings).map_err(Diagnostics::from)?;
+    let mut geo = flow::Geometry::new(settings).map_err(Diagnostics::from)?;
+    geo.rtl = bidi::language_is_rtl(&book.meta.language);
     let fonts = fonts::Fonts::load(&settings.fonts, &settings.fallback, &book.meta.language)?;
     let mut composer = compose::Composer::new(fonts, &geo, book);
     let mut timings = Timings::default();

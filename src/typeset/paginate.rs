@@ -507,10 +507,16 @@ impl<'f> Paginator<'f> {
         if !queue.is_empty() {
             let total: Pt = queue.iter().map(|s| s.height).sum();
             let mut y = geo.last_baseline() - total;
+            // The rule starts where the notes' lines start.
+            let width = geo.measure * NOTE_RULE_FRACTION;
             page.rule = Some(Rect {
-                x: Pt::ZERO,
+                x: if geo.rtl {
+                    geo.measure - width
+                } else {
+                    Pt::ZERO
+                },
                 y: y - geo.leading * NOTE_RULE_RAISE,
-                width: geo.measure * NOTE_RULE_FRACTION,
+                width,
                 height: THIN_RULE,
                 gray: 0.0,
             });

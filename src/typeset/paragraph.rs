@@ -29,18 +29,36 @@
 //!   TeX's `\raggedright`.
 //! - URLs, paths and identifiers (anything with `/`, `@`, `_`…) are never
 //!   hyphenated, but may break after their slashes.
+//! - Right-to-left and mixed text ([`super::bidi`]): the paragraph's
+//!   direction comes from [`ParOptions::rtl`] (a `dir` attribute), else
+//!   its language, else its first strong character. Words are cut where
+//!   the bidi level changes and each piece is shaped in the direction of
+//!   its level; lines are broken in logical order, then each is put in
+//!   visual order. In a right-to-left paragraph `Left` and `Right` name
+//!   the line's start and end: ragged and last lines sit flush right.
+//! - Chinese and Japanese ([`super::cjk`]): every ideograph, kana and
+//!   punctuation mark is shaped on its own (through the word cache) and
+//!   joined to its neighbours by glue, so justified lines spread over
+//!   their characters; kinsoku keeps closing marks and small kana off the
+//!   start of a line and opening brackets off its end.
+//! - Thai, Lao, Khmer and Burmese ([`super::segment`]) break between the
+//!   words a dictionary finds.
 
 use std::time::Instant;
 
 use unicode_linebreak::BreakOpportunity;
 
+use super::bidi::{self, Atom, Levels};
+use super::cjk;
 use super::fonts::{Face, Fonts, WordId};
 use super::frame::TextRun;
 use super::hyphenate;
 use super::linebreak::{self, Item, Kind, Params, INFINITE_PENALTY};
 use super::protrusion;
+use super::segment;
 use super::shape::GlyphSink;
 use crate::diag::Span;
+use crate::fonts::Variant;
 use crate::units::Pt;
 
 /// Characters after which a URL or path may break.
@@ -94,6 +112,15 @@ pub enum ParItem {
     /// Zero-width marker; the layout reports which line it landed on
     /// (footnote references, anchors).
     Marker(usize),
+    /// The language of the text items that follow (a span's `lang`), up
+    /// to the next `Language`; `None`: the paragraph's again. It chooses
+    /// hyphenation patterns and the shaper's language-specific forms.
+    Language(Option<String>),
+    /// Text that follows, up to the matching [`ParItem::EndIsolate`], is
+    /// set in a direction of its own inside the paragraph (a span's `dir`:
+    /// `Some(true)` right to left), isolated from the text around it.
+    Isolate(Option<bool>),
+    EndIsolate,
 }
 
 /// How lines sit in the measure.
@@ -115,10 +142,18 @@ pub struct ParOptions {
     pub measure: Pt,
     /// Indent of the first line (0 after headings).
     pub first_indent: Pt,
+    /// In a right-to-left paragraph, `Left` and `Right` are the line's
+    /// start and end sides (flipped).
     pub align: Alignment,
     pub hyphenate: bool,
-    /// BCP 47 tag of the book; hyphenation patterns are chosen from it.
+    /// BCP 47 tag of the paragraph's language (the book's unless an
+    /// element says otherwise); hyphenation patterns, shaping forms and,
+    /// for Arabic, Hebrew…, the direction are chosen from it.
     pub language: String,
+    /// The paragraph's direction, when an element's `dir` sets it:
+    /// `Some(true)` right to left. `None`: right to left if the language
+    /// is written so, else the direction of the first strong character.
+    pub rtl: Option<bool>,
     /// Margin kerning (hanging punctuation) on justified text.
     pub protrusion: bool,
     /// Font expansion on justified text: how much wider or narrower, as a
@@ -293,8 +328,10 @@ enum Content {
         piece: (u32, u32),
         glyphs: (u32, u32),
     },
-    /// An inter-word space of style run `run`.
-    Space { run: u32 },
+    /// An inter-word space of style run `run`, at byte `at` of the text.
+    Space { run: u32, at: u32 },
+    /// Glue between two characters of a word (CJK, Thai), at byte `at`.
+    Gap { at: u32 },
     /// A discretionary hyphen in the style of `run` (shaped as `word`),
     /// drawn if the line breaks here.
     Hyphen { run: u32, word: WordId },
@@ -322,10 +359,31 @@ struct StyleRun {
     space: Option<f64>,
     /// For the U+FFFC of a [`ParItem::Object`]: its width and mark.
     object: Option<(f64, usize)>,
+    /// The run's language: an index into [`Builder::languages`] (0: the
+    /// paragraph's).
+    lang: u16,
 }
 
 /// Stands for a [`ParItem::Object`] in the joined paragraph text.
 const OBJECT_CHAR: char = '\u{FFFC}';
+/// Bidi controls standing for [`ParItem::Isolate`] and
+/// [`ParItem::EndIsolate`] in the joined paragraph text (never drawn).
+const LEFT_TO_RIGHT_ISOLATE: char = '\u{2066}';
+const RIGHT_TO_LEFT_ISOLATE: char = '\u{2067}';
+const FIRST_STRONG_ISOLATE: char = '\u{2068}';
+const POP_DIRECTIONAL_ISOLATE: char = '\u{2069}';
+
+/// The joined-text length of a paragraph item that is not text: what
+/// callers counting offsets into it (see [`Line::text_start`]) must add.
+pub fn joined_len(item: &ParItem) -> usize {
+    match item {
+        ParItem::Text { text, .. } => text.len(),
+        ParItem::LineBreak => 1,
+        ParItem::Object { .. } => OBJECT_CHAR.len_utf8(),
+        ParItem::Isolate(_) | ParItem::EndIsolate => POP_DIRECTIONAL_ISOLATE.len_utf8(),
+        ParItem::Marker(_) | ParItem::Language(_) => 0,
+    }
+}
 
 /// Is `c` an inter-word space (breakable, stretchable)?
 fn is_space(c: char) -> bool {
@@ -342,6 +400,18 @@ fn looks_like_code_or_url(word: &str) -> bool {
     word.contains(['/', '@', '\\', '_', '=', '<', '>', '{', '}', '|'])
         || word.contains("://")
         || word.starts_with("www.")
+}
+
+/// Whether `c` is a combining mark (UAX #14's class CM: accents, Indic
+/// vowel signs and viramas, variation selectors): it belongs to the
+/// character before it.
+fn is_combining(c: char) -> bool {
+    !c.is_ascii()
+        && matches!(
+            unicode_linebreak::break_property(u32::from(c)),
+            unicode_linebreak::BreakClass::CombiningMark
+                | unicode_linebreak::BreakClass::ZeroWidthJoiner
+        )
 }
 
 /// Is `c` a dash or hyphen after which a line may end as "hyphenated"?
@@ -362,9 +432,33 @@ struct Builder<'a> {
     markers: Vec<(u32, usize)>,
     items: Vec<Item>,
     content: Vec<Content>,
-    lang: Option<hypher::Lang>,
+    /// Languages of the runs ([`StyleRun::lang`]): the paragraph's first.
+    languages: Vec<String>,
+    /// Hyphenation patterns per language of `languages`.
+    hyphenation: Vec<Option<hypher::Lang>>,
+    /// Bidi levels, when the paragraph has text to reorder.
+    levels: Option<Levels>,
+    /// The paragraph runs right to left.
+    rtl: bool,
+    /// Shaping variants by (language, direction: 0 by script, 1 left to
+    /// right, 2 right to left).
+    variants: Vec<((u16, u8), Variant)>,
+    /// The paragraph has CJK characters (see [`cjk::has_cjk`]).
+    cjk: bool,
+    /// It has characters of scripts written without spaces (see
+    /// [`segment::has_unspaced`]).
+    unspaced: bool,
+    /// The paragraph's language is the one the fonts shape in by default.
+    book_language: bool,
+    /// Joins between characters ([`BreakKind::Join`] indexes them).
+    joins: Vec<(cjk::Join, bool)>,
+    /// Whether any join with stretch was pushed (then the breaker's
+    /// evenness demerits, made for word spaces, are off).
+    joined: bool,
     /// Break opportunities inside the current word (scratch, reused).
     scratch: Vec<(u32, BreakKind)>,
+    /// Where the current piece is cut for shaping (scratch, reused).
+    cuts: Vec<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -377,6 +471,9 @@ enum BreakKind {
     AfterDash,
     /// Any other UAX #14 opportunity (after a slash…).
     Other,
+    /// Glue between two characters (see [`cjk::Join`]), breakable or not:
+    /// an index into [`Builder::joins`].
+    Join(u32),
 }
 
 impl<'a> Builder<'a> {
@@ -389,6 +486,8 @@ impl<'a> Builder<'a> {
         let mut text = String::new();
         let mut runs = Vec::new();
         let mut markers = Vec::new();
+        let mut languages = vec![opts.language.clone()];
+        let mut lang = 0u16;
         let last_content = items
             .iter()
             .rposition(|i| !matches!(i, ParItem::LineBreak))
@@ -419,6 +518,7 @@ impl<'a> Builder<'a> {
                         exact: (span.end - span.start) as usize == t.len(),
                         space: None,
                         object: None,
+                        lang,
                     });
                 }
                 ParItem::Object {
@@ -439,29 +539,98 @@ impl<'a> Builder<'a> {
                         exact: false,
                         space: None,
                         object: Some((width.0.max(0.0), *mark)),
+                        lang,
                     });
                 }
                 ParItem::LineBreak => text.push('\n'),
                 ParItem::Marker(m) => markers.push((text.len() as u32, *m)),
+                ParItem::Language(l) => {
+                    let l = l.as_deref().unwrap_or(&opts.language);
+                    lang = match languages.iter().position(|k| k == l) {
+                        Some(i) => i as u16,
+                        None => {
+                            languages.push(l.to_string());
+                            (languages.len() - 1) as u16
+                        }
+                    };
+                }
+                ParItem::Isolate(rtl) => text.push(match rtl {
+                    Some(true) => RIGHT_TO_LEFT_ISOLATE,
+                    Some(false) => LEFT_TO_RIGHT_ISOLATE,
+                    None => FIRST_STRONG_ISOLATE,
+                }),
+                ParItem::EndIsolate => text.push(POP_DIRECTIONAL_ISOLATE),
             }
         }
-        let lang = if opts.hyphenate {
-            hyphenate::language(&opts.language)
+        let hyphenation = languages
+            .iter()
+            .map(|l| {
+                if opts.hyphenate {
+                    hyphenate::language(l)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let rtl = opts
+            .rtl
+            .or_else(|| bidi::language_is_rtl(&opts.language).then_some(true));
+        let levels = Levels::of(&text, rtl);
+        let book_language = opts.language == fonts.language();
+        let (cjk, unspaced) = if text.is_ascii() {
+            (false, false)
         } else {
-            None
+            (cjk::has_cjk(&text), segment::has_unspaced(&text))
         };
         Builder {
             fonts,
             opts,
             tuning,
+            rtl: levels.as_ref().is_some_and(Levels::rtl),
+            levels,
             text,
             runs,
             markers,
             items: Vec::new(),
             content: Vec::new(),
-            lang,
+            languages,
+            hyphenation,
+            variants: Vec::new(),
+            cjk,
+            unspaced,
+            book_language,
+            joins: Vec::new(),
+            joined: false,
             scratch: Vec::new(),
+            cuts: Vec::new(),
         }
+    }
+
+    /// How the text of run `run` at byte `at` is shaped: in the run's
+    /// language and, in a paragraph with bidi levels, the direction of
+    /// the level there.
+    fn variant(&mut self, run: u32, at: u32) -> Variant {
+        let lang = self.runs[run as usize].lang;
+        let dir = match &self.levels {
+            None => 0u8,
+            Some(l) if l.at(at as usize) % 2 == 1 => 2,
+            Some(_) => 1,
+        };
+        if lang == 0 && dir == 0 && self.book_language {
+            return Variant::BOOK;
+        }
+        if let Some(&(_, v)) = self.variants.iter().find(|(k, _)| *k == (lang, dir)) {
+            return v;
+        }
+        let rtl = match dir {
+            0 => None,
+            d => Some(d == 2),
+        };
+        let v = self
+            .fonts
+            .variant(Some(&self.languages[usize::from(lang)]), rtl);
+        self.variants.push(((lang, dir), v));
+        v
     }
 
     fn justified(&self) -> bool {
@@ -566,7 +735,7 @@ impl<'a> Builder<'a> {
                     .next()
                     .is_some_and(|c| matches!(c, '\u{2013}' | '\u{2014}' | '\u{2015}'));
                 let glue_at = self.items.len();
-                self.add_space(start as u32);
+                self.add_space(&text, start as u32, pos as u32);
                 if before_dash && self.items.len() > glue_at {
                     self.items
                         .insert(glue_at, Item::penalty(0.0, INFINITE_PENALTY, false));
@@ -598,9 +767,22 @@ impl<'a> Builder<'a> {
         self.text = text;
         self.push_fill_and_break();
         self.break_long_stretches();
-        if self.opts.protrusion && self.justified() {
+        if self.protrudes() {
             self.set_hangs();
         }
+        if self.joined {
+            // Glue between characters is not a word space: lines of CJK
+            // text are as tight as their characters allow, not pulled
+            // towards the spaces' favourite width.
+            self.tuning.breaker.evenness = 0.0;
+        }
+    }
+
+    /// Whether punctuation hangs into the margins: justified
+    /// left-to-right text, when asked (the hanging amounts are those of
+    /// Latin punctuation).
+    fn protrudes(&self) -> bool {
+        self.opts.protrusion && self.justified() && !self.rtl
     }
 
     /// Lets the stretches of boxes that no break opportunity interrupts
@@ -720,9 +902,11 @@ impl<'a> Builder<'a> {
             let style = self.runs[run as usize].style;
             self.fonts.scale(self.fonts.word(word).face, style.size)
         };
+        // The parts keep the box's font expansion (CJK boxes have none).
+        let expand = !(item.stretch == 0.0 && self.expansion() > 0.0);
         let mut g0 = glyphs.0;
         for (g, cost) in cuts {
-            self.push_glyphs(word, run, piece, (g0, g), scale);
+            self.push_glyphs(word, run, piece, (g0, g), scale, expand);
             let kind = if cost == CHARACTER_BREAK_PENALTY {
                 Content::CharBreak
             } else {
@@ -731,7 +915,7 @@ impl<'a> Builder<'a> {
             self.push(Item::penalty(0.0, cost, false), kind);
             g0 = g;
         }
-        self.push_glyphs(word, run, piece, (g0, glyphs.1), scale);
+        self.push_glyphs(word, run, piece, (g0, glyphs.1), scale, expand);
     }
 
     /// Emits marker boxes for all markers at offsets ≤ `upto`.
@@ -743,7 +927,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn add_space(&mut self, at: u32) {
+    fn add_space(&mut self, text: &str, at: u32, end: u32) {
         let Some(run) = self.run_at(at) else {
             return;
         };
@@ -753,6 +937,28 @@ impl<'a> Builder<'a> {
         match (self.items.last(), self.content.last()) {
             (Some(last), Some(c)) if last.kind == Kind::Box && !matches!(c, Content::Indent) => {}
             _ => return,
+        }
+        // A space between CJK text and a Latin word is set as the gap
+        // between them would be without it (see `cjk::LATIN_GAP`).
+        let ideograph = |c: Option<char>| {
+            c.is_some_and(|c| !c.is_ascii() && cjk::class(c) == cjk::Class::Ideograph)
+        };
+        if self.cjk
+            && (ideograph(text[..at as usize].chars().next_back())
+                || ideograph(text[end as usize..].chars().next()))
+        {
+            let em = self.runs[run as usize].style.size.0;
+            let item = if self.justified() {
+                Item::glue(
+                    cjk::LATIN_GAP * em,
+                    cjk::LATIN_GAP_STRETCH * em,
+                    cjk::LATIN_GAP_SHRINK * em,
+                )
+            } else {
+                Item::glue(cjk::LATIN_GAP * em, 0.0, 0.0)
+            };
+            self.push(item, Content::Space { run, at });
+            return;
         }
         let r = &mut self.runs[run as usize];
         let w = match r.space {
@@ -772,11 +978,13 @@ impl<'a> Builder<'a> {
         } else {
             Item::glue(w, 0.0, 0.0)
         };
-        self.push(item, Content::Space { run });
+        self.push(item, Content::Space { run, at });
     }
 
     /// Adds a run of non-space text `start..end`: shaped pieces (split at
-    /// style runs and markers) with their internal break opportunities.
+    /// style runs and markers, and for shaping where the bidi level
+    /// changes and around CJK characters) with their internal break
+    /// opportunities and joins.
     fn add_word(
         &mut self,
         text: &str,
@@ -805,8 +1013,10 @@ impl<'a> Builder<'a> {
             self.scratch.push((at, kind));
         }
         let word = &text[start as usize..end as usize];
-        if let Some(lang) = self.lang.filter(|_| !looks_like_code_or_url(word)) {
-            // Hyphenation points of each alphabetic stretch of the word.
+        if !self.hyphenation.iter().all(Option::is_none) && !looks_like_code_or_url(word) {
+            // Hyphenation points of each alphabetic stretch of the word
+            // (combining marks, as Devanagari's vowel signs, belong to it),
+            // in the language of the run it starts in.
             let mut it = word.char_indices().peekable();
             while let Some((i, c)) = it.next() {
                 if !c.is_alphabetic() {
@@ -814,12 +1024,21 @@ impl<'a> Builder<'a> {
                 }
                 let mut j = i + c.len_utf8();
                 while let Some(&(k, d)) = it.peek() {
-                    if !d.is_alphabetic() {
+                    if !(d.is_alphabetic() || (!d.is_ascii() && is_combining(d))) {
                         break;
                     }
                     j = k + d.len_utf8();
                     it.next();
                 }
+                let lang = if self.hyphenation.len() == 1 {
+                    self.hyphenation[0]
+                } else {
+                    self.run_at(start + i as u32)
+                        .and_then(|r| self.hyphenation[usize::from(self.runs[r as usize].lang)])
+                };
+                let Some(lang) = lang else {
+                    continue;
+                };
                 for &p in self.fonts.hyphenator.points(lang, &word[i..j]) {
                     self.scratch
                         .push((start + i as u32 + u32::from(p), BreakKind::Hyphenation));
@@ -827,12 +1046,21 @@ impl<'a> Builder<'a> {
             }
             self.scratch.sort_unstable();
         }
+        if (self.cjk || self.unspaced) && !word.is_ascii() {
+            self.add_joins(text, start, end);
+        }
         // Pieces: split at style-run boundaries and markers.
         let mut piece_start = start;
         let mut opp = 0usize;
         while piece_start < end {
             let Some(run) = self.run_at(piece_start) else {
-                break;
+                // A bidi control between runs: it is not drawn.
+                let c = text[piece_start as usize..]
+                    .chars()
+                    .next()
+                    .map_or(1, char::len_utf8);
+                piece_start += c as u32;
+                continue;
             };
             let mut piece_end = end.min(self.runs[run as usize].end);
             if *next_marker < self.markers.len() {
@@ -850,7 +1078,7 @@ impl<'a> Builder<'a> {
                     let (at, kind) = self.scratch[opp];
                     opp += 1;
                     if at == piece_end {
-                        self.push_break(kind, run);
+                        self.push_break(kind, run, at);
                     }
                 }
                 piece_start = piece_end;
@@ -861,59 +1089,174 @@ impl<'a> Builder<'a> {
                 continue;
             }
             let style = self.runs[run as usize].style;
-            let piece_text = &text[piece_start as usize..piece_end as usize];
-            let word = self.fonts.shape_word(style.face, piece_text);
-            // What the face has no glyphs for is set in a fallback face:
-            // the piece splits into sub-pieces, one per face.
-            let whole = [(style.face, 0..piece_end - piece_start, word)];
-            let split;
-            let subs = if self.fonts.word(word).missing {
-                let span = self.span_of(run, (piece_start, piece_end));
-                split = self.fonts.fallback_pieces(style.face, piece_text, span);
-                split.as_slice()
-            } else {
-                &whole[..]
-            };
-            for (face, sub, word) in subs {
-                let (word, piece_start, piece_end) =
-                    (*word, piece_start + sub.start, piece_start + sub.end);
-                let scale = self.fonts.scale(*face, style.size);
-                let nglyphs = self.fonts.word_glyphs(word).len() as u32;
-                let mut g0 = 0u32;
-                while opp < self.scratch.len() && self.scratch[opp].0 <= piece_end {
-                    let (at, kind) = self.scratch[opp];
-                    opp += 1;
-                    // Glyph boundary for the break: a glyph whose cluster starts
-                    // exactly there (not inside a ligature).
-                    let g1 = if at == piece_end {
-                        nglyphs
-                    } else {
-                        let rel = at - piece_start;
-                        let glyphs = self.fonts.word_glyphs(word);
-                        match glyphs.iter().position(|g| g.cluster == rel) {
-                            Some(g) => g as u32,
-                            None => continue,
+            self.cut_piece(text, piece_start, piece_end);
+            let mut seg_start = piece_start;
+            for k in 0..self.cuts.len() {
+                let seg_end = self.cuts[k];
+                let seg_text = &text[seg_start as usize..seg_end as usize];
+                let variant = self.variant(run, seg_start);
+                let word = self.fonts.shape_word_as(style.face, seg_text, variant);
+                // CJK characters are not widened by font expansion.
+                let expand = !seg_text.chars().next().is_some_and(cjk::is_cjk);
+                // What the face has no glyphs for is set in a fallback face:
+                // the piece splits into sub-pieces, one per face.
+                let whole = [(style.face, 0..seg_end - seg_start, word)];
+                let split;
+                let subs = if !self.fonts.word(word).missing {
+                    &whole[..]
+                } else if let Some((face, w)) = self.fonts.fallback_whole(word) {
+                    split = vec![(face, 0..seg_end - seg_start, w)];
+                    split.as_slice()
+                } else {
+                    let span = self.span_of(run, (seg_start, seg_end));
+                    split = self
+                        .fonts
+                        .fallback_pieces_as(style.face, seg_text, span, variant);
+                    split.as_slice()
+                };
+                for (face, sub, word) in subs {
+                    let (word, sub_start, sub_end) =
+                        (*word, seg_start + sub.start, seg_start + sub.end);
+                    let scale = self.fonts.scale(*face, style.size);
+                    let nglyphs = self.fonts.word_glyphs(word).len() as u32;
+                    let mut g0 = 0u32;
+                    while opp < self.scratch.len() && self.scratch[opp].0 <= sub_end {
+                        let (at, kind) = self.scratch[opp];
+                        opp += 1;
+                        // Glyph boundary for the break: a glyph whose cluster starts
+                        // exactly there (not inside a ligature).
+                        let g1 = if at == sub_end {
+                            nglyphs
+                        } else {
+                            let rel = at - sub_start;
+                            let glyphs = self.fonts.word_glyphs(word);
+                            match glyphs.iter().position(|g| g.cluster == rel) {
+                                Some(g) => g as u32,
+                                None => continue,
+                            }
+                        };
+                        if g1 <= g0 && at != sub_end {
+                            continue;
                         }
-                    };
-                    if g1 <= g0 && at != piece_end {
-                        continue;
+                        let piece = (sub_start, sub_end);
+                        self.push_glyphs(word, run, piece, (g0, g1), scale, expand);
+                        g0 = g1;
+                        self.push_break(kind, run, at);
+                        if at == sub_end {
+                            break;
+                        }
                     }
-                    self.push_glyphs(word, run, (piece_start, piece_end), (g0, g1), scale);
-                    g0 = g1;
-                    self.push_break(kind, run);
-                    if at == piece_end {
-                        break;
+                    if g0 < nglyphs {
+                        let piece = (sub_start, sub_end);
+                        self.push_glyphs(word, run, piece, (g0, nglyphs), scale, expand);
                     }
                 }
-                if g0 < nglyphs {
-                    self.push_glyphs(word, run, (piece_start, piece_end), (g0, nglyphs), scale);
-                }
+                seg_start = seg_end;
             }
             piece_start = piece_end;
             if *next_marker < self.markers.len() && self.markers[*next_marker].0 == piece_start {
                 self.flush_markers(next_marker, piece_start);
             }
         }
+    }
+
+    /// Where the piece `start..end` of one style run is cut for shaping,
+    /// into `self.cuts` (each cut is the end of a part; the last is `end`):
+    /// where the bidi level changes, and around each CJK character (a
+    /// word of its own, with the marks and variation selectors after it).
+    fn cut_piece(&mut self, text: &str, start: u32, end: u32) {
+        self.cuts.clear();
+        let piece = &text[start as usize..end as usize];
+        let cjk = self.cjk && !piece.is_ascii() && cjk::has_cjk(piece);
+        if !cjk && self.levels.is_none() {
+            self.cuts.push(end);
+            return;
+        }
+        let mut prev: Option<(usize, char)> = None;
+        for (i, c) in piece.char_indices() {
+            let at = start as usize + i;
+            if let Some((p, pc)) = prev {
+                let level_change = self.levels.as_ref().is_some_and(|l| l.at(at) != l.at(p));
+                let around_cjk = cjk && (cjk::is_cjk(c) || cjk::is_cjk(pc)) && !is_combining(c);
+                if level_change || around_cjk {
+                    self.cuts.push(at as u32);
+                }
+            }
+            if !is_combining(c) || prev.is_none() {
+                prev = Some((at, c));
+            }
+        }
+        self.cuts.push(end);
+    }
+
+    /// Adds to `self.scratch` the joins inside the word `start..end`:
+    /// between CJK characters and their neighbours ([`cjk::join`]), and at
+    /// the word boundaries of Thai, Lao, Khmer and Burmese
+    /// ([`segment::word_boundaries`]). A join where UAX #14 allows a break
+    /// (and kinsoku does not forbid it) is breakable and replaces that
+    /// opportunity; elsewhere it only spaces the characters.
+    fn add_joins(&mut self, text: &str, start: u32, end: u32) {
+        let word = &text[start as usize..end as usize];
+        let has_cjk = cjk::has_cjk(word);
+        let has_unspaced = segment::has_unspaced(word);
+        if !has_cjk && !has_unspaced {
+            return;
+        }
+        // (offset, join, whether kinsoku lets a line break there, whether
+        // a dictionary found a word boundary there).
+        let mut joins: Vec<(u32, cjk::Join, bool, bool)> = Vec::new();
+        if has_cjk {
+            let half_blank = cjk::half_blank_punctuation(&self.opts.language);
+            let mut prev: Option<char> = None;
+            for (i, c) in word.char_indices() {
+                if is_combining(c) {
+                    continue;
+                }
+                if let Some(p) = prev {
+                    if let Some(j) = cjk::join(p, c, half_blank) {
+                        let allowed = !cjk::never_starts_line(c) && !cjk::never_ends_line(p);
+                        joins.push((start + i as u32, j, allowed, false));
+                    }
+                }
+                prev = Some(c);
+            }
+        }
+        if has_unspaced {
+            let mut cuts = Vec::new();
+            segment::word_boundaries(word, &mut cuts);
+            let joint = cjk::Join {
+                gap: 0.0,
+                stretch: segment::WORD_JOINT_STRETCH,
+                shrink: 0.0,
+                end_trim: 0.0,
+            };
+            joins.extend(cuts.into_iter().map(|c| (start + c, joint, true, true)));
+            joins.sort_by_key(|j| j.0);
+        }
+        if joins.is_empty() {
+            return;
+        }
+        // Merge: a join takes the place of the opportunity at its offset
+        // (breakable if there was one, or for a dictionary boundary).
+        let old = std::mem::take(&mut self.scratch);
+        let mut k = 0;
+        for (at, join, allowed, dictionary) in joins {
+            let mut breakable = false;
+            while k < old.len() && old[k].0 <= at {
+                if old[k].0 == at && old[k].1 == BreakKind::Other {
+                    breakable = true;
+                } else {
+                    self.scratch.push(old[k]);
+                }
+                k += 1;
+            }
+            let breakable = allowed && (breakable || dictionary);
+            self.joins.push((join, breakable));
+            self.scratch
+                .push((at, BreakKind::Join((self.joins.len() - 1) as u32)));
+        }
+        self.scratch.extend_from_slice(&old[k..]);
+        self.scratch.sort_by_key(|o| o.0);
     }
 
     fn push_glyphs(
@@ -923,11 +1266,18 @@ impl<'a> Builder<'a> {
         piece: (u32, u32),
         glyphs: (u32, u32),
         scale: f64,
+        expand: bool,
     ) {
         let g = &self.fonts.word_glyphs(word)[glyphs.0 as usize..glyphs.1 as usize];
         let units: i32 = g.iter().map(|g| g.advance).sum();
+        let w = f64::from(units) * scale;
+        let item = if expand {
+            self.text_box(w)
+        } else {
+            Item::boxed(w)
+        };
         self.push(
-            self.text_box(f64::from(units) * scale),
+            item,
             Content::Text {
                 word,
                 run,
@@ -937,7 +1287,7 @@ impl<'a> Builder<'a> {
         );
     }
 
-    fn push_break(&mut self, kind: BreakKind, run: u32) {
+    fn push_break(&mut self, kind: BreakKind, run: u32, at: u32) {
         match kind {
             BreakKind::Hyphenation | BreakKind::Soft => {
                 let style = self.runs[run as usize].style;
@@ -964,6 +1314,33 @@ impl<'a> Builder<'a> {
                 Item::penalty(0.0, OTHER_BREAK_PENALTY, false),
                 Content::Nothing,
             ),
+            BreakKind::Join(i) => {
+                let (join, breakable) = self.joins[i as usize];
+                let em = self.runs[run as usize].style.size.0;
+                let glue = join.gap != 0.0 || join.stretch != 0.0 || join.shrink != 0.0;
+                if breakable {
+                    // Breaking here, the blank of a closing mark hangs out.
+                    self.push(
+                        Item::penalty(-join.end_trim * em, 0.0, false),
+                        Content::Nothing,
+                    );
+                } else if glue {
+                    // Glue after a box would be a break: not here.
+                    self.push(
+                        Item::penalty(0.0, INFINITE_PENALTY, false),
+                        Content::Nothing,
+                    );
+                }
+                if glue {
+                    let item = if self.justified() {
+                        self.joined |= join.stretch > 0.0;
+                        Item::glue(join.gap * em, join.stretch * em, join.shrink * em)
+                    } else {
+                        Item::glue(join.gap * em, 0.0, 0.0)
+                    };
+                    self.push(item, Content::Gap { at });
+                }
+            }
         }
     }
 
@@ -1044,7 +1421,7 @@ impl<'a> Builder<'a> {
     }
 
     fn start_hang(&self) -> f64 {
-        if !(self.opts.protrusion && self.justified()) || self.items.is_empty() {
+        if !self.protrudes() || self.items.is_empty() {
             return 0.0;
         }
         self.hang(0, false)
@@ -1197,12 +1574,19 @@ fn set_line(
             glue_ratio * sums.shrink
         }
         + sums.font_delta(split.font_ratio);
-    // Where the line starts inside the measure.
-    let offset = match b.opts.align {
-        Alignment::Justify | Alignment::Left => 0.0,
-        Alignment::Center => ((params.measure - set_width) / 2.0).max(0.0),
-        Alignment::Right => (params.measure - set_width).max(0.0),
+    // Where the line starts inside the measure (a right-to-left line's
+    // start is the right edge).
+    let flush_right = (params.measure - set_width).max(0.0);
+    let offset = match (b.opts.align, b.rtl) {
+        (Alignment::Justify | Alignment::Left, false) | (Alignment::Right, true) => 0.0,
+        (Alignment::Center, _) => flush_right / 2.0,
+        (Alignment::Right, false) | (Alignment::Justify | Alignment::Left, true) => flush_right,
     };
+    // With bidi levels, the line is placed in logical order first and
+    // then reordered: every glyph and gap is noted as an atom.
+    let mut atoms: Option<Vec<Atom>> = b.levels.as_ref().map(|_| Vec::new());
+    let level_at = |at: u32| b.levels.as_ref().map_or(0, |l| l.at(at as usize));
+    let base_level = b.levels.as_ref().map_or(0, Levels::base);
     let mut x = offset - hang_left;
     let mut line = Line {
         runs: Vec::new(),
@@ -1294,6 +1678,7 @@ fn set_line(
                 let scale = b.fonts.scale(style.face, style.size);
                 let text = &b.text[piece.0 as usize..piece.1 as usize];
                 let x0 = x;
+                let first_glyph = glyphs.glyphs.len();
                 x = b
                     .fonts
                     .place_word(
@@ -1305,6 +1690,21 @@ fn set_line(
                         glyphs,
                     )
                     .0;
+                if let Some(atoms) = atoms.as_mut() {
+                    let shaped = &b.fonts.word_glyphs(word)[g.0 as usize..g.1 as usize];
+                    let r = line.runs.len() as u32;
+                    let mut pen = x0;
+                    for (k, placed) in glyphs.glyphs[first_glyph..].iter().enumerate() {
+                        let at = piece.0 + shaped.get(k).map_or(0, |s| s.cluster);
+                        atoms.push(Atom {
+                            x: pen,
+                            width: placed.advance.0,
+                            level: level_at(at),
+                            glyph: Some((r, (first_glyph + k) as u32)),
+                        });
+                        pen += placed.advance.0;
+                    }
+                }
                 add_link(&mut line, b.runs[run as usize].link, x0, x);
                 if chunk.0 == 0.0 {
                     chunk.1 = i;
@@ -1314,7 +1714,7 @@ fn set_line(
                     too_long = Some((chunk.1, i));
                 }
             }
-            Content::Space { run } => {
+            Content::Space { run, at } => {
                 let w = it.width
                     + if glue_ratio >= 0.0 {
                         glue_ratio * it.stretch
@@ -1323,6 +1723,14 @@ fn set_line(
                     };
                 let x0 = x;
                 x += w;
+                if let Some(atoms) = atoms.as_mut() {
+                    atoms.push(Atom {
+                        x: x0,
+                        width: w,
+                        level: level_at(at),
+                        glyph: None,
+                    });
+                }
                 // A space inside a link is part of it.
                 let link = b.runs[run as usize].link;
                 if link.is_some() && line.links.last().is_some_and(|l| Some(l.2) == link) {
@@ -1340,17 +1748,60 @@ fn set_line(
                     let scale = b.fonts.scale(style.face, style.size);
                     let n = b.fonts.word_glyphs(word).len();
                     let x0 = x;
+                    let first_glyph = glyphs.glyphs.len();
                     x = b
                         .fonts
                         .place_word(word, 0..n, "-", Pt(x), (scale, h_scale), glyphs)
                         .0;
+                    if let Some(atoms) = atoms.as_mut() {
+                        // The hyphen goes with the word it ends.
+                        let level = atoms.last().map_or(base_level, |a| a.level);
+                        let r = line.runs.len() as u32;
+                        let mut pen = x0;
+                        for k in first_glyph..glyphs.glyphs.len() {
+                            let w = glyphs.glyphs[k].advance.0;
+                            atoms.push(Atom {
+                                x: pen,
+                                width: w,
+                                level,
+                                glyph: Some((r, k as u32)),
+                            });
+                            pen += w;
+                        }
+                    }
                     add_link(&mut line, b.runs[run as usize].link, x0, x);
                     line.hyphenated = true;
                 }
                 chunk.0 = 0.0;
             }
             Content::Indent => {
+                if let Some(atoms) = atoms.as_mut() {
+                    atoms.push(Atom {
+                        x,
+                        width: it.width,
+                        level: base_level,
+                        glyph: None,
+                    });
+                }
                 x += it.width;
+            }
+            Content::Gap { at } => {
+                let w = it.width
+                    + if glue_ratio >= 0.0 {
+                        glue_ratio * it.stretch
+                    } else {
+                        glue_ratio * it.shrink
+                    };
+                if let Some(atoms) = atoms.as_mut() {
+                    atoms.push(Atom {
+                        x,
+                        width: w,
+                        level: level_at(at),
+                        glyph: None,
+                    });
+                }
+                x += w;
+                chunk.0 = 0.0;
             }
             Content::Object { run, mark } => {
                 if !have_span {
@@ -1362,6 +1813,14 @@ fn set_line(
                 // after it extends the link.
                 add_link(&mut line, Some(mark), x, x + it.width);
                 add_link(&mut line, b.runs[run as usize].link, x, x + it.width);
+                if let Some(atoms) = atoms.as_mut() {
+                    atoms.push(Atom {
+                        x,
+                        width: it.width,
+                        level: level_at(b.runs[run as usize].start),
+                        glyph: None,
+                    });
+                }
                 x += it.width;
                 if chunk.0 == 0.0 {
                     chunk.1 = i;
@@ -1374,7 +1833,26 @@ fn set_line(
             Content::Marker(m) => line.markers.push(m),
             Content::Nothing | Content::CharBreak => {
                 if it.kind == Kind::Glue {
+                    if let Some(atoms) = atoms.as_mut() {
+                        atoms.push(Atom {
+                            x,
+                            width: it.width,
+                            level: base_level,
+                            glyph: None,
+                        });
+                    }
                     x += it.width;
+                }
+                if i == end && it.kind == Kind::Penalty && it.width < 0.0 {
+                    // The line ends in the blank half of a closing mark,
+                    // which hangs into the margin (see `cjk::Join`): the
+                    // line's extent stops at the ink.
+                    if let Some(g) = glyphs.glyphs.last_mut() {
+                        g.advance = Pt((g.advance.0 + it.width).max(0.0));
+                    }
+                    if let Some(a) = atoms.as_mut().and_then(|a| a.last_mut()) {
+                        a.width = (a.width + it.width).max(0.0);
+                    }
                 }
                 if it.kind == Kind::Penalty && it.penalty < INFINITE_PENALTY {
                     chunk.0 = 0.0;
@@ -1386,6 +1864,9 @@ fn set_line(
         }
     }
     flush(cur_style, glyphs, &mut line);
+    if let Some(atoms) = atoms.filter(|a| !a.is_empty()) {
+        line.runs = bidi::reorder_line(std::mem::take(&mut line.runs), &atoms, &mut line.links);
+    }
     let n = out.lines.len();
     let over = sums.width - sums.shrink - sums.font_shrink - params.measure;
     if let Some((a, z)) = too_long {
@@ -1466,6 +1947,7 @@ mod tests {
             align: Alignment::Justify,
             hyphenate: true,
             language: "en".into(),
+            rtl: None,
             protrusion: false,
             expansion: 0.0,
         }

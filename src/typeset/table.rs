@@ -19,7 +19,7 @@ use crate::typeset::compose::{Composer, Ctx, Marks, ParBuilder, SMALL_SCALE, THI
 use crate::typeset::flow::{BlockId, Issue, IssueKind, Owner, Piece, Role, Slab, EPS};
 use crate::typeset::fonts::Face;
 use crate::typeset::frame::{CellSpan, Item, Rect, StructKind};
-use crate::typeset::paragraph::{layout_paragraph, Alignment, LineIssueKind, ParOptions};
+use crate::typeset::paragraph::{layout_paragraph, Alignment, LineIssueKind};
 use crate::units::Pt;
 
 /// Thickness of the rules above and below a table.
@@ -386,7 +386,13 @@ fn set_part(
         let (&first, &last) = (slots.first()?, slots.last()?);
         let width: Pt =
             widths[first..=last].iter().copied().sum::<Pt>() + pad * (2.0 * (last - first) as f64);
-        Some((x_of(first), width))
+        // Right to left, the first column is on the right.
+        let x = if ctx.rtl {
+            ctx.left * 2.0 + measure - x_of(first) - width
+        } else {
+            x_of(first)
+        };
+        Some((x, width))
     };
     let lead = small.leading;
     let rule_gap = lead * RULE_GAP;
@@ -405,7 +411,7 @@ fn set_part(
     let mut y = Pt::ZERO;
     if !caption.is_empty() {
         let pb = c.cell_builder(caption, small, false, false, caption_node);
-        let lines = set_lines(c, pb, measure, Alignment::Center, span);
+        let lines = set_lines(c, pb, small, measure, Alignment::Center, span);
         let CellLines {
             mut lines, marks, ..
         } = lines;
@@ -610,15 +616,7 @@ fn cell_widths(
     span: Span,
 ) -> (Pt, Pt) {
     let pb = c.cell_builder(cell, ctx, face == Face::Bold, true, None);
-    let opts = ParOptions {
-        measure: Pt(1.0e6),
-        first_indent: Pt::ZERO,
-        align: Alignment::Left,
-        hyphenate: false,
-        language: c.book.meta.language.clone(),
-        protrusion: false,
-        expansion: 0.0,
-    };
+    let opts = c.par_options(ctx, Pt(1.0e6), Alignment::Left, false);
     let layout = layout_paragraph(&mut c.fonts, &pb.items, &opts);
     let natural = layout.lines.iter().map(|l| l.width).fold(Pt::ZERO, Pt::max);
     let _ = span;
@@ -641,26 +639,19 @@ fn set_cell(
     node: Option<BlockId>,
 ) -> CellLines {
     let pb: ParBuilder = c.cell_builder(cell, ctx, face == Face::Bold, false, node);
-    set_lines(c, pb, width, align, span)
+    set_lines(c, pb, ctx, width, align, span)
 }
 
 /// Breaks a cell's (or caption's) paragraph into lines of `width`.
 fn set_lines(
     c: &mut Composer<'_>,
     pb: ParBuilder,
+    ctx: &Ctx,
     width: Pt,
     align: Alignment,
     span: Span,
 ) -> CellLines {
-    let opts = ParOptions {
-        measure: width.max(Pt(1.0)),
-        first_indent: Pt::ZERO,
-        align,
-        hyphenate: true,
-        language: c.book.meta.language.clone(),
-        protrusion: false,
-        expansion: 0.0,
-    };
+    let opts = c.par_options(ctx, width.max(Pt(1.0)), align, true);
     let layout = layout_paragraph(&mut c.fonts, &pb.items, &opts);
     let mut issues = Vec::new();
     for issue in &layout.issues {

@@ -160,6 +160,57 @@ pub fn assert_epubcheck_clean(epub: &Path) {
     );
 }
 
+/// DAISY Ace (`ace-cli`, run in Debian's Chromium) finds no
+/// accessibility violation in `epub`.
+pub fn assert_ace_clean(epub: &Path) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("ace");
+    let chromium = Command::new("sh")
+        .args(["-c", "command -v chromium"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    assert!(
+        !chromium.is_empty(),
+        "chromium is missing (Ace runs in it): run scripts/install-test-tools.sh"
+    );
+    let o = Command::new("ace-cli")
+        .args(["-s", "-f", "-o"])
+        .arg(&out)
+        .arg(epub)
+        .env("PUPPETEER_EXECUTABLE_PATH", &chromium)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("ace-cli (DAISY Ace) could not run ({e}): run scripts/install-test-tools.sh")
+        });
+    let text = std::fs::read_to_string(out.join("report.json")).unwrap_or_else(|_| {
+        panic!(
+            "Ace wrote no report for {}: {}{}",
+            epub.display(),
+            stdout(&o),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    });
+    let report: serde_json::Value = serde_json::from_str(&text).expect("Ace JSON");
+    let mut violations = Vec::new();
+    for doc in report["assertions"].as_array().into_iter().flatten() {
+        for a in doc["assertions"].as_array().into_iter().flatten() {
+            violations.push(format!(
+                "{}: {} ({})",
+                doc["earl:testSubject"]["url"].as_str().unwrap_or(""),
+                a["earl:test"]["dct:title"].as_str().unwrap_or(""),
+                a["earl:test"]["earl:impact"].as_str().unwrap_or("")
+            ));
+        }
+    }
+    assert!(
+        violations.is_empty() && report["earl:result"]["earl:outcome"] == "pass",
+        "Ace on {}:\n{}",
+        epub.display(),
+        violations.join("\n")
+    );
+}
+
 /// `qpdf --check` must pass without warnings.
 pub fn assert_qpdf_clean(pdf: &Path) {
     let o = tool("qpdf", &["--check", pdf.to_str().unwrap()]);

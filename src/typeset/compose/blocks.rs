@@ -163,14 +163,27 @@ impl Composer<'_> {
                 Prev::Other
             }
             BlockKind::Division(d) => {
-                let inner = Ctx {
-                    align: match d.attrs.align {
-                        Some(Align::Center) => Some(Alignment::Center),
-                        Some(Align::Right) => Some(Alignment::Right),
-                        Some(Align::Left) => Some(Alignment::Left),
-                        _ => ctx.align,
-                    },
-                    ..*ctx
+                let mut inner = *ctx;
+                if let Some(lang) = &d.attrs.lang {
+                    inner.lang = self.language_index(lang);
+                    inner.rtl = crate::typeset::bidi::language_is_rtl(lang);
+                }
+                if let Some(dir) = d.attrs.dir {
+                    inner.dir = Some(dir == Direction::Rtl);
+                    inner.rtl = dir == Direction::Rtl;
+                }
+                // `align` names sides; the engine's Left and Right are a
+                // line's start and end, flipped right to left.
+                let (start, end) = if inner.rtl {
+                    (Alignment::Right, Alignment::Left)
+                } else {
+                    (Alignment::Left, Alignment::Right)
+                };
+                inner.align = match d.attrs.align {
+                    Some(Align::Center) => Some(Alignment::Center),
+                    Some(Align::Right) => Some(end),
+                    Some(Align::Left) => Some(start),
+                    _ => ctx.align,
                 };
                 // A division is transparent to the structure unless it
                 // says its text is in another language: a Div with /Lang.
@@ -231,9 +244,12 @@ impl Composer<'_> {
             }
             BlockKind::BlockQuote(blocks) => {
                 self.separate(ctx, prev, false, out);
+                // The deeper indent on the side lines start from.
+                let (start, end) = (QUOTE_INDENT_LEFT, QUOTE_INDENT_RIGHT);
+                let (left, right) = if ctx.rtl { (end, start) } else { (start, end) };
                 let inner = Ctx {
-                    left: ctx.left + ctx.size * QUOTE_INDENT_LEFT,
-                    right: ctx.right + ctx.size * QUOTE_INDENT_RIGHT,
+                    left: ctx.left + ctx.size * left,
+                    right: ctx.right + ctx.size * right,
                     size: ctx.size * QUOTE_SCALE,
                     top: false,
                     ..*ctx
@@ -455,13 +471,8 @@ impl Composer<'_> {
         first_indent: Pt,
     ) -> Vec<Line> {
         let opts = ParOptions {
-            measure: self.measure(ctx),
             first_indent,
-            align,
-            hyphenate: false,
-            language: self.book.meta.language.clone(),
-            protrusion: false,
-            expansion: 0.0,
+            ..self.par_options(ctx, self.measure(ctx), align, false)
         };
         let layout = layout_paragraph(&mut self.fonts, &pb.items, &opts);
         for issue in &layout.issues {
@@ -549,8 +560,15 @@ impl Composer<'_> {
             let w = self.fonts.width(label, *face, ctx.size) + ctx.size * MARKER_GAP;
             hang = hang.max(w);
         }
+        // Markers hang on the side lines start from.
+        let (left, right) = if ctx.rtl {
+            (ctx.left, ctx.right + hang)
+        } else {
+            (ctx.left + hang, ctx.right)
+        };
         let inner = Ctx {
-            left: ctx.left + hang,
+            left,
+            right,
             top: false,
             list_depth: depth + 1,
             gap: if list.tight {
@@ -583,7 +601,11 @@ impl Composer<'_> {
             claim(out, start, body);
             let (label, face) = &labels[i];
             let width = self.fonts.width(label, *face, ctx.size);
-            let x = inner.left - ctx.size * MARKER_GAP - width;
+            let x = if ctx.rtl {
+                self.geo.measure - inner.right + ctx.size * MARKER_GAP
+            } else {
+                inner.left - ctx.size * MARKER_GAP - width
+            };
             if let Some(Elem::Slab(first)) =
                 out[start..].iter_mut().find(|e| matches!(e, Elem::Slab(_)))
             {
@@ -671,8 +693,10 @@ impl Composer<'_> {
         for slab in slabs {
             out.push(Elem::Slab(slab));
         }
+        let indent = ctx.size * DEFINITION_INDENT;
         let inner = Ctx {
-            left: ctx.left + ctx.size * DEFINITION_INDENT,
+            left: ctx.left + if ctx.rtl { Pt::ZERO } else { indent },
+            right: ctx.right + if ctx.rtl { indent } else { Pt::ZERO },
             top: false,
             ..*ctx
         };

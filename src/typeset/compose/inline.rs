@@ -176,6 +176,25 @@ impl Composer<'_> {
                     };
                     self.inlines(pb, content, InlineStyleArg(InlineStyle { mark, ..st }));
                 }
+                InlineKind::Span { attrs, content }
+                    if attrs.lang.is_some() || attrs.dir.is_some() =>
+                {
+                    // Text in a language or direction of its own: shaped
+                    // and hyphenated in its language, isolated for bidi.
+                    if let Some(lang) = &attrs.lang {
+                        pb.language(Some(lang.clone()));
+                    }
+                    if let Some(dir) = attrs.dir {
+                        pb.isolate(Some(dir == Direction::Rtl));
+                    }
+                    self.inlines(pb, content, style);
+                    if attrs.dir.is_some() {
+                        pb.end_isolate();
+                    }
+                    if attrs.lang.is_some() {
+                        pb.language(None);
+                    }
+                }
                 InlineKind::Abbr { content, .. } | InlineKind::Span { content, .. } => {
                     self.inlines(pb, content, style);
                 }

@@ -30,13 +30,10 @@ impl Composer<'_> {
         span: Span,
     ) -> Vec<Slab> {
         let opts = ParOptions {
-            measure: self.measure(ctx),
             first_indent,
-            align,
-            hyphenate,
-            language: self.book.meta.language.clone(),
             protrusion: align == Alignment::Justify,
             expansion: self.geo.expansion,
+            ..self.par_options(ctx, self.measure(ctx), align, hyphenate)
         };
         let mut layout = layout_paragraph(&mut self.fonts, &pb.items, &opts);
         self.warn_missing_glyphs(Some(span));

@@ -12,14 +12,21 @@
 //! [`blocks`] sets each kind of block, [`inline`] turns inlines into
 //! paragraph items, [`lines`] places broken lines as slabs, and
 //! [`structure`] records the structure nodes the PDF is tagged from.
+//!
+//! Direction: every container knows whether it runs right to left
+//! ([`Ctx::rtl`], from a `dir` attribute or its language, the book's by
+//! default). In a right-to-left container the indents are mirrored:
+//! block quotes and definitions are indented more on the right, list
+//! markers hang in the right margin of their items. Lines themselves are
+//! ordered and aligned by the paragraph engine.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Span};
 use crate::model::{
-    plain_text, Align, Block, BlockKind, Book, Definition, Figure, Heading, Image, Inline,
-    InlineKind, LinkTarget, List,
+    plain_text, Align, Block, BlockKind, Book, Definition, Direction, Figure, Heading, Image,
+    Inline, InlineKind, LinkTarget, List,
 };
 use crate::source::image;
 use crate::typeset::code::CodeBlockRef;
@@ -278,6 +285,26 @@ impl ParBuilder {
         self.running.push_str(running);
     }
 
+    /// The language of the text that follows (`None`: the paragraph's).
+    pub fn language(&mut self, lang: Option<String>) {
+        self.items.push(ParItem::Language(lang));
+    }
+
+    /// Text that follows, up to [`ParBuilder::end_isolate`], runs in
+    /// direction `rtl` (`None`: its first strong character's).
+    pub fn isolate(&mut self, rtl: Option<bool>) {
+        let item = ParItem::Isolate(rtl);
+        self.joined += crate::typeset::paragraph::joined_len(&item);
+        self.items.push(item);
+    }
+
+    /// Ends the text [`ParBuilder::isolate`] began.
+    pub fn end_isolate(&mut self) {
+        let item = ParItem::EndIsolate;
+        self.joined += crate::typeset::paragraph::joined_len(&item);
+        self.items.push(item);
+    }
+
     /// A forced line break; a space as far as words are concerned.
     pub fn line_break(&mut self) {
         self.items.push(ParItem::LineBreak);
@@ -389,6 +416,16 @@ pub(crate) struct Ctx {
     pub list_depth: usize,
     /// Alignment of paragraphs other than justified (a centred division).
     pub align: Option<Alignment>,
+    /// The direction an element's `dir` gives the paragraphs inside
+    /// (`Some(true)`: right to left); `None`: each finds its own (see
+    /// [`ParOptions::rtl`]).
+    pub dir: Option<bool>,
+    /// The container runs right to left: indents and list markers are
+    /// mirrored.
+    pub rtl: bool,
+    /// The language of the text inside: an index into
+    /// [`Composer::languages`] (0: the book's).
+    pub lang: u16,
 }
 
 /// What the previous block of a container was, for indents and spacing.
@@ -464,6 +501,8 @@ pub(crate) struct Composer<'a> {
     place: Place,
     /// The language of the text being set where a division says one.
     lang: Option<String>,
+    /// Languages of containers ([`Ctx::lang`]), the book's first.
+    languages: Vec<String>,
 }
 
 /// Where new structure nodes go while a flow is composed.
@@ -547,6 +586,45 @@ impl<'a> Composer<'a> {
             in_footnote: false,
             place: Place::default(),
             lang: None,
+            languages: vec![book.meta.language.clone()],
+        }
+    }
+
+    /// The [`Ctx::lang`] of BCP 47 tag `tag`.
+    fn language_index(&mut self, tag: &str) -> u16 {
+        match self.languages.iter().position(|l| l == tag) {
+            Some(i) => i as u16,
+            None => {
+                self.languages.push(tag.to_string());
+                (self.languages.len() - 1) as u16
+            }
+        }
+    }
+
+    /// The language of the text in `ctx`.
+    pub(crate) fn language(&self, ctx: &Ctx) -> &str {
+        self.languages
+            .get(usize::from(ctx.lang))
+            .unwrap_or(&self.book.meta.language)
+    }
+
+    /// The paragraph settings of `ctx` for lines of `measure`.
+    pub(crate) fn par_options(
+        &self,
+        ctx: &Ctx,
+        measure: Pt,
+        align: Alignment,
+        hyphenate: bool,
+    ) -> ParOptions {
+        ParOptions {
+            measure,
+            first_indent: Pt::ZERO,
+            align,
+            hyphenate,
+            language: self.language(ctx).to_string(),
+            rtl: ctx.dir,
+            protrusion: false,
+            expansion: 0.0,
         }
     }
 
@@ -621,6 +699,9 @@ impl<'a> Composer<'a> {
             in_note: false,
             list_depth: 0,
             align: None,
+            dir: None,
+            rtl: crate::typeset::bidi::language_is_rtl(&self.book.meta.language),
+            lang: 0,
         }
     }
 

@@ -13,7 +13,9 @@
 //!
 //! [`Style::Dense`] keeps the earlier generator's text (every sentence
 //! "The X verbed the Y", a third of the words ten letters or longer): a
-//! stress test for hyphenation rather than a book.
+//! stress test for hyphenation rather than a book. [`Style::Chinese`]
+//! writes a book in Simplified Chinese ([`chinese`]), where the length
+//! counts characters.
 //!
 //! The same arguments always give the same files, so measurements of
 //! different builds compare. Used by `examples/genbook.rs` and the
@@ -22,6 +24,8 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
+pub mod chinese;
+
 /// Which kind of text to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Style {
@@ -29,6 +33,8 @@ pub enum Style {
     Prose,
     /// The old long-word stress text.
     Dense,
+    /// Simplified Chinese; `words` counts characters.
+    Chinese,
 }
 
 /// A generated book: its files and how many words of text it holds.
@@ -80,6 +86,7 @@ pub fn generate(words: usize, chapters: usize, style: Style) -> BenchBook {
     match style {
         Style::Prose => prose::book(words, chapters.max(1)),
         Style::Dense => dense::book(words, chapters.max(1)),
+        Style::Chinese => chinese::book(words, chapters.max(1)),
     }
 }
 
