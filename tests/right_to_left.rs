@@ -176,7 +176,10 @@ fn right_to_left_lines_end_at_the_right_margin_of_mirrored_pages() {
     }
     assert!(checked > 100, "{checked} lines checked");
     // Last lines of paragraphs stop short on the left, not the right.
-    assert!(short_last_lines >= 10, "{short_last_lines} short last lines");
+    assert!(
+        short_last_lines >= 10,
+        "{short_last_lines} short last lines"
+    );
     assert!(indented >= 10, "{indented} first lines indented");
 
     // The PDF turns its pages right to left, the EPUB's spine too.
@@ -194,10 +197,7 @@ fn right_to_left_lines_end_at_the_right_margin_of_mirrored_pages() {
     let raw = String::from_utf8_lossy(&std::fs::read(&qdf).unwrap()).into_owned();
     assert!(raw.contains("/Direction /R2L"), "no /Direction /R2L");
     let opf = epub_file(&epub, "content.opf");
-    assert!(
-        opf.contains("page-progression-direction=\"rtl\""),
-        "{opf}"
-    );
+    assert!(opf.contains("page-progression-direction=\"rtl\""), "{opf}");
     let chapter = epub_file(&epub, "02-haifa.xhtml");
     assert!(chapter.contains("dir=\"rtl\""), "{chapter}");
     assert_epubcheck_clean(&epub);
@@ -237,8 +237,14 @@ fn numbers_and_latin_words_keep_their_order_inside_right_to_left_lines() {
     // before it ("בשנת 2023 ביקרו").
     let line = find("2023");
     let text = visual(line);
-    assert!(x_of(&text, &reversed("בשנת")) > x_of(&text, "2023"), "{text}");
-    assert!(x_of(&text, "2023") > x_of(&text, &reversed("ביקרו")), "{text}");
+    assert!(
+        x_of(&text, &reversed("בשנת")) > x_of(&text, "2023"),
+        "{text}"
+    );
+    assert!(
+        x_of(&text, "2023") > x_of(&text, &reversed("ביקרו")),
+        "{text}"
+    );
     // A Latin title of several words stays in its order.
     assert!(
         all.iter()
@@ -268,7 +274,9 @@ fn numbers_and_latin_words_keep_their_order_inside_right_to_left_lines() {
 
 /// Where `s` starts in `text`, in characters.
 fn x_of(text: &str, s: &str) -> usize {
-    let i = text.find(s).unwrap_or_else(|| panic!("{s:?} not in {text}"));
+    let i = text
+        .find(s)
+        .unwrap_or_else(|| panic!("{s:?} not in {text}"));
     text[..i].chars().count()
 }
 
@@ -324,7 +332,10 @@ fn running_heads_contents_and_outline_read_right_to_left() {
     let outline = pdf_outline(&pdf);
     let expected = [(0, "פרק ראשון"), (1, "מה ראינו"), (0, "פרק שני: חיפה")];
     assert_eq!(
-        outline.iter().map(|(d, t)| (*d, t.as_str())).collect::<Vec<_>>(),
+        outline
+            .iter()
+            .map(|(d, t)| (*d, t.as_str()))
+            .collect::<Vec<_>>(),
         expected
     );
 }

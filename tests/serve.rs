@@ -59,7 +59,12 @@ fn wait_line(lines: &mpsc::Receiver<String>, needle: &str) -> String {
     panic!("no line with `{needle}`; printed:\n{}", seen.join("\n"));
 }
 
-fn folio(subcommand: &str, book: &Path, out: &Path, extra: &[&str]) -> (Killed, mpsc::Receiver<String>) {
+fn folio(
+    subcommand: &str,
+    book: &Path,
+    out: &Path,
+    extra: &[&str],
+) -> (Killed, mpsc::Receiver<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
         .arg(subcommand)
         .arg(book)
@@ -173,7 +178,8 @@ impl Browser {
             .to_string();
         let deadline = Instant::now() + STEP;
         let page_ws = loop {
-            let list: Value = serde_json::from_str(&http_get(&addr, "/json/list")).unwrap_or(Value::Null);
+            let list: Value =
+                serde_json::from_str(&http_get(&addr, "/json/list")).unwrap_or(Value::Null);
             let page = list.as_array().and_then(|targets| {
                 targets
                     .iter()
@@ -211,7 +217,9 @@ impl Browser {
         self.socket.send(Message::text(call.to_string())).unwrap();
         loop {
             let message = self.socket.read().expect("DevTools answer");
-            let Message::Text(text) = message else { continue };
+            let Message::Text(text) = message else {
+                continue;
+            };
             let v: Value = serde_json::from_str(text.as_str()).unwrap();
             if v["id"] != id {
                 continue;
@@ -272,9 +280,15 @@ fn the_preview_reloads_on_edits_and_shows_errors_until_fixed() {
 
     let mut browser = Browser::open(&url);
     let first = browser.wait("the first build's page with its chapter", STATE, |v| {
-        v["generation"] == 1 && v["chapter"].as_str().is_some_and(|t| t.contains("This is your book"))
+        v["generation"] == 1
+            && v["chapter"]
+                .as_str()
+                .is_some_and(|t| t.contains("This is your book"))
     });
-    assert!(first["status"].as_str().unwrap().contains("built"), "{first}");
+    assert!(
+        first["status"].as_str().unwrap().contains("built"),
+        "{first}"
+    );
     assert_eq!(first["errors"], "", "{first}");
     assert_eq!(first["path"], "/epub/OEBPS/01-welcome.xhtml", "{first}");
     // The chapter is the EPUB's own XHTML with its own stylesheet, and the
@@ -300,33 +314,56 @@ fn the_preview_reloads_on_edits_and_shows_errors_until_fixed() {
     assert!(y > 0.0, "the chapter scrolls: {y}");
     let chapter = book.join("01-welcome.md");
     let text = std::fs::read_to_string(&chapter).unwrap();
-    std::fs::write(&chapter, text.replace("This is your book.", "This is your edited book.")).unwrap();
+    std::fs::write(
+        &chapter,
+        text.replace("This is your book.", "This is your edited book."),
+    )
+    .unwrap();
     let edited = browser.wait("the edit", STATE, |v| {
         v["generation"].as_u64() >= Some(2)
-            && v["chapter"].as_str().is_some_and(|t| t.contains("This is your edited book"))
+            && v["chapter"]
+                .as_str()
+                .is_some_and(|t| t.contains("This is your edited book"))
     });
     assert_eq!(edited["path"], "/epub/OEBPS/01-welcome.xhtml", "{edited}");
-    let restored = browser.wait("the scroll position kept", STATE, |v| v["y"].as_f64() == Some(y));
+    let restored = browser.wait("the scroll position kept", STATE, |v| {
+        v["y"].as_f64() == Some(y)
+    });
     assert_eq!(restored["errors"], "", "{restored}");
 
     // A broken book.yaml: the error, with its place, is on the page.
     let yaml = book.join("book.yaml");
     let good = std::fs::read_to_string(&yaml).unwrap();
-    std::fs::write(&yaml, good.replace("title: My First Book", "title: \"My First Book")).unwrap();
+    std::fs::write(
+        &yaml,
+        good.replace("title: My First Book", "title: \"My First Book"),
+    )
+    .unwrap();
     let broken = browser.wait("the error, above the last good build", STATE, |v| {
         v["errors"].as_str().is_some_and(|e| !e.is_empty())
-            && v["chapter"].as_str().is_some_and(|t| t.contains("This is your edited book"))
+            && v["chapter"]
+                .as_str()
+                .is_some_and(|t| t.contains("This is your edited book"))
     });
     let errors = broken["errors"].as_str().unwrap();
-    assert!(errors.contains("book.yaml"), "the error names the file: {errors}");
-    assert!(broken["status"].as_str().unwrap().contains("failed"), "{broken}");
+    assert!(
+        errors.contains("book.yaml"),
+        "the error names the file: {errors}"
+    );
+    assert!(
+        broken["status"].as_str().unwrap().contains("failed"),
+        "{broken}"
+    );
 
     // Fixed: the error is gone.
     std::fs::write(&yaml, &good).unwrap();
     let fixed = browser.wait("the error cleared", STATE, |v| {
         v["generation"].as_u64() > broken["generation"].as_u64() && v["errors"] == ""
     });
-    assert!(fixed["status"].as_str().unwrap().contains("built"), "{fixed}");
+    assert!(
+        fixed["status"].as_str().unwrap().contains("built"),
+        "{fixed}"
+    );
 }
 
 /// Every file in `dir`, by name, with its bytes.
@@ -334,7 +371,12 @@ fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut all: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
         .collect();
     all.sort();
     all
@@ -363,10 +405,17 @@ fn watch_writes_what_a_cold_build_writes_after_edits() {
     assert!(chapters.len() >= 6, "{chapters:?}");
     // A paragraph changed in the middle of the book, one added near the
     // end (the pages after it move), then a failed build and its fix.
-    let edits: Vec<(PathBuf, Box<dyn Fn(&str) -> String>)> = vec![
+    type Edit = Box<dyn Fn(&str) -> String>;
+    let edits: Vec<(PathBuf, Edit)> = vec![
         (
             chapters[2].clone(),
-            Box::new(|t: &str| t.replacen(". ", ". An edited sentence, long enough to move the line breaks of its paragraph. ", 1)),
+            Box::new(|t: &str| {
+                t.replacen(
+                    ". ",
+                    ". An edited sentence, long enough to move the line breaks of its paragraph. ",
+                    1,
+                )
+            }),
         ),
         (
             chapters[4].clone(),
@@ -390,7 +439,11 @@ fn watch_writes_what_a_cold_build_writes_after_edits() {
             cold.iter().map(|f| &f.0).collect::<Vec<_>>()
         );
         for ((name, w), (_, c)) in watched.iter().zip(&cold) {
-            assert!(w == c, "{name} after editing {} differs from a cold build's", file.display());
+            assert!(
+                w == c,
+                "{name} after editing {} differs from a cold build's",
+                file.display()
+            );
         }
     }
 }

@@ -79,7 +79,10 @@ pub fn run_serve(args: &ServeArgs, out: &Output) -> u8 {
             return EXIT_FAILED;
         }
     };
-    println!("serving the preview of {} at http://{addr}/ (Ctrl-C to stop)", options.book_dir.display());
+    println!(
+        "serving the preview of {} at http://{addr}/ (Ctrl-C to stop)",
+        options.book_dir.display()
+    );
     let mut snapshot = Snapshot::default();
     let result = watch::run(&options, |built| {
         report(built, out);
@@ -95,7 +98,11 @@ fn report(built: &Built, out: &Output) {
     out.diagnostics(&built.errors);
     let ms = built.took.as_secs_f64() * 1000.0;
     if built.ok() {
-        let files: Vec<String> = built.written.iter().map(|p| p.display().to_string()).collect();
+        let files: Vec<String> = built
+            .written
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
         println!("built in {ms:.0} ms: {}", files.join(", "));
     } else {
         println!(

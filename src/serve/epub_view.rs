@@ -123,7 +123,8 @@ mod tests {
 
     #[test]
     fn start_tags_and_their_attributes() {
-        let opf = r#"<manifest><item id="c1" href="ch&amp;1.xhtml"/><itemref idref='c1'/></manifest>"#;
+        let opf =
+            r#"<manifest><item id="c1" href="ch&amp;1.xhtml"/><itemref idref='c1'/></manifest>"#;
         let items: Vec<&str> = tags(opf, "item").collect();
         assert_eq!(items.len(), 1, "{items:?}");
         assert_eq!(attribute(items[0], "href").as_deref(), Some("ch&1.xhtml"));

@@ -34,9 +34,9 @@ pub fn render(snapshot: &Snapshot) -> String {
         snapshot.generation,
         escape(&title),
     );
-    let _ = write!(
+    let _ = writeln!(
         html,
-        "<span id=\"status\" class=\"{}\">build {}: {} in {} ms</span>\n",
+        "<span id=\"status\" class=\"{}\">build {}: {} in {} ms</span>",
         if failed { "failed" } else { "ok" },
         snapshot.generation,
         if failed { "failed" } else { "built" },
@@ -56,7 +56,11 @@ pub fn render(snapshot: &Snapshot) -> String {
     html.push_str("</select>\n</header>\n<section id=\"problems\">");
     for (class, text) in [("error", &snapshot.errors), ("warning", &snapshot.warnings)] {
         if !text.is_empty() {
-            let _ = write!(html, "<pre class=\"{class}\">{}</pre>", escape(text.trim_end()));
+            let _ = write!(
+                html,
+                "<pre class=\"{class}\">{}</pre>",
+                escape(text.trim_end())
+            );
         }
     }
     html.push_str("</section>\n<main>\n");

@@ -61,8 +61,10 @@ impl Rebuilder {
                 built.title = crate::config::load(&self.options.book_dir)
                     .ok()
                     .map(|c| c.title);
-                for (path, slot) in [(&outputs.epub, &mut built.epub), (&outputs.pdf, &mut built.pdf)]
-                {
+                for (path, slot) in [
+                    (&outputs.epub, &mut built.epub),
+                    (&outputs.pdf, &mut built.pdf),
+                ] {
                     if let Some(path) = path {
                         match std::fs::read(path) {
                             Ok(bytes) => *slot = Some(bytes),

@@ -48,7 +48,10 @@ fn handle(request: Request, shared: &Arc<Shared>) {
     let path = percent_decode(path);
     let snapshot = shared.latest();
     let response = if path == "/" || path == "/index.html" {
-        bytes(page::render(&snapshot).into_bytes(), "text/html; charset=utf-8")
+        bytes(
+            page::render(&snapshot).into_bytes(),
+            "text/html; charset=utf-8",
+        )
     } else if path == EVENTS_PATH {
         let shared = shared.clone();
         std::thread::spawn(move || events(request, &shared));
@@ -158,7 +161,10 @@ mod tests {
     fn paths_and_types() {
         assert_eq!(percent_decode("/epub/a%20b.xhtml"), "/epub/a b.xhtml");
         assert_eq!(percent_decode("/x%2"), "/x%2");
-        assert_eq!(mime("OEBPS/ch1.xhtml"), "application/xhtml+xml; charset=utf-8");
+        assert_eq!(
+            mime("OEBPS/ch1.xhtml"),
+            "application/xhtml+xml; charset=utf-8"
+        );
         assert_eq!(mime("a/stylesheet.css"), "text/css; charset=utf-8");
     }
 }
