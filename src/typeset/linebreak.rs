@@ -644,19 +644,6 @@ fn knuth_plass(
             let mut stretched = sums;
             stretched.stretch += pass.extra_stretch;
             let r = ratio(&stretched, params);
-            // `active` is in the order the nodes were made, so the lines
-            // from the nodes after this one hold less: if this line is too
-            // loose even one em wider (more than any margin hang can
-            // differ), so are all of theirs, and none needs a look. This
-            // keeps a long paragraph's passes to the few nodes about a
-            // line back instead of every node in the line.
-            if r > 0.0 && !forced {
-                let mut wider = stretched;
-                wider.width += params.em;
-                if badness(ratio(&wider, params)) > pass.threshold {
-                    break;
-                }
-            }
             let remove = r < -1.0 || forced;
             if r >= -1.0 {
                 let bad = badness(r);
@@ -712,6 +699,19 @@ fn knuth_plass(
                 active.remove(k);
             } else {
                 k += 1;
+            }
+            // `active` is in the order the nodes were made, so the lines
+            // from the nodes after this one hold less: if this line is too
+            // loose even one em wider (more than any margin hang can
+            // differ), so are all of theirs, and none needs a look. This
+            // keeps a long paragraph's passes to the few nodes about a
+            // line back instead of every node in the line.
+            if r > 0.0 && !forced {
+                let mut wider = stretched;
+                wider.width += params.em;
+                if badness(ratio(&wider, params)) > pass.threshold {
+                    break;
+                }
             }
         }
         // In the last pass, never let the active list run dry: keep the

@@ -112,7 +112,11 @@ fn visible_text(xhtml: &str, notes_seen: &mut Vec<String>) -> String {
             return;
         }
         let name = node.tag_name().name();
-        if matches!(name, "head" | "script" | "style" | "title") {
+        // A formula is not words: its MathML tokens run together as text,
+        // while the PDF draws each glyph where the layout puts it. That
+        // every formula is drawn, in the math font, is checked by the
+        // math tests (tests/math_and_code.rs).
+        if matches!(name, "head" | "script" | "style" | "title" | "math") {
             return;
         }
         let hidden = node.attribute("hidden").is_some()
