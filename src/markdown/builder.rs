@@ -343,6 +343,10 @@ impl<'a> Builder<'a> {
     /// at the offending command and the formula keeps only its source.
     fn math(&mut self, tex: &str, display: bool, range: Range<usize>) {
         let span = self.span(range.clone());
+        // Control characters have no place in a formula either (nor in its
+        // MathML, which is XML).
+        let tex = self.printable(tex, span);
+        let tex = tex.as_str();
         let (formula, error) = Formula::new(tex, display);
         if let Some(e) = error {
             // The TeX sits between the dollars; find it to name the column

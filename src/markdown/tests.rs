@@ -206,6 +206,35 @@ fn references_to_no_character_are_kept_as_written_and_warned() {
 }
 
 #[test]
+fn unprintable_characters_are_left_out_of_formulas_too() {
+    // Found by the fuzz test: MathML is XML, where U+0001 cannot stand.
+    let (c, problems) = parse_one("# $$ \u{1} $$\n\nText $x\u{1}y$.\n");
+    let mut sources = Vec::new();
+    fn walk(inlines: &[Inline], out: &mut Vec<String>) {
+        for i in inlines {
+            if let InlineKind::Math(m) = &i.kind {
+                out.push(m.source.clone());
+            }
+        }
+    }
+    for b in &c.blocks {
+        match &b.kind {
+            BlockKind::Heading(h) => walk(&h.content, &mut sources),
+            BlockKind::Paragraph(p) => walk(p, &mut sources),
+            _ => {}
+        }
+    }
+    assert_eq!(sources.len(), 2, "{sources:?}");
+    assert!(sources.iter().all(|s| !s.contains('\u{1}')), "{sources:?}");
+    assert!(
+        problems
+            .iter()
+            .any(|d| d.to_string().contains("control character U+0001")),
+        "{problems:?}"
+    );
+}
+
+#[test]
 fn unprintable_characters_are_left_out_and_warned_once() {
     let (c, problems) =
         parse_one("A\u{1}b\u{1} c\u{FFFE}d `x\u{7f}y`\n\n```\ntab\there\u{8}\n```\n");

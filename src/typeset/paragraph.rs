@@ -1476,6 +1476,16 @@ pub fn layout_paragraph(
     layout_tuned(fonts, items, opts, ParTuning::default())
 }
 
+/// A paragraph longer than twice this (bytes of its joined text) is laid
+/// out a piece of about this length at a time, so its cost in memory stays
+/// that of a piece however long it is (a 10 MB paragraph); shorter ones,
+/// every paragraph of a real book, are laid out whole.
+const PIECE_BYTES: usize = 1 << 16;
+/// Lines at the end of a piece that are set again at the start of the next:
+/// the end of a piece is not the end of the paragraph, and these lines'
+/// breaks were chosen as if it were.
+const PIECE_OVERLAP_LINES: usize = 4;
+
 /// [`layout_paragraph`] with explicit tuning (for measurements).
 pub(crate) fn layout_tuned(
     fonts: &mut Fonts,
@@ -1483,13 +1493,152 @@ pub(crate) fn layout_tuned(
     opts: &ParOptions,
     tuning: ParTuning,
 ) -> ParagraphLayout {
+    let total: usize = items.iter().map(joined_len).sum();
+    if total <= 2 * PIECE_BYTES {
+        return layout_piece(fonts, items, opts, tuning, false).layout;
+    }
+    let mut out = ParagraphLayout {
+        lines: Vec::new(),
+        issues: Vec::new(),
+    };
+    let mut opts = opts.clone();
+    let mut from = 0;
+    loop {
+        let last = total - from <= 2 * PIECE_BYTES;
+        let end = if last { total } else { from + PIECE_BYTES };
+        let (piece, prefix) = slice_items(items, from, end);
+        let laid = layout_piece(fonts, &piece, &opts, tuning, !last);
+        let first_line = out.lines.len();
+        // Offsets in the piece's text (after the state re-opened in front
+        // of it) → offsets in the paragraph's.
+        let shift = |at: usize| (at + from).saturating_sub(prefix);
+        for mut line in laid.layout.lines {
+            line.text_start = shift(line.text_start);
+            out.lines.push(line);
+        }
+        for mut issue in laid.layout.issues {
+            issue.line += first_line;
+            out.issues.push(issue);
+        }
+        if last {
+            return out;
+        }
+        // The next piece goes on from the word after the last line kept,
+        // in the same direction and without an indent.
+        opts.first_indent = Pt::ZERO;
+        opts.rtl = Some(laid.rtl);
+        from = laid.next.map_or(end, shift).clamp(from + 1, end);
+    }
+}
+
+/// A piece of a paragraph laid out.
+struct LaidPiece {
+    layout: ParagraphLayout,
+    /// With an open end: where (in the piece's joined text) the word after
+    /// the last line kept begins; `None` when no line could be given back.
+    next: Option<usize>,
+    /// The paragraph's direction.
+    rtl: bool,
+}
+
+/// The items of a paragraph from joined-text offset `from` (a character
+/// boundary) to about `end`, after the language and the isolates open at
+/// `from`; with the length those re-opened items add in front. Items of no
+/// length at `from` (markers, a language) go with the text after them.
+fn slice_items(items: &[ParItem], from: usize, end: usize) -> (Vec<ParItem>, usize) {
+    let mut language: Option<String> = None;
+    let mut isolates: Vec<Option<bool>> = Vec::new();
+    let mut piece = Vec::new();
+    let mut pos = 0;
+    let mut started = false;
+    for item in items {
+        let len = joined_len(item);
+        let (a, b) = (pos, pos + len);
+        pos = b;
+        if !started {
+            if b < from || (b == from && len > 0) {
+                match item {
+                    ParItem::Language(l) => language.clone_from(l),
+                    ParItem::Isolate(d) => isolates.push(*d),
+                    ParItem::EndIsolate => {
+                        isolates.pop();
+                    }
+                    _ => {}
+                }
+                continue;
+            }
+            started = true;
+            if language.is_some() {
+                piece.push(ParItem::Language(language.take()));
+            }
+            piece.extend(isolates.iter().map(|&d| ParItem::Isolate(d)));
+        }
+        if a >= end && a > from {
+            break;
+        }
+        match item {
+            ParItem::Text {
+                text,
+                style,
+                link,
+                span,
+            } if a < from || b > end => {
+                let mut x = from.saturating_sub(a);
+                let mut y = (end - a).min(text.len());
+                while !text.is_char_boundary(x) {
+                    x += 1;
+                }
+                while y > x && !text.is_char_boundary(y) {
+                    y -= 1;
+                }
+                let exact = (span.end - span.start) as usize == text.len();
+                let span = if exact {
+                    Span {
+                        file: span.file,
+                        start: span.start + x as u32,
+                        end: span.start + y as u32,
+                    }
+                } else {
+                    *span
+                };
+                piece.push(ParItem::Text {
+                    text: text[x..y].to_string(),
+                    style: *style,
+                    link: *link,
+                    span,
+                });
+            }
+            _ => piece.push(item.clone()),
+        }
+    }
+    let prefix = piece
+        .iter()
+        .take_while(|i| matches!(i, ParItem::Language(_) | ParItem::Isolate(_)))
+        .map(joined_len)
+        .sum();
+    (piece, prefix)
+}
+
+/// Lays out `items` as a paragraph; with `open_end`, as the start of a
+/// longer one: its last lines are given back (see [`LaidPiece::next`]).
+fn layout_piece(
+    fonts: &mut Fonts,
+    items: &[ParItem],
+    opts: &ParOptions,
+    tuning: ParTuning,
+    open_end: bool,
+) -> LaidPiece {
     let started = Instant::now();
     let mut b = Builder::new(fonts, items, opts, tuning);
     let has_text = !b.runs.is_empty() || !b.markers.is_empty();
     if !has_text {
-        return ParagraphLayout {
-            lines: Vec::new(),
-            issues: Vec::new(),
+        return LaidPiece {
+            layout: ParagraphLayout {
+                lines: Vec::new(),
+                issues: Vec::new(),
+            },
+            next: None,
+            rtl: b.rtl,
         };
     }
     b.build();
@@ -1508,8 +1657,26 @@ pub(crate) fn layout_tuned(
         em,
         tuning: b.tuning.breaker,
     };
-    let breaks = linebreak::break_lines(&b.items, &params);
+    let mut breaks = linebreak::break_lines(&b.items, &params);
     let broken = Instant::now();
+    // An open end gives back its last lines, up to a break at a space (a
+    // line ending inside a word would have the next piece begin there).
+    let mut next = None;
+    if open_end {
+        let keep = breaks.len().saturating_sub(PIECE_OVERLAP_LINES);
+        let at_space = (0..keep).rev().find_map(|n| match b.content[breaks[n].at] {
+            Content::Space { at, .. } if b.items[breaks[n].at].kind == Kind::Glue => Some((n, at)),
+            _ => None,
+        });
+        if let Some((n, at)) = at_space {
+            breaks.truncate(n + 1);
+            let after = b.text[at as usize..]
+                .char_indices()
+                .find(|&(_, c)| !is_space(c))
+                .map_or(b.text.len(), |(i, _)| at as usize + i);
+            next = Some(after);
+        }
+    }
     let mut out = ParagraphLayout {
         lines: Vec::with_capacity(breaks.len()),
         issues: Vec::new(),
@@ -1520,7 +1687,7 @@ pub(crate) fn layout_tuned(
     // Glyphs of the run being set, reused for every run of the paragraph.
     let mut sink = GlyphSink::default();
     for (n, br) in breaks.iter().enumerate() {
-        let last = n + 1 == breaks.len();
+        let last = n + 1 == breaks.len() && next.is_none();
         set_line(
             &b,
             &params,
@@ -1539,7 +1706,11 @@ pub(crate) fn layout_tuned(
     timings.shaping += built - started;
     timings.line_breaking += broken - built;
     timings.line_setting += broken.elapsed();
-    out
+    LaidPiece {
+        layout: out,
+        next,
+        rtl: b.rtl,
+    }
 }
 
 /// Positions the glyphs of the line `start..br.at` and appends it to `out`.
@@ -2537,6 +2708,58 @@ mod tests {
         let n1 = lay(&mut fonts, &unit.repeat(20), &o).lines.len();
         let n2 = lay(&mut fonts, &unit.repeat(160), &o).lines.len();
         assert!(n2 > 7 * n1 && n2 < 9 * n1, "{n1} {n2}");
+    }
+
+    #[test]
+    fn a_paragraph_longer_than_a_piece_keeps_every_word_once_in_order() {
+        // Laid out a piece at a time (see PIECE_BYTES): the pieces meet at
+        // a space, so no word is lost, doubled or split at the seams.
+        let mut fonts = test_fonts();
+        let mut o = opts(Pt::from_inches(4.5).0);
+        o.first_indent = Pt(11.0);
+        let mut source = String::new();
+        let mut n = 0;
+        while source.len() < 3 * PIECE_BYTES {
+            for word in BOOK_PAR.split_whitespace() {
+                source.push_str(word);
+                source.push(' ');
+                if n % 7 == 0 {
+                    source.push_str(&format!("n{n} "));
+                }
+                n += 1;
+            }
+        }
+        let head = "Marked ";
+        let items = vec![text(head), ParItem::Marker(9), text(source.trim_end())];
+        let lay = layout_paragraph(&mut fonts, &items, &o);
+        assert!(texts_match(&rejoin(&lay), &format!("{head}{source}")));
+        let marked: Vec<usize> = (0..lay.lines.len())
+            .filter(|&i| lay.lines[i].markers.contains(&9))
+            .collect();
+        assert_eq!(marked, [0]);
+        let joined = format!("{head}{}", source.trim_end());
+        let mut last_start = 0;
+        for (i, line) in lay.lines.iter().enumerate() {
+            assert!(i == 0 || line.text_start > last_start, "line {i}");
+            last_start = line.text_start;
+            let first = line_text(line);
+            let first = first.split_whitespace().next().unwrap_or("");
+            assert!(
+                joined[line.text_start..].starts_with(first.trim_end_matches('-'))
+                    || lay.lines[i - 1].hyphenated,
+                "line {i} starts with {first:?} at {}",
+                line.text_start
+            );
+            // Every line but the last is flush with the measure.
+            if i + 1 < lay.lines.len() {
+                assert!(
+                    (line.width.0 - o.measure.0).abs() < 0.5,
+                    "line {i}: {:?}",
+                    line.width
+                );
+            }
+        }
+        assert_eq!(lay.lines[0].runs[0].glyphs[0].x, Pt(11.0));
     }
 
     #[test]
