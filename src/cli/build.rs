@@ -213,6 +213,13 @@ fn print_report(report: &LayoutReport) {
         .map(|k| format!("{} {}", report.count(*k), k.name()))
         .collect();
     println!("layout: {}", summary.join(", "));
+    let spacing = report.spacing;
+    if spacing.pairs > 0 {
+        println!(
+            "spacing: neighbouring lines differ by {:.2} in space ratio on average ({} pairs); {} tight beside loose",
+            spacing.mean_contrast, spacing.pairs, spacing.clashes
+        );
+    }
     for d in report.defects.iter().take(REPORT_LINES) {
         println!(
             "  {:<16} page {:>4} (folio {:>4})  {}  {}",

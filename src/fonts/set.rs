@@ -568,6 +568,16 @@ impl FontSet {
         }
     }
 
+    /// Whether `c` can be set in `face` or a fallback of it (a face of
+    /// the book, Folio's or the system's): asked before choosing a sign
+    /// (a task box) that has a plainer stand-in.
+    pub fn can_show(&mut self, face: Face, c: char) -> bool {
+        let mut unshown = Vec::new();
+        let mut buf = [0u8; 4];
+        self.face_stretches(face, c.encode_utf8(&mut buf), Variant::BOOK, &mut unshown);
+        unshown.is_empty()
+    }
+
     /// Natural width of `text` shaped as one unbroken run, with what the
     /// face lacks set in its fallbacks (as [`FontSet::run`] sets it).
     pub fn width(&mut self, text: &str, face: Face, size: Pt) -> Pt {

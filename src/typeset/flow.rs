@@ -257,6 +257,10 @@ pub(crate) struct Slab {
     /// none was given (rules and space are artifacts; text gets a
     /// paragraph of its own).
     pub node: Option<BlockId>,
+    /// For a justified line that is not its paragraph's last: the
+    /// adjustment ratio of its spaces (see [`crate::typeset::paragraph::Line::ratio`]),
+    /// which the layout report compares with its neighbours'.
+    pub spacing: Option<f32>,
 }
 
 impl Slab {
@@ -271,6 +275,7 @@ impl Slab {
             span,
             origin: None,
             node: None,
+            spacing: None,
         }
     }
 

@@ -427,7 +427,7 @@ pub(crate) const FINAL_HYPHEN_DEMERITS: f64 = 1_000_000.0;
 /// one apart, e.g. a very loose line after a tight one (TeX's
 /// `\adjdemerits`). [`CONTRAST`] does this job continuously; the class
 /// jump adds a small step (as much as a hyphen pair) for the worst cases.
-pub(crate) const ADJ_DEMERITS: f64 = 1_000_000.0;
+pub(crate) const ADJ_DEMERITS: f64 = 3_000_000.0;
 /// Extra demerits when the last line of a justified paragraph of several
 /// lines is a single word (a "runt"): a lone short word under a full
 /// paragraph looks like a mistake and wastes a line. (Ragged text, such as

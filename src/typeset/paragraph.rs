@@ -262,7 +262,7 @@ pub const EMERGENCY_STRETCH_EM: f64 = 2.0;
 /// of 0.072em, 2,800 gives 4.0% and 0.068em, 2,000 gives 5.5% and 0.065em
 /// (without expansion, 2,800 gives 10.5% and 0.080em). Typst, on the same
 /// text, hyphenates 10.6% of lines for 0.083em.
-pub const HYPHEN_PENALTY: f64 = 2800.0;
+pub const HYPHEN_PENALTY: f64 = 3000.0;
 /// Cost of breaking after an explicit hyphen or dash (TeX's
 /// `\exhyphenpenalty`): small, because a line ending in a dash or in a
 /// compound's own hyphen breaks nothing the author did not write.
@@ -448,6 +448,9 @@ struct Builder<'a> {
     /// It has characters of scripts written without spaces (see
     /// [`segment::has_unspaced`]).
     unspaced: bool,
+    /// Some of the text is code (the mono face): its spaces keep their
+    /// width and it breaks only at them.
+    mono: bool,
     /// The paragraph's language is the one the fonts shape in by default.
     book_language: bool,
     /// Joins between characters ([`BreakKind::Join`] indexes them).
@@ -582,6 +585,7 @@ impl<'a> Builder<'a> {
         } else {
             (cjk::has_cjk(&text), segment::has_unspaced(&text))
         };
+        let mono = runs.iter().any(|r| r.style.face == Face::Mono);
         Builder {
             fonts,
             opts,
@@ -598,6 +602,7 @@ impl<'a> Builder<'a> {
             variants: Vec::new(),
             cjk,
             unspaced,
+            mono,
             book_language,
             joins: Vec::new(),
             joined: false,
@@ -694,6 +699,12 @@ impl<'a> Builder<'a> {
     fn run_at(&self, offset: u32) -> Option<u32> {
         let i = self.runs.partition_point(|r| r.end <= offset);
         (i < self.runs.len() && self.runs[i].start <= offset).then_some(i as u32)
+    }
+
+    /// Whether the character at byte `offset` is code (the mono face).
+    fn code_at(&self, offset: u32) -> bool {
+        self.run_at(offset)
+            .is_some_and(|r| self.runs[r as usize].style.face == Face::Mono)
     }
 
     fn build(&mut self) {
@@ -969,6 +980,17 @@ impl<'a> Builder<'a> {
                 w
             }
         };
+        if r.style.face == Face::Mono {
+            // Spaces inside code are as wide as they are written: each one
+            // a character cell, never stretched or shrunk.
+            let code_end = end.min(r.end) as usize;
+            let n = text[at as usize..code_end].chars().count();
+            self.push(
+                Item::glue(w * n.max(1) as f64, 0.0, 0.0),
+                Content::Space { run, at },
+            );
+            return;
+        }
         let item = if self.justified() {
             Item::glue(
                 w,
@@ -1045,6 +1067,14 @@ impl<'a> Builder<'a> {
                 }
             }
             self.scratch.sort_unstable();
+        }
+        if self.mono {
+            // Code breaks only at its spaces: not after `!` in `!Send`, nor
+            // at a hyphen of `--release` (a word too long for the line
+            // still breaks, see `break_long_stretches`).
+            let mut scratch = std::mem::take(&mut self.scratch);
+            scratch.retain(|&(at, _)| !self.code_at(at) && !self.code_at(at.saturating_sub(1)));
+            self.scratch = scratch;
         }
         if (self.cjk || self.unspaced) && !word.is_ascii() {
             self.add_joins(text, start, end);

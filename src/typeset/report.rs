@@ -82,10 +82,41 @@ pub struct Defect {
     pub detail: String,
 }
 
-/// Every defect of a layout, in page order.
+/// Every defect of a layout, in page order, and how evenly it is spaced.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct LayoutReport {
     pub defects: Vec<Defect>,
+    pub spacing: Spacing,
+}
+
+/// Line-to-line contrast: how much the spacing of neighbouring justified
+/// lines of a paragraph differs (a tight line next to a loose one makes
+/// the page's colour uneven; the line breaker's contrast demerits keep it
+/// low). Ratios are adjustment ratios: 0 natural spaces, 1 stretched by
+/// their whole stretch, −1 shrunk by their whole shrink.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Spacing {
+    /// Pairs of neighbouring justified lines compared.
+    pub pairs: usize,
+    /// Mean difference of their ratios.
+    pub mean_contrast: f64,
+    /// Pairs a fitness class apart or more in TeX's terms (a tight line
+    /// beside a loose one, or a decent one beside a very loose one).
+    pub clashes: usize,
+}
+
+/// TeX's fitness class of a line whose spaces have adjustment ratio `r`:
+/// 0 tight, 1 decent, 2 loose, 3 very loose.
+fn fitness(r: f32) -> i32 {
+    if r < -0.5 {
+        0
+    } else if r <= 0.5 {
+        1
+    } else if r <= 1.0 {
+        2
+    } else {
+        3
+    }
 }
 
 impl LayoutReport {
@@ -101,6 +132,7 @@ impl LayoutReport {
         struct Json<'a> {
             defects: &'a [Defect],
             counts: BTreeMap<&'static str, usize>,
+            spacing: Spacing,
         }
         let counts = DefectKind::ALL
             .iter()
@@ -109,6 +141,7 @@ impl LayoutReport {
         let json = Json {
             defects: &self.defects,
             counts,
+            spacing: self.spacing,
         };
         serde_json::to_string_pretty(&json).expect("plain data always serializes")
     }
@@ -186,6 +219,8 @@ pub(crate) fn collect(pages: &[ReportPage<'_>], book: &Book, bounds: Bounds) -> 
     };
     // Lines of every paragraph in reading order, for hyphen runs.
     let mut paragraphs: BTreeMap<usize, Vec<(usize, bool, Span)>> = BTreeMap::new();
+    // Spacing of the justified lines of every paragraph, in reading order.
+    let mut spacings: BTreeMap<usize, Vec<f32>> = BTreeMap::new();
 
     for (pi, p) in pages.iter().enumerate() {
         let body: Vec<_> = p.page.slabs.iter().filter(|s| !s.repeated).collect();
@@ -224,6 +259,9 @@ pub(crate) fn collect(pages: &[ReportPage<'_>], book: &Book, bounds: Bounds) -> 
                     .entry(par)
                     .or_default()
                     .push((pi, hyphenated, placed.span));
+                if let Some(r) = placed.spacing {
+                    spacings.entry(par).or_default().push(r);
+                }
             }
         }
         if let Some(first) = body.first() {
@@ -282,6 +320,19 @@ pub(crate) fn collect(pages: &[ReportPage<'_>], book: &Book, bounds: Bounds) -> 
                 run = 0;
             }
         }
+    }
+    let mut total = 0.0;
+    for lines in spacings.values() {
+        for pair in lines.windows(2) {
+            report.spacing.pairs += 1;
+            total += f64::from((pair[1] - pair[0]).abs());
+            if (fitness(pair[1]) - fitness(pair[0])).abs() > 1 {
+                report.spacing.clashes += 1;
+            }
+        }
+    }
+    if report.spacing.pairs > 0 {
+        report.spacing.mean_contrast = total / report.spacing.pairs as f64;
     }
     report
         .defects
@@ -455,11 +506,55 @@ mod tests {
                 location: "a \"b\".md:2".into(),
                 detail: String::new(),
             }],
+            spacing: Spacing {
+                pairs: 2,
+                mean_contrast: 0.5,
+                clashes: 1,
+            },
         };
         let j: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
         assert_eq!(j["defects"][0]["kind"], "widow");
         assert_eq!(j["defects"][0]["location"], "a \"b\".md:2");
         assert_eq!(j["counts"]["widow"], 1);
         assert_eq!(j["counts"]["orphan"], 0);
+        assert_eq!(j["spacing"]["clashes"], 1);
+    }
+
+    #[test]
+    fn neighbouring_lines_of_a_paragraph_are_compared_across_pages() {
+        let spaced = |par, index, r| {
+            let mut l = line(par, index, 9, false);
+            l.slab.spacing = Some(r);
+            l
+        };
+        // Paragraph 1: tight (−0.8) beside loose (0.8) is a clash, then
+        // two decent lines across the page break; paragraph 2 has one
+        // justified line, nothing to compare.
+        let page1 = BodyPage {
+            slabs: vec![spaced(1, 0, -0.8), spaced(1, 1, 0.8), spaced(1, 2, 0.4)],
+            ..BodyPage::default()
+        };
+        let page2 = BodyPage {
+            slabs: vec![spaced(1, 3, 0.2), line(1, 4, 5, false), spaced(2, 0, 3.0)],
+            ..BodyPage::default()
+        };
+        let pages = [
+            ReportPage {
+                index: 0,
+                folio: "1".into(),
+                page: &page1,
+                more_follows: true,
+            },
+            ReportPage {
+                index: 1,
+                folio: "2".into(),
+                page: &page2,
+                more_follows: false,
+            },
+        ];
+        let r = collect(&pages, &empty_book(), BOUNDS);
+        assert_eq!(r.spacing.pairs, 3);
+        assert_eq!(r.spacing.clashes, 1);
+        assert!((r.spacing.mean_contrast - (1.6 + 0.4 + 0.2) / 3.0).abs() < 1e-6);
     }
 }

@@ -639,15 +639,17 @@ impl Composer<'_> {
 
     /// The marker of list item `i`: a number, a bullet by depth, or a box.
     pub(super) fn list_label(
-        &self,
+        &mut self,
         list: &List,
         i: usize,
         task: Option<bool>,
         depth: usize,
     ) -> (String, Face) {
         if let Some(done) = task {
+            // A real box from the book's face or a fallback (a symbol
+            // font of the system); brackets only when no font has one.
             let (boxed, plain) = if done { ('☑', "[x]") } else { ('☐', "[ ]") };
-            return if self.coverage.has(boxed) {
+            return if self.coverage.has(boxed) || self.fonts.can_show(Face::Regular, boxed) {
                 (boxed.to_string(), Face::Regular)
             } else {
                 (plain.to_string(), Face::Mono)

@@ -56,6 +56,9 @@ impl Composer<'_> {
                 let (above, below) = math_extra(line, &pb.marks, ctx);
                 let mut slab = Slab::new(ctx.leading + above + below, role, line_span(line, span));
                 slab.origin = Some((span.start, pb.words_before(&word_starts, line.text_start)));
+                if align == Alignment::Justify && index + 1 < count {
+                    slab.spacing = Some(line.ratio as f32);
+                }
                 self.line_pieces(
                     line,
                     &pb.marks,
