@@ -251,7 +251,12 @@ fn toc(loaded: &LoadedBook, t: Target, out: &mut Vec<Finding>) {
             deep.len()
         ),
     )
-    .hint("set `epub: nav-depth: 2` in book.yaml to keep two levels in the e-book's contents");
+    .hint(if loaded.config.keys.path().ends_with("book.toml") {
+        // An mdBook book has no book.yaml to set it in.
+        "the e-book's contents follow SUMMARY.md and the chapters' headings: keep them two levels deep there"
+    } else {
+        "set `epub: nav-depth: 2` in book.yaml to keep two levels in the e-book's contents"
+    });
     if let Some(at) = at {
         f = f.at(at);
     }
