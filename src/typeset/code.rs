@@ -93,7 +93,7 @@ impl Composer<'_> {
         let descent = size * self.fonts.metrics(Face::Mono).descender;
         let mut top = Slab::new(pad_v, Role::Other, span);
         top.pieces.push(background(descent, pad_v, CODE_BACKGROUND));
-        out.push(Elem::Slab(top));
+        out.push(Elem::slab(top));
         let mut slabs = Vec::new();
         let text_x = ctx.left + pad + char_width * gutter as f64;
         for (index, row) in rows.iter().enumerate() {
@@ -159,7 +159,7 @@ impl Composer<'_> {
         bottom
             .pieces
             .push(background(descent, pad_v, CODE_BACKGROUND));
-        out.push(Elem::Slab(bottom));
+        out.push(Elem::slab(bottom));
     }
 }
 

@@ -201,7 +201,7 @@ pub(crate) fn contents_flow(
                 },
                 target: target.clone(),
             });
-            flow.elems.push(Elem::Slab(slab));
+            flow.elems.push(Elem::slab(slab));
         }
     }
     flow.structure = c.take_structure();

@@ -396,18 +396,22 @@ impl Slab {
 /// One element of the vertical flow.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Elem {
-    Slab(Slab),
+    /// Boxed: a chapter's flow holds a slab per line and a space between
+    /// most lines, and a space is much smaller than a slab.
+    Slab(Box<Slab>),
     /// Vertical space. When `breakable` and it follows a slab, a page may
     /// end here; spaces at the top of a page are dropped.
-    Space {
-        height: Pt,
-        breakable: bool,
-    },
+    Space { height: Pt, breakable: bool },
     /// Advance to the next line of the baseline grid (never a break).
     Snap,
 }
 
 impl Elem {
+    /// A slab of the flow.
+    pub fn slab(slab: Slab) -> Elem {
+        Elem::Slab(Box::new(slab))
+    }
+
     /// A legal page break with no space.
     pub fn brk() -> Elem {
         Elem::Space {

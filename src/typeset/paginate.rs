@@ -240,14 +240,12 @@ impl<'f> Paginator<'f> {
         // (end, placed, notes, cursor) at the last legal break.
         let mut last_cut: Option<(usize, usize, usize, Pt)> = None;
 
-        if let Some(Elem::Slab(Slab {
-            role: Role::TableRow { table },
-            ..
-        })) = elems.get(start)
-        {
-            if let Some(head) = self.flow.table_heads.get(*table) {
-                placed.push((Pt::ZERO, SlabRef::Head(*table)));
-                cursor = head.height;
+        if let Some(Elem::Slab(first)) = elems.get(start) {
+            if let Role::TableRow { table } = &first.role {
+                if let Some(head) = self.flow.table_heads.get(*table) {
+                    placed.push((Pt::ZERO, SlabRef::Head(*table)));
+                    cursor = head.height;
+                }
             }
         }
         let done = |placed, notes, end, cursor, forced, natural_end| Trial {
@@ -438,7 +436,7 @@ impl<'f> Paginator<'f> {
                     .get_mut(i)
                     .map(|e| std::mem::replace(e, Elem::Snap))
                 {
-                    Some(Elem::Slab(s)) => s,
+                    Some(Elem::Slab(s)) => *s,
                     _ => continue,
                 },
                 SlabRef::Head(_) => match self.slab(r) {

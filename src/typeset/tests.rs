@@ -712,7 +712,7 @@ fn blocks_flow(blocks: &[usize]) -> (Geometry, crate::typeset::flow::Flow) {
     let mut elems = Vec::new();
     for &n in blocks {
         for _ in 0..n {
-            elems.push(Elem::Slab(Slab::new(
+            elems.push(Elem::slab(Slab::new(
                 geo.leading,
                 Role::Other,
                 Span::default(),

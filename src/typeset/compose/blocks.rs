@@ -129,7 +129,7 @@ impl Composer<'_> {
                         out.push(Elem::Snap);
                     }
                     let first = out.len();
-                    out.push(Elem::Slab(slab));
+                    out.push(Elem::slab(slab));
                     if let Some(id) = &f.id {
                         self.anchor_at(id, first, out);
                     }
@@ -234,7 +234,7 @@ impl Composer<'_> {
                         self.set(&pb, ctx, Pt::ZERO, Alignment::Left, false, block.span);
                     claim_slabs(&mut slabs, summary);
                     // The summary keeps with what it sums up.
-                    out.extend(slabs.into_iter().map(Elem::Slab));
+                    out.extend(slabs.into_iter().map(Elem::slab));
                     after = Prev::Heading;
                 }
                 self.place.block = Some(div);
@@ -295,7 +295,7 @@ impl Composer<'_> {
                         });
                     }
                     self.flow.table_heads.push(part.head.clone());
-                    out.push(Elem::Slab(part.head));
+                    out.push(Elem::slab(part.head));
                     let n = part.rows.len();
                     for (i, row) in part.rows.into_iter().enumerate() {
                         // The head keeps with the first row; the last row
@@ -303,7 +303,7 @@ impl Composer<'_> {
                         if i > 0 && i < n && !ctx.in_note {
                             out.push(Elem::brk());
                         }
-                        out.push(Elem::Slab(row));
+                        out.push(Elem::slab(row));
                     }
                 }
                 Prev::Other
@@ -344,7 +344,7 @@ impl Composer<'_> {
                     height: THIN_RULE,
                     gray: 0.0,
                 })));
-                out.push(Elem::Slab(slab));
+                out.push(Elem::slab(slab));
                 Prev::Break
             }
         }
@@ -451,7 +451,7 @@ impl Composer<'_> {
             if i > 0 {
                 out.push(Elem::brk());
             }
-            out.push(Elem::Slab(part));
+            out.push(Elem::slab(part));
         }
     }
 
@@ -596,7 +596,7 @@ impl Composer<'_> {
             self.blocks_after(&item.blocks, &inner, Prev::Start, out);
             self.leave(saved);
             if !out[start..].iter().any(|e| matches!(e, Elem::Slab(_))) {
-                out.push(Elem::Slab(Slab::new(ctx.leading, Role::Other, item.span)));
+                out.push(Elem::slab(Slab::new(ctx.leading, Role::Other, item.span)));
             }
             claim(out, start, body);
             let (label, face) = &labels[i];
@@ -693,7 +693,7 @@ impl Composer<'_> {
         claim_slabs(&mut slabs, term);
         // The term keeps with the first lines of its details.
         for slab in slabs {
-            out.push(Elem::Slab(slab));
+            out.push(Elem::slab(slab));
         }
         let indent = ctx.size * DEFINITION_INDENT;
         let inner = Ctx {
@@ -736,7 +736,7 @@ impl Composer<'_> {
         let saved = self.enter(Some(div), false);
         self.blocks_after(&fig.body, ctx, Prev::Start, out);
         for slab in self.caption(&fig.caption, ctx, span) {
-            out.push(Elem::Slab(slab));
+            out.push(Elem::slab(slab));
         }
         self.leave(saved);
     }
@@ -835,9 +835,9 @@ impl Composer<'_> {
                 };
                 pb.aside(&label, style, Marking::default(), span);
                 let slabs = self.set(&pb, ctx, Pt::ZERO, Alignment::Center, false, span);
-                out.extend(slabs.into_iter().map(Elem::Slab));
+                out.extend(slabs.into_iter().map(Elem::slab));
             }
-            out.extend(caption_slabs.into_iter().map(Elem::Slab));
+            out.extend(caption_slabs.into_iter().map(Elem::slab));
             return;
         };
         let (natural_w, natural_h) = natural_size(img, wpx, hpx);
@@ -872,9 +872,9 @@ impl Composer<'_> {
             height: h,
             alt: img.alt.clone(),
         })));
-        out.push(Elem::Slab(slab));
+        out.push(Elem::slab(slab));
         // A figure never breaks: image and caption stay together.
-        out.extend(caption_slabs.into_iter().map(Elem::Slab));
+        out.extend(caption_slabs.into_iter().map(Elem::slab));
     }
 
     /// Records ids of anchors and spans in `inlines` as destinations at

@@ -339,7 +339,7 @@ impl Composer<'_> {
         let slabs = elems
             .into_iter()
             .filter_map(|e| match e {
-                Elem::Slab(s) => Some(s),
+                Elem::Slab(s) => Some(*s),
                 _ => None,
             })
             .collect();

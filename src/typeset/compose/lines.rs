@@ -14,7 +14,7 @@ impl Composer<'_> {
             if i > 0 && !ctx.in_note && i >= MIN_LINES_AT_BREAK && n - i >= MIN_LINES_AT_BREAK {
                 out.push(Elem::brk());
             }
-            out.push(Elem::Slab(slab));
+            out.push(Elem::slab(slab));
         }
     }
 

@@ -783,7 +783,7 @@ impl<'a> Composer<'a> {
                 // An untitled chapter still opens below the same sink.
                 let sink = self.sink();
                 if sink.0 > EPS {
-                    out.push(Elem::Slab(Slab::new(sink, Role::Other, chapter.span)));
+                    out.push(Elem::slab(Slab::new(sink, Role::Other, chapter.span)));
                     prev = Prev::Heading;
                 }
             }
@@ -846,7 +846,7 @@ impl<'a> Composer<'a> {
         let mut slabs: Vec<Slab> = elems
             .into_iter()
             .filter_map(|e| match e {
-                Elem::Slab(s) => Some(s),
+                Elem::Slab(s) => Some(*s),
                 Elem::Space { height, .. } if height.0 > EPS => Some(Slab::space(height)),
                 _ => None,
             })
