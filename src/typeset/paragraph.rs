@@ -1492,6 +1492,42 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// Pushes a zero-width atom at pen position `x` for each bidi isolate
+/// control right before byte `at` of the paragraph text, at its level.
+/// The controls are never drawn, but they keep the text inside an
+/// isolate apart from its neighbours when the line is reordered: a note
+/// number isolated after `16` in right-to-left text has the number's
+/// level, and without them rule L2 would reverse the two as one run.
+fn isolate_atoms(b: &Builder, at: u32, x: f64, atoms: &mut Vec<Atom>) {
+    let Some(levels) = &b.levels else {
+        return;
+    };
+    let before = &b.text[..at as usize];
+    let controls = before
+        .chars()
+        .rev()
+        .take_while(|c| {
+            matches!(
+                *c,
+                LEFT_TO_RIGHT_ISOLATE
+                    | RIGHT_TO_LEFT_ISOLATE
+                    | FIRST_STRONG_ISOLATE
+                    | POP_DIRECTIONAL_ISOLATE
+            )
+        })
+        .count();
+    // Each control is three bytes (U+2066–U+2069).
+    let first = at as usize - controls * POP_DIRECTIONAL_ISOLATE.len_utf8();
+    for k in 0..controls {
+        atoms.push(Atom {
+            x,
+            width: 0.0,
+            level: levels.at(first + k * POP_DIRECTIONAL_ISOLATE.len_utf8()),
+            glyph: None,
+        });
+    }
+}
+
 /// Key deciding when a new [`TextRun`] starts.
 fn same_run(a: &TextStyle, b: &TextStyle) -> bool {
     a.face == b.face && a.size == b.size && a.gray == b.gray && a.rise == b.rise
@@ -1892,6 +1928,9 @@ fn set_line(
                     )
                     .0;
                 if let Some(atoms) = atoms.as_mut() {
+                    if g.0 == 0 {
+                        isolate_atoms(b, piece.0, x0, atoms);
+                    }
                     let shaped = &b.fonts.word_glyphs(word)[g.0 as usize..g.1 as usize];
                     let r = line.runs.len() as u32;
                     let mut pen = x0;
@@ -1925,6 +1964,7 @@ fn set_line(
                 let x0 = x;
                 x += w;
                 if let Some(atoms) = atoms.as_mut() {
+                    isolate_atoms(b, at, x0, atoms);
                     atoms.push(Atom {
                         x: x0,
                         width: w,
@@ -2974,6 +3014,33 @@ mod tests {
         assert_eq!(l.lines[0].markers, [4]);
         let l = layout_paragraph(&mut fonts, &[text("   ")], &opts(200.0));
         assert!(l.lines.len() <= 1 && l.issues.is_empty());
+    }
+
+    #[test]
+    fn isolated_text_stays_apart_from_a_neighbour_at_its_level() {
+        // A `1` isolated after `16` in right-to-left text: both resolve to
+        // level 2, and only the isolate controls (level 1) between them
+        // keep rule L2 from reversing them as one run `161`. (The test
+        // fonts have no Hebrew: its letters are boxes, in their places.)
+        let mut fonts = test_fonts();
+        let items = [
+            text("אב 16"),
+            ParItem::Isolate(None),
+            text("1"),
+            ParItem::EndIsolate,
+            text(" גד"),
+        ];
+        let l = layout_paragraph(&mut fonts, &items, &opts(300.0));
+        assert_eq!(l.lines.len(), 1);
+        let mut glyphs: Vec<(f64, &str)> = l.lines[0]
+            .runs
+            .iter()
+            .flat_map(|r| r.glyphs.iter().map(move |g| (g.x.0, r.glyph_text(g))))
+            .collect();
+        glyphs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let visual: String = glyphs.iter().map(|g| g.1).collect();
+        // Read right to left: אב, 16, the isolated 1, גד.
+        assert_eq!(visual, "דג116בא", "{glyphs:?}");
     }
 
     #[test]

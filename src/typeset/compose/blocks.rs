@@ -416,6 +416,7 @@ impl Composer<'_> {
             size,
             rise: Pt::ZERO,
             mark: Marking::default(),
+            rtl: ctx.rtl || ctx.dir == Some(true),
         };
         self.inlines(&mut pb, &h.content, InlineStyleArg(base));
         let inner = Ctx { size, ..*ctx };
@@ -514,6 +515,7 @@ impl Composer<'_> {
             size,
             rise: Pt::ZERO,
             mark: Marking::default(),
+            rtl: ctx.rtl,
         };
         if content.is_empty() {
             pb.text(title, base.text_style(), Marking::default(), span);
