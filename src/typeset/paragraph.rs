@@ -701,6 +701,13 @@ impl<'a> Builder<'a> {
         (i < self.runs.len() && self.runs[i].start <= offset).then_some(i as u32)
     }
 
+    /// Whether the character at byte `offset` is raised or lowered (a
+    /// note marker, a superscript).
+    fn raised_at(&self, offset: u32) -> bool {
+        self.run_at(offset)
+            .is_some_and(|r| self.runs[r as usize].style.rise != Pt::ZERO)
+    }
+
     /// Whether the character at byte `offset` is code (the mono face).
     fn code_at(&self, offset: u32) -> bool {
         self.run_at(offset)
@@ -954,9 +961,12 @@ impl<'a> Builder<'a> {
         let ideograph = |c: Option<char>| {
             c.is_some_and(|c| !c.is_ascii() && cjk::class(c) == cjk::Class::Ideograph)
         };
+        // (Not beside raised text: a note marker is no Latin word.)
         if self.cjk
             && (ideograph(text[..at as usize].chars().next_back())
                 || ideograph(text[end as usize..].chars().next()))
+            && !self.raised_at(at.saturating_sub(1))
+            && !self.raised_at(end)
         {
             let em = self.runs[run as usize].style.size.0;
             let item = if self.justified() {
@@ -1237,18 +1247,33 @@ impl<'a> Builder<'a> {
         let mut joins: Vec<(u32, cjk::Join, bool, bool)> = Vec::new();
         if has_cjk {
             let half_blank = cjk::half_blank_punctuation(&self.opts.language);
-            let mut prev: Option<char> = None;
+            let mut prev: Option<(u32, char)> = None;
             for (i, c) in word.char_indices() {
                 if is_combining(c) {
                     continue;
                 }
-                if let Some(p) = prev {
-                    if let Some(j) = cjk::join(p, c, half_blank) {
-                        let allowed = !cjk::never_starts_line(c) && !cjk::never_ends_line(p);
-                        joins.push((start + i as u32, j, allowed, false));
+                let at = start + i as u32;
+                if let Some((p_at, p)) = prev {
+                    if let Some(mut j) = cjk::join(p, c, half_blank) {
+                        let mut allowed = !cjk::never_starts_line(c) && !cjk::never_ends_line(p);
+                        let latin = cjk::class(p) == cjk::Class::Latin
+                            || cjk::class(c) == cjk::Class::Latin;
+                        if latin && (self.raised_at(p_at) || self.raised_at(at)) {
+                            // A note marker (raised text) sits right against
+                            // its word: no CJK–Latin space, and no break
+                            // before it.
+                            j = cjk::Join {
+                                gap: 0.0,
+                                stretch: 0.0,
+                                shrink: 0.0,
+                                end_trim: 0.0,
+                            };
+                            allowed &= !self.raised_at(at);
+                        }
+                        joins.push((at, j, allowed, false));
                     }
                 }
-                prev = Some(c);
+                prev = Some((at, c));
             }
         }
         if has_unspaced {

@@ -1548,3 +1548,48 @@ fn note_numbers_in_right_to_left_text_follow_numbers_and_latin_words() {
         );
     }
 }
+
+#[test]
+fn note_numbers_after_chinese_and_japanese_get_no_latin_spacing() {
+    // A raised note number is no Latin word: it sits against the
+    // character before it, with no quarter-em gap.
+    for (language, text, before) in [
+        (
+            "zh-Hans",
+            "北京植物园有超过10000种植物[^1]。\n\n[^1]: 注。\n",
+            "物",
+        ),
+        (
+            "ja",
+            "この町には3つの図書館があります[^1]。\n\n[^1]: 注。\n",
+            "す",
+        ),
+    ] {
+        let mut b = book(&[text]);
+        b.meta.language = language.into();
+        let glyphs = placed_glyphs(&set(&b, 30).document);
+        let ((x0, _), line) = note_and_its_line(&glyphs, "1");
+        let (_, right, c) = line
+            .iter()
+            .rfind(|g| g.1 <= x0 + 1e-6)
+            .expect("a character before the note");
+        assert_eq!(c, before, "{line:?}");
+        assert!(
+            (x0 - right).abs() < 0.3,
+            "{language}: note at {x0}, {before} ends at {right} ({line:?})"
+        );
+        // A number written against the text still gets its space.
+        let number = if language == "ja" { "3" } else { "10000" };
+        let (left, _) = word_extent(&line, number, false);
+        let (_, ideograph) = line
+            .iter()
+            .rfind(|g| g.1 <= left + 1e-6)
+            .map(|g| (g.0, g.1))
+            .expect("a character before the number");
+        let gap = left - ideograph;
+        assert!(
+            (gap - crate::typeset::cjk::LATIN_GAP * 10.0).abs() < 0.5,
+            "{language}: gap before {number}: {gap}"
+        );
+    }
+}
