@@ -1593,3 +1593,25 @@ fn note_numbers_after_chinese_and_japanese_get_no_latin_spacing() {
         );
     }
 }
+
+#[test]
+fn chinese_paragraphs_are_indented_two_characters() {
+    for (language, ems) in [("zh-Hans", 2.0), ("ja", 1.0), ("en", 1.0)] {
+        let mut b = book(&["# 标题\n\n第一段文字。\n\n第二段文字。\n"]);
+        b.meta.language = language.into();
+        let glyphs = placed_glyphs(&set(&b, 30).document);
+        let first_x = |c: &str| {
+            glyphs
+                .iter()
+                .filter(|g| g.4 == 10.0 && g.5 == c)
+                .map(|g| g.2)
+                .next()
+                .unwrap_or_else(|| panic!("{c}"))
+        };
+        let indent = first_x("二") - first_x("一");
+        assert!(
+            (indent - ems * 10.0).abs() < 1e-6,
+            "{language}: indent {indent}"
+        );
+    }
+}

@@ -107,7 +107,7 @@ impl Composer<'_> {
                 let indent = match prev {
                     Prev::Start | Prev::Heading | Prev::Break | Prev::Display => Pt::ZERO,
                     _ if align != Alignment::Justify => Pt::ZERO,
-                    _ => ctx.size,
+                    _ => ctx.size * crate::typeset::cjk::paragraph_indent(self.language(ctx)),
                 };
                 let slabs = self.set(&pb, ctx, indent, align, true, block.span);
                 let first = out.len();
