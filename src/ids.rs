@@ -32,13 +32,51 @@ impl IdSet {
     }
 }
 
-/// Turns heading text into an id: lower case, letters and digits kept,
-/// runs of anything else become one `-`. The result always starts with a
-/// letter (XML ids may not start with a digit), so `2024 in review` becomes
+/// Whether `c` is a combining mark that belongs to the letter before it
+/// (Unicode Mn and Mc): Devanagari's virama and vowel signs, Thai tone
+/// marks, accents typed as marks. A word keeps them: `दिल्ली` without its
+/// virama is another word, and Thai without its tone marks is misspelt.
+/// UAX #14's class CM holds the marks of most scripts (less its control
+/// and format characters); the marks of Thai, Lao, Khmer and Burmese are
+/// in class SA with their letters, where everything that is not a letter
+/// or digit is a mark.
+pub fn is_mark(c: char) -> bool {
+    use unicode_linebreak::{break_property, BreakClass};
+    if c.is_ascii() || c.is_control() || is_format(c) {
+        return false;
+    }
+    match break_property(u32::from(c)) {
+        BreakClass::CombiningMark => true,
+        BreakClass::ComplexContext => !c.is_alphanumeric(),
+        _ => false,
+    }
+}
+
+/// Invisible format characters that UAX #14 files with the marks: bidi
+/// controls, joiners, tags. They are left out of ids (joiners inside a
+/// word, as Persian's, leave no gap either).
+fn is_format(c: char) -> bool {
+    matches!(c,
+        '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{E0000}'..='\u{E007F}')
+}
+
+/// Zero-width joiners and non-joiners: inside a word (Persian, Indic
+/// scripts) they join its parts, so they leave no `-` in an id.
+fn is_joiner(c: char) -> bool {
+    matches!(c, '\u{200C}' | '\u{200D}')
+}
+
+/// Turns heading text into an id: lower case, letters and digits kept
+/// with the combining marks on them (see [`is_mark`]), runs of anything
+/// else become one `-`. The result always starts with a letter (XML ids
+/// may not start with a digit), so `2024 in review` becomes
 /// `h-2024-in-review`, and text with no letters or digits gives `section`.
 pub fn slugify(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
     let mut pending_dash = false;
+    // The last character was kept: a mark after it belongs to the word.
+    let mut in_word = false;
     for c in text.chars() {
         if c.is_alphanumeric() {
             if pending_dash && !slug.is_empty() {
@@ -46,9 +84,15 @@ pub fn slugify(text: &str) -> String {
             }
             pending_dash = false;
             slug.extend(c.to_lowercase());
-        } else if c != '\'' && c != '’' {
-            // Apostrophes join words ("Pakistan’s" → "pakistans") as readers expect.
+            in_word = true;
+        } else if in_word && is_mark(c) {
+            slug.push(c);
+        } else if c == '\'' || c == '’' || is_joiner(c) {
+            // Apostrophes join words ("Pakistan’s" → "pakistans") as readers
+            // expect; so do joiners.
+        } else {
             pending_dash = true;
+            in_word = false;
         }
     }
     if slug.is_empty() {
@@ -65,7 +109,7 @@ pub fn slugify(text: &str) -> String {
 pub fn is_valid_id(id: &str) -> bool {
     let mut chars = id.chars();
     chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
-        && chars.all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && chars.all(|c| c.is_alphanumeric() || is_mark(c) || matches!(c, '-' | '_' | '.'))
 }
 
 #[cfg(test)]
@@ -86,6 +130,24 @@ mod tests {
         assert_eq!(slugify("2024 in review"), "h-2024-in-review");
         assert_eq!(slugify("***"), "section");
         assert_eq!(slugify("Ümlaut Straße"), "ümlaut-straße");
+    }
+
+    #[test]
+    fn slugs_keep_combining_marks() {
+        // Devanagari's virama and Thai's tone marks are parts of their words.
+        assert_eq!(slugify("पहला अध्याय"), "पहला-अध्याय");
+        assert_eq!(slugify("दिल्ली की सैर"), "दिल्ली-की-सैर");
+        assert_eq!(slugify("บทที่ 1"), "บทที่-1");
+        assert_eq!(slugify("เที่ยวกรุงเทพ"), "เที่ยวกรุงเทพ");
+        assert_eq!(slugify("ຂ້ອຍ"), "ຂ້ອຍ");
+        // An accent typed as a mark stays on its letter.
+        assert_eq!(slugify("Cafe\u{301} noir"), "cafe\u{301}-noir");
+        // A mark with no letter before it, and format characters, do not.
+        assert_eq!(slugify("\u{94D}x \u{200F}y"), "x-y");
+        assert_eq!(slugify("می\u{200C}خواهم"), "میخواهم");
+        assert!(is_valid_id("अध्याय") && is_valid_id("บทที่-1"));
+        assert!(is_mark('\u{94D}') && is_mark('\u{E48}') && is_mark('\u{301}'));
+        assert!(!is_mark('ก') && !is_mark('a') && !is_mark('\u{200D}') && !is_mark('\u{1}'));
     }
 
     #[test]

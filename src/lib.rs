@@ -530,8 +530,12 @@ pub fn output_stem(title: &str) -> String {
     for c in title.chars().flat_map(char::to_lowercase) {
         if c.is_alphanumeric() {
             stem.push(c);
-        } else if c == '\'' || c == '’' {
-            // Apostrophes join words: `Pakistan’s` → `pakistans`.
+        } else if ids::is_mark(c) && !stem.is_empty() && !stem.ends_with('-') {
+            // A combining mark belongs to its letter: `दिल्ली`, `เที่ยว`.
+            stem.push(c);
+        } else if c == '\'' || c == '’' || matches!(c, '\u{200C}' | '\u{200D}') {
+            // Apostrophes join words: `Pakistan’s` → `pakistans`; so do
+            // zero-width joiners.
         } else if !stem.is_empty() && !stem.ends_with('-') {
             stem.push('-');
         }
@@ -563,5 +567,8 @@ mod tests {
         );
         assert_eq!(output_stem("Ça ira"), "ça-ira");
         assert_eq!(output_stem("?!"), "book");
+        // Combining marks stay with their letters.
+        assert_eq!(output_stem("दिल्ली की सैर"), "दिल्ली-की-सैर");
+        assert_eq!(output_stem("เที่ยวกรุงเทพ"), "เที่ยวกรุงเทพ");
     }
 }

@@ -272,6 +272,70 @@ fn numbers_and_latin_words_keep_their_order_inside_right_to_left_lines() {
     }
 }
 
+#[test]
+fn note_numbers_follow_the_number_or_latin_word_they_mark() {
+    // A note number after a number or a Latin word is isolated: read right
+    // to left it comes after the word, so it is drawn on the word's left,
+    // touching it (not on its right, inside the word's left-to-right run).
+    let src = tempfile::tempdir().unwrap();
+    let arabic = src.path().join("ar");
+    std::fs::create_dir_all(&arabic).unwrap();
+    for e in std::fs::read_dir(fixture("scripts").join("ar")).unwrap() {
+        let p = e.unwrap().path();
+        let text = std::fs::read_to_string(&p).unwrap();
+        let text = text
+            .replace("4500 سنة[^1]", "4500[^1] سنة")
+            .replace("Europe", "Europe[^2]")
+            .replace("[^1]: ", "[^2]: أوروبا.\n\n[^1]: ");
+        std::fs::write(arabic.join(p.file_name().unwrap()), text).unwrap();
+    }
+    let cases = [
+        (fixture("scripts").join("he"), vec![("1", "16")]),
+        (arabic, vec![("1", "Europe"), ("2", "4500")]),
+    ];
+    for (book, notes) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, pdf) = build_ok(&book, dir.path());
+        let pages = trace(&pdf);
+        let body = body_size(&pages);
+        for (number, word) in notes {
+            // The note number: a small glyph on some body page…
+            let (page, note) = pages
+                .iter()
+                .find_map(|p| {
+                    p.glyphs
+                        .iter()
+                        .find(|g| {
+                            g.unicode == number && g.size < 0.8 * body && g.y > 0.3 * p.height
+                        })
+                        .map(|g| (p, g.clone()))
+                })
+                .unwrap_or_else(|| panic!("{}: no note {number}", book.display()));
+            // …raised above the line it belongs to.
+            let mut line: Vec<&TracedGlyph> = page
+                .glyphs
+                .iter()
+                .filter(|g| {
+                    (g.size - body).abs() < 0.01 && g.y < note.y && note.y - g.y < 0.5 * body
+                })
+                .collect();
+            line.sort_by(|a, b| a.x.total_cmp(&b.x));
+            let text: String = line.iter().map(|g| g.unicode.as_str()).collect();
+            let at = text
+                .find(word)
+                .unwrap_or_else(|| panic!("{word} not in the line {text}"));
+            let left = line[text[..at].chars().count()].x;
+            let right = note.x + note.advance;
+            assert!(
+                right <= left + 0.05 && left - right < 1.0,
+                "{}: note {number} at {}..{right}, {word} starts at {left}: {text}",
+                book.display(),
+                note.x
+            );
+        }
+    }
+}
+
 /// Where `s` starts in `text`, in characters.
 fn x_of(text: &str, s: &str) -> usize {
     let i = text

@@ -63,6 +63,14 @@ fn every_script_is_set_in_real_glyphs_in_a_valid_book() {
         let glyphs = traced_glyphs(&pdf);
         assert!(glyphs.len() > 200, "{name}: {} glyphs", glyphs.len());
         assert!(notdef(&glyphs).is_empty(), "{name}: {:?}", notdef(&glyphs));
+        // Every glyph maps to text, even one of several drawn for one
+        // character or syllable (a reader without /ActualText, as MuPDF,
+        // would show U+FFFD).
+        let unmapped: Vec<&(String, String, String)> = glyphs
+            .iter()
+            .filter(|(_, g, u)| !g.is_empty() && (u.is_empty() || no_text(u)))
+            .collect();
+        assert!(unmapped.is_empty(), "{name}: {unmapped:?}");
         let fonts = assert_fonts_embedded(&pdf);
         match family {
             Some(f) => {
@@ -124,6 +132,55 @@ fn every_script_is_set_in_real_glyphs_in_a_valid_book() {
             "{name}: cover text not outlined"
         );
         assert!(epub_names(&epub).iter().any(|n| n.ends_with("cover.png")));
+    }
+}
+
+/// Whether `mutool trace` reports `unicode` as the replacement character.
+fn no_text(unicode: &str) -> bool {
+    unicode.contains('\u{FFFD}') || unicode.eq_ignore_ascii_case("&#xfffd;")
+}
+
+#[test]
+fn devanagari_and_thai_words_copy_whole() {
+    // Their syllables are drawn as several glyphs, reordered (a vowel sign
+    // before its consonant) or stacked (marks inside their base): the PDF
+    // carries each syllable's text, so a word copies as it was typed, in
+    // one piece.
+    let cases: [(&str, &[&str]); 2] = [
+        (
+            "hi",
+            &[
+                "दिल्ली",
+                "राजधानी",
+                "ज़्यादा",
+                "पर्यटक",
+                "क़ुतुब",
+                "ऊँचाई",
+                "इंडिया",
+                "जानकारी",
+                "वेबसाइट",
+            ],
+        ),
+        ("th", &["เที่ยว", "แม่น้ำเจ้าพระยา", "วัดพระแก้ว", "ประชากร"]),
+    ];
+    for (name, words) in cases {
+        let source: String = std::fs::read_dir(book(name))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "md"))
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let (_, pdf) = build_ok(&book(name), dir.path());
+        let text = pdftotext(&pdf, None);
+        let tokens: Vec<&str> = text.split_whitespace().collect();
+        for w in words {
+            assert!(source.contains(w), "{name}: {w} is not in the fixture");
+            assert!(
+                tokens.iter().any(|t| t.contains(w)),
+                "{name}: {w} does not read back whole: {text}"
+            );
+        }
     }
 }
 

@@ -25,6 +25,10 @@ impl ChapterWriter<'_, '_> {
             return;
         };
         let ref_id = self.unique_id(&format!("fnref-{}", note.id));
+        if self.isolate_notes {
+            // Isolated from the text around it, as the PDF's reference.
+            self.out.push_str("<bdi>");
+        }
         self.out
             .push_str("<sup class=\"noteref\"><a epub:type=\"noteref\" role=\"doc-noteref\" id=\"");
         push_attr(&mut self.out, &ref_id);
@@ -33,6 +37,9 @@ impl ChapterWriter<'_, '_> {
         self.out.push_str("\">");
         push_text(&mut self.out, &note.number.to_string());
         self.out.push_str("</a></sup>");
+        if self.isolate_notes {
+            self.out.push_str("</bdi>");
+        }
         self.note_refs[index].push(ref_id);
     }
 

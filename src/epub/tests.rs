@@ -232,6 +232,45 @@ fn escapes_text_attributes_and_titles() {
 }
 
 #[test]
+fn note_references_in_right_to_left_chapters_are_isolated() {
+    // In a Hebrew or Arabic chapter a reference after `16` or `Europe`
+    // would join that word's left-to-right run and show on its far side:
+    // `<bdi>` isolates it, as the PDF does.
+    let chapter_with = |text: &str| {
+        chapter(
+            "one",
+            None,
+            vec![p(vec![
+                t(text),
+                il(InlineKind::FootnoteRef { index: 0 }),
+                t("."),
+            ])],
+            vec![note("a", 1, "fn-a", vec![p(vec![t("Note.")])])],
+        )
+    };
+    for (language, text, isolated) in [
+        ("he", "במאה ה־16", true),
+        ("en", "In Europe", false),
+        // Right-to-left text in a left-to-right book is isolated too.
+        ("en", "in القاهرة", true),
+    ] {
+        let mut b = book(vec![chapter_with(text)], Path::new("."));
+        b.meta.language = language.into();
+        let (xhtml, _) = render(&b, 0);
+        let doc = parse(&xhtml);
+        let sup = find(&doc, "sup");
+        assert_eq!(sup.len(), 1, "{xhtml}");
+        let parent = sup[0].parent_element().unwrap();
+        assert_eq!(
+            parent.has_tag_name("bdi"),
+            isolated,
+            "{language} {text}: {xhtml}"
+        );
+        assert_eq!(find(&doc, "bdi").len(), usize::from(isolated));
+    }
+}
+
+#[test]
 fn footnotes_become_epub3_notes_with_backlinks() {
     let link = Link {
         target: LinkTarget::External("https://example.org".into()),

@@ -75,6 +75,31 @@ pub fn is_rtl(lang: &str) -> bool {
     crate::fonts::script::language_is_rtl(lang)
 }
 
+/// Whether `chapter` has right-to-left text, or text marked as such.
+fn has_rtl(chapter: &Chapter) -> bool {
+    let rtl_attrs =
+        |a: &Attrs| a.dir == Some(Direction::Rtl) || a.lang.as_deref().is_some_and(is_rtl);
+    let found = std::cell::Cell::new(false);
+    let mut on_block = |b: &Block| {
+        if let BlockKind::Division(d) = &b.kind {
+            found.set(found.get() || rtl_attrs(&d.attrs));
+        }
+    };
+    let mut on_inline = |i: &Inline| {
+        let rtl = match &i.kind {
+            InlineKind::Text(t) => crate::typeset::bidi::may_need_bidi(t),
+            InlineKind::Span { attrs, .. } => rtl_attrs(attrs),
+            _ => false,
+        };
+        found.set(found.get() || rtl);
+    };
+    crate::model::walk(&chapter.blocks, &mut on_block, &mut on_inline);
+    for note in &chapter.footnotes {
+        crate::model::walk(&note.blocks, &mut on_block, &mut on_inline);
+    }
+    found.get()
+}
+
 /// What every chapter of a book shares while being written.
 pub struct BookContext<'a> {
     pub book: &'a Book,
@@ -192,6 +217,10 @@ pub struct ChapterWriter<'a, 'c> {
     /// `deferred_notes` and are written right after it (links never nest).
     pub(super) in_link: usize,
     pub(super) deferred_notes: Vec<(usize, Span)>,
+    /// The chapter has right-to-left text: its note references are
+    /// isolated (`<bdi>`), so a reference after a number or a Latin word
+    /// does not join that word's left-to-right run.
+    pub(super) isolate_notes: bool,
 }
 
 impl<'a, 'c> ChapterWriter<'a, 'c> {
@@ -224,6 +253,7 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
             note_refs: vec![Vec::new(); chapter.footnotes.len()],
             in_link: 0,
             deferred_notes: Vec::new(),
+            isolate_notes: is_rtl(&ctx.book.meta.language) || has_rtl(chapter),
         }
     }
 

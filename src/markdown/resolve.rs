@@ -315,11 +315,11 @@ impl Resolver<'_> {
 }
 
 /// A name folded so that ids made by different rules meet: lower case,
-/// letters and digits only (`What's New?`, `whats-new` and `whats_new`
-/// all give `whatsnew`).
+/// letters and digits (with their combining marks) only (`What's New?`,
+/// `whats-new` and `whats_new` all give `whatsnew`).
 fn loose(name: &str) -> String {
     name.chars()
-        .filter(|c| c.is_alphanumeric())
+        .filter(|&c| c.is_alphanumeric() || crate::ids::is_mark(c))
         .flat_map(char::to_lowercase)
         .collect()
 }

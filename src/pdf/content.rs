@@ -13,7 +13,10 @@
 //! opened only when something is drawn in it. Sequences and text objects
 //! nest: a sequence of text opens inside the text object, so the words of
 //! a link in a line switch sequences without ending it; a rule or image
-//! ends the text object first.
+//! ends the text object first. Inside a run, a cluster whose glyphs do
+//! not map one to one to its text is a `/Span <</ActualText …>> BDC … EMC`
+//! of its own (see [`super::text`]), nested in the open sequence and
+//! closed before the run ends.
 
 use super::encoding::push_num;
 use super::fonts::FontSet;

@@ -16,10 +16,11 @@
 //!
 //! A PDF maps each code to one Unicode string, so a glyph that stands for
 //! different text in different places (a space glyph used for U+0020 and
-//! U+00A0, a mark that is "" as the tail of a cluster) gets an extra code
-//! per additional text; those codes reach the shared glyph through a
+//! U+00A0, a consonant that is its syllable's second glyph, see
+//! `text::split_cluster`) gets an extra code per additional text; those codes reach the shared glyph through a
 //! /CIDToGIDMap stream. CFF fonts address glyphs by CID directly, so there
-//! the first text seen wins.
+//! the first text seen wins (a glyph shown for another text later carries
+//! it as /ActualText, see `text`).
 
 use std::collections::BTreeMap;
 
@@ -262,6 +263,16 @@ impl<'a> FontState<'a> {
             text: text.into(),
         });
         code
+    }
+
+    /// Whether `code` stands for `text` in the ToUnicode map (a CFF font
+    /// has one code per glyph: the first text it showed; a full font
+    /// shows further texts with a glyph's first code).
+    #[inline]
+    pub fn shows(&self, code: u16, text: &str) -> bool {
+        self.codes
+            .get(usize::from(code))
+            .is_none_or(|c| same_text(&c.text, text))
     }
 
     /// Advance of a code in 1/1000 em, as the viewer will apply it.
@@ -605,8 +616,7 @@ fn embed(
 }
 
 /// The ToUnicode CMap: each code → the UTF-16BE of its text. Codes without
-/// text (.notdef, the tail glyphs of a cluster) are left out, so text
-/// extraction skips them.
+/// text (.notdef) are left out, so text extraction skips them.
 fn to_unicode_cmap(codes: &[Code]) -> Vec<u8> {
     let mut out = Vec::with_capacity(512 + codes.len() * 16);
     out.extend_from_slice(

@@ -1228,3 +1228,231 @@ fn marks_within_a_line_nest_a_link_in_its_paragraph() {
         kids[1].as_reference().unwrap()
     );
 }
+
+/// The operators of page `page_number`'s content stream, decoded.
+fn operators(bytes: &[u8], page_number: u32) -> Vec<lopdf::content::Operation> {
+    let doc = lopdf::Document::load_mem(bytes).unwrap();
+    let page_id = doc.get_pages()[&page_number];
+    lopdf::content::Content::decode(&doc.get_page_content(page_id))
+        .unwrap()
+        .operations
+}
+
+/// `Cafe\u{301} noir` by hand: the `e` carries the cluster's text and the
+/// combining acute is a glyph of no text, placed (as a font's mark
+/// positioning would) over the middle of the `e`, with no advance.
+fn cafe_with_a_mark(font: &FontData) -> TextRun {
+    let (mut run, _) = set_line(font, 0, "Cafe noir", 20.0, 72.0, 100.0, Spaces::Glyphs);
+    let face = FontRef::new(&font.bytes).unwrap();
+    let acute = face.charmap().map('\u{301}').expect("a combining acute");
+    let e = run.glyphs[3];
+    run.text = "Cafe\u{301} noir".into();
+    run.glyphs[3].text_len = 3;
+    for g in &mut run.glyphs[4..] {
+        g.text_start += 2;
+    }
+    run.glyphs.insert(
+        4,
+        Glyph {
+            id: acute.to_u32() as u16,
+            text_len: 0,
+            text_start: 6,
+            x: e.x + e.advance * 0.5,
+            advance: Pt(0.0),
+        },
+    );
+    run
+}
+
+/// A glyph of no text (the second glyph of a cluster) reads as the
+/// cluster's text in every reader: the cluster is an /ActualText span,
+/// each of its glyphs maps to its share of the text (no code is left
+/// without a Unicode value), and the mark inside its base advances to
+/// the base's end, so no reader sees a gap inside the word.
+#[test]
+fn clusters_of_several_glyphs_extract_as_their_text() {
+    let font = gentium();
+    let run = cafe_with_a_mark(&font);
+    let doc = Document {
+        pages: vec![page(vec![Item::Text(run)])],
+        fonts: vec![font.clone()],
+        outline: vec![],
+        page_labels: vec![],
+        info: info(),
+        structure: Default::default(),
+    };
+    let bytes = write_pdf(&doc).unwrap();
+    // Every code maps to text: the glyphs in stream order give the
+    // cluster's characters once each.
+    assert_eq!(content_lines(&bytes, 1), vec!["Cafe\u{301} noir"]);
+    let ops = operators(&bytes, 1);
+    let names: Vec<&str> = ops.iter().map(|o| o.operator.as_str()).collect();
+    let spans: Vec<&lopdf::content::Operation> =
+        ops.iter().filter(|o| o.operator == "BDC").collect();
+    let actual: Vec<String> = spans
+        .iter()
+        .filter_map(|o| o.operands.get(1)?.as_dict().ok()?.get(b"ActualText").ok())
+        .map(|t| {
+            let b = t.as_str().unwrap();
+            let units: Vec<u16> = b[2..]
+                .chunks(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16(&units).unwrap()
+        })
+        .collect();
+    assert_eq!(actual, vec!["e\u{301}"], "{names:?}");
+    assert_eq!(
+        names.iter().filter(|n| **n == "BDC").count(),
+        names.iter().filter(|n| **n == "EMC").count(),
+        "{names:?}"
+    );
+    // Character spacing for the mark only, back to 0 after it.
+    let tc: Vec<f32> = ops
+        .iter()
+        .filter(|o| o.operator == "Tc")
+        .map(|o| o.operands[0].as_float().unwrap())
+        .collect();
+    assert_eq!(tc.len(), 2, "{names:?}");
+    assert!(tc[0] > 1.0 && tc[1] == 0.0, "{tc:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cluster.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    let text = stdout(&tool("pdftotext", &[path.to_str().unwrap(), "-"]));
+    let words: Vec<&str> = text.split_whitespace().collect();
+    assert_eq!(words.len(), 2, "{text:?}");
+    assert!(
+        ["Café", "Cafe\u{301}"].contains(&words[0]) && words[1] == "noir",
+        "{text:?}"
+    );
+    let check = tool("qpdf", &["--check", path.to_str().unwrap()]);
+    assert!(check.status.success() && !stdout(&check).contains("WARNING"));
+    // A reader that ignores /ActualText (MuPDF) finds a character for
+    // every glyph drawn, none of them U+FFFD.
+    let trace = stdout(&tool("mutool", &["trace", path.to_str().unwrap()]));
+    let glyphs: Vec<&str> = trace.lines().filter(|l| l.contains("<g ")).collect();
+    assert_eq!(glyphs.len(), 10, "{trace}");
+    assert!(
+        glyphs
+            .iter()
+            .all(|g| g.contains("unicode=\"") && !g.contains('\u{FFFD}')),
+        "{trace}"
+    );
+}
+
+#[test]
+fn a_cluster_takes_the_glyphs_of_no_text_on_its_side() {
+    use super::text::{actual_text_spans, ActualText};
+    let run = |text: &str, glyphs: &[(u32, u16)]| TextRun {
+        color: None,
+        font: FontId(0),
+        size: Pt(10.0),
+        baseline: Pt(10.0),
+        gray: 0.0,
+        text: text.into(),
+        glyphs: glyphs
+            .iter()
+            .enumerate()
+            .map(|(i, &(text_start, text_len))| Glyph {
+                id: 1,
+                text_len,
+                text_start,
+                x: Pt(i as f64 * 5.0),
+                advance: Pt(5.0),
+            })
+            .collect(),
+        offsets: Vec::new(),
+        h_scale: 1.0,
+    };
+    // Devanagari: the vowel sign drawn first carries `कि`, the consonant
+    // after it is its cluster's; `ल` stands alone.
+    let ltr = run("किल", &[(0, 6), (6, 0), (6, 3)]);
+    assert_eq!(
+        actual_text_spans(&ltr),
+        vec![ActualText {
+            glyphs: 0..2,
+            text: 0..6,
+            rtl: false
+        }]
+    );
+    // Hebrew, reversed into visual order: the dagesh comes before the bet
+    // that carries `בּ`; the alef stands alone.
+    let rtl = run("בּא", &[(0, 0), (0, 4), (4, 2)]);
+    assert_eq!(
+        actual_text_spans(&rtl),
+        vec![ActualText {
+            glyphs: 0..2,
+            text: 0..4,
+            rtl: true
+        }]
+    );
+    // Between two right-to-left clusters, the glyph of no text goes with
+    // the one after it.
+    let rtl = run("אבּ", &[(0, 2), (2, 0), (2, 4)]);
+    assert_eq!(actual_text_spans(&rtl)[0].glyphs, 1..3);
+    // Latin: no cluster of several glyphs, no span.
+    assert!(actual_text_spans(&run("ab", &[(0, 1), (1, 1)])).is_empty());
+}
+
+#[test]
+fn a_cluster_s_text_is_shared_out_among_its_glyphs() {
+    use super::text::{split_cluster, ActualText};
+    let mut pieces = Vec::new();
+    let text = "कि";
+    let span = ActualText {
+        glyphs: 0..2,
+        text: 0..6,
+        rtl: false,
+    };
+    split_cluster(&span, text, &mut pieces);
+    assert_eq!(pieces, vec![(0, 3), (3, 6)]);
+    // Three characters on two glyphs: the last takes the rest.
+    let span = ActualText {
+        glyphs: 0..2,
+        text: 0..9,
+        rtl: false,
+    };
+    split_cluster(&span, "क्ष", &mut pieces);
+    assert_eq!(pieces, vec![(0, 3), (3, 9)]);
+    // One character on two glyphs (Thai's sara am): the second glyph gets
+    // no character (it maps to a word joiner).
+    split_cluster(
+        &ActualText {
+            glyphs: 0..2,
+            text: 0..3,
+            rtl: false,
+        },
+        "ำ",
+        &mut pieces,
+    );
+    assert_eq!(pieces, vec![(0, 3), (0, 0)]);
+    // Right to left: the glyph with the text (the last) comes first.
+    split_cluster(
+        &ActualText {
+            glyphs: 0..2,
+            text: 0..4,
+            rtl: true,
+        },
+        "בּ",
+        &mut pieces,
+    );
+    assert_eq!(pieces, vec![(2, 4), (0, 2)]);
+}
+
+/// A CFF font has one code per glyph, mapped to the first text it showed:
+/// a glyph that later stands for another text carries it as /ActualText.
+#[test]
+fn a_cff_glyph_standing_for_another_text_extracts_it() {
+    let font = load_font("Inconsolata.otf", "Inconsolata-Regular");
+    let (a, _) = set_line(&font, 0, "AB", 20.0, 72.0, 100.0, Spaces::Glyphs);
+    let (mut b, _) = set_line(&font, 0, "AB", 20.0, 72.0, 140.0, Spaces::Glyphs);
+    b.text = "ÄB".into();
+    b.glyphs[0].text_len = 2;
+    b.glyphs[1].text_start = 2;
+    let (_dir, path) = write_one_page(vec![Item::Text(a), Item::Text(b)], font);
+    let text = stdout(&tool("pdftotext", &[path.to_str().unwrap(), "-"]));
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines, vec!["AB", "ÄB"], "{text}");
+    let check = tool("qpdf", &["--check", path.to_str().unwrap()]);
+    assert!(check.status.success() && !stdout(&check).contains("WARNING"));
+}

@@ -15,6 +15,21 @@
 //! real space glyph is inserted (and the gap after it adjusted), so that
 //! copy and paste and `pdftotext` give words separated by spaces in every
 //! viewer rather than relying on each one's gap heuristics.
+//!
+//! A cluster whose glyphs do not map one to one to its characters (a
+//! Devanagari syllable with its vowel sign drawn first, a Thai vowel
+//! drawn as two glyphs) is wrapped in a marked-content span with its
+//! text as /ActualText (ISO 32000-1, 14.9.4), which copy, search and
+//! extraction use instead of the glyphs' own mappings; see
+//! [`actual_text_spans`]. For readers that ignore it (MuPDF), each glyph
+//! of the cluster still maps to a share of its text, in order (see
+//! [`split_cluster`]): no glyph reads as U+FFFD. A mark drawn inside its
+//! base ends the span with character spacing up to the base's end, so no
+//! reader sees a word gap after it. A glyph whose code maps to another
+//! text (a CFF font has one code per glyph, for the first text it showed)
+//! gets a span of its own. Latin text has no such clusters: its runs are
+//! written as before, byte for byte. The spans nest inside the page's
+//! structure sequences (see [`super::content`]) and close within the run.
 
 use super::encoding::{push_int, push_literal_bytes, push_num};
 use super::fonts::{code_bytes, FontState};
@@ -141,21 +156,33 @@ pub(super) fn write_run(
     let min_gap = space.map_or(f64::INFINITY, |code| {
         font.width(code) / scale * WORD_GAP_OF_SPACE
     });
-    // Whether a word space belongs between `prev` and `glyph` (each with
-    // its text): returns where the previous glyph ends.
-    let word_gap = |(prev, prev_text): (&Glyph, &str), (glyph, text): (&Glyph, &str)| {
-        let end = prev.x.0 + prev.advance.0;
+    // Whether a word space belongs between the glyphs before (reaching to
+    // `end`, the last one standing for `prev_text`) and `glyph` with its
+    // text: returns where the glyphs before end. They end where the
+    // furthest of them does, not where the last one does: a mark placed
+    // over its base (no advance, moved back by the font) ends nothing,
+    // and the gap from it to the next letter is no word space.
+    let word_gap = |(end, prev_text): (f64, &str), (glyph, text): (&Glyph, &str)| {
         (glyph.x.0 - end >= min_gap
             && !prev_text.ends_with(char::is_whitespace)
             && !text.starts_with(char::is_whitespace))
         .then_some(end)
     };
 
+    let spans = actual_text_spans(run);
+    let mut spans = spans.iter().peekable();
+    // The glyphs of the open ActualText span, and the text each one maps
+    // to (byte ranges of the run's text; empty: a word joiner).
+    let mut span_start: Option<usize> = None;
+    let mut span_end: Option<usize> = None;
+    let mut pieces: Vec<(usize, usize)> = Vec::new();
+    // Where the open span's glyphs reach furthest.
+    let mut span_reach = f64::NEG_INFINITY;
     let mut tj = Tj::open(buf);
     // Pen position relative to x0, in 1/1000 em, as the viewer computes it.
     let mut pen = 0.0f64;
     let mut rise = 0.0f64;
-    let mut prev: Option<(&Glyph, &str)> = None;
+    let mut prev: Option<(f64, &str)> = None;
     let mut offsets = run.offsets.iter().peekable();
     for (index, glyph) in run.glyphs.iter().enumerate() {
         let text = run.glyph_text(glyph);
@@ -163,6 +190,19 @@ pub(super) fn write_run(
             pen = tj.move_to(buf, pen, (end - x0) * scale);
             tj.glyph(buf, space);
             pen += font.width(space);
+        }
+        if let Some(span) = spans.next_if(|s| s.glyphs.start == index) {
+            tj.close(buf);
+            let whole = run.text.get(span.text.clone()).unwrap_or("");
+            begin_actual_text(buf, whole);
+            tj = Tj::open(buf);
+            span_start = Some(index);
+            span_end = Some(span.glyphs.end);
+            split_cluster(span, &run.text, &mut pieces);
+            span_reach = run.glyphs[span.glyphs.clone()]
+                .iter()
+                .map(|g| g.x.0 + g.advance.0)
+                .fold(f64::NEG_INFINITY, f64::max);
         }
         pen = tj.move_to(buf, pen, (glyph.x.0 - x0) * scale);
         let want_rise = offsets
@@ -175,10 +215,57 @@ pub(super) fn write_run(
             tj = Tj::open(buf);
             rise = want_rise;
         }
-        let code = font.code(glyph.id, text);
+        // A cluster's glyph maps to its share of the cluster's text.
+        let piece = match span_start {
+            Some(start) if span_end.is_some() => pieces
+                .get(index - start)
+                .and_then(|&(a, b)| run.text.get(a..b))
+                .filter(|t| !t.is_empty())
+                .unwrap_or(WORD_JOINER),
+            _ => text,
+        };
+        let code = font.code(glyph.id, piece);
+        if span_end.is_none() && !font.shows(code, text) {
+            // The font maps this glyph to another text already.
+            tj.close(buf);
+            begin_actual_text(buf, text);
+            tj = Tj::open(buf);
+            span_start = Some(index);
+            span_end = Some(index + 1);
+            pieces.clear();
+        }
+        let reach = glyph.x.0 + glyph.advance.0;
+        // The last glyph of a cluster, a mark inside its base, advances to
+        // the cluster's end (character spacing for this glyph only): a
+        // reader that boxes the /ActualText from the first glyph's origin
+        // to the last one's advance (poppler) would see a gap after the
+        // cluster, a word space inside the word.
+        let extra = if span_end == Some(index + 1) && span_reach - reach > 0.01 {
+            let h = h_scale_percent(run) / 100.0;
+            let tc = rounded((span_reach - reach) / h, COORD_DECIMALS);
+            tj.close(buf);
+            push_num(buf, tc, COORD_DECIMALS);
+            buf.extend_from_slice(b" Tc\n");
+            tj = Tj::open(buf);
+            tc * h * scale
+        } else {
+            0.0
+        };
         tj.glyph(buf, code);
-        pen += font.width(code);
-        prev = Some((glyph, text));
+        pen += font.width(code) + extra;
+        if extra != 0.0 {
+            tj.close(buf);
+            buf.extend_from_slice(b"0 Tc\n");
+            tj = Tj::open(buf);
+        }
+        prev = Some((prev.map_or(reach, |(end, _)| end.max(reach)), text));
+        if span_end == Some(index + 1) {
+            tj.close(buf);
+            buf.extend_from_slice(b"EMC\n");
+            tj = Tj::open(buf);
+            span_start = None;
+            span_end = None;
+        }
     }
     if rise != 0.0 {
         tj.close(buf);
@@ -191,6 +278,117 @@ pub(super) fn write_run(
         tj.glyph(buf, space);
     }
     tj.close(buf);
+}
+
+/// What a glyph of a cluster maps to when the cluster has more glyphs
+/// than characters: an invisible character that joins (U+2060), never
+/// U+FFFD (a reader without /ActualText shows that as a box).
+const WORD_JOINER: &str = "\u{2060}";
+
+/// Glyphs `glyphs` of a run that stand together for `text` (a byte range
+/// of [`TextRun::text`]) and are shown with it as /ActualText. `rtl`: the
+/// glyph with the text is the last (a right-to-left cluster, reversed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ActualText {
+    pub glyphs: std::ops::Range<usize>,
+    pub text: std::ops::Range<usize>,
+    pub rtl: bool,
+}
+
+/// Shares out the text of `span` among its glyphs, into `pieces` (one
+/// byte range of `text` per glyph, in the run's order): in logical
+/// order, one character to each glyph and the rest to the last one; a
+/// glyph left without a character gets an empty range. A reader that
+/// ignores /ActualText then still reads the cluster's characters once
+/// each and in order, and no glyph reads as U+FFFD (each glyph's code
+/// maps to its share in the ToUnicode map).
+pub(super) fn split_cluster(span: &ActualText, text: &str, pieces: &mut Vec<(usize, usize)>) {
+    let n = span.glyphs.len();
+    pieces.clear();
+    pieces.resize(n, (0, 0));
+    let whole = text.get(span.text.clone()).unwrap_or("");
+    let base = span.text.start;
+    let mut chars = whole
+        .char_indices()
+        .map(|(i, c)| (base + i, base + i + c.len_utf8()));
+    for k in 0..n {
+        let slot = if span.rtl { n - 1 - k } else { k };
+        pieces[slot] = if k + 1 == n {
+            // The last glyph takes what is left.
+            match chars.next() {
+                Some((a, _)) => (a, span.text.end),
+                None => (0, 0),
+            }
+        } else {
+            chars.next().unwrap_or((0, 0))
+        };
+    }
+}
+
+/// The clusters of `run` whose glyphs do not map one to one to their
+/// characters, in order: a glyph that carries a cluster's text with the
+/// glyphs of no text that belong to it. Empty for nearly every run.
+///
+/// In a run the glyphs are in visual order, so a cluster's glyphs of no
+/// text follow the glyph with its text in left-to-right text and precede
+/// it in right-to-left text (reversed, see [`crate::typeset::bidi`]):
+/// glyphs of no text go with the glyph after them when that one's text is
+/// right to left, else with the one before.
+pub(super) fn actual_text_spans(run: &TextRun) -> Vec<ActualText> {
+    let glyphs = &run.glyphs;
+    if glyphs.iter().all(|g| g.text_len != 0) {
+        return Vec::new();
+    }
+    let n = glyphs.len();
+    let rtl = |g: &Glyph| {
+        run.glyph_text(g).chars().next().is_some_and(|c| {
+            matches!(
+                unicode_bidi::bidi_class(c),
+                unicode_bidi::BidiClass::R | unicode_bidi::BidiClass::AL
+            )
+        })
+    };
+    // The glyphs of each glyph's cluster: first..end.
+    let mut first: Vec<usize> = (0..n).collect();
+    let mut end: Vec<usize> = (1..=n).collect();
+    let mut i = 0;
+    while i < n {
+        if glyphs[i].text_len != 0 {
+            i += 1;
+            continue;
+        }
+        let a = i;
+        while i < n && glyphs[i].text_len == 0 {
+            i += 1;
+        }
+        match (a.checked_sub(1), (i < n).then_some(i)) {
+            (_, Some(next)) if rtl(&glyphs[next]) => first[next] = a,
+            (Some(before), _) => end[before] = i,
+            (None, Some(next)) => first[next] = a,
+            (None, None) => {}
+        }
+    }
+    (0..n)
+        .filter(|&h| glyphs[h].text_len != 0 && end[h] - first[h] > 1)
+        .map(|h| {
+            let start = glyphs[h].text_start as usize;
+            ActualText {
+                glyphs: first[h]..end[h],
+                text: start..start + usize::from(glyphs[h].text_len),
+                rtl: first[h] < h,
+            }
+        })
+        .collect()
+}
+
+/// Opens a marked-content span whose text is `text` (/ActualText, a text
+/// string: UTF-16BE with its byte order mark).
+fn begin_actual_text(buf: &mut Vec<u8>, text: &str) {
+    buf.extend_from_slice(b"/Span <</ActualText <FEFF");
+    for unit in text.encode_utf16() {
+        super::encoding::push_hex(buf, &unit.to_be_bytes());
+    }
+    buf.extend_from_slice(b">>>BDC\n");
 }
 
 /// A `[…] TJ` array being written: strings of 2-byte codes and adjustments.

@@ -191,6 +191,19 @@ pub fn join(before: char, after: char, half_blank: bool) -> Option<Join> {
     })
 }
 
+/// The first-line indent of a paragraph in `language`, in ems: two
+/// characters for Chinese (空两格, the convention of Chinese books), one
+/// for every other language (Japanese indents by one character, Western
+/// books by about an em).
+pub fn paragraph_indent(language: &str) -> f64 {
+    let primary = language.split(['-', '_']).next().unwrap_or("");
+    if primary.eq_ignore_ascii_case("zh") {
+        2.0
+    } else {
+        1.0
+    }
+}
+
 /// Whether a book in `language` draws its CJK punctuation in half of the
 /// cell (Japanese, Simplified Chinese, Korean), rather than centred
 /// (Traditional Chinese, Hong Kong).
@@ -240,6 +253,10 @@ mod tests {
         assert!(join('a', 'b', true).is_none());
         assert!(join('。', 'a', true).is_none());
         assert!(half_blank_punctuation("ja"));
+        assert_eq!(paragraph_indent("zh-Hans"), 2.0);
+        assert_eq!(paragraph_indent("zh"), 2.0);
+        assert_eq!(paragraph_indent("ja"), 1.0);
+        assert_eq!(paragraph_indent("en"), 1.0);
         assert!(!half_blank_punctuation("zh-Hant"));
     }
 }

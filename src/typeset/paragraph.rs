@@ -701,6 +701,13 @@ impl<'a> Builder<'a> {
         (i < self.runs.len() && self.runs[i].start <= offset).then_some(i as u32)
     }
 
+    /// Whether the character at byte `offset` is raised or lowered (a
+    /// note marker, a superscript).
+    fn raised_at(&self, offset: u32) -> bool {
+        self.run_at(offset)
+            .is_some_and(|r| self.runs[r as usize].style.rise != Pt::ZERO)
+    }
+
     /// Whether the character at byte `offset` is code (the mono face).
     fn code_at(&self, offset: u32) -> bool {
         self.run_at(offset)
@@ -954,9 +961,12 @@ impl<'a> Builder<'a> {
         let ideograph = |c: Option<char>| {
             c.is_some_and(|c| !c.is_ascii() && cjk::class(c) == cjk::Class::Ideograph)
         };
+        // (Not beside raised text: a note marker is no Latin word.)
         if self.cjk
             && (ideograph(text[..at as usize].chars().next_back())
                 || ideograph(text[end as usize..].chars().next()))
+            && !self.raised_at(at.saturating_sub(1))
+            && !self.raised_at(end)
         {
             let em = self.runs[run as usize].style.size.0;
             let item = if self.justified() {
@@ -1237,18 +1247,33 @@ impl<'a> Builder<'a> {
         let mut joins: Vec<(u32, cjk::Join, bool, bool)> = Vec::new();
         if has_cjk {
             let half_blank = cjk::half_blank_punctuation(&self.opts.language);
-            let mut prev: Option<char> = None;
+            let mut prev: Option<(u32, char)> = None;
             for (i, c) in word.char_indices() {
                 if is_combining(c) {
                     continue;
                 }
-                if let Some(p) = prev {
-                    if let Some(j) = cjk::join(p, c, half_blank) {
-                        let allowed = !cjk::never_starts_line(c) && !cjk::never_ends_line(p);
-                        joins.push((start + i as u32, j, allowed, false));
+                let at = start + i as u32;
+                if let Some((p_at, p)) = prev {
+                    if let Some(mut j) = cjk::join(p, c, half_blank) {
+                        let mut allowed = !cjk::never_starts_line(c) && !cjk::never_ends_line(p);
+                        let latin = cjk::class(p) == cjk::Class::Latin
+                            || cjk::class(c) == cjk::Class::Latin;
+                        if latin && (self.raised_at(p_at) || self.raised_at(at)) {
+                            // A note marker (raised text) sits right against
+                            // its word: no CJK–Latin space, and no break
+                            // before it.
+                            j = cjk::Join {
+                                gap: 0.0,
+                                stretch: 0.0,
+                                shrink: 0.0,
+                                end_trim: 0.0,
+                            };
+                            allowed &= !self.raised_at(at);
+                        }
+                        joins.push((at, j, allowed, false));
                     }
                 }
-                prev = Some(c);
+                prev = Some((at, c));
             }
         }
         if has_unspaced {
@@ -1489,6 +1514,42 @@ impl<'a> Builder<'a> {
         } else {
             r.span
         }
+    }
+}
+
+/// Pushes a zero-width atom at pen position `x` for each bidi isolate
+/// control right before byte `at` of the paragraph text, at its level.
+/// The controls are never drawn, but they keep the text inside an
+/// isolate apart from its neighbours when the line is reordered: a note
+/// number isolated after `16` in right-to-left text has the number's
+/// level, and without them rule L2 would reverse the two as one run.
+fn isolate_atoms(b: &Builder, at: u32, x: f64, atoms: &mut Vec<Atom>) {
+    let Some(levels) = &b.levels else {
+        return;
+    };
+    let before = &b.text[..at as usize];
+    let controls = before
+        .chars()
+        .rev()
+        .take_while(|c| {
+            matches!(
+                *c,
+                LEFT_TO_RIGHT_ISOLATE
+                    | RIGHT_TO_LEFT_ISOLATE
+                    | FIRST_STRONG_ISOLATE
+                    | POP_DIRECTIONAL_ISOLATE
+            )
+        })
+        .count();
+    // Each control is three bytes (U+2066–U+2069).
+    let first = at as usize - controls * POP_DIRECTIONAL_ISOLATE.len_utf8();
+    for k in 0..controls {
+        atoms.push(Atom {
+            x,
+            width: 0.0,
+            level: levels.at(first + k * POP_DIRECTIONAL_ISOLATE.len_utf8()),
+            glyph: None,
+        });
     }
 }
 
@@ -1892,6 +1953,9 @@ fn set_line(
                     )
                     .0;
                 if let Some(atoms) = atoms.as_mut() {
+                    if g.0 == 0 {
+                        isolate_atoms(b, piece.0, x0, atoms);
+                    }
                     let shaped = &b.fonts.word_glyphs(word)[g.0 as usize..g.1 as usize];
                     let r = line.runs.len() as u32;
                     let mut pen = x0;
@@ -1925,6 +1989,7 @@ fn set_line(
                 let x0 = x;
                 x += w;
                 if let Some(atoms) = atoms.as_mut() {
+                    isolate_atoms(b, at, x0, atoms);
                     atoms.push(Atom {
                         x: x0,
                         width: w,
@@ -2974,6 +3039,33 @@ mod tests {
         assert_eq!(l.lines[0].markers, [4]);
         let l = layout_paragraph(&mut fonts, &[text("   ")], &opts(200.0));
         assert!(l.lines.len() <= 1 && l.issues.is_empty());
+    }
+
+    #[test]
+    fn isolated_text_stays_apart_from_a_neighbour_at_its_level() {
+        // A `1` isolated after `16` in right-to-left text: both resolve to
+        // level 2, and only the isolate controls (level 1) between them
+        // keep rule L2 from reversing them as one run `161`. (The test
+        // fonts have no Hebrew: its letters are boxes, in their places.)
+        let mut fonts = test_fonts();
+        let items = [
+            text("אב 16"),
+            ParItem::Isolate(None),
+            text("1"),
+            ParItem::EndIsolate,
+            text(" גד"),
+        ];
+        let l = layout_paragraph(&mut fonts, &items, &opts(300.0));
+        assert_eq!(l.lines.len(), 1);
+        let mut glyphs: Vec<(f64, &str)> = l.lines[0]
+            .runs
+            .iter()
+            .flat_map(|r| r.glyphs.iter().map(move |g| (g.x.0, r.glyph_text(g))))
+            .collect();
+        glyphs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let visual: String = glyphs.iter().map(|g| g.1).collect();
+        // Read right to left: אב, 16, the isolated 1, גד.
+        assert_eq!(visual, "דג116בא", "{glyphs:?}");
     }
 
     #[test]

@@ -1450,3 +1450,168 @@ fn displays_take_whole_lines_close_together_and_the_text_after_goes_on() {
     // …and goes on without an indent, as after TeX's `$$`.
     assert!((after.glyphs[0].x - before.glyphs[0].x).0.abs() < 0.01);
 }
+
+/// The glyphs drawn on the pages of `doc`: (page, baseline, x, right
+/// edge, size, text), in the order they are drawn.
+fn placed_glyphs(doc: &Document) -> Vec<(usize, f64, f64, f64, f64, String)> {
+    runs(doc)
+        .flat_map(|(page, r)| {
+            r.glyphs.iter().map(move |g| {
+                (
+                    page,
+                    r.baseline.0,
+                    g.x.0,
+                    (g.x + g.advance).0,
+                    r.size.0,
+                    r.glyph_text(g).to_string(),
+                )
+            })
+        })
+        .collect()
+}
+
+/// The note number `number` of body text at 10 pt (a raised glyph at
+/// the superscript size), and the body glyphs of its line.
+#[allow(clippy::type_complexity)]
+fn note_and_its_line(
+    glyphs: &[(usize, f64, f64, f64, f64, String)],
+    number: &str,
+) -> ((f64, f64), Vec<(f64, f64, String)>) {
+    let sup = 10.0 * crate::typeset::compose::SUPERSCRIPT_SCALE;
+    let rise = 10.0 * crate::typeset::compose::SUPERSCRIPT_RISE;
+    let note = glyphs
+        .iter()
+        .find(|g| (g.4 - sup).abs() < 1e-6 && g.5 == number)
+        .unwrap_or_else(|| panic!("note {number} in {glyphs:?}"));
+    let mut line: Vec<(f64, f64, String)> = glyphs
+        .iter()
+        .filter(|g| g.0 == note.0 && (g.1 - (note.1 + rise)).abs() < 1e-6 && g.4 == 10.0)
+        .map(|g| (g.2, g.3, g.5.clone()))
+        .collect();
+    line.sort_by(|a, b| a.0.total_cmp(&b.0));
+    ((note.2, note.3), line)
+}
+
+/// Where `word` (its characters drawn one glyph each, in logical order)
+/// is on a line sorted left to right, read in `rtl` order: (left, right).
+fn word_extent(line: &[(f64, f64, String)], word: &str, rtl: bool) -> (f64, f64) {
+    let chars: Vec<String> = word.chars().map(String::from).collect();
+    let n = chars.len();
+    let found = (0..line.len().saturating_sub(n - 1)).find(|&i| {
+        (0..n).all(|k| {
+            let c = if rtl { &chars[n - 1 - k] } else { &chars[k] };
+            line[i + k].2 == *c
+        })
+    });
+    let i = found.unwrap_or_else(|| panic!("{word} in {line:?}"));
+    (line[i].0, line[i + n - 1].1)
+}
+
+#[test]
+fn note_numbers_in_right_to_left_text_follow_numbers_and_latin_words() {
+    // Without the isolate, the number 1 joins the run of `16` (and 2 that
+    // of `Europe`) and is drawn on its right: before it, read right to left.
+    let mut b = book(&[
+        "החומות נבנו במאה ה־16[^1] בידי Europe[^2] וגם העיר[^3] כולה.\n\n\
+         [^1]: א.\n\n[^2]: ב.\n\n[^3]: ג.\n",
+    ]);
+    b.meta.language = "he".into();
+    let t = set(&b, 30);
+    let glyphs = placed_glyphs(&t.document);
+    for (number, word, rtl) in [
+        ("1", "16", false),
+        ("2", "Europe", false),
+        ("3", "העיר", true),
+    ] {
+        let ((x0, x1), line) = note_and_its_line(&glyphs, number);
+        let (left, _) = word_extent(&line, word, rtl);
+        // Read right to left, the number comes right after the word: on
+        // its left, touching it.
+        assert!(
+            x1 <= left + 1e-6,
+            "note {number} right of {word}: {x0}..{x1}, {line:?}"
+        );
+        assert!(
+            left - x1 < 0.5,
+            "note {number} far from {word}: {x1} {left}"
+        );
+    }
+    // In left-to-right text nothing changes: after the word, on its right.
+    let b = book(&["Built in the 16th century, 1541[^1] in Europe[^2].\n\n[^1]: a.\n\n[^2]: b.\n"]);
+    let glyphs = placed_glyphs(&set(&b, 30).document);
+    for (number, word) in [("1", "1541"), ("2", "Europe")] {
+        let ((x0, _), line) = note_and_its_line(&glyphs, number);
+        let (_, right) = word_extent(&line, word, false);
+        assert!(
+            (x0 - right).abs() < 0.5,
+            "note {number} not after {word}: {x0} {right}"
+        );
+    }
+}
+
+#[test]
+fn note_numbers_after_chinese_and_japanese_get_no_latin_spacing() {
+    // A raised note number is no Latin word: it sits against the
+    // character before it, with no quarter-em gap.
+    for (language, text, before) in [
+        (
+            "zh-Hans",
+            "北京植物园有超过10000种植物[^1]。\n\n[^1]: 注。\n",
+            "物",
+        ),
+        (
+            "ja",
+            "この町には3つの図書館があります[^1]。\n\n[^1]: 注。\n",
+            "す",
+        ),
+    ] {
+        let mut b = book(&[text]);
+        b.meta.language = language.into();
+        let glyphs = placed_glyphs(&set(&b, 30).document);
+        let ((x0, _), line) = note_and_its_line(&glyphs, "1");
+        let (_, right, c) = line
+            .iter()
+            .rfind(|g| g.1 <= x0 + 1e-6)
+            .expect("a character before the note");
+        assert_eq!(c, before, "{line:?}");
+        assert!(
+            (x0 - right).abs() < 0.3,
+            "{language}: note at {x0}, {before} ends at {right} ({line:?})"
+        );
+        // A number written against the text still gets its space.
+        let number = if language == "ja" { "3" } else { "10000" };
+        let (left, _) = word_extent(&line, number, false);
+        let (_, ideograph) = line
+            .iter()
+            .rfind(|g| g.1 <= left + 1e-6)
+            .map(|g| (g.0, g.1))
+            .expect("a character before the number");
+        let gap = left - ideograph;
+        assert!(
+            (gap - crate::typeset::cjk::LATIN_GAP * 10.0).abs() < 0.5,
+            "{language}: gap before {number}: {gap}"
+        );
+    }
+}
+
+#[test]
+fn chinese_paragraphs_are_indented_two_characters() {
+    for (language, ems) in [("zh-Hans", 2.0), ("ja", 1.0), ("en", 1.0)] {
+        let mut b = book(&["# 标题\n\n第一段文字。\n\n第二段文字。\n"]);
+        b.meta.language = language.into();
+        let glyphs = placed_glyphs(&set(&b, 30).document);
+        let first_x = |c: &str| {
+            glyphs
+                .iter()
+                .filter(|g| g.4 == 10.0 && g.5 == c)
+                .map(|g| g.2)
+                .next()
+                .unwrap_or_else(|| panic!("{c}"))
+        };
+        let indent = first_x("二") - first_x("一");
+        assert!(
+            (indent - ems * 10.0).abs() < 1e-6,
+            "{language}: indent {indent}"
+        );
+    }
+}

@@ -107,7 +107,7 @@ impl Composer<'_> {
                 let indent = match prev {
                     Prev::Start | Prev::Heading | Prev::Break | Prev::Display => Pt::ZERO,
                     _ if align != Alignment::Justify => Pt::ZERO,
-                    _ => ctx.size,
+                    _ => ctx.size * crate::typeset::cjk::paragraph_indent(self.language(ctx)),
                 };
                 let slabs = self.set(&pb, ctx, indent, align, true, block.span);
                 let first = out.len();
@@ -416,6 +416,7 @@ impl Composer<'_> {
             size,
             rise: Pt::ZERO,
             mark: Marking::default(),
+            rtl: ctx.rtl || ctx.dir == Some(true),
         };
         self.inlines(&mut pb, &h.content, InlineStyleArg(base));
         let inner = Ctx { size, ..*ctx };
@@ -514,6 +515,7 @@ impl Composer<'_> {
             size,
             rise: Pt::ZERO,
             mark: Marking::default(),
+            rtl: ctx.rtl,
         };
         if content.is_empty() {
             pb.text(title, base.text_style(), Marking::default(), span);

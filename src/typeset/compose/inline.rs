@@ -300,7 +300,15 @@ impl Composer<'_> {
         };
         let reference = self.reference_marking(&st.mark);
         let link = self.link_marking(pb, target, &reference);
+        // Isolated in right-to-left text, as a note's number.
+        let isolate = st.rtl || pb.has_bidi();
+        if isolate {
+            pb.isolate(None);
+        }
         pb.aside(&note_letter(k), style, link, span);
+        if isolate {
+            pb.end_isolate();
+        }
         if let Some(seen) = self.cited.get_mut(index) {
             if !*seen {
                 *seen = true;
@@ -348,7 +356,10 @@ impl Composer<'_> {
 
     /// A note reference: a superscript number linking to the note (a
     /// Reference holding the Link), and a marker so the note lands on the
-    /// page of this line.
+    /// page of this line. In right-to-left text the number is isolated
+    /// (as HTML's `<bdi>`): otherwise its digits would join a number or
+    /// Latin word before it (`16`, `Europe`) into one left-to-right run
+    /// and land on that word's far side.
     pub(super) fn note_ref(
         &mut self,
         pb: &mut ParBuilder,
@@ -372,7 +383,14 @@ impl Composer<'_> {
             gray: 0.0,
             rise: st.rise + st.size * SUPERSCRIPT_RISE,
         };
+        let isolate = st.rtl || pb.has_bidi();
+        if isolate {
+            pb.isolate(None);
+        }
         pb.aside(&note.number.to_string(), style, link, span);
+        if isolate {
+            pb.end_isolate();
+        }
         if let Some(seen) = self.cited.get_mut(index) {
             if !*seen {
                 *seen = true;

@@ -298,6 +298,16 @@ impl ParBuilder {
         self.items.push(item);
     }
 
+    /// Whether the paragraph so far may need the bidi algorithm: it has
+    /// right-to-left text or text isolated in a direction of its own.
+    pub fn has_bidi(&self) -> bool {
+        self.items.iter().any(|i| match i {
+            ParItem::Text { text, .. } => crate::typeset::bidi::may_need_bidi(text),
+            ParItem::Isolate(_) => true,
+            _ => false,
+        })
+    }
+
     /// Ends the text [`ParBuilder::isolate`] began.
     pub fn end_isolate(&mut self) {
         let item = ParItem::EndIsolate;
@@ -375,6 +385,9 @@ struct InlineStyle {
     size: Pt,
     rise: Pt,
     mark: Marking,
+    /// The paragraph runs right to left: note references are isolated
+    /// from the text around them (see [`Composer::note_ref`]).
+    rtl: bool,
 }
 
 impl InlineStyle {
@@ -881,6 +894,7 @@ impl<'a> Composer<'a> {
             size: ctx.size,
             rise: Pt::ZERO,
             mark: Marking::default(),
+            rtl: ctx.rtl || ctx.dir == Some(true),
         })
     }
 
