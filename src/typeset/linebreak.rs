@@ -887,8 +887,10 @@ fn line_demerits(
 /// window keeps were chosen with many lines still to come, so they are
 /// those of the whole paragraph in all but rare cases.
 const WINDOW: usize = 6_000;
-/// The share of a window whose breaks are kept.
-const KEEP: f64 = 0.75;
+/// The share of a window whose breaks are kept: the last tenth (some ten
+/// lines) is set again at the start of the next window, enough lookahead
+/// for the breaks kept to be those of the whole paragraph.
+const KEEP: f64 = 0.9;
 
 /// Chooses where the lines of a paragraph end. Items must end with a
 /// forced break.

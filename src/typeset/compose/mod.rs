@@ -237,6 +237,10 @@ pub(crate) struct ParBuilder {
     /// `running`). Note numbers, image alt text and HTML are not.
     segments: Vec<(usize, usize, usize)>,
     running: String,
+    /// The items so far may need the bidi algorithm (see
+    /// [`ParBuilder::has_bidi`]); kept as they are pushed, since a long
+    /// paragraph asks after every note reference.
+    bidi: bool,
 }
 
 impl ParBuilder {
@@ -296,16 +300,13 @@ impl ParBuilder {
         let item = ParItem::Isolate(rtl);
         self.joined += crate::typeset::paragraph::joined_len(&item);
         self.items.push(item);
+        self.bidi = true;
     }
 
     /// Whether the paragraph so far may need the bidi algorithm: it has
     /// right-to-left text or text isolated in a direction of its own.
     pub fn has_bidi(&self) -> bool {
-        self.items.iter().any(|i| match i {
-            ParItem::Text { text, .. } => crate::typeset::bidi::may_need_bidi(text),
-            ParItem::Isolate(_) => true,
-            _ => false,
-        })
+        self.bidi
     }
 
     /// Ends the text [`ParBuilder::isolate`] began.
@@ -336,6 +337,7 @@ impl ParBuilder {
             return;
         }
         let link = self.marks.of(mark);
+        self.bidi = self.bidi || crate::typeset::bidi::may_need_bidi(text);
         self.items.push(ParItem::Text {
             text: text.to_string(),
             style,
