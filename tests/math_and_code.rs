@@ -108,22 +108,6 @@ fn the_formula_book_is_valid_in_both_formats_and_set_in_the_math_font() {
     assert!(chapter.contains("#eq-gravity\">(1)</a>"), "{chapter}");
 }
 
-/// The content streams of a PDF, uncompressed, as text.
-fn content_streams(pdf: &Path, dir: &Path) -> String {
-    let out = dir.join("qdf.pdf");
-    let o = tool(
-        "qpdf",
-        &[
-            "--qdf",
-            "--object-streams=disable",
-            pdf.to_str().unwrap(),
-            out.to_str().unwrap(),
-        ],
-    );
-    assert!(o.status.success(), "qpdf --qdf failed");
-    String::from_utf8_lossy(&std::fs::read(out).unwrap()).into_owned()
-}
-
 #[test]
 fn code_is_highlighted_in_both_formats_and_plain_with_theme_none() {
     let dir = tempfile::tempdir().unwrap();
@@ -154,7 +138,7 @@ fn code_is_highlighted_in_both_formats_and_plain_with_theme_none() {
     let css = epub_file(&epub, "stylesheet.css");
     assert!(css.contains(".hl-kw") && css.contains("attr(data-line)"));
     // PDF: the print theme's keyword colour (plum #6b1f7c) fills runs.
-    let streams = content_streams(&pdf, dir.path());
+    let streams = uncompressed_pdf(&pdf);
     assert!(streams.contains(" rg\n"), "no colour in the PDF");
     assert!(streams.contains("0.42 0.122 0.486 rg"), "no keyword colour");
 
@@ -167,6 +151,6 @@ fn code_is_highlighted_in_both_formats_and_plain_with_theme_none() {
     let out = dir.path().join("plain");
     let (epub, pdf, _) = build(&book, &out);
     assert!(!epub_file(&epub, "01-code.xhtml").contains("class=\"hl-"));
-    let streams = content_streams(&pdf, &out);
+    let streams = uncompressed_pdf(&pdf);
     assert!(!streams.contains(" rg\n"), "colour with code-theme: none");
 }

@@ -167,16 +167,7 @@ fn an_mdbook_book_builds_as_it_is() {
         );
     }
     // In the PDF, the same links are link annotations.
-    let o = tool(
-        "qpdf",
-        &[
-            "--qdf",
-            "--object-streams=disable",
-            pdf.to_str().unwrap(),
-            "-",
-        ],
-    );
-    let raw = String::from_utf8_lossy(&o.stdout);
+    let raw = common::uncompressed_pdf(&pdf);
     let links = raw.matches("/Subtype /Link").count();
     assert!(links >= chapter_links.len(), "{links} PDF links");
 }

@@ -183,18 +183,7 @@ fn right_to_left_lines_end_at_the_right_margin_of_mirrored_pages() {
     assert!(indented >= 10, "{indented} first lines indented");
 
     // The PDF turns its pages right to left, the EPUB's spine too.
-    let qdf = dir.path().join("qdf.pdf");
-    let o = tool(
-        "qpdf",
-        &[
-            "--qdf",
-            "--object-streams=disable",
-            pdf.to_str().unwrap(),
-            qdf.to_str().unwrap(),
-        ],
-    );
-    assert!(o.status.success());
-    let raw = String::from_utf8_lossy(&std::fs::read(&qdf).unwrap()).into_owned();
+    let raw = common::uncompressed_pdf(&pdf);
     assert!(raw.contains("/Direction /R2L"), "no /Direction /R2L");
     let opf = epub_file(&epub, "content.opf");
     assert!(opf.contains("page-progression-direction=\"rtl\""), "{opf}");

@@ -337,18 +337,7 @@ fn a_family_of_one_file_gets_synthesized_bold_and_italic() {
         .any(|(f, _, u)| f.contains("-SynthBol") && u == "b"));
     // The content streams: bold stroked (2 Tr, a line width), italic
     // sheared in the text matrix (tan 14° ≈ 0.249).
-    let qdf = dir.path().join("qdf.pdf");
-    let o = tool(
-        "qpdf",
-        &[
-            "--qdf",
-            "--object-streams=disable",
-            pdf.to_str().unwrap(),
-            qdf.to_str().unwrap(),
-        ],
-    );
-    assert!(o.status.success());
-    let raw = String::from_utf8_lossy(&std::fs::read(&qdf).unwrap()).into_owned();
+    let raw = common::uncompressed_pdf(&pdf);
     assert!(raw.contains(" w 2 Tr\n"), "no stroked text");
     assert!(raw.contains("0 Tr\n"), "stroke never turned off");
     assert!(raw.contains("1 0 0.249 1 "), "no sheared text matrix");

@@ -68,6 +68,22 @@ pub fn tool(program: &str, args: &[&str]) -> Output {
         })
 }
 
+/// The whole PDF, its streams uncompressed and outside object streams
+/// (`qpdf --qdf`), as text: for looking for operators and keys.
+pub fn uncompressed_pdf(pdf: &Path) -> String {
+    let o = tool(
+        "qpdf",
+        &[
+            "--qdf",
+            "--object-streams=disable",
+            pdf.to_str().unwrap(),
+            "-",
+        ],
+    );
+    assert!(o.status.success(), "qpdf --qdf failed on {}", pdf.display());
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
