@@ -375,7 +375,7 @@ pub(crate) fn layout_tuned(
     loop {
         let last = total - from <= 2 * PIECE_BYTES;
         let end = if last { total } else { from + PIECE_BYTES };
-        let (piece, prefix) = slice_items(items, from, end);
+        let (piece, prefix, reached) = slice_items(items, from, end);
         let laid = layout_piece(fonts, &piece, &opts, tuning, !last);
         let first_line = out.lines.len();
         // Offsets in the piece's text (after the state re-opened in front
@@ -396,7 +396,10 @@ pub(crate) fn layout_tuned(
         // in the same direction and without an indent.
         opts.first_indent = Pt::ZERO;
         opts.rtl = Some(laid.rtl);
-        from = laid.next.map_or(end, shift).clamp(from + 1, end);
+        // Without a break to start again from, the next piece starts where
+        // this one stopped.
+        let stop = reached.max(from + 1);
+        from = laid.next.map_or(stop, shift).clamp(from + 1, stop);
     }
 }
 
@@ -412,13 +415,15 @@ struct LaidPiece {
 
 /// The items of a paragraph from joined-text offset `from` (a character
 /// boundary) to about `end`, after the language and the isolates open at
-/// `from`; with the length those re-opened items add in front. Items of no
-/// length at `from` (markers, a language) go with the text after them.
-fn slice_items(items: &[ParItem], from: usize, end: usize) -> (Vec<ParItem>, usize) {
+/// `from`; with the length those re-opened items add in front, and where
+/// (a character boundary) the piece stops. Items of no length at `from`
+/// (markers, a language) go with the text after them.
+fn slice_items(items: &[ParItem], from: usize, end: usize) -> (Vec<ParItem>, usize, usize) {
     let mut language: Option<String> = None;
     let mut isolates: Vec<Option<bool>> = Vec::new();
     let mut piece = Vec::new();
     let mut pos = 0;
+    let mut reached = from;
     let mut started = false;
     for item in items {
         let len = joined_len(item);
@@ -476,8 +481,12 @@ fn slice_items(items: &[ParItem], from: usize, end: usize) -> (Vec<ParItem>, usi
                     link: *link,
                     span,
                 });
+                reached = a + y;
             }
-            _ => piece.push(item.clone()),
+            _ => {
+                piece.push(item.clone());
+                reached = b;
+            }
         }
     }
     let prefix = piece
@@ -485,7 +494,7 @@ fn slice_items(items: &[ParItem], from: usize, end: usize) -> (Vec<ParItem>, usi
         .take_while(|i| matches!(i, ParItem::Language(_) | ParItem::Isolate(_)))
         .map(joined_len)
         .sum();
-    (piece, prefix)
+    (piece, prefix, reached)
 }
 
 /// Lays out `items` as a paragraph; with `open_end`, as the start of a
@@ -533,9 +542,21 @@ fn layout_piece(
     let mut next = None;
     if open_end {
         let keep = breaks.len().saturating_sub(PIECE_OVERLAP_LINES);
-        let at_space = (0..keep).rev().find_map(|n| match b.content[breaks[n].at] {
-            Content::Space { at, .. } if b.items[breaks[n].at].kind == Kind::Glue => Some((n, at)),
-            _ => None,
+        let at_space = (0..keep).rev().find_map(|n| {
+            let i = breaks[n].at;
+            match b.content[i] {
+                Content::Space { at, .. } if b.items[i].kind == Kind::Glue => Some((n, at)),
+                // Between two CJK characters (or Thai words): the break is
+                // the penalty before the join's glue, and the next line
+                // starts at the character after it.
+                Content::Nothing if b.items[i].kind == Kind::Penalty => {
+                    match b.content.get(i + 1) {
+                        Some(&Content::Gap { at }) => Some((n, at)),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            }
         });
         if let Some((n, at)) = at_space {
             breaks.truncate(n + 1);

@@ -620,6 +620,27 @@ fn long_paragraphs_break_whole() {
 }
 
 #[test]
+fn a_chinese_paragraph_longer_than_a_piece_meets_between_characters() {
+    // No spaces to meet at: the pieces meet where a line breaks between
+    // two characters, and every line but the last stays justified.
+    let mut fonts = test_fonts();
+    let mut o = opts(Pt::from_inches(4.5).0);
+    o.language = "zh-Hans".into();
+    let sentence = "春天来了，北京的公园里开满了花。人们在湖边散步，孩子们在草地上玩耍。";
+    let source = sentence.repeat(3 * PIECE_BYTES / sentence.len() + 1);
+    let lay = layout_paragraph(&mut fonts, &[text(&source)], &o);
+    assert!(texts_match(&rejoin(&lay), &source));
+    let n = lay.lines.len();
+    for (i, line) in lay.lines.iter().enumerate().take(n - 1) {
+        assert!(
+            (line.width.0 - o.measure.0).abs() < 0.5,
+            "line {i} of {n} is not justified: {:?}",
+            line.width
+        );
+    }
+}
+
+#[test]
 fn a_paragraph_longer_than_a_piece_keeps_every_word_once_in_order() {
     // Laid out a piece at a time (see PIECE_BYTES): the pieces meet at
     // a space, so no word is lost, doubled or split at the seams.
