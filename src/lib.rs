@@ -31,6 +31,7 @@ pub mod source;
 pub mod toc;
 pub mod typeset;
 pub mod units;
+pub mod url;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -17,6 +17,7 @@ use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use crate::diag::{Diagnostic, Diagnostics, Location, SourceFile, StageResult};
+use crate::url::percent_decode;
 
 use super::read::{is_bcp47, Settings};
 use super::resolve::{inside_root, resolve};
@@ -301,30 +302,6 @@ fn outline(
         );
     }
     Ok((chapters, problems))
-}
-
-/// `%20` and friends in a link target, decoded.
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

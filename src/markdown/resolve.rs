@@ -15,6 +15,7 @@ use crate::diag::{Diagnostic, SourceMap, Span};
 use crate::model::{
     plain_text, walk, walk_mut, BlockKind, Chapter, Image, Inline, InlineKind, LinkTarget,
 };
+use crate::url::{percent_decode, percent_encode};
 
 /// Image file types an EPUB may carry as core media types and the PDF can draw.
 const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "gif", "svg", "webp"];
@@ -335,73 +336,6 @@ fn scheme(url: &str) -> Option<&str> {
     ok.then_some(scheme)
 }
 
-/// A URL with every character that may not appear in one percent-encoded
-/// (white space, `[ ] < > " { } | \ ^` and backquote outside the host,
-/// non-ASCII outside the host); `%XX` escapes already there are kept.
-pub fn percent_encode(url: &str) -> String {
-    // The authority (`//host`) may hold `[::1]` and an internationalized name.
-    let host = url
-        .find("://")
-        .map(|k| {
-            let start = k + 3;
-            let end = url[start..]
-                .find(['/', '?', '#'])
-                .map_or(url.len(), |e| start + e);
-            start..end
-        })
-        .unwrap_or(0..0);
-    let bytes = url.as_bytes();
-    let mut out = String::with_capacity(url.len());
-    for (i, c) in url.char_indices() {
-        let in_host = host.contains(&i);
-        let keep = match c {
-            'A'..='Z' | 'a'..='z' | '0'..='9' => true,
-            '-' | '.' | '_' | '~' | ':' | '/' | '?' | '#' | '@' | '!' | '$' | '&' | '\'' | '('
-            | ')' | '*' | '+' | ',' | ';' | '=' => true,
-            '%' => {
-                bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
-                    && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)
-            }
-            '[' | ']' => in_host,
-            c if !c.is_ascii() => in_host,
-            _ => false,
-        };
-        if keep {
-            out.push(c);
-        } else {
-            let mut buf = [0u8; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                out.push_str(&format!("%{b:02X}"));
-            }
-        }
-    }
-    out
-}
-
-/// Decodes `%XX` escapes of a relative URL into a path.
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 /// `a/./b/../c.md` → `a/c.md`, purely lexically.
 fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
@@ -420,21 +354,6 @@ fn normalize(p: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn urls_are_percent_encoded() {
-        assert_eq!(
-            percent_encode("https://x.org/a[1] b?q=<c>&d=é#f"),
-            "https://x.org/a%5B1%5D%20b?q=%3Cc%3E&d=%C3%A9#f"
-        );
-        assert_eq!(percent_encode("https://[::1]/%41"), "https://[::1]/%41");
-        assert_eq!(
-            percent_encode("https://例え.jp/パス"),
-            "https://例え.jp/%E3%83%91%E3%82%B9"
-        );
-        assert_eq!(percent_encode("mailto:a@b.c"), "mailto:a@b.c");
-        assert_eq!(percent_encode("https://x.org/100%"), "https://x.org/100%25");
-    }
 
     #[test]
     fn schemes() {

@@ -8,6 +8,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::url::percent_decode;
+
 use tiny_http::{Header, Method, Request, Response, Server};
 
 use crate::diag::Diagnostic;
@@ -133,34 +135,12 @@ fn mime(path: &str) -> &'static str {
     }
 }
 
-/// `%20` and the like in a request path, back to the archive's name.
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-            if let Ok(b) = u8::from_str_radix(hex, 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{mime, percent_decode};
+    use super::mime;
 
     #[test]
     fn paths_and_types() {
-        assert_eq!(percent_decode("/epub/a%20b.xhtml"), "/epub/a b.xhtml");
-        assert_eq!(percent_decode("/x%2"), "/x%2");
         assert_eq!(
             mime("OEBPS/ch1.xhtml"),
             "application/xhtml+xml; charset=utf-8"

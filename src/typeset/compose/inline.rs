@@ -418,27 +418,9 @@ pub(super) fn note_letter(k: usize) -> String {
 pub(super) fn shown_address(uri: &str) -> String {
     let shown = uri.strip_prefix("mailto:").unwrap_or(uri);
     // Percent-encoding was for the machine: the printed address reads as
-    // the author wrote it.
-    let bytes = shown.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(b)) if b > b' ' => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|_| shown.to_string())
+    // the author wrote it (an encoded space or control stays encoded).
+    String::from_utf8(crate::url::percent_decode_where(shown, |b| b > b' '))
+        .unwrap_or_else(|_| shown.to_string())
 }
 
 /// Whether a link's text already shows its address (an autolink, or
