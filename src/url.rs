@@ -37,13 +37,20 @@ pub fn percent_encode(url: &str) -> String {
         if keep {
             out.push(c);
         } else {
-            let mut buf = [0u8; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                out.push_str(&format!("%{b:02X}"));
-            }
+            push_escaped(&mut out, c);
         }
     }
     out
+}
+
+/// Appends `c` as `%XX` escapes of its UTF-8 bytes.
+pub fn push_escaped(out: &mut String, c: char) {
+    let mut buf = [0u8; 4];
+    for b in c.encode_utf8(&mut buf).bytes() {
+        out.push('%');
+        out.push(char::from(b"0123456789ABCDEF"[usize::from(b >> 4)]));
+        out.push(char::from(b"0123456789ABCDEF"[usize::from(b & 15)]));
+    }
 }
 
 /// `s` with its `%XX` escapes decoded where `decode` accepts the byte; an

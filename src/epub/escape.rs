@@ -96,10 +96,7 @@ pub fn fragment(s: &str) -> String {
         if keep {
             out.push(c);
         } else {
-            let mut buf = [0u8; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                out.push_str(&format!("%{b:02X}"));
-            }
+            crate::url::push_escaped(&mut out, c);
         }
     }
     out
@@ -112,10 +109,7 @@ pub fn url(s: &str) -> String {
     let mut out = String::new();
     for c in s.trim().chars() {
         if c.is_ascii_whitespace() || c.is_ascii_control() || "\"<>\\^`{|}".contains(c) {
-            let mut buf = [0u8; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                out.push_str(&format!("%{b:02X}"));
-            }
+            crate::url::push_escaped(&mut out, c);
         } else if is_allowed_char(c) {
             out.push(c);
         }

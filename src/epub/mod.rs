@@ -18,7 +18,7 @@
 mod code;
 mod cover;
 mod css;
-mod escape;
+pub(crate) mod escape;
 mod fonts;
 mod images;
 mod layout;

@@ -5,6 +5,7 @@
 //! (server-sent events), remembers the chapter and scroll position, and
 //! reloads.
 
+use crate::epub::escape::{attr, text};
 use std::fmt::Write;
 
 use super::Snapshot;
@@ -30,9 +31,9 @@ pub fn render(snapshot: &Snapshot) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <title>{} — preview</title>\n<style>{STYLE}</style>\n</head>\n\
          <body data-generation=\"{}\">\n<header>\n<strong>{}</strong>\n",
-        escape(&title),
+        text(&title),
         snapshot.generation,
-        escape(&title),
+        text(&title),
     );
     let _ = writeln!(
         html,
@@ -48,18 +49,18 @@ pub fn render(snapshot: &Snapshot) -> String {
         let _ = writeln!(
             html,
             "<option value=\"{EPUB_PREFIX}{}\"{}>{}</option>",
-            escape(&item.path),
+            attr(&item.path),
             if i == first { " selected" } else { "" },
-            escape(&item.title)
+            text(&item.title)
         );
     }
     html.push_str("</select>\n</header>\n<section id=\"problems\">");
-    for (class, text) in [("error", &snapshot.errors), ("warning", &snapshot.warnings)] {
-        if !text.is_empty() {
+    for (class, problems) in [("error", &snapshot.errors), ("warning", &snapshot.warnings)] {
+        if !problems.is_empty() {
             let _ = write!(
                 html,
                 "<pre class=\"{class}\">{}</pre>",
-                escape(text.trim_end())
+                text(problems.trim_end())
             );
         }
     }
@@ -69,7 +70,7 @@ pub fn render(snapshot: &Snapshot) -> String {
             let _ = writeln!(
                 html,
                 "<iframe id=\"epub\" title=\"EPUB\" src=\"{EPUB_PREFIX}{}\"></iframe>",
-                escape(&first.path)
+                attr(&first.path)
             );
         }
         None => html.push_str("<div id=\"epub\" class=\"empty\">no EPUB built yet</div>\n"),
@@ -100,20 +101,6 @@ fn first_chapter(snapshot: &Snapshot) -> usize {
         .map(|nav| nav + 1)
         .filter(|&i| i < spine.len())
         .unwrap_or(0)
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 const STYLE: &str = "
