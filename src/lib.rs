@@ -20,6 +20,7 @@ pub mod epub;
 pub mod fonts;
 pub mod highlight;
 pub mod ids;
+mod keep;
 pub mod labels;
 pub mod markdown;
 pub mod math;
@@ -163,6 +164,47 @@ impl Stopwatch<'_> {
     }
 }
 
+/// What one build of a book keeps for the next build of the same book, so
+/// that after an edit only what changed is done again: chapters composed
+/// before, the fonts and their shaped words. Every build through a
+/// session writes the same bytes as a cold [`build`].
+#[derive(Debug, Default)]
+pub struct Session {
+    parse: markdown::Cache,
+    typeset: typeset::Cache,
+    pdf: pdf::Cache,
+    epub: epub::Cache,
+}
+
+impl Session {
+    pub fn new() -> Session {
+        Session {
+            parse: markdown::Cache::keeping(),
+            typeset: typeset::Cache::keeping(),
+            pdf: pdf::Cache::keeping(),
+            epub: epub::Cache::keeping(),
+        }
+    }
+
+    /// How many chapters the last build took as they were composed before.
+    pub fn chapters_reused(&self) -> usize {
+        self.typeset.reused
+    }
+
+    /// Waits for what the session prepares between builds (copies of the
+    /// chapters for the next build to take, made on another thread while
+    /// the author writes) to be done.
+    pub fn settle(&mut self) {
+        self.typeset.settle();
+        self.parse.settle();
+    }
+
+    /// How many PDF pages the last build took as they were written before.
+    pub fn pages_reused(&self) -> usize {
+        self.pdf.reused
+    }
+}
+
 /// Runs the whole pipeline and writes the requested artifacts into
 /// `out_dir`. Each file is written to a temporary name and renamed, so a
 /// failed build leaves the previous good output untouched.
@@ -175,11 +217,26 @@ pub fn build_with_progress(
     options: &BuildOptions,
     progress: &dyn Progress,
 ) -> Result<Outputs, Diagnostics> {
+    build_in(&mut Session::default(), options, progress)
+}
+
+/// [`build_with_progress`] in `session`: reuses what the session's last
+/// build made, and keeps what this one makes for the next.
+pub fn build_in(
+    session: &mut Session,
+    options: &BuildOptions,
+    progress: &dyn Progress,
+) -> Result<Outputs, Diagnostics> {
     let mut clock = Stopwatch {
         laps: Vec::new(),
         progress,
     };
-    let loaded = load_book_timed(&options.book_dir, options.source_date_epoch, &mut clock)?;
+    let loaded = load_book_timed(
+        &options.book_dir,
+        options.source_date_epoch,
+        &mut clock,
+        &mut session.parse,
+    )?;
     let mut warnings = loaded.warnings.clone();
     let name = output_stem(&loaded.book.meta.title);
 
@@ -198,19 +255,33 @@ pub fn build_with_progress(
     let (typeset_parts, epub, pdf) = std::thread::scope(|scope| {
         let (send_breaks, breaks) = std::sync::mpsc::channel::<Vec<model::PageBreak>>();
         let loaded = &loaded;
+        let epub_cache = &mut session.epub;
         let epub = options.formats.epub.then(|| {
-            scope.spawn(move || {
-                // No breaks: typesetting failed, and so does the build.
-                let page_breaks = breaks.recv().ok()?;
-                Some(timed(|| render_epub(loaded, &page_breaks)))
-            })
+            std::thread::Builder::new()
+                .name("epub".into())
+                .spawn_scoped(scope, move || {
+                    // What needs no page breaks is done while the book is
+                    // typeset. No breaks: typesetting failed, and so does
+                    // the build.
+                    let (written, took) = timed(|| {
+                        epub::write_epub_when(
+                            &loaded.book,
+                            &loaded.toc,
+                            &loaded.epub,
+                            || breaks.recv().ok(),
+                            epub_cache,
+                        )
+                    });
+                    written.map(|w| (w, took))
+                })
         });
         let typeset = clock.time("typeset", || {
-            typeset::typeset_with_hook(
+            typeset::typeset_cached(
                 &loaded.book,
                 &loaded.toc,
                 &loaded.pdf,
                 &layout,
+                &mut session.typeset,
                 &mut |breaks| {
                     // The EPUB thread only stops listening once it has them.
                     let _ = send_breaks.send(breaks.to_vec());
@@ -256,9 +327,16 @@ pub fn build_with_progress(
                     threads: options.threads,
                     standard: loaded.config.pdf.standard,
                 };
-                timed(|| pdf::write_pdf_timed(document, &pdf_options))
+                timed(|| pdf::write_pdf_cached(document, &pdf_options, &mut session.pdf))
             });
-        let epub = epub.and_then(|h| h.join().expect("EPUB writer thread panicked"));
+        let epub = match epub {
+            Some(Ok(h)) => h.join().expect("EPUB writer thread panicked"),
+            Some(Err(e)) => Some((
+                Err(Diagnostic::error(format!("cannot start the EPUB writer: {e}")).into()),
+                Duration::ZERO,
+            )),
+            None => None,
+        };
         Ok::<_, Diagnostics>((
             (report, page_count, t.threads, standard_findings),
             epub,
@@ -353,6 +431,15 @@ pub fn build_with_progress(
     clock.time("write files", || output::write_all_or_none(&to_write))?;
     outputs.warnings = warnings;
     outputs.timings = clock.laps;
+    // What the build leaves is freed, and the next build prepared, on
+    // another thread once the files are written.
+    let garbage: Vec<Box<dyn Send>> = vec![
+        Box::new(loaded),
+        Box::new(to_write),
+        Box::new(session.pdf.take_garbage()),
+    ];
+    session.typeset.prepare(garbage);
+    session.parse.prepare();
     Ok(outputs)
 }
 
@@ -365,18 +452,24 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
 
 /// Reads book.yaml and the chapters, and builds the model and its TOC.
 pub fn load_book(book_dir: &Path, source_date_epoch: Option<i64>) -> StageResult<LoadedBook> {
-    load_book_timed(book_dir, source_date_epoch, &mut Stopwatch::default())
+    load_book_timed(
+        book_dir,
+        source_date_epoch,
+        &mut Stopwatch::default(),
+        &mut markdown::Cache::default(),
+    )
 }
 
 fn load_book_timed(
     book_dir: &Path,
     source_date_epoch: Option<i64>,
     clock: &mut Stopwatch,
+    parse_cache: &mut markdown::Cache,
 ) -> StageResult<LoadedBook> {
     let config = clock.time("config", || config::load(book_dir))?;
     let read = clock.time("load", || source::load_sources(&config))?;
     let parsed = clock.time("parse", || {
-        markdown::parse_chapters(&config.root, &read.map, &read.chapters)
+        markdown::parse_chapters_cached(&config.root, &read.map, &read.chapters, parse_cache)
     })?;
     let sources = read.map;
     let modified_epoch = match source_date_epoch {

@@ -53,7 +53,7 @@ pub struct Metadata {
 }
 
 /// One Markdown file of the book.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Chapter {
     /// Path relative to the book folder, e.g. `02-history.md`.
     pub path: PathBuf,

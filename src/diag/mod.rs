@@ -14,7 +14,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use source::{FileId, Piece, SourceFile, SourceMap, SourceRange, Span};
+pub use source::{same_files, FileId, Piece, SourceFile, SourceMap, SourceRange, Span};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {

@@ -52,6 +52,15 @@ pub struct SourceFile {
     line_starts: Vec<usize>,
 }
 
+/// Whether two lists of files (see [`SourceMap::files_of`]) hold the same
+/// paths and texts.
+pub fn same_files(a: &[Arc<SourceFile>], b: &[Arc<SourceFile>]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(a, b)| Arc::ptr_eq(a, b) || (a.path == b.path && a.text == b.text))
+}
+
 impl fmt::Debug for SourceFile {
     /// The path and size only: a chapter's text has no place in a debug dump.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -255,6 +264,19 @@ impl SourceMap {
 
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
+    }
+
+    /// The files the text of file `id` comes from: itself and every file
+    /// it was composed of, for caches keyed by what a chapter was read from.
+    pub fn files_of(&self, id: FileId) -> Vec<Arc<SourceFile>> {
+        let mut files = vec![self.shared(id)];
+        for piece in self.pieces(id) {
+            let file = self.shared(piece.file);
+            if !files.iter().any(|f| Arc::ptr_eq(f, &file)) {
+                files.push(file);
+            }
+        }
+        files
     }
 
     /// The shared file, for diagnostics that outlive the map's borrow.

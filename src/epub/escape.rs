@@ -21,15 +21,21 @@ fn is_allowed_char(c: char) -> bool {
 /// Appends `s` as element text: `&`, `<` and `>` escaped, characters XML
 /// cannot carry dropped.
 pub fn push_text(out: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c if is_allowed_char(c) => out.push(c),
-            _ => {}
-        }
+    // Runs of characters written as they are go in at once.
+    let mut plain = 0;
+    for (at, c) in s.char_indices() {
+        let escaped = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            c if is_allowed_char(c) => continue,
+            _ => "",
+        };
+        out.push_str(&s[plain..at]);
+        out.push_str(escaped);
+        plain = at + c.len_utf8();
     }
+    out.push_str(&s[plain..]);
 }
 
 /// Appends `s` as a double-quoted attribute value: like [`push_text`] plus

@@ -70,6 +70,9 @@ pub struct ImageStore {
     /// File names already used inside [`IMAGE_DIR`].
     names: BTreeSet<String>,
     pub images: Vec<PackagedImage>,
+    /// How many times an image was asked for (a chapter that asked for
+    /// none can be written again without the store).
+    pub asked: usize,
 }
 
 impl ImageStore {
@@ -77,6 +80,7 @@ impl ImageStore {
     /// registering it on first use. The error is a sentence for a
     /// diagnostic.
     pub fn add(&mut self, path: &Path) -> Result<String, String> {
+        self.asked += 1;
         if let Some(&i) = self.by_path.get(path) {
             return Ok(self.images[i].href.clone());
         }

@@ -69,7 +69,7 @@ pub fn plan_parts(
 }
 
 /// Files of every chapter part and the part each id lives in.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Layout {
     /// Per chapter, the file of each part in order (at least one).
     pub files: Vec<Vec<String>>,

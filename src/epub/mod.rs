@@ -15,6 +15,7 @@
 //! [`ocf`] re-zips the result deterministically (mimetype first, fixed
 //! timestamps), so two builds of the same book are byte-identical.
 
+mod cache;
 mod code;
 mod cover;
 mod css;
@@ -42,6 +43,7 @@ use crate::labels::Label;
 use crate::model::{Book, PageBreak};
 use crate::toc::Toc;
 
+pub use cache::Cache;
 pub use cover::{cover_png, cover_svg, RASTER_SIZE};
 use images::{extension_for, sniff_media_type, ImageStore};
 use layout::{plan_parts, Layout};
@@ -116,12 +118,43 @@ pub fn write_epub(
     settings: &EpubSettings,
     page_breaks: &[PageBreak],
 ) -> StageResult<(Vec<u8>, Vec<Diagnostic>)> {
+    write_epub_cached(book, toc, settings, page_breaks, &mut Cache::default())
+}
+
+/// [`write_epub`], taking the deflated files it can from `cache` (those
+/// the same as in the last EPUB written with it) and leaving this EPUB's
+/// there. The bytes are the same.
+pub fn write_epub_cached(
+    book: &Book,
+    toc: &Toc,
+    settings: &EpubSettings,
+    page_breaks: &[PageBreak],
+    cache: &mut Cache,
+) -> StageResult<(Vec<u8>, Vec<Diagnostic>)> {
+    write_epub_when(book, toc, settings, || Some(page_breaks.to_vec()), cache)
+        .unwrap_or_else(|| Err(Diagnostic::error("the EPUB has no page breaks").into()))
+}
+
+/// [`write_epub_cached`] with the page breaks from `page_breaks`, which is
+/// asked for only once everything that does not need them is done: the
+/// PDF's typesetting finds them while the EPUB is being prepared. `None`
+/// if `page_breaks` gives none (the typesetting failed).
+pub fn write_epub_when(
+    book: &Book,
+    toc: &Toc,
+    settings: &EpubSettings,
+    page_breaks: impl FnOnce() -> Option<Vec<PageBreak>>,
+    cache: &mut Cache,
+) -> Option<StageResult<(Vec<u8>, Vec<Diagnostic>)>> {
     let mut diags = Vec::new();
-    match build(book, toc, settings, page_breaks, &mut diags) {
-        Ok(bytes) => Ok((bytes, diags)),
+    let mut page_breaks = Some(page_breaks);
+    let mut wait = || page_breaks.take().and_then(|f| f());
+    match build(book, toc, settings, &mut wait, &mut diags, cache) {
+        Ok(Some(bytes)) => Some(Ok((bytes, diags))),
+        Ok(None) => None,
         Err(error) => {
             diags.push(error);
-            Err(Diagnostics(diags))
+            Some(Err(Diagnostics(diags)))
         }
     }
 }
@@ -263,9 +296,10 @@ fn build(
     book: &Book,
     toc: &Toc,
     settings: &EpubSettings,
-    page_breaks: &[PageBreak],
+    page_breaks: &mut dyn FnMut() -> Option<Vec<PageBreak>>,
     diags: &mut Vec<Diagnostic>,
-) -> Result<Vec<u8>, Diagnostic> {
+    cache: &mut Cache,
+) -> Result<Option<Vec<u8>>, Diagnostic> {
     let meta = &book.meta;
     let mut stylesheets = vec!["stylesheet.css".to_string()];
     let embed = match (&settings.fonts, settings.embed_fonts) {
@@ -329,11 +363,24 @@ fn build(
             highlight: settings.highlight,
         };
         let mut ignored = Vec::new();
+        cache
+            .measured
+            .begin(book, &single, &stylesheets, settings.highlight);
         book.chapters
             .iter()
             .enumerate()
             .map(|(index, chapter)| {
-                let measured = chapter_pages(&ctx, index, &[], &mut images, &mut ignored);
+                let measured = match cache.measured.get(book, index, &[]) {
+                    Some((measured, _)) => measured,
+                    None => {
+                        let asked = images.asked;
+                        let measured = chapter_pages(&ctx, index, &[], &mut images, &mut ignored);
+                        if images.asked == asked {
+                            cache.measured.put(book, index, &[], &measured, &[]);
+                        }
+                        measured
+                    }
+                };
                 let total = measured.parts.iter().map(String::len).sum();
                 plan_parts(
                     &chapter.blocks,
@@ -353,7 +400,9 @@ fn build(
         highlight: settings.highlight,
     };
     let mut spine = Vec::new();
-    let (cover_image, cover_page) = cover(book, settings, &stylesheets)?;
+    let (cover_image, cover_page) = cache.cover(book, settings, &stylesheets, || {
+        cover(book, settings, &stylesheets)
+    })?;
     spine.push(SpineDoc {
         href: COVER_PAGE.into(),
         title: meta.labels.get(Label::Cover).into(),
@@ -366,9 +415,30 @@ fn build(
         xhtml: title_page(book, &stylesheets),
         role: Role::TitlePage,
     });
+    let Some(page_breaks) = page_breaks() else {
+        return Ok(None);
+    };
     let mut marks = Vec::new();
+    cache
+        .written
+        .begin(book, &layout, &stylesheets, settings.highlight);
     for (index, chapter) in book.chapters.iter().enumerate() {
-        let written = chapter_pages(&ctx, index, page_breaks, &mut images, diags);
+        let written = match cache.written.get(book, index, &page_breaks) {
+            Some((written, said)) => {
+                diags.extend(said);
+                written
+            }
+            None => {
+                let (asked, said) = (images.asked, diags.len());
+                let written = chapter_pages(&ctx, index, &page_breaks, &mut images, diags);
+                if images.asked == asked {
+                    cache
+                        .written
+                        .put(book, index, &page_breaks, &written, &diags[said..]);
+                }
+                written
+            }
+        };
         for (part, xhtml) in written.parts.into_iter().enumerate() {
             spine.push(SpineDoc {
                 href: layout.file(index, part).unwrap_or_default().to_string(),
@@ -493,6 +563,7 @@ fn build(
         accessibility,
     })
     .map_err(|e| Diagnostic::error(format!("could not assemble the EPUB: {e}")))?;
-    ocf::write_container(&entries, meta.modified_epoch)
+    ocf::write_container_cached(&entries, meta.modified_epoch, &mut cache.container)
+        .map(Some)
         .map_err(|e| Diagnostic::error(format!("could not write the EPUB container: {e}")))
 }

@@ -128,7 +128,7 @@ pub fn chapter_title(book: &Book, chapter: &Chapter) -> String {
 }
 
 /// A chapter written as XHTML documents, one per part of its plan.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct ChapterOutput {
     /// Complete XHTML documents, one per part.
     pub parts: Vec<String>,

@@ -28,7 +28,7 @@
 pub mod discovery;
 pub mod face;
 pub mod fallback;
-mod hash;
+pub(crate) mod hash;
 pub mod missing;
 pub mod script;
 mod set;

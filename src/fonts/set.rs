@@ -433,6 +433,30 @@ impl FontSet {
         order
     }
 
+    /// Forgets what the last run noticed (characters no face has), keeping
+    /// the faces and the caches, for fonts kept from one build to the next.
+    pub fn begin_run(&mut self) {
+        self.missing.clear();
+        self.missing_glyphs = MissingGlyphs::default();
+    }
+
+    /// Whether every face loaded is the book's own or Folio's math font:
+    /// fallback chose nothing. What fallback chooses may depend on what it
+    /// met first, so only such fonts are kept from one build to the next.
+    pub fn only_own_faces(&self) -> bool {
+        let resolver = self.resolver();
+        resolver
+            .faces
+            .iter()
+            .enumerate()
+            .skip(Face::ALL.len())
+            .all(|(i, _)| {
+                Face::from_index(i)
+                    .and_then(|f| resolver.uses.get(&f))
+                    .is_some_and(|u| u.path.as_path() == &*self.math_path)
+            })
+    }
+
     /// The fallback faces used, in [`FontSet::canonical_order`], for the
     /// build's report.
     pub fn fallback_uses(&self) -> Vec<FontUse> {

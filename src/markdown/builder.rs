@@ -54,7 +54,7 @@ pub struct Note {
 }
 
 /// A chapter's content as built.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Built {
     pub blocks: Vec<Block>,
     pub footnotes: Vec<Footnote>,

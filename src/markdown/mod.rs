@@ -20,12 +20,15 @@ mod text;
 #[cfg(test)]
 mod tests;
 
+use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use pulldown_cmark::{Options, Parser as MdParser};
 
-use crate::diag::{Diagnostic, Diagnostics, FileId, SourceMap, Span, StageResult};
+use crate::diag::{Diagnostic, Diagnostics, FileId, SourceFile, SourceMap, Span, StageResult};
 use crate::ids::IdSet;
+use crate::keep::{Copying, Kept};
 use crate::model::Chapter;
 use crate::source::Source;
 
@@ -55,12 +58,90 @@ pub struct Parsed {
 
 /// Parses every chapter and resolves ids, links and images across the book.
 pub fn parse_chapters(root: &Path, map: &SourceMap, sources: &[Source]) -> StageResult<Parsed> {
+    parse_chapters_cached(root, map, sources, &mut Cache::default())
+}
+
+/// What one parse keeps for the next of the same book: each chapter text
+/// as parsed, before ids and links are resolved across the book (which is
+/// done again every time). [`Cache::default`] keeps nothing.
+#[derive(Default)]
+pub struct Cache {
+    keep: bool,
+    /// By the chapter's file: its text, and what it parsed into.
+    built: BTreeMap<FileId, (Arc<SourceFile>, Kept<builder::Built>)>,
+    copying: Copying<builder::Built>,
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("markdown::Cache")
+            .field("keep", &self.keep)
+            .field("chapters", &self.built.len())
+            .finish()
+    }
+}
+
+impl Cache {
+    /// A cache that keeps each parse's chapters for the next.
+    pub fn keeping() -> Cache {
+        Cache {
+            keep: true,
+            ..Cache::default()
+        }
+    }
+
+    /// Starts copying, on another thread, the chapters the next parse will
+    /// take (see [`crate::keep`]).
+    pub fn prepare(&mut self) {
+        if self.keep {
+            self.settle();
+            self.copying = Copying::start(self.built.values().map(|(_, b)| Some(b)), Vec::new());
+        }
+    }
+
+    /// Waits for the copies [`Cache::prepare`] started.
+    pub fn settle(&mut self) {
+        self.copying
+            .finish(self.built.values_mut().map(|(_, b)| Some(b)));
+    }
+}
+
+/// [`parse_chapters`], taking the chapters whose text is the same from
+/// `cache`, and leaving this parse's there. The result is the same.
+pub fn parse_chapters_cached(
+    root: &Path,
+    map: &SourceMap,
+    sources: &[Source],
+    cache: &mut Cache,
+) -> StageResult<Parsed> {
     let mut problems = Vec::new();
     let mut chapters: Vec<Chapter> = Vec::new();
     let mut slugs = IdSet::default();
+    cache.settle();
+    let mut old = std::mem::take(&mut cache.built);
     for source in sources {
-        let text = &map.get(source.file).text;
-        let built = build_chapter(source.file, text);
+        let file = map.shared(source.file);
+        let text = &file.text;
+        let kept = match old.remove(&source.file) {
+            Some((was, kept)) if was.text == *text => Some(kept),
+            _ => None,
+        };
+        let built = match kept {
+            Some(mut kept) => {
+                let built = kept.take();
+                cache.built.insert(source.file, (file.clone(), kept));
+                built
+            }
+            None => {
+                let built = build_chapter(source.file, text);
+                if cache.keep {
+                    cache
+                        .built
+                        .insert(source.file, (file.clone(), Kept::new(&built)));
+                }
+                built
+            }
+        };
         for note in built.notes {
             let mut d = Diagnostic::warning(note.warning).at(map.locate(note.span));
             if let Some(hint) = note.hint {

@@ -328,3 +328,105 @@ fn artifact(kind: ArtifactKind) -> &'static [u8] {
         ArtifactKind::Layout => b"/Artifact <</Type/Layout>>BDC\n",
     }
 }
+
+/// A key for everything [`write_page`] reads of a page: its height, its
+/// items (links aside: they are annotations, not content), the kind of each
+/// structure node it marks, and the resource of each image. With the
+/// state of the document's fonts before the page
+/// ([`FontSet::fingerprint`]), two pages of the same key have the same
+/// content stream, marks and new glyph codes. Structs are taken apart field
+/// by field, so a field added to the frame does not compile until it is
+/// hashed here.
+pub(super) fn page_key(height: Pt, items: &[Item], tree: &StructTree, images: &ImageSet) -> u64 {
+    use crate::typeset::frame::{PlacedImage, Rect, TextRun};
+    use std::hash::Hasher;
+    let mut h = crate::fonts::hash::FxHasher::default();
+    let pt = |h: &mut crate::fonts::hash::FxHasher, p: Pt| h.write_u64(p.0.to_bits());
+    pt(&mut h, height);
+    h.write_usize(items.len());
+    for item in items {
+        match item {
+            Item::Tag(Tag::Node(node)) => {
+                h.write_u8(0);
+                h.write_u32(node.0);
+                h.write(tree.get(*node).map_or("", |n| role_name(n.kind)).as_bytes());
+            }
+            Item::Tag(Tag::Artifact(kind)) => {
+                h.write_u8(1);
+                h.write(artifact(*kind));
+            }
+            Item::Text(TextRun {
+                font,
+                size,
+                baseline,
+                gray,
+                color,
+                text,
+                glyphs,
+                offsets,
+                h_scale,
+            }) => {
+                h.write_u8(2);
+                h.write_usize(font.0);
+                pt(&mut h, *size);
+                pt(&mut h, *baseline);
+                h.write_u32(gray.to_bits());
+                h.write_u32(
+                    color.map_or(u32::MAX, |Rgb(r, g, b)| u32::from_be_bytes([0, r, g, b])),
+                );
+                h.write_u32(h_scale.to_bits());
+                h.write_usize(text.len());
+                h.write(text.as_bytes());
+                h.write_usize(glyphs.len());
+                for &Glyph {
+                    id,
+                    text_len,
+                    text_start,
+                    x,
+                    advance,
+                } in glyphs
+                {
+                    h.write_u64(
+                        u64::from(id) | (u64::from(text_len) << 16) | (u64::from(text_start) << 32),
+                    );
+                    pt(&mut h, x);
+                    pt(&mut h, advance);
+                }
+                h.write_usize(offsets.len());
+                for &(at, dy) in offsets {
+                    h.write_u32(at);
+                    pt(&mut h, dy);
+                }
+            }
+            Item::Rect(Rect {
+                x,
+                y,
+                width,
+                height,
+                gray,
+            }) => {
+                h.write_u8(3);
+                for v in [x, y, width, height] {
+                    pt(&mut h, *v);
+                }
+                h.write_u32(gray.to_bits());
+            }
+            Item::Image(PlacedImage {
+                path,
+                x,
+                y,
+                width,
+                height,
+                alt: _,
+            }) => {
+                h.write_u8(4);
+                h.write_usize(images.resource(path).map_or(usize::MAX, |i| i + 1));
+                for v in [x, y, width, height] {
+                    pt(&mut h, *v);
+                }
+            }
+            Item::Link(_) => {}
+        }
+    }
+    h.finish()
+}

@@ -33,7 +33,7 @@ pub(super) fn deflate(data: &[u8]) -> Vec<u8> {
 /// tables (a few hundred KiB); doing that once instead of once per page
 /// took a seventh of the whole build's time off a 1,400-page book. The
 /// output is the same as [`deflate`]'s.
-pub(super) struct Deflater {
+pub(crate) struct Deflater {
     z: flate2::Compress,
 }
 

@@ -15,7 +15,7 @@
 
 use pdf_writer::{Chunk, Ref};
 
-use super::encoding::{push_int, Deflater};
+use super::encoding::push_int;
 
 /// An object stream is closed once its objects reach this many bytes (or
 /// [`MAX_OBJECTS_PER_STREAM`] objects). Larger streams deflate better, up
@@ -150,7 +150,7 @@ impl Objects {
         root: Ref,
         info: Ref,
         file_id: [u8; 16],
-        deflater: &mut Deflater,
+        deflate: &mut dyn FnMut(&[u8]) -> Vec<u8>,
     ) -> Result<Vec<u8>, String> {
         let mut out = Vec::with_capacity(self.direct.len() + self.small.len() / 4 + 4096);
         out.extend_from_slice(b"%PDF-");
@@ -203,7 +203,7 @@ impl Objects {
                 .collect();
             let number = self.next;
             self.next += 1;
-            write_object_stream(number, &group, &mut out, &mut entries, deflater);
+            write_object_stream(number, &group, &mut out, &mut entries, deflate);
             first = last;
         }
 
@@ -211,7 +211,7 @@ impl Objects {
         let xref_id = self.next;
         let xref_at = out.len();
         set(&mut entries, xref_id, Entry::Direct(xref_at));
-        let data = deflater.deflate(&xref_rows(&entries));
+        let data = deflate(&xref_rows(&entries));
         push_int(&mut out, i64::from(xref_id));
         out.extend_from_slice(b" 0 obj\n<</Type/XRef/Size ");
         push_int(&mut out, i64::from(xref_id) + 1);
@@ -344,7 +344,7 @@ fn write_object_stream(
     group: &[(i32, &[u8])],
     out: &mut Vec<u8>,
     entries: &mut Vec<Entry>,
-    deflater: &mut Deflater,
+    deflate: &mut dyn FnMut(&[u8]) -> Vec<u8>,
 ) {
     let mut index = Vec::with_capacity(group.len() * 12);
     let mut body = Vec::with_capacity(group.iter().map(|(_, b)| b.len() + 1).sum());
@@ -369,7 +369,7 @@ fn write_object_stream(
     index.push(b'\n');
     let first = index.len();
     index.extend_from_slice(&body);
-    let data = deflater.deflate(&index);
+    let data = deflate(&index);
     set(entries, number, Entry::Direct(out.len()));
     push_int(out, i64::from(number));
     out.extend_from_slice(b" 0 obj\n<</Type/ObjStm/N ");

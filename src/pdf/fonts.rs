@@ -135,6 +135,8 @@ pub(super) struct FontState<'a> {
     space: Option<u16>,
     /// The first glyph id found outside the font, reported after writing.
     bad_glyph: Option<u16>,
+    /// A hash of `codes` in order (see [`FontSet::fingerprint`]).
+    codes_hash: u64,
 }
 
 impl<'a> FontState<'a> {
@@ -183,6 +185,7 @@ impl<'a> FontState<'a> {
             remapper: subsetter::GlyphRemapper::new(),
             space,
             bad_glyph: None,
+            codes_hash: 0,
         };
         // .notdef is code 0, without text.
         state.code(0, "");
@@ -262,6 +265,11 @@ impl<'a> FontState<'a> {
             gid,
             text: text.into(),
         });
+        let mut h = crate::fonts::hash::FxHasher::default();
+        std::hash::Hasher::write_u64(&mut h, self.codes_hash);
+        std::hash::Hasher::write_u16(&mut h, gid);
+        std::hash::Hasher::write(&mut h, text.as_bytes());
+        self.codes_hash = std::hash::Hasher::finish(&h);
         code
     }
 
@@ -297,6 +305,10 @@ impl<'a> FontState<'a> {
     }
 }
 
+/// What writing a page did to the fonts: each font it opened or gave new
+/// codes, with the glyph and text of each new code in order.
+pub(super) type Added = Vec<(usize, Vec<(u16, Box<str>)>)>;
+
 /// Every font of the document, by [`FontId`] index; a font is opened when a
 /// page first uses it.
 ///
@@ -327,6 +339,75 @@ impl<'a> FontSet<'a> {
             Some(state) => Ok(state),
             None => Ok(slot.insert(FontState::new(index, &doc.fonts[index])?)),
         }
+    }
+
+    /// What identifies the state of every font: which are open and the
+    /// codes each has handed out, in order. Equal fingerprints give equal
+    /// codes for the same glyphs from here on (see [`super::Cache`]).
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::Hasher;
+        let mut h = crate::fonts::hash::FxHasher::default();
+        h.write_usize(self.fonts.len());
+        for (data, font) in self.doc.fonts.iter().zip(&self.fonts) {
+            h.write(data.postscript_name.as_bytes());
+            h.write_u32(data.synthetic_bold.to_bits());
+            h.write_u32(data.synthetic_slant.to_bits());
+            h.write_usize(data.bytes.len());
+            match font {
+                None => h.write_u8(0),
+                Some(f) => {
+                    h.write_u8(1);
+                    h.write_usize(f.codes.len());
+                    h.write_u64(f.codes_hash);
+                }
+            }
+        }
+        Hasher::finish(&h)
+    }
+
+    /// How many codes each font has handed out (`None`: not open yet), to
+    /// tell later what a page added ([`FontSet::added_since`]).
+    pub fn counts(&self) -> Vec<Option<usize>> {
+        self.fonts
+            .iter()
+            .map(|f| f.as_ref().map(|f| f.codes.len()))
+            .collect()
+    }
+
+    /// What the fonts gained since `counts`: each font opened or given new
+    /// codes, with the glyphs and texts of those codes in order; `None` if
+    /// a glyph outside its font was met (nothing to replay then).
+    pub fn added_since(&self, counts: &[Option<usize>]) -> Option<Added> {
+        let mut added = Vec::new();
+        for (index, font) in self.fonts.iter().enumerate() {
+            let Some(font) = font else { continue };
+            if font.bad_glyph.is_some() {
+                return None;
+            }
+            // A font opened now starts with .notdef, which opening gives.
+            let from = counts.get(index).copied().flatten().unwrap_or(1);
+            if counts.get(index).copied().flatten().is_none() || font.codes.len() > from {
+                added.push((
+                    index,
+                    font.codes[from.min(font.codes.len())..]
+                        .iter()
+                        .map(|c| (c.gid, c.text.clone()))
+                        .collect(),
+                ));
+            }
+        }
+        Some(added)
+    }
+
+    /// Does again what writing a page did to the fonts ([`FontSet::added_since`]).
+    pub fn replay(&mut self, added: &Added) -> Result<(), Diagnostic> {
+        for (index, codes) in added {
+            let font = self.get(*index)?;
+            for (gid, text) in codes {
+                font.code(*gid, text);
+            }
+        }
+        Ok(())
     }
 
     /// Subsets and writes every used font; returns each one's resource

@@ -23,6 +23,7 @@
 //! creation order, the file /ID hashed from the identifier and content,
 //! the same bytes on one thread or two.
 
+mod cache;
 mod content;
 mod encoding;
 mod file;
@@ -46,6 +47,7 @@ use pdf_writer::{Finish, Name, Rect, Ref, TextStr};
 use crate::config::PdfStandard;
 use crate::diag::{Diagnostic, Diagnostics, StageResult};
 use crate::typeset::frame::{Destination, Document, Item, NodeId, OutlineEntry, StructTree, Tag};
+use crate::units::Pt;
 use encoding::{Deflater, StableHash};
 use file::Objects;
 use fonts::FontSet;
@@ -90,6 +92,8 @@ pub fn check_standard(doc: &Document, standard: PdfStandard) -> Vec<Diagnostic> 
     standard::check(doc, Conformance::of(standard))
 }
 
+pub use cache::Cache;
+
 /// Writes a laid-out document as PDF bytes (PDF/UA-1). ([`write_pdf_timed`]
 /// takes the document instead of a copy, and frees it as it goes.)
 pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {
@@ -100,7 +104,17 @@ pub fn write_pdf(doc: &Document) -> StageResult<Vec<u8>> {
 /// page's text runs and rules are dropped once its content stream is
 /// written, so a long book's glyphs are gone before the file is put
 /// together.
-pub fn write_pdf_timed(mut doc: Document, options: &Options) -> StageResult<(Vec<u8>, Timings)> {
+pub fn write_pdf_timed(doc: Document, options: &Options) -> StageResult<(Vec<u8>, Timings)> {
+    write_pdf_cached(doc, options, &mut Cache::default())
+}
+
+/// [`write_pdf_timed`], taking the deflated content streams it can from
+/// `cache` and leaving this file's there. The bytes are the same.
+pub fn write_pdf_cached(
+    mut doc: Document,
+    options: &Options,
+    cache: &mut Cache,
+) -> StageResult<(Vec<u8>, Timings)> {
     let threads = match options.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
@@ -182,25 +196,42 @@ pub fn write_pdf_timed(mut doc: Document, options: &Options) -> StageResult<(Vec
         .collect();
     let doc: &Document = &doc;
     let mut fonts = FontSet::new(doc);
+    let mut reuse = cache::Reuse::start(cache);
+    let keys = if reuse.keeps() {
+        let pages: Vec<(Pt, &[Item])> = page_items
+            .iter()
+            .zip(&doc.pages)
+            .map(|(items, page)| (page.height, items.as_slice()))
+            .collect();
+        cache::page_keys(&pages, &doc.structure, &images)
+    } else {
+        Vec::new()
+    };
     for (index, (items, page)) in page_items.into_iter().zip(&doc.pages).enumerate() {
         let t0 = Instant::now();
-        let mut buf = compressor.buffer();
-        let written = content::write_page(
-            &mut buf,
-            page.height,
-            &items,
+        let page_in = cache::PageIn {
+            height: page.height,
+            items: &items,
+            images: &images,
+            tree: &doc.structure,
+        };
+        let job = reuse.content(
+            &page_in,
+            keys.get(index).copied(),
             &mut fonts,
-            &images,
-            &doc.structure,
+            &mut compressor,
             &mut leaves[index].marks,
+            index,
         );
-        drop(items);
-        if let Err(e) = written {
-            pages_done = Err(e);
-            break;
+        reuse.discard(items);
+        match job {
+            Ok(job) => compressor.push(job),
+            Err(e) => {
+                pages_done = Err(e);
+                break;
+            }
         }
         timings.content += t0.elapsed();
-        compressor.push(buf);
         let content_id = objects.alloc();
         content_ids.push(content_id);
         let page_id = page_ids[index];
@@ -227,6 +258,7 @@ pub fn write_pdf_timed(mut doc: Document, options: &Options) -> StageResult<(Vec
     let waited = Instant::now();
     let (streams, compression) = compressor.finish();
     pages_done?;
+    reuse.deflated_pages(&streams);
     timings.compression = compression;
     // What this thread spent on deflating: all of it, or the wait for the
     // other thread to finish.
@@ -292,14 +324,16 @@ pub fn write_pdf_timed(mut doc: Document, options: &Options) -> StageResult<(Vec
             intent,
         },
     );
+    let mut deflater = Deflater::new();
     let out = objects
         .finish(
             catalog_id,
             info,
             metadata::file_id(document_id),
-            &mut Deflater::new(),
+            &mut |data: &[u8]| reuse.deflate(data, &mut deflater),
         )
         .map_err(internal)?;
+    reuse.finish(cache);
     timings.objects = started
         .elapsed()
         .saturating_sub(timings.content + deflating_here + timings.fonts);
@@ -375,9 +409,16 @@ fn write_catalog(objects: &mut Objects, id: Ref, doc: &Document, parts: Catalog)
 /// The pages' content streams deflated, in order, and the time it took.
 type Deflated = (Vec<Vec<u8>>, Duration);
 
+/// A page's content stream for the [`Compressor`]: to deflate, or
+/// deflated already (the same stream in an earlier file, see [`Cache`]).
+pub(super) enum Job {
+    Raw(Vec<u8>),
+    Ready(Vec<u8>),
+}
+
 /// Deflates the pages' content streams in order, on a thread of its own
 /// when asked, so that writing page n+1 overlaps deflating page n.
-enum Compressor {
+pub(super) enum Compressor {
     Here {
         deflater: Deflater,
         done: Deflated,
@@ -387,7 +428,7 @@ enum Compressor {
     /// order: one thread works through one queue) and sends the emptied
     /// buffers back for the next pages.
     There {
-        send: std::sync::mpsc::Sender<Vec<u8>>,
+        send: std::sync::mpsc::Sender<Job>,
         spare: std::sync::mpsc::Receiver<Vec<u8>>,
         thread: std::thread::JoinHandle<Deflated>,
     },
@@ -396,14 +437,21 @@ enum Compressor {
 impl Compressor {
     fn start(threaded: bool) -> Compressor {
         if threaded {
-            let (send, receive) = std::sync::mpsc::channel::<Vec<u8>>();
+            let (send, receive) = std::sync::mpsc::channel::<Job>();
             let (give_back, spare) = std::sync::mpsc::channel::<Vec<u8>>();
             let spawned = std::thread::Builder::new()
                 .name("pdf-deflate".into())
                 .spawn(move || {
                     let mut deflater = Deflater::new();
                     let mut done: Deflated = (Vec::new(), Duration::ZERO);
-                    for raw in receive {
+                    for job in receive {
+                        let raw = match job {
+                            Job::Raw(raw) => raw,
+                            Job::Ready(deflated) => {
+                                done.0.push(deflated);
+                                continue;
+                            }
+                        };
                         let t = Instant::now();
                         done.0.push(deflater.deflate(&raw));
                         done.1 += t.elapsed();
@@ -429,7 +477,7 @@ impl Compressor {
     }
 
     /// An empty buffer to write the next page into.
-    fn buffer(&mut self) -> Vec<u8> {
+    pub(super) fn buffer(&mut self) -> Vec<u8> {
         match self {
             Compressor::Here { buffer, .. } => std::mem::take(buffer),
             Compressor::There { spare, .. } => spare
@@ -438,22 +486,33 @@ impl Compressor {
         }
     }
 
-    fn push(&mut self, raw: Vec<u8>) {
-        match self {
-            Compressor::Here {
-                deflater,
-                done,
-                buffer,
-            } => {
+    fn push(&mut self, job: Job) {
+        match (self, job) {
+            (Compressor::Here { done, .. }, Job::Ready(deflated)) => done.0.push(deflated),
+            (
+                Compressor::Here {
+                    deflater,
+                    done,
+                    buffer,
+                },
+                Job::Raw(raw),
+            ) => {
                 let t = Instant::now();
                 done.0.push(deflater.deflate(&raw));
                 done.1 += t.elapsed();
                 *buffer = raw;
             }
             // The thread only stops once the sender is dropped.
-            Compressor::There { send, .. } => {
-                let _ = send.send(raw);
+            (Compressor::There { send, .. }, job) => {
+                let _ = send.send(job);
             }
+        }
+    }
+
+    /// Takes back a page's buffer that needed no deflating.
+    pub(super) fn give_back(&mut self, raw: Vec<u8>) {
+        if let Compressor::Here { buffer, .. } = self {
+            *buffer = raw;
         }
     }
 

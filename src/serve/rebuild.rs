@@ -34,6 +34,7 @@ impl Built {
 #[derive(Debug)]
 pub struct Rebuilder {
     options: BuildOptions,
+    session: crate::Session,
 }
 
 impl Rebuilder {
@@ -49,6 +50,7 @@ impl Rebuilder {
                 threads: 0,
                 deny_warnings: false,
             },
+            session: crate::Session::new(),
         }
     }
 
@@ -56,7 +58,7 @@ impl Rebuilder {
     pub fn build(&mut self) -> Built {
         let start = Instant::now();
         let mut built = Built::default();
-        match crate::build(&self.options) {
+        match crate::build_in(&mut self.session, &self.options, &()) {
             Ok(outputs) => {
                 built.title = crate::config::load(&self.options.book_dir)
                     .ok()

@@ -216,41 +216,40 @@ pub(crate) fn assemble(
             .unwrap_or_default()
     };
 
-    // Front matter: title, its verso, the contents, and a blank page if
-    // needed so that page 1 is a recto. The contents' numbers do not
-    // depend on its own length (the body always starts on a recto), but
-    // its length decides where the body starts; lay it out until that
-    // settles.
-    let mut front: Vec<(Kind, BodyPage)> = Vec::new();
-    let mut front_len = 0usize;
-    let mut contents_nodes = FlowNodes::default();
-    for _ in 0..MAX_CONTENTS_PASSES {
-        front = vec![
-            (Kind::Title, title_page(c, &book.meta)),
-            (Kind::Imprint, imprint_page(c, &book.meta)),
-        ];
-        if !toc.entries.is_empty() {
-            let mut flow = contents_flow(c, toc, &number);
-            contents_nodes.structure = std::mem::take(&mut flow.structure);
-            for page in paginate(flow, &geo, true) {
-                front.push((Kind::Contents, page));
-            }
-        }
-        if front.len() % 2 == 1 {
-            front.push((
-                Kind::Blank,
-                BodyPage {
-                    blank: true,
-                    ..BodyPage::default()
-                },
-            ));
-        }
-        if front.len() == front_len {
-            break;
-        }
-        front_len = front.len();
-    }
+    // The layout report reads only the body pages: it is drawn up on
+    // another thread while the front matter is set here.
+    let bounds = Bounds {
+        measure: geo.measure,
+        bottom: geo.last_baseline(),
+        tolerance: geo.size * OVERFLOW_TOLERANCE,
+    };
+    let (mut report, front, contents_nodes) = std::thread::scope(|scope| {
+        let reporting = scope.spawn(|| {
+            // Body-relative: page k is folio k + 1.
+            let report_pages: Vec<ReportPage<'_>> = body
+                .pages
+                .iter()
+                .enumerate()
+                .map(|(k, (_, page))| ReportPage {
+                    index: k,
+                    folio: (k + 1).to_string(),
+                    page,
+                    more_follows: body.more_follows.get(k).copied().unwrap_or(false),
+                })
+                .collect();
+            collect(&report_pages, book, bounds)
+        });
+        let (front, contents_nodes) = front_matter(c, book, toc, &geo, &number);
+        // A panic in the report is a bug; pass it on as one.
+        let report = reporting
+            .join()
+            .unwrap_or_else(|e| std::panic::resume_unwind(e));
+        (report, front, contents_nodes)
+    });
     let offset = front.len();
+    for defect in &mut report.defects {
+        defect.page += offset;
+    }
 
     let mut all = front;
     all.extend(body.pages);
@@ -267,25 +266,6 @@ pub(crate) fn assemble(
     // Known now: where the body pages begin, for the EPUB's page-list.
     let page_breaks = page_breaks(&all, offset, &targets, &folio_of);
     page_breaks_ready(&page_breaks);
-
-    let report_pages: Vec<ReportPage<'_>> = all
-        .iter()
-        .enumerate()
-        .skip(offset)
-        .map(|(i, (_, page))| ReportPage {
-            index: i,
-            folio: folio_of(i),
-            page,
-            more_follows: body.more_follows.get(i - offset).copied().unwrap_or(false),
-        })
-        .collect();
-    let bounds = Bounds {
-        measure: geo.measure,
-        bottom: geo.last_baseline(),
-        tolerance: geo.size * OVERFLOW_TOLERANCE,
-    };
-    let report = collect(&report_pages, book, bounds);
-    drop(report_pages);
 
     let page_count = all.len();
     let mut pages = Vec::with_capacity(page_count);
@@ -345,6 +325,50 @@ pub(crate) fn assemble(
         report,
         page_breaks,
     }
+}
+
+/// The front matter: title, its verso, the contents, and a blank page if
+/// needed so that page 1 is a recto; with the contents' structure. The
+/// contents' numbers do not depend on its own length (the body always
+/// starts on a recto), but its length decides where the body starts: it is
+/// laid out until that settles.
+fn front_matter(
+    c: &mut Composer<'_>,
+    book: &Book,
+    toc: &Toc,
+    geo: &Geometry,
+    number: &dyn Fn(&TocEntry) -> String,
+) -> (Vec<(Kind, BodyPage)>, FlowNodes) {
+    let mut front: Vec<(Kind, BodyPage)> = Vec::new();
+    let mut front_len = 0usize;
+    let mut contents_nodes = FlowNodes::default();
+    for _ in 0..MAX_CONTENTS_PASSES {
+        front = vec![
+            (Kind::Title, title_page(c, &book.meta)),
+            (Kind::Imprint, imprint_page(c, &book.meta)),
+        ];
+        if !toc.entries.is_empty() {
+            let mut flow = contents_flow(c, toc, number);
+            contents_nodes.structure = std::mem::take(&mut flow.structure);
+            for page in paginate(flow, geo, true) {
+                front.push((Kind::Contents, page));
+            }
+        }
+        if front.len() % 2 == 1 {
+            front.push((
+                Kind::Blank,
+                BodyPage {
+                    blank: true,
+                    ..BodyPage::default()
+                },
+            ));
+        }
+        if front.len() == front_len {
+            break;
+        }
+        front_len = front.len();
+    }
+    (front, contents_nodes)
 }
 
 /// Where each body page begins: the chapter start for a chapter's first

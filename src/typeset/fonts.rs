@@ -64,6 +64,14 @@ impl Fonts {
         Fonts::with_set(self.set.fork())
     }
 
+    /// Readies fonts kept from an earlier run (see
+    /// [`super::cache::Cache`]) for a new one: its caches stay, what it
+    /// noticed and timed goes.
+    pub(crate) fn begin_run(&mut self) {
+        self.set.begin_run();
+        self.timings = Timings::default();
+    }
+
     fn with_set(set: FontSet) -> Fonts {
         Fonts {
             set,

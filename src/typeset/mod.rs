@@ -22,6 +22,7 @@
 
 mod assemble;
 pub mod bidi;
+mod cache;
 pub(crate) mod cjk;
 mod code;
 pub mod code_theme;
@@ -56,6 +57,8 @@ use crate::diag::{Diagnostic, Diagnostics, StageResult};
 use crate::model::Book;
 use crate::toc::Toc;
 use crate::units::Pt;
+
+pub use cache::Cache;
 
 /// Resolved PDF layout settings (from book.yaml's `pdf` section).
 #[derive(Debug, Clone, PartialEq)]
@@ -204,19 +207,58 @@ pub fn typeset_with_hook(
     options: &LayoutOptions,
     page_breaks_ready: &mut dyn FnMut(&[crate::model::PageBreak]),
 ) -> StageResult<Typeset> {
+    typeset_cached(
+        book,
+        toc,
+        settings,
+        options,
+        &mut Cache::default(),
+        page_breaks_ready,
+    )
+}
+
+/// [`typeset_with_hook`], taking what it can from `cache` (the fonts and
+/// their caches, chapters composed before) and leaving there what the next
+/// run of the same book can use. The result is the same as without.
+pub fn typeset_cached(
+    book: &Book,
+    toc: &Toc,
+    settings: &PdfSettings,
+    options: &LayoutOptions,
+    cache: &mut Cache,
+    page_breaks_ready: &mut dyn FnMut(&[crate::model::PageBreak]),
+) -> StageResult<Typeset> {
     let mut geo = flow::Geometry::new(settings).map_err(Diagnostics::from)?;
     geo.rtl = bidi::language_is_rtl(&book.meta.language);
-    let fonts = fonts::Fonts::load(&settings.fonts, &settings.fallback, &book.meta.language)?;
+    let fonts = match cache.begin(book, settings) {
+        Some(fonts) => fonts,
+        None => fonts::Fonts::load(&settings.fonts, &settings.fallback, &book.meta.language)?,
+    };
     let mut composer = compose::Composer::new(fonts, &geo, book);
     let mut timings = Timings::default();
     let started = Instant::now();
     let chapters = book.chapters.len();
-    let threads = options.compose_threads(chapters);
-    let flows: Vec<flow::Flow> = if threads == 1 {
-        (0..chapters).map(|i| composer.chapter(i)).collect()
+    let mut composed: Vec<Option<compose::ComposedChapter>> =
+        (0..chapters).map(|i| cache.chapter(book, i)).collect();
+    let to_compose: Vec<usize> = (0..chapters).filter(|&i| composed[i].is_none()).collect();
+    let threads = options.compose_threads(to_compose.len());
+    let fresh = if threads == 1 {
+        to_compose
+            .iter()
+            .map(|&i| (i, composer.compose_alone(i)))
+            .collect()
     } else {
-        compose_in_parallel(&mut composer, chapters, threads, &mut timings)
+        compose_in_parallel(&mut composer, &to_compose, threads, &mut timings)
     };
+    for (i, chapter) in fresh {
+        cache.store(book, i, &chapter);
+        composed[i] = Some(chapter);
+    }
+    let flows: Vec<flow::Flow> = composed
+        .into_iter()
+        .flatten()
+        .map(|chapter| composer.adopt(chapter))
+        .collect();
     timings.composition = started.elapsed();
     timings.threads = threads;
     let assembled = assemble::assemble(
@@ -234,13 +276,24 @@ pub fn typeset_with_hook(
     timings.line_breaking += own.line_breaking;
     timings.line_setting += own.line_setting;
     let mut document = assembled.document;
-    put_fonts_in_order(&mut document, &composer.fonts.canonical_order());
+    let used = put_fonts_in_order(&mut document, &composer.fonts.canonical_order());
     let missing_glyphs = composer
         .fonts
         .missing_glyphs
         .diagnostics(settings.missing_glyphs, |span| compose::locate(book, span));
     let (font_notes, font_problems) = composer.fonts.notes();
-    let mut warnings = composer.warnings;
+    let fonts_used = composer
+        .fonts
+        .fallback_uses()
+        .into_iter()
+        .filter(|u| used.contains(&u.postscript_name))
+        .collect();
+    let compose::Composer {
+        fonts,
+        mut warnings,
+        ..
+    } = composer;
+    cache.finish(book, fonts);
     warnings.extend(font_problems);
     Ok(Typeset {
         document,
@@ -249,20 +302,42 @@ pub fn typeset_with_hook(
         page_breaks: assembled.page_breaks,
         timings,
         missing_glyphs,
-        fonts_used: composer.fonts.fallback_uses(),
+        fonts_used,
         font_notes,
     })
 }
 
 /// Writes the document's fonts in `order` (`order[new] = old`, see
-/// [`crate::fonts::FontSet::canonical_order`]) and renumbers the runs: the
-/// threads that composed chapters loaded fallback faces in whatever order
-/// they met them, the PDF must not depend on it.
-fn put_fonts_in_order(document: &mut frame::Document, order: &[usize]) {
-    if order.iter().enumerate().all(|(new, &old)| new == old) {
-        return;
+/// [`crate::fonts::FontSet::canonical_order`]), leaving out faces beyond
+/// the book's five that no page uses, and renumbers the runs: the threads
+/// that composed chapters loaded fallback faces in whatever order they met
+/// them, and fonts kept from an earlier build may hold a face this one no
+/// longer uses; the PDF must depend on neither. Returns the PostScript
+/// names of the fonts written.
+fn put_fonts_in_order(document: &mut frame::Document, order: &[usize]) -> Vec<String> {
+    let mut used = vec![false; document.fonts.len()];
+    for page in &document.pages {
+        for item in &page.items {
+            if let frame::Item::Text(run) = item {
+                if let Some(u) = used.get_mut(run.font.0) {
+                    *u = true;
+                }
+            }
+        }
     }
-    let mut new_of = vec![0; order.len()];
+    let book_faces = crate::fonts::Face::ALL.len();
+    let order: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|&old| old < book_faces || used.get(old).copied().unwrap_or(false))
+        .collect();
+    let names =
+        |fonts: &[frame::FontData]| fonts.iter().map(|f| f.postscript_name.clone()).collect();
+    if order.len() == document.fonts.len() && order.iter().enumerate().all(|(new, &old)| new == old)
+    {
+        return names(&document.fonts);
+    }
+    let mut new_of = vec![0; document.fonts.len()];
     for (new, &old) in order.iter().enumerate() {
         new_of[old] = new;
     }
@@ -280,26 +355,27 @@ fn put_fonts_in_order(document: &mut frame::Document, order: &[usize]) {
             }
         }
     }
+    names(&document.fonts)
 }
 
-/// Composes the chapters on `threads` threads (this one and forks of
-/// `composer`), each taking the next chapter not yet taken, and merges
-/// them in book order: the flows, paragraph numbers and warnings are
-/// those of composing one chapter after the other.
+/// Composes `chapters` on `threads` threads (this one and forks of
+/// `composer`), each taking the next chapter not yet taken, and returns
+/// them in book order for [`compose::Composer::adopt`]: the flows,
+/// paragraph numbers and warnings are those of composing one chapter after
+/// the other.
 fn compose_in_parallel(
     composer: &mut compose::Composer<'_>,
-    chapters: usize,
+    chapters: &[usize],
     threads: usize,
     timings: &mut Timings,
-) -> Vec<flow::Flow> {
+) -> Vec<(usize, compose::ComposedChapter)> {
     let next = AtomicUsize::new(0);
     let work = |c: &mut compose::Composer<'_>| {
         let mut done = Vec::new();
         loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            if i >= chapters {
+            let Some(&i) = chapters.get(next.fetch_add(1, Ordering::Relaxed)) else {
                 return done;
-            }
+            };
             done.push((i, c.compose_alone(i)));
         }
     };
@@ -331,9 +407,6 @@ fn compose_in_parallel(
     });
     composed.sort_by_key(|(i, _)| *i);
     composed
-        .into_iter()
-        .map(|(_, chapter)| composer.adopt(chapter))
-        .collect()
 }
 
 #[cfg(test)]

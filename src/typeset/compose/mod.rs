@@ -24,6 +24,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Span};
+use crate::fonts::MissingGlyphs;
 use crate::model::{
     plain_text, Align, Block, BlockKind, Book, Definition, Direction, Figure, Heading, Image,
     Inline, InlineKind, LinkTarget, List,
@@ -573,12 +574,15 @@ fn attach_note_citations(notes: &mut [Vec<Slab>], cited: &[bool], cites: &[Vec<u
 /// One chapter composed on its own by [`Composer::compose_alone`]: its
 /// paragraphs are numbered from 1 and its warnings are its own, until
 /// [`Composer::adopt`] merges it in book order.
+#[derive(Clone)]
 pub(crate) struct ComposedChapter {
     flow: Flow,
     /// How many paragraph ids the chapter used.
     pars: usize,
     warnings: Vec<Diagnostic>,
     long_words: Vec<((u32, u32, u32), usize)>,
+    /// The characters of the chapter no font has.
+    missing_glyphs: MissingGlyphs,
 }
 
 impl<'a> Composer<'a> {
@@ -651,13 +655,15 @@ impl<'a> Composer<'a> {
 
     /// Composes chapter `index` independently of the chapters before it
     /// (the only state carried from chapter to chapter is paragraph
-    /// numbering and which long words and missing glyphs were warned about; [`Composer::adopt`]
-    /// settles both), so chapters can be composed on several threads.
+    /// numbering and which long words and missing glyphs were warned
+    /// about; [`Composer::adopt`] settles both), so chapters can be
+    /// composed on several threads, or taken from an earlier run.
     pub fn compose_alone(&mut self, index: usize) -> ComposedChapter {
         let next_par = std::mem::replace(&mut self.next_par, 0);
         let warnings = std::mem::take(&mut self.warnings);
         let warned = std::mem::take(&mut self.warned);
         let long_words = std::mem::take(&mut self.long_words);
+        let missing_glyphs = std::mem::take(&mut self.fonts.missing_glyphs);
         let flow = self.chapter(index);
         self.warned = warned;
         ComposedChapter {
@@ -665,6 +671,7 @@ impl<'a> Composer<'a> {
             pars: std::mem::replace(&mut self.next_par, next_par),
             warnings: std::mem::replace(&mut self.warnings, warnings),
             long_words: std::mem::replace(&mut self.long_words, long_words),
+            missing_glyphs: std::mem::replace(&mut self.fonts.missing_glyphs, missing_glyphs),
         }
     }
 
@@ -687,6 +694,7 @@ impl<'a> Composer<'a> {
         c.flow.notes.iter_mut().flatten().for_each(renumber);
         c.flow.table_heads.iter_mut().for_each(renumber);
         self.next_par += c.pars;
+        self.fonts.missing_glyphs.merge(c.missing_glyphs);
         // `long_words` is in the order of `warnings`.
         let mut long_words = c.long_words.iter().peekable();
         for (i, w) in c.warnings.into_iter().enumerate() {
