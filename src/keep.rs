@@ -15,8 +15,13 @@ pub(crate) struct Kept<T> {
 impl<T: Clone + Send + Sync + 'static> Kept<T> {
     /// Keeps a copy of `value`.
     pub fn new(value: &T) -> Kept<T> {
+        Kept::of(value.clone())
+    }
+
+    /// Keeps `value`.
+    pub fn of(value: T) -> Kept<T> {
         Kept {
-            master: Arc::new(value.clone()),
+            master: Arc::new(value),
             spare: None,
         }
     }

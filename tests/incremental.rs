@@ -125,7 +125,8 @@ fn a_session_writes_what_a_cold_build_writes_after_every_edit() {
     same_as_cold(&mut session, &book, dir.path(), "no change");
     assert_eq!(session.chapters_reused(), ch.len());
 
-    let steps: Vec<(&str, Box<dyn Fn()>)> = vec![
+    type Step<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let steps: Vec<Step> = vec![
         (
             "a paragraph, so that the pages after it move",
             Box::new(|| {

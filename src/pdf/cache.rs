@@ -32,8 +32,9 @@ pub struct Cache {
     pub(crate) reused: usize,
     pages: HashMap<(u64, u64), Page, FxBuild>,
     streams: HashMap<Box<[u8]>, Vec<u8>, FxBuild>,
-    /// The last file's page items, to be freed after the build.
-    garbage: Vec<Vec<Item>>,
+    /// What the last file was made from (its document, page by page), to
+    /// be freed after the build.
+    garbage: Vec<Box<dyn Send>>,
 }
 
 impl std::fmt::Debug for Cache {
@@ -55,10 +56,10 @@ impl Cache {
         }
     }
 
-    /// The last file's page items, which it did not free while writing
+    /// What the last file was made from, which it did not free while writing
     /// (freeing a book's glyph runs takes a while: a session frees them
     /// once the build is written).
-    pub fn take_garbage(&mut self) -> Vec<Vec<Item>> {
+    pub fn take_garbage(&mut self) -> Vec<Box<dyn Send>> {
         std::mem::take(&mut self.garbage)
     }
 }
@@ -119,7 +120,7 @@ pub(super) struct Reuse {
     /// key, raw stream (when it is to be kept), marks, codes added.
     #[allow(clippy::type_complexity)]
     fresh: Vec<(usize, Option<(u64, u64)>, Option<Box<[u8]>>, Page)>,
-    garbage: Vec<Vec<Item>>,
+    garbage: Vec<Box<dyn Send>>,
 }
 
 impl Reuse {
@@ -141,11 +142,12 @@ impl Reuse {
         }
     }
 
-    /// Frees a page's items once written, or keeps them for the session to
-    /// free after the build ([`Cache::take_garbage`]).
-    pub fn discard(&mut self, items: Vec<Item>) {
+    /// Frees what is no longer needed (a page's items once written, the
+    /// document once the file is), or keeps it for the session to free
+    /// after the build ([`Cache::take_garbage`]).
+    pub fn discard<T: Send + 'static>(&mut self, waste: T) {
         if self.keep {
-            self.garbage.push(items);
+            self.garbage.push(Box::new(waste));
         }
     }
 

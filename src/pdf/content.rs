@@ -338,6 +338,11 @@ fn artifact(kind: ArtifactKind) -> &'static [u8] {
 /// by field, so a field added to the frame does not compile until it is
 /// hashed here.
 pub(super) fn page_key(height: Pt, items: &[Item], tree: &StructTree, images: &ImageSet) -> u64 {
+    /// One lane of FxHash.
+    #[inline]
+    fn mix(lane: u64, v: u64) -> u64 {
+        (lane.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
+    }
     use crate::typeset::frame::{PlacedImage, Rect, TextRun};
     use std::hash::Hasher;
     let mut h = crate::fonts::hash::FxHasher::default();
@@ -378,6 +383,9 @@ pub(super) fn page_key(height: Pt, items: &[Item], tree: &StructTree, images: &I
                 h.write_usize(text.len());
                 h.write(text.as_bytes());
                 h.write_usize(glyphs.len());
+                // Three lanes hashed side by side: the glyphs are most of
+                // a page.
+                let mut lanes = [0u64; 3];
                 for &Glyph {
                     id,
                     text_len,
@@ -386,11 +394,15 @@ pub(super) fn page_key(height: Pt, items: &[Item], tree: &StructTree, images: &I
                     advance,
                 } in glyphs
                 {
-                    h.write_u64(
+                    lanes[0] = mix(
+                        lanes[0],
                         u64::from(id) | (u64::from(text_len) << 16) | (u64::from(text_start) << 32),
                     );
-                    pt(&mut h, x);
-                    pt(&mut h, advance);
+                    lanes[1] = mix(lanes[1], x.0.to_bits());
+                    lanes[2] = mix(lanes[2], advance.0.to_bits());
+                }
+                for lane in lanes {
+                    h.write_u64(lane);
                 }
                 h.write_usize(offsets.len());
                 for &(at, dy) in offsets {

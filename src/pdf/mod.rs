@@ -194,7 +194,8 @@ pub fn write_pdf_cached(
         .iter_mut()
         .map(|p| std::mem::take(&mut p.items))
         .collect();
-    let doc: &Document = &doc;
+    let owned = doc;
+    let doc: &Document = &owned;
     let mut fonts = FontSet::new(doc);
     let mut reuse = cache::Reuse::start(cache);
     let keys = if reuse.keeps() {
@@ -333,6 +334,7 @@ pub fn write_pdf_cached(
             &mut |data: &[u8]| reuse.deflate(data, &mut deflater),
         )
         .map_err(internal)?;
+    reuse.discard(owned);
     reuse.finish(cache);
     timings.objects = started
         .elapsed()

@@ -66,15 +66,43 @@ struct Body {
     more_follows: Vec<bool>,
 }
 
+/// A chapter for [`assemble`]: its flow, or its pages as paginated before.
+pub(crate) enum ChapterIn<'a> {
+    Flow(Flow),
+    /// Paginated before for a first page that is a recto or not
+    /// (`first_is_recto`); on a page of the other hand, the pages may
+    /// differ, and `flow` gives the flow to paginate again.
+    Paged {
+        nodes: FlowNodes,
+        pages: Vec<BodyPage>,
+        first_is_recto: bool,
+        flow: Box<dyn FnOnce() -> Flow + 'a>,
+    },
+}
+
+/// A chapter paginated by this assembly: its index, whether its first page
+/// is a recto, its structure and a copy of its pages (see
+/// [`Assembled::paginated`]).
+pub(crate) type Paginated = (usize, bool, FlowNodes, Vec<BodyPage>);
+
 /// Paginates every chapter; each opens on a new page (a recto when asked).
-fn layout_body(flows: Vec<Flow>, geo: &Geometry) -> Body {
+/// With `keep`, a copy of each chapter paginated here (not taken as it
+/// was) is returned too.
+fn layout_body(
+    chapters: Vec<ChapterIn<'_>>,
+    geo: &Geometry,
+    keep: bool,
+) -> (Body, Vec<FlowNodes>, Vec<Paginated>) {
     let mut pages: Vec<(Kind, BodyPage)> = Vec::new();
     let mut more_follows = Vec::new();
-    for (chapter, flow) in flows.into_iter().enumerate() {
-        if flow.elems.is_empty() {
-            continue;
-        }
-        if geo.chapters_on_recto && pages.len() % 2 == 1 {
+    let mut all_nodes = Vec::with_capacity(chapters.len());
+    let mut paginated = Vec::new();
+    for (chapter, input) in chapters.into_iter().enumerate() {
+        let empty = match &input {
+            ChapterIn::Flow(flow) => flow.elems.is_empty(),
+            ChapterIn::Paged { pages, .. } => pages.is_empty(),
+        };
+        if !empty && geo.chapters_on_recto && pages.len() % 2 == 1 {
             pages.push((
                 Kind::Blank,
                 BodyPage {
@@ -85,19 +113,49 @@ fn layout_body(flows: Vec<Flow>, geo: &Geometry) -> Body {
             more_follows.push(false);
         }
         let first_is_recto = pages.len().is_multiple_of(2);
-        let chapter_pages = paginate(flow, geo, first_is_recto);
+        let mut paginate_flow = |mut flow: Flow| {
+            let nodes = FlowNodes {
+                structure: std::mem::take(&mut flow.structure),
+                notes: std::mem::take(&mut flow.note_nodes),
+            };
+            if flow.elems.is_empty() {
+                return (nodes, Vec::new());
+            }
+            let mut made = paginate(flow, geo, first_is_recto);
+            if let Some(first) = made.first_mut() {
+                // A chapter's first page is an opening even without a title.
+                first.opening = true;
+            }
+            if keep {
+                paginated.push((chapter, first_is_recto, nodes.clone(), made.clone()));
+            }
+            (nodes, made)
+        };
+        let (nodes, chapter_pages) = match input {
+            ChapterIn::Flow(flow) => paginate_flow(flow),
+            ChapterIn::Paged {
+                nodes,
+                pages,
+                first_is_recto: was,
+                ..
+            } if was == first_is_recto => (nodes, pages),
+            ChapterIn::Paged { flow, .. } => paginate_flow(flow()),
+        };
+        all_nodes.push(nodes);
         let n = chapter_pages.len();
-        for (k, mut page) in chapter_pages.into_iter().enumerate() {
-            // A chapter's first page is an opening even without a title.
-            page.opening |= k == 0;
+        for (k, page) in chapter_pages.into_iter().enumerate() {
             pages.push((Kind::Body { chapter }, page));
             more_follows.push(k + 1 < n);
         }
     }
-    Body {
-        pages,
-        more_follows,
-    }
+    (
+        Body {
+            pages,
+            more_follows,
+        },
+        all_nodes,
+        paginated,
+    )
 }
 
 /// Where each anchor and chapter start landed, by page index.
@@ -182,29 +240,26 @@ pub(crate) struct Assembled {
     pub report: LayoutReport,
     /// Where each body page begins in the text, for the EPUB page-list.
     pub page_breaks: Vec<PageBreak>,
+    /// The chapters paginated here (not taken as paginated before), when
+    /// asked for, to be taken next time.
+    pub paginated: Vec<Paginated>,
 }
 
-/// Builds the whole document from the composed chapter flows.
+/// Builds the whole document from the composed chapters (see
+/// [`ChapterIn`]); with `keep`, [`Assembled::paginated`] holds copies of
+/// the chapters paginated here.
 pub(crate) fn assemble(
     c: &mut Composer<'_>,
     book: &Book,
     toc: &Toc,
-    flows: Vec<Flow>,
+    chapters: Vec<ChapterIn<'_>>,
+    keep: bool,
     timings: &mut Timings,
     page_breaks_ready: &mut dyn FnMut(&[PageBreak]),
 ) -> Assembled {
     let started = Instant::now();
     let geo = c.geo.clone();
-    let mut flows = flows;
-    // The structure each flow recorded, for the tagger.
-    let chapter_nodes: Vec<FlowNodes> = flows
-        .iter_mut()
-        .map(|f| FlowNodes {
-            structure: std::mem::take(&mut f.structure),
-            notes: std::mem::take(&mut f.note_nodes),
-        })
-        .collect();
-    let body = layout_body(flows, &geo);
+    let (body, chapter_nodes, paginated) = layout_body(chapters, &geo, keep);
     timings.pagination = started.elapsed();
     let started = Instant::now();
     // Body-relative targets give the printed numbers: arabic from 1.
@@ -324,6 +379,7 @@ pub(crate) fn assemble(
         document,
         report,
         page_breaks,
+        paginated,
     }
 }
 
@@ -520,6 +576,8 @@ fn finish_page(
     };
     tagger.page(role, &sect_title);
     let (slabs, rule) = page.into_slabs(x0);
+    // The pieces, a tag before some, the rule, head and folio.
+    items.reserve(slabs.iter().map(|s| s.pieces.len() * 2).sum::<usize>() + 8);
     for slab in slabs {
         let own = tagger.slab(slab.place, slab.node);
         if slab.place != SlabPlace::Repeated {
@@ -566,8 +624,12 @@ fn finish_page(
         set(&mut items, Tag::Artifact(ArtifactKind::Layout));
         items.push(Item::Rect(rule));
     }
-    backgrounds.extend(items);
-    let mut items = backgrounds;
+    let mut items = if backgrounds.is_empty() {
+        items
+    } else {
+        backgrounds.extend(items);
+        backgrounds
+    };
 
     let size = geo.size * HEAD_SCALE;
     let recto = index.is_multiple_of(2);

@@ -3,6 +3,10 @@
 //! hyphenation caches, and every chapter as composed, keyed by what it was
 //! composed from.
 //!
+//! Each chapter's pages are kept too, for a first page on a recto or a
+//! verso, and taken when the chapter is the same and opens on the same
+//! hand (pagination depends on nothing else).
+//!
 //! A chapter's composition is a function of its model, the source files
 //! its spans point into (warnings quote them), the book's metadata and the
 //! PDF settings; an entry is used only when all of these are equal to the
@@ -17,8 +21,11 @@ use std::sync::Arc;
 use crate::diag::{same_files, SourceFile};
 use crate::model::{Book, Chapter, Metadata};
 
-use super::compose::ComposedChapter;
+use super::compose::{ChapterFacts, ComposedChapter};
+use super::flow::Flow;
 use super::fonts::Fonts;
+use super::paginate::BodyPage;
+use super::tagging::FlowNodes;
 use super::PdfSettings;
 use crate::keep::{Copying, Kept};
 
@@ -31,9 +38,9 @@ pub struct Cache {
     key: Option<Key>,
     fonts: Option<Fonts>,
     chapters: Vec<Option<Entry>>,
-    /// Copies of the chapters to hand out next run, being made on another
-    /// thread while the author writes (see [`Cache::prepare`]).
-    copying: Copying<ComposedChapter>,
+    /// Copies of the chapters' pages to hand out next run, being made on
+    /// another thread while the author writes (see [`Cache::prepare`]).
+    copying: Copying<Vec<BodyPage>>,
     /// Chapters taken from the cache by the last run.
     pub(crate) reused: usize,
 }
@@ -79,11 +86,40 @@ impl Key {
     }
 }
 
-/// One chapter as composed, with what it was composed from.
+/// One chapter as composed, with what it was composed from, and as
+/// paginated.
 struct Entry {
     chapter: Chapter,
     files: Vec<Arc<SourceFile>>,
-    composed: Kept<ComposedChapter>,
+    facts: ChapterFacts,
+    /// The flow as composed (paragraphs numbered from 1).
+    flow: Arc<Flow>,
+    paged: Option<Paged>,
+}
+
+/// A chapter's pages as paginated in the last run.
+struct Paged {
+    /// What its paragraph numbers were shifted by.
+    base: usize,
+    first_is_recto: bool,
+    nodes: FlowNodes,
+    pages: Kept<Vec<BodyPage>>,
+}
+
+/// A chapter taken from the cache.
+pub(crate) struct Hit {
+    pub facts: ChapterFacts,
+    pub flow: Arc<Flow>,
+    /// Its pages, if it was paginated: for a first page on a recto or
+    /// not, with paragraph numbers shifted by `base`.
+    pub paged: Option<PagedHit>,
+}
+
+pub(crate) struct PagedHit {
+    pub base: usize,
+    pub first_is_recto: bool,
+    pub nodes: FlowNodes,
+    pub pages: Vec<BodyPage>,
 }
 
 impl Cache {
@@ -93,6 +129,11 @@ impl Cache {
             keep: true,
             ..Cache::default()
         }
+    }
+
+    /// Whether the run keeps what it makes.
+    pub(crate) fn keeps(&self) -> bool {
+        self.keep
     }
 
     /// The run's fonts: the cached ones when the settings are the same,
@@ -115,18 +156,27 @@ impl Cache {
         Some(fonts)
     }
 
-    /// Chapter `index` as composed before, if it is the same chapter read
-    /// from the same files.
-    pub(crate) fn chapter(&mut self, book: &Book, index: usize) -> Option<ComposedChapter> {
-        let entry = self.chapters.get(index)?.as_ref()?;
+    /// Chapter `index` as composed (and paginated) before, if it is the
+    /// same chapter read from the same files.
+    pub(crate) fn chapter(&mut self, book: &Book, index: usize) -> Option<Hit> {
         let chapter = book.chapters.get(index)?;
+        let entry = self.chapters.get_mut(index)?.as_mut()?;
         let same = entry.chapter == *chapter
             && same_files(&book.sources.files_of(chapter.span.file), &entry.files);
         if !same {
             return None;
         }
         self.reused += 1;
-        Some(self.chapters.get_mut(index)?.as_mut()?.composed.take())
+        Some(Hit {
+            facts: entry.facts.clone(),
+            flow: Arc::clone(&entry.flow),
+            paged: entry.paged.as_mut().map(|p| PagedHit {
+                base: p.base,
+                first_is_recto: p.first_is_recto,
+                nodes: p.nodes.clone(),
+                pages: p.pages.take(),
+            }),
+        })
     }
 
     /// Remembers chapter `index` as composed this run.
@@ -143,18 +193,40 @@ impl Cache {
         self.chapters[index] = Some(Entry {
             chapter: chapter.clone(),
             files: book.sources.files_of(chapter.span.file),
-            composed: Kept::new(composed),
+            facts: composed.facts.clone(),
+            flow: Arc::new(composed.flow.clone()),
+            paged: None,
         });
+    }
+
+    /// Remembers the pages of chapter `index` as paginated this run, its
+    /// paragraph numbers shifted by `base`.
+    pub(crate) fn store_pages(
+        &mut self,
+        index: usize,
+        base: usize,
+        first_is_recto: bool,
+        nodes: FlowNodes,
+        pages: Vec<BodyPage>,
+    ) {
+        if let Some(Some(entry)) = self.chapters.get_mut(index) {
+            entry.paged = Some(Paged {
+                base,
+                first_is_recto,
+                nodes,
+                pages: Kept::of(pages),
+            });
+        }
     }
 
     /// Waits for the copies [`Cache::prepare`] set to make, and puts them
     /// in place.
     fn take_spares(&mut self) {
-        self.copying.finish(
-            self.chapters
-                .iter_mut()
-                .map(|e| e.as_mut().map(|e| &mut e.composed)),
-        );
+        self.copying.finish(self.chapters.iter_mut().map(|e| {
+            e.as_mut()
+                .and_then(|e| e.paged.as_mut())
+                .map(|p| &mut p.pages)
+        }));
     }
 
     /// Ends a run: keeps its fonts for the next, unless fallback chose
@@ -173,11 +245,10 @@ impl Cache {
         }
     }
 
-    /// Starts making, on another thread, the copies of the chapters the
-    /// next run will take (so that it does not copy them then). Called
-    /// once the build is written: the copies are made while the author
-    /// writes.
-    /// `garbage` is freed there first.
+    /// Starts making, on another thread, the copies of the chapters' pages
+    /// the next run will take (so that it does not copy them then), and
+    /// frees `garbage` there first. Called once the build is written: the
+    /// copies are made while the author writes.
     pub fn prepare(&mut self, garbage: Vec<Box<dyn Send>>) {
         if !self.keep {
             return;
@@ -186,7 +257,7 @@ impl Cache {
         self.copying = Copying::start(
             self.chapters
                 .iter()
-                .map(|e| e.as_ref().map(|e| &e.composed)),
+                .map(|e| e.as_ref().and_then(|e| e.paged.as_ref()).map(|p| &p.pages)),
             garbage,
         );
     }

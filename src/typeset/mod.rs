@@ -238,11 +238,10 @@ pub fn typeset_cached(
     let mut timings = Timings::default();
     let started = Instant::now();
     let chapters = book.chapters.len();
-    let mut composed: Vec<Option<compose::ComposedChapter>> =
-        (0..chapters).map(|i| cache.chapter(book, i)).collect();
-    let to_compose: Vec<usize> = (0..chapters).filter(|&i| composed[i].is_none()).collect();
+    let mut hits: Vec<Option<cache::Hit>> = (0..chapters).map(|i| cache.chapter(book, i)).collect();
+    let to_compose: Vec<usize> = (0..chapters).filter(|&i| hits[i].is_none()).collect();
     let threads = options.compose_threads(to_compose.len());
-    let fresh = if threads == 1 {
+    let fresh: Vec<(usize, compose::ComposedChapter)> = if threads == 1 {
         to_compose
             .iter()
             .map(|&i| (i, composer.compose_alone(i)))
@@ -250,25 +249,67 @@ pub fn typeset_cached(
     } else {
         compose_in_parallel(&mut composer, &to_compose, threads, &mut timings)
     };
+    let mut composed: Vec<Option<compose::ComposedChapter>> = (0..chapters).map(|_| None).collect();
     for (i, chapter) in fresh {
-        cache.store(book, i, &chapter);
         composed[i] = Some(chapter);
     }
-    let flows: Vec<flow::Flow> = composed
-        .into_iter()
-        .flatten()
-        .map(|chapter| composer.adopt(chapter))
-        .collect();
+    // In book order: paragraph numbers and warnings as if composed one
+    // chapter after the other.
+    let mut inputs = Vec::with_capacity(chapters);
+    let mut bases = Vec::with_capacity(chapters);
+    for (i, (hit, composed)) in hits.iter_mut().zip(&mut composed).enumerate() {
+        let input = match hit.take() {
+            Some(hit) => {
+                let base = composer.adopt_facts(hit.facts);
+                bases.push(base);
+                let flow = hit.flow;
+                let flow_again = move || {
+                    let mut flow = flow::Flow::clone(&flow);
+                    compose::renumber_flow(&mut flow, base);
+                    flow
+                };
+                match hit.paged {
+                    Some(mut paged) => {
+                        paginate::renumber_pages(
+                            &mut paged.pages,
+                            base as isize - paged.base as isize,
+                        );
+                        assemble::ChapterIn::Paged {
+                            nodes: paged.nodes,
+                            pages: paged.pages,
+                            first_is_recto: paged.first_is_recto,
+                            flow: Box::new(flow_again),
+                        }
+                    }
+                    None => assemble::ChapterIn::Flow(flow_again()),
+                }
+            }
+            None => {
+                // Every chapter not taken from the cache was composed.
+                let composed = composed.take().unwrap_or_else(|| composer.compose_alone(i));
+                cache.store(book, i, &composed);
+                bases.push(composer.paragraphs());
+                assemble::ChapterIn::Flow(composer.adopt(composed))
+            }
+        };
+        inputs.push(input);
+    }
     timings.composition = started.elapsed();
     timings.threads = threads;
     let assembled = assemble::assemble(
         &mut composer,
         book,
         toc,
-        flows,
+        inputs,
+        cache.keeps(),
         &mut timings,
         page_breaks_ready,
     );
+    for (i, first_is_recto, nodes, pages) in assembled.paginated {
+        if let Some(&base) = bases.get(i) {
+            cache.store_pages(i, base, first_is_recto, nodes, pages);
+        }
+    }
     // Characters met only in running heads or the front matter.
     composer.warn_missing_glyphs(None);
     let own = composer.fonts.timings;

@@ -109,6 +109,18 @@ impl BodyPage {
     }
 }
 
+/// Adds `by` to the paragraph number of every line of `pages` (pages
+/// paginated before, now after a different number of paragraphs).
+pub(crate) fn renumber_pages(pages: &mut [BodyPage], by: isize) {
+    crate::typeset::compose::renumber(
+        pages
+            .iter_mut()
+            .flat_map(|p| p.slabs.iter_mut().chain(p.notes.iter_mut()))
+            .map(|placed| &mut placed.slab),
+        by,
+    );
+}
+
 /// One slab of a finished page: where it sits, what it is, what it draws.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct SlabPieces {

@@ -576,13 +576,47 @@ fn attach_note_citations(notes: &mut [Vec<Slab>], cited: &[bool], cites: &[Vec<u
 /// [`Composer::adopt`] merges it in book order.
 #[derive(Clone)]
 pub(crate) struct ComposedChapter {
-    flow: Flow,
+    pub flow: Flow,
+    pub facts: ChapterFacts,
+}
+
+/// What composing a chapter noticed besides its flow.
+#[derive(Clone)]
+pub(crate) struct ChapterFacts {
     /// How many paragraph ids the chapter used.
     pars: usize,
     warnings: Vec<Diagnostic>,
     long_words: Vec<((u32, u32, u32), usize)>,
     /// The characters of the chapter no font has.
     missing_glyphs: MissingGlyphs,
+}
+
+/// Shifts the paragraph numbers of a chapter's flow by `base` (see
+/// [`Composer::adopt`]).
+pub(crate) fn renumber_flow(flow: &mut Flow, base: usize) {
+    renumber(
+        flow.elems
+            .iter_mut()
+            .filter_map(|e| match e {
+                Elem::Slab(slab) => Some(&mut **slab),
+                _ => None,
+            })
+            .chain(flow.notes.iter_mut().flatten())
+            .chain(flow.table_heads.iter_mut()),
+        base as isize,
+    );
+}
+
+/// Adds `by` to the paragraph number of every line of `slabs`.
+pub(crate) fn renumber<'s>(slabs: impl Iterator<Item = &'s mut Slab>, by: isize) {
+    if by == 0 {
+        return;
+    }
+    for slab in slabs {
+        if let Role::Line { par, .. } = &mut slab.role {
+            *par = par.wrapping_add_signed(by);
+        }
+    }
 }
 
 impl<'a> Composer<'a> {
@@ -668,10 +702,12 @@ impl<'a> Composer<'a> {
         self.warned = warned;
         ComposedChapter {
             flow,
-            pars: std::mem::replace(&mut self.next_par, next_par),
-            warnings: std::mem::replace(&mut self.warnings, warnings),
-            long_words: std::mem::replace(&mut self.long_words, long_words),
-            missing_glyphs: std::mem::replace(&mut self.fonts.missing_glyphs, missing_glyphs),
+            facts: ChapterFacts {
+                pars: std::mem::replace(&mut self.next_par, next_par),
+                warnings: std::mem::replace(&mut self.warnings, warnings),
+                long_words: std::mem::replace(&mut self.long_words, long_words),
+                missing_glyphs: std::mem::replace(&mut self.fonts.missing_glyphs, missing_glyphs),
+            },
         }
     }
 
@@ -679,25 +715,22 @@ impl<'a> Composer<'a> {
     /// its paragraphs are numbered after those composed before, and a
     /// long word warned about before is not warned about again. The result
     /// is what [`Composer::chapter`] would have given.
-    pub fn adopt(&mut self, mut c: ComposedChapter) -> Flow {
+    pub fn adopt(&mut self, c: ComposedChapter) -> Flow {
+        let mut flow = c.flow;
+        let base = self.adopt_facts(c.facts);
+        renumber_flow(&mut flow, base);
+        flow
+    }
+
+    /// [`Composer::adopt`] but for the flow (paginated before): returns
+    /// the number the chapter's paragraph numbers are to be shifted by.
+    pub fn adopt_facts(&mut self, facts: ChapterFacts) -> usize {
         let base = self.next_par;
-        let renumber = |slab: &mut Slab| {
-            if let Role::Line { par, .. } = &mut slab.role {
-                *par += base;
-            }
-        };
-        for e in &mut c.flow.elems {
-            if let Elem::Slab(slab) = e {
-                renumber(slab);
-            }
-        }
-        c.flow.notes.iter_mut().flatten().for_each(renumber);
-        c.flow.table_heads.iter_mut().for_each(renumber);
-        self.next_par += c.pars;
-        self.fonts.missing_glyphs.merge(c.missing_glyphs);
+        self.next_par += facts.pars;
+        self.fonts.missing_glyphs.merge(facts.missing_glyphs);
         // `long_words` is in the order of `warnings`.
-        let mut long_words = c.long_words.iter().peekable();
-        for (i, w) in c.warnings.into_iter().enumerate() {
+        let mut long_words = facts.long_words.iter().peekable();
+        for (i, w) in facts.warnings.into_iter().enumerate() {
             if let Some(&(key, _)) = long_words.next_if(|(_, at)| *at == i) {
                 if !self.warned.insert(key) {
                     continue;
@@ -706,7 +739,7 @@ impl<'a> Composer<'a> {
             }
             self.warnings.push(w);
         }
-        c.flow
+        base
     }
 
     /// The body context of a chapter's top level.
@@ -742,6 +775,11 @@ impl<'a> Composer<'a> {
 
     pub fn measure(&self, ctx: &Ctx) -> Pt {
         self.geo.measure - ctx.left - ctx.right
+    }
+
+    /// How many paragraph ids were handed out so far.
+    pub fn paragraphs(&self) -> usize {
+        self.next_par
     }
 
     pub fn new_par_id(&mut self) -> usize {
