@@ -2,7 +2,9 @@
 # Measures `folio build` on generated books of 300,000 and 10,000 words
 # (and 600,000 with --double, to see how time and memory grow): wall time
 # (best and median of RUNS), CPU time, peak memory, output sizes, and the
-# per-stage breakdown of `--timings`. Where pandoc (or the pandoc binary
+# per-stage breakdown of `--timings`, and the incremental rebuild after a
+# one-paragraph edit (examples/rebuild.rs: what `folio watch` does after a
+# save, beside a cold build, outputs compared byte for byte). Where pandoc (or the pandoc binary
 # of pip's pypandoc-binary) and Typst (the CLI, or pip's `typst` module)
 # are installed, it runs them on the same book — pandoc for the EPUB,
 # pandoc → Typst for the PDF — and prints the ratios. Speed is measured
@@ -30,7 +32,7 @@ done
 work=target/bench
 mkdir -p "$work"
 
-cargo build --release --quiet --bin folio --example genbook
+cargo build --release --quiet --bin folio --example genbook --example rebuild
 bin=target/release/folio
 gen=target/release/examples/genbook
 threads=()
@@ -108,6 +110,12 @@ for book in "${books[@]}"; do
   echo "   stages (one more run; parts of a stage are indented, summed over threads):"
   SOURCE_DATE_EPOCH=1700000000 "$bin" build "$dir" -o "$out" --timings "${threads[@]}" \
     | sed -n '/^config/,$p' | sed 's/^/     /'
+  # What `folio watch` and `folio serve` do after a save: a sentence added
+  # to a paragraph of the middle chapter, then a rebuild in the same
+  # session; checked to write the same bytes as a cold build.
+  echo "   incremental rebuild after a one-paragraph edit ($runs edits), beside a cold build in the same process:"
+  target/release/examples/rebuild "$dir" "$work/rebuild-$book" "$runs" \
+    | grep -E '^(cold build|median rebuild|.*(same bytes|DIFFERS))' | sed 's/^/     /'
 
   chapters=$(grep -E '^  - ' "$dir/book.yaml" | sed 's/^  - //')
   title=$(sed -n 's/^title: //p' "$dir/book.yaml")

@@ -103,8 +103,12 @@ pub const STAGES: &[&str] = &["config", "load", "parse", "toc", "typeset", "writ
 /// What a successful build produced.
 #[derive(Debug, Clone)]
 pub struct Outputs {
+    /// The book's title.
+    pub title: String,
     pub epub: Option<PathBuf>,
     pub pdf: Option<PathBuf>,
+    /// The files written (EPUB, PDF, report), with their bytes.
+    pub written: Vec<(PathBuf, Vec<u8>)>,
     /// Number of PDF pages, when a PDF was built.
     pub pdf_pages: Option<usize>,
     /// The PDF's layout report, when a PDF was built.
@@ -347,8 +351,10 @@ pub fn build_in(
 
     let mut errors = glyph_errors;
     let mut outputs = Outputs {
+        title: loaded.book.meta.title.clone(),
         epub: None,
         pdf: None,
+        written: Vec::new(),
         pdf_pages: None,
         report: None,
         warnings: Vec::new(),
@@ -433,11 +439,8 @@ pub fn build_in(
     outputs.timings = clock.laps;
     // What the build leaves is freed, and the next build prepared, on
     // another thread once the files are written.
-    let garbage: Vec<Box<dyn Send>> = vec![
-        Box::new(loaded),
-        Box::new(to_write),
-        Box::new(session.pdf.take_garbage()),
-    ];
+    outputs.written = to_write;
+    let garbage: Vec<Box<dyn Send>> = vec![Box::new(loaded), Box::new(session.pdf.take_garbage())];
     session.typeset.prepare(garbage);
     session.parse.prepare();
     Ok(outputs)

@@ -59,24 +59,15 @@ impl Rebuilder {
         let start = Instant::now();
         let mut built = Built::default();
         match crate::build_in(&mut self.session, &self.options, &()) {
-            Ok(outputs) => {
-                built.title = crate::config::load(&self.options.book_dir)
-                    .ok()
-                    .map(|c| c.title);
-                for (path, slot) in [
-                    (&outputs.epub, &mut built.epub),
-                    (&outputs.pdf, &mut built.pdf),
-                ] {
-                    if let Some(path) = path {
-                        match std::fs::read(path) {
-                            Ok(bytes) => *slot = Some(bytes),
-                            Err(e) => built.errors.push(Diagnostic::error(format!(
-                                "cannot read back {}: {e}",
-                                path.display()
-                            ))),
-                        }
-                        built.written.push(path.clone());
+            Ok(mut outputs) => {
+                built.title = Some(std::mem::take(&mut outputs.title));
+                for (path, bytes) in std::mem::take(&mut outputs.written) {
+                    if outputs.epub.as_ref() == Some(&path) {
+                        built.epub = Some(bytes);
+                    } else if outputs.pdf.as_ref() == Some(&path) {
+                        built.pdf = Some(bytes);
                     }
+                    built.written.push(path);
                 }
                 built.warnings = outputs.warnings;
             }

@@ -177,9 +177,17 @@ fn overflow(slab: &Slab, y: Pt, bounds: &Bounds) -> Option<(Pt, Pt)> {
     for piece in &slab.pieces {
         let (x0, x1) = match piece {
             Piece::Item(Item::Text(run)) => {
-                let x0 = run.glyphs.first().map_or(Pt::ZERO, |g| g.x);
-                let x1 = run.glyphs.iter().map(|g| g.x + g.advance).fold(x0, Pt::max);
-                (x0, x1)
+                let x0 = run.glyphs.first().map_or(0.0, |g| g.x.0);
+                // A plain loop: a fold with `max` keeps NaN rules this
+                // does not need, and every glyph of the book comes here.
+                let mut x1 = x0;
+                for g in &run.glyphs {
+                    let end = g.x.0 + g.advance.0;
+                    if end > x1 {
+                        x1 = end;
+                    }
+                }
+                (Pt(x0), Pt(x1))
             }
             Piece::Item(Item::Rect(r)) => (r.x, r.x + r.width),
             Piece::Item(Item::Image(i)) => (i.x, i.x + i.width),
@@ -217,10 +225,11 @@ pub(crate) fn collect(pages: &[ReportPage<'_>], book: &Book, bounds: Bounds) -> 
             detail,
         });
     };
-    // Lines of every paragraph in reading order, for hyphen runs.
-    let mut paragraphs: BTreeMap<usize, Vec<(usize, bool, Span)>> = BTreeMap::new();
-    // Spacing of the justified lines of every paragraph, in reading order.
-    let mut spacings: BTreeMap<usize, Vec<f32>> = BTreeMap::new();
+    // Lines of every paragraph in reading order, for hyphen runs, and the
+    // spacing of its justified lines, by paragraph number (numbers are
+    // dense, from 1).
+    let mut paragraphs: Vec<Vec<(usize, bool, Span)>> = Vec::new();
+    let mut spacings: Vec<Vec<f32>> = Vec::new();
 
     for (pi, p) in pages.iter().enumerate() {
         let body: Vec<_> = p.page.slabs.iter().filter(|s| !s.repeated).collect();
@@ -255,12 +264,13 @@ pub(crate) fn collect(pages: &[ReportPage<'_>], book: &Book, bounds: Bounds) -> 
                 par, hyphenated, ..
             } = placed.role
             {
-                paragraphs
-                    .entry(par)
-                    .or_default()
-                    .push((pi, hyphenated, placed.span));
+                if paragraphs.len() <= par {
+                    paragraphs.resize_with(par + 1, Vec::new);
+                    spacings.resize_with(par + 1, Vec::new);
+                }
+                paragraphs[par].push((pi, hyphenated, placed.span));
                 if let Some(r) = placed.spacing {
-                    spacings.entry(par).or_default().push(r);
+                    spacings[par].push(r);
                 }
             }
         }
@@ -299,7 +309,7 @@ pub(crate) fn collect(pages: &[ReportPage<'_>], book: &Book, bounds: Bounds) -> 
         }
     }
 
-    for lines in paragraphs.values() {
+    for lines in &paragraphs {
         let mut run = 0;
         for (i, &(_, hyphenated, _)) in lines.iter().enumerate() {
             if hyphenated {
@@ -322,7 +332,7 @@ pub(crate) fn collect(pages: &[ReportPage<'_>], book: &Book, bounds: Bounds) -> 
         }
     }
     let mut total = 0.0;
-    for lines in spacings.values() {
+    for lines in &spacings {
         for pair in lines.windows(2) {
             report.spacing.pairs += 1;
             total += f64::from((pair[1] - pair[0]).abs());
