@@ -145,7 +145,7 @@ fn continuation(rest: &[Item], baseline: f64) -> Option<(&Glyph, &str)> {
     for item in rest {
         match item {
             Item::Text(next) if (next.baseline.0 - baseline).abs() < SAME_BASELINE => {
-                return next.glyphs.first().map(|g| (g, next.glyph_text(g)));
+                return next.glyph_texts().next();
             }
             Item::Link(_) | Item::Tag(_) => continue,
             _ => return None,

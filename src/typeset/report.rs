@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::diag::Span;
 use crate::model::Book;
 use crate::typeset::flow::{IssueKind, Piece, Role, Slab};
-use crate::typeset::frame::Item;
+use crate::typeset::frame::{Glyph, Item};
 use crate::typeset::paginate::{BodyPage, KEEP_AFTER_HEADING};
 use crate::units::Pt;
 
@@ -178,7 +178,7 @@ fn overflow(slab: &Slab, y: Pt, bounds: &Bounds) -> Option<(Pt, Pt)> {
         let (x0, x1) = match piece {
             Piece::Item(Item::Text(run)) => {
                 let x0 = run.glyphs.first().map_or(Pt::ZERO, |g| g.x);
-                let x1 = run.glyphs.iter().map(|g| g.x + g.advance).fold(x0, Pt::max);
+                let x1 = run.glyphs.iter().map(Glyph::end).fold(x0, Pt::max);
                 (x0, x1)
             }
             Piece::Item(Item::Rect(r)) => (r.x, r.x + r.width),
@@ -394,7 +394,7 @@ mod tests {
     fn line(par: usize, index: usize, count: usize, hyphenated: bool) -> Placed {
         Placed {
             y: Pt::ZERO,
-            slab: Slab::new(
+            slab: Box::new(Slab::new(
                 Pt(12.0),
                 Role::Line {
                     par,
@@ -403,7 +403,7 @@ mod tests {
                     hyphenated,
                 },
                 Span::default(),
-            ),
+            )),
             repeated: false,
         }
     }
@@ -438,14 +438,14 @@ mod tests {
                 line(2, 2, 3, false),
                 Placed {
                     y: Pt::ZERO,
-                    slab: Slab::new(
+                    slab: Box::new(Slab::new(
                         Pt(24.0),
                         Role::Heading {
                             level: 2,
                             title: "H".into(),
                         },
                         Span::default(),
-                    ),
+                    )),
                     repeated: false,
                 },
             ],

@@ -109,9 +109,8 @@ impl Composer<'_> {
                     _ if align != Alignment::Justify => Pt::ZERO,
                     _ => ctx.size * crate::typeset::cjk::paragraph_indent(self.language(ctx)),
                 };
-                let slabs = self.set(&pb, ctx, indent, align, true, block.span);
                 let first = out.len();
-                self.push_lines(slabs, ctx, out);
+                self.set_into(&pb, ctx, (indent, align, true), block.span, out);
                 self.anchor_inline_ids(inlines, first, out);
                 claim(out, first, par);
                 self.place = saved;

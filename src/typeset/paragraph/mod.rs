@@ -232,7 +232,7 @@ pub struct LineIssue {
 }
 
 /// A laid-out paragraph.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ParagraphLayout {
     pub lines: Vec<Line>,
     pub issues: Vec<LineIssue>,
@@ -362,44 +362,88 @@ pub(crate) fn layout_tuned(
     opts: &ParOptions,
     tuning: ParTuning,
 ) -> ParagraphLayout {
-    let total: usize = items.iter().map(joined_len).sum();
-    if total <= 2 * PIECE_BYTES {
-        return layout_piece(fonts, items, opts, tuning, false).layout;
+    let mut pieces = Pieces::new(items, opts, tuning);
+    let mut out = pieces.next(fonts).unwrap_or_default();
+    while let Some(piece) = pieces.next(fonts) {
+        out.lines.extend(piece.lines);
+        out.issues.extend(piece.issues);
     }
-    let mut out = ParagraphLayout {
-        lines: Vec::new(),
-        issues: Vec::new(),
-    };
-    let mut opts = opts.clone();
-    let mut from = 0;
-    loop {
-        let last = total - from <= 2 * PIECE_BYTES;
-        let end = if last { total } else { from + PIECE_BYTES };
-        let (piece, prefix, reached) = slice_items(items, from, end);
-        let laid = layout_piece(fonts, &piece, &opts, tuning, !last);
-        let first_line = out.lines.len();
+    out
+}
+
+/// A paragraph laid out a piece at a time (see [`PIECE_BYTES`]), so a
+/// caller can turn each piece's lines into what it keeps before the next
+/// piece is laid out, instead of holding every line of a long paragraph
+/// next to what it makes of them. A paragraph of at most twice
+/// [`PIECE_BYTES`] is one piece.
+pub(crate) struct Pieces<'a> {
+    items: &'a [ParItem],
+    opts: ParOptions,
+    tuning: ParTuning,
+    /// Length of the paragraph's joined text.
+    total: usize,
+    /// Where the next piece starts in the joined text; `None` when done.
+    from: Option<usize>,
+    /// Lines of the pieces laid out so far.
+    lines: usize,
+}
+
+impl<'a> Pieces<'a> {
+    pub(crate) fn new(items: &'a [ParItem], opts: &ParOptions, tuning: ParTuning) -> Pieces<'a> {
+        Pieces {
+            items,
+            opts: opts.clone(),
+            tuning,
+            total: items.iter().map(joined_len).sum(),
+            from: Some(0),
+            lines: 0,
+        }
+    }
+
+    /// Whether the last piece has been laid out.
+    pub(crate) fn done(&self) -> bool {
+        self.from.is_none()
+    }
+
+    /// Lays out the next piece: its lines, and its issues numbered among
+    /// all the paragraph's lines (the first piece's lines are lines 0…);
+    /// `None` after the last piece.
+    pub(crate) fn next(&mut self, fonts: &mut Fonts) -> Option<ParagraphLayout> {
+        let from = self.from?;
+        if from == 0 && self.total <= 2 * PIECE_BYTES {
+            self.from = None;
+            let layout = layout_piece(fonts, self.items, &self.opts, self.tuning, false).layout;
+            self.lines = layout.lines.len();
+            return Some(layout);
+        }
+        let last = self.total - from <= 2 * PIECE_BYTES;
+        let end = if last { self.total } else { from + PIECE_BYTES };
+        let (piece, prefix, reached) = slice_items(self.items, from, end);
+        let laid = layout_piece(fonts, &piece, &self.opts, self.tuning, !last);
+        let mut out = laid.layout;
         // Offsets in the piece's text (after the state re-opened in front
         // of it) → offsets in the paragraph's.
         let shift = |at: usize| (at + from).saturating_sub(prefix);
-        for mut line in laid.layout.lines {
+        for line in &mut out.lines {
             line.text_start = shift(line.text_start);
-            out.lines.push(line);
         }
-        for mut issue in laid.layout.issues {
-            issue.line += first_line;
-            out.issues.push(issue);
+        for issue in &mut out.issues {
+            issue.line += self.lines;
         }
-        if last {
-            return out;
-        }
-        // The next piece goes on from the word after the last line kept,
-        // in the same direction and without an indent.
-        opts.first_indent = Pt::ZERO;
-        opts.rtl = Some(laid.rtl);
-        // Without a break to start again from, the next piece starts where
-        // this one stopped.
-        let stop = reached.max(from + 1);
-        from = laid.next.map_or(stop, shift).clamp(from + 1, stop);
+        self.lines += out.lines.len();
+        self.from = if last {
+            None
+        } else {
+            // The next piece goes on from the word after the last line
+            // kept, in the same direction and without an indent.
+            self.opts.first_indent = Pt::ZERO;
+            self.opts.rtl = Some(laid.rtl);
+            // Without a break to start again from, the next piece starts
+            // where this one stopped.
+            let stop = reached.max(from + 1);
+            Some(laid.next.map_or(stop, shift).clamp(from + 1, stop))
+        };
+        Some(out)
     }
 }
 
