@@ -189,10 +189,10 @@ pub fn build_with_progress(
     let layout = typeset::LayoutOptions {
         threads: options.threads,
     };
-    // The EPUB is written on another thread as soon as the typesetter
-    // knows the page breaks (before it finishes the pages); the PDF writer
-    // then takes the pages and frees them as it goes. They share nothing
-    // mutable.
+    // The EPUB is written on another thread, begun at once and finished
+    // as soon as the typesetter knows the page breaks (before it finishes
+    // the pages); the PDF writer then takes the pages and frees them as it
+    // goes. They share nothing mutable.
     let mut font_lines = Vec::new();
     let mut glyph_errors = Vec::new();
     let (typeset_parts, epub, pdf) = std::thread::scope(|scope| {
@@ -200,9 +200,14 @@ pub fn build_with_progress(
         let loaded = &loaded;
         let epub = options.formats.epub.then(|| {
             scope.spawn(move || {
+                // What needs no page breaks is done while the book is
+                // typeset, on the core the typesetter leaves free.
+                let (prepared, before) =
+                    timed(|| epub::prepare(&loaded.book, &loaded.toc, &loaded.epub));
                 // No breaks: typesetting failed, and so does the build.
                 let page_breaks = breaks.recv().ok()?;
-                Some(timed(|| render_epub(loaded, &page_breaks)))
+                let (written, after) = timed(|| prepared.and_then(|p| p.finish(&page_breaks)));
+                Some((written, before + after))
             })
         });
         let typeset = clock.time("typeset", || {

@@ -116,12 +116,57 @@ pub fn write_epub(
     settings: &EpubSettings,
     page_breaks: &[PageBreak],
 ) -> StageResult<(Vec<u8>, Vec<Diagnostic>)> {
+    prepare(book, toc, settings)?.finish(page_breaks)
+}
+
+/// An EPUB with all that does not depend on the PDF's page breaks done
+/// (stylesheets, the split of the chapters into files, the cover): what
+/// [`write_epub`] does before it needs them, so a caller can do it while
+/// the book is being typeset.
+pub struct Prepared<'a> {
+    book: &'a Book,
+    toc: &'a Toc,
+    settings: &'a EpubSettings,
+    stylesheets: Vec<String>,
+    embed: Option<&'a FontFiles>,
+    resources: Vec<Resource>,
+    images: ImageStore,
+    layout: Layout,
+    cover_image: Resource,
+    cover_page: String,
+    diags: Vec<Diagnostic>,
+}
+
+/// The first part of [`write_epub`]; [`Prepared::finish`] is the rest.
+/// Errors come back with the warnings gathered before them.
+pub fn prepare<'a>(
+    book: &'a Book,
+    toc: &'a Toc,
+    settings: &'a EpubSettings,
+) -> StageResult<Prepared<'a>> {
     let mut diags = Vec::new();
-    match build(book, toc, settings, page_breaks, &mut diags) {
-        Ok(bytes) => Ok((bytes, diags)),
+    match prepare_parts(book, toc, settings, &mut diags) {
+        Ok(mut prepared) => {
+            prepared.diags = diags;
+            Ok(prepared)
+        }
         Err(error) => {
             diags.push(error);
             Err(Diagnostics(diags))
+        }
+    }
+}
+
+impl Prepared<'_> {
+    /// Writes the EPUB with `page_breaks` (see [`write_epub`]).
+    pub fn finish(mut self, page_breaks: &[PageBreak]) -> StageResult<(Vec<u8>, Vec<Diagnostic>)> {
+        let mut diags = std::mem::take(&mut self.diags);
+        match build(self, page_breaks, &mut diags) {
+            Ok(bytes) => Ok((bytes, diags)),
+            Err(error) => {
+                diags.push(error);
+                Err(Diagnostics(diags))
+            }
         }
     }
 }
@@ -259,13 +304,12 @@ fn cover(
     ))
 }
 
-fn build(
-    book: &Book,
-    toc: &Toc,
-    settings: &EpubSettings,
-    page_breaks: &[PageBreak],
+fn prepare_parts<'a>(
+    book: &'a Book,
+    toc: &'a Toc,
+    settings: &'a EpubSettings,
     diags: &mut Vec<Diagnostic>,
-) -> Result<Vec<u8>, Diagnostic> {
+) -> Result<Prepared<'a>, Diagnostic> {
     let meta = &book.meta;
     let mut stylesheets = vec!["stylesheet.css".to_string()];
     let embed = match (&settings.fonts, settings.embed_fonts) {
@@ -346,6 +390,42 @@ fn build(
             .collect()
     };
     let layout = Layout::new(book, &bases, plans, &mut taken);
+    let (cover_image, cover_page) = cover(book, settings, &stylesheets)?;
+    Ok(Prepared {
+        book,
+        toc,
+        settings,
+        stylesheets,
+        embed,
+        resources,
+        images,
+        layout,
+        cover_image,
+        cover_page,
+        diags: Vec::new(),
+    })
+}
+
+/// The rest of [`write_epub`] after [`prepare`].
+fn build(
+    prepared: Prepared<'_>,
+    page_breaks: &[PageBreak],
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Vec<u8>, Diagnostic> {
+    let Prepared {
+        book,
+        toc,
+        settings,
+        stylesheets,
+        embed,
+        mut resources,
+        mut images,
+        layout,
+        cover_image,
+        cover_page,
+        ..
+    } = prepared;
+    let meta = &book.meta;
     let ctx = BookContext {
         book,
         layout: &layout,
@@ -353,7 +433,6 @@ fn build(
         highlight: settings.highlight,
     };
     let mut spine = Vec::new();
-    let (cover_image, cover_page) = cover(book, settings, &stylesheets)?;
     spine.push(SpineDoc {
         href: COVER_PAGE.into(),
         title: meta.labels.get(Label::Cover).into(),
