@@ -173,6 +173,7 @@ pub fn write_pdf_timed(mut doc: Document, options: &Options) -> StageResult<(Vec
     let mut content_ids = Vec::with_capacity(page_ids.len());
     let mut compressor = Compressor::start(threads > 1);
     let mut pages_done = Ok(());
+    let mut streams_written = 0;
     // Everything that reads the items (checks, images, link annotations)
     // has run; from here on, the pages keep their size and anchors.
     let page_items: Vec<Vec<Item>> = doc
@@ -203,6 +204,10 @@ pub fn write_pdf_timed(mut doc: Document, options: &Options) -> StageResult<(Vec
         compressor.push(buf);
         let content_id = objects.alloc();
         content_ids.push(content_id);
+        while let Some(data) = compressor.ready() {
+            write_stream(&mut objects, &mut hash, content_ids[streams_written], &data);
+            streams_written += 1;
+        }
         let page_id = page_ids[index];
         let mut dict = objects.small(page_id).page(page_id);
         dict.parent(tree_id)
@@ -227,6 +232,9 @@ pub fn write_pdf_timed(mut doc: Document, options: &Options) -> StageResult<(Vec
     let waited = Instant::now();
     let (streams, compression) = compressor.finish();
     pages_done?;
+    for (&id, data) in content_ids[streams_written..].iter().zip(streams) {
+        write_stream(&mut objects, &mut hash, id, &data);
+    }
     timings.compression = compression;
     // What this thread spent on deflating: all of it, or the wait for the
     // other thread to finish.
@@ -235,14 +243,6 @@ pub fn write_pdf_timed(mut doc: Document, options: &Options) -> StageResult<(Vec
     } else {
         compression
     };
-    for (&id, data) in content_ids.iter().zip(&streams) {
-        hash.write(data);
-        objects
-            .direct(id)
-            .stream(id, data)
-            .filter(pdf_writer::Filter::FlateDecode);
-    }
-    drop(streams);
     objects
         .small(tree_id)
         .pages(tree_id)
@@ -372,15 +372,16 @@ fn write_catalog(objects: &mut Objects, id: Ref, doc: &Document, parts: Catalog)
     catalog.finish();
 }
 
-/// The pages' content streams deflated, in order, and the time it took.
-type Deflated = (Vec<Vec<u8>>, Duration);
-
 /// Deflates the pages' content streams in order, on a thread of its own
-/// when asked, so that writing page n+1 overlaps deflating page n.
+/// when asked, so that writing page n+1 overlaps deflating page n. Each
+/// deflated stream comes back as soon as it is done, so the writer puts it
+/// in the file and frees it: the streams are never all held at once.
 enum Compressor {
     Here {
         deflater: Deflater,
-        done: Deflated,
+        /// The stream deflated last, not yet taken.
+        done: Option<Vec<u8>>,
+        spent: Duration,
         buffer: Vec<u8>,
     },
     /// Raw streams go to the thread, which returns them deflated (in
@@ -389,7 +390,8 @@ enum Compressor {
     There {
         send: std::sync::mpsc::Sender<Vec<u8>>,
         spare: std::sync::mpsc::Receiver<Vec<u8>>,
-        thread: std::thread::JoinHandle<Deflated>,
+        done: std::sync::mpsc::Receiver<Vec<u8>>,
+        thread: std::thread::JoinHandle<Duration>,
     },
 }
 
@@ -398,32 +400,36 @@ impl Compressor {
         if threaded {
             let (send, receive) = std::sync::mpsc::channel::<Vec<u8>>();
             let (give_back, spare) = std::sync::mpsc::channel::<Vec<u8>>();
+            let (deflated, done) = std::sync::mpsc::channel::<Vec<u8>>();
             let spawned = std::thread::Builder::new()
                 .name("pdf-deflate".into())
                 .spawn(move || {
                     let mut deflater = Deflater::new();
-                    let mut done: Deflated = (Vec::new(), Duration::ZERO);
+                    let mut spent = Duration::ZERO;
                     for raw in receive {
                         let t = Instant::now();
-                        done.0.push(deflater.deflate(&raw));
-                        done.1 += t.elapsed();
-                        // The writer may be done already; then the buffer goes.
+                        let data = deflater.deflate(&raw);
+                        spent += t.elapsed();
+                        // The writer may be done already; then these go.
+                        let _ = deflated.send(data);
                         let _ = give_back.send(raw);
                     }
-                    done
+                    spent
                 });
             // No thread to be had: deflate here.
             if let Ok(thread) = spawned {
                 return Compressor::There {
                     send,
                     spare,
+                    done,
                     thread,
                 };
             }
         }
         Compressor::Here {
             deflater: Deflater::new(),
-            done: (Vec::new(), Duration::ZERO),
+            done: None,
+            spent: Duration::ZERO,
             buffer: Vec::with_capacity(CONTENT_BUFFER),
         }
     }
@@ -443,11 +449,12 @@ impl Compressor {
             Compressor::Here {
                 deflater,
                 done,
+                spent,
                 buffer,
             } => {
                 let t = Instant::now();
-                done.0.push(deflater.deflate(&raw));
-                done.1 += t.elapsed();
+                *done = Some(deflater.deflate(&raw));
+                *spent += t.elapsed();
                 *buffer = raw;
             }
             // The thread only stops once the sender is dropped.
@@ -457,18 +464,38 @@ impl Compressor {
         }
     }
 
-    /// The deflated streams in the order pushed, and the time spent.
-    fn finish(self) -> Deflated {
+    /// The next deflated stream, in the order pushed, if it is done.
+    fn ready(&mut self) -> Option<Vec<u8>> {
         match self {
-            Compressor::Here { done, .. } => done,
-            Compressor::There { send, thread, .. } => {
+            Compressor::Here { done, .. } => done.take(),
+            Compressor::There { done, .. } => done.try_recv().ok(),
+        }
+    }
+
+    /// The streams not yet taken, in order, and the time spent deflating.
+    fn finish(self) -> (Vec<Vec<u8>>, Duration) {
+        match self {
+            Compressor::Here { done, spent, .. } => (done.into_iter().collect(), spent),
+            Compressor::There {
+                send, done, thread, ..
+            } => {
                 drop(send);
-                thread
+                let spent = thread
                     .join()
-                    .unwrap_or_else(|e| std::panic::resume_unwind(e))
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                (done.into_iter().collect(), spent)
             }
         }
     }
+}
+
+/// Puts a page's deflated content stream `data` in the file as object `id`.
+fn write_stream(objects: &mut Objects, hash: &mut StableHash, id: Ref, data: &[u8]) {
+    hash.write(data);
+    objects
+        .direct(id)
+        .stream(id, data)
+        .filter(pdf_writer::Filter::FlateDecode);
 }
 
 fn internal(message: String) -> Diagnostics {
