@@ -122,7 +122,7 @@ impl Targets {
                 if placed.repeated {
                     continue;
                 }
-                for (id, y) in &placed.slab.anchors {
+                for (id, y) in placed.slab.anchors() {
                     t.anchors
                         .entry(id.clone())
                         .or_insert((i + offset, placed.y + *y));
@@ -372,7 +372,10 @@ fn page_breaks(
                 .iter()
                 .filter(|p| !p.repeated)
                 .find_map(|p| match p.slab.origin {
-                    Some((block_start, word)) => Some(PageBreakAt::Block { block_start, word }),
+                    Some((block_start, word)) => Some(PageBreakAt::Block {
+                        block_start,
+                        word: word as usize,
+                    }),
                     None if p.slab.span != Span::default() => Some(PageBreakAt::Block {
                         block_start: p.slab.span.start,
                         word: 0,
@@ -466,7 +469,7 @@ fn finish_page(
         .chain(&page.notes)
         .filter(|p| !p.repeated)
         .flat_map(|p| {
-            p.slab.anchors.iter().map(move |(id, y)| Anchor {
+            p.slab.anchors().iter().map(move |(id, y)| Anchor {
                 id: id.clone(),
                 y: p.y + *y,
             })

@@ -91,15 +91,16 @@ impl BodyPage {
             })
             .chain(notes)
             .map(|(placed, place)| {
-                let mut pieces = placed.slab.pieces;
+                let mut slab = placed.slab;
+                let mut pieces = std::mem::take(&mut slab.pieces);
                 for piece in &mut pieces {
                     crate::typeset::flow::shift_piece(piece, x0, placed.y);
                 }
                 SlabPieces {
                     place,
-                    role: placed.slab.role,
-                    node: placed.slab.node,
-                    notes: placed.slab.notes,
+                    notes: slab.take_more().notes,
+                    role: slab.role,
+                    node: slab.node,
                     pieces,
                 }
             })
@@ -267,7 +268,7 @@ impl<'f> Paginator<'f> {
                     let top = cursor;
                     let bottom = cursor + s.height;
                     let mut with: Vec<usize> = notes.clone();
-                    for &n in &s.notes {
+                    for &n in s.notes() {
                         if !with.contains(&n) {
                             with.push(n);
                         }

@@ -230,7 +230,7 @@ pub(crate) fn collect(pages: &[ReportPage<'_>], book: &Book, bounds: Bounds) -> 
             .chain(p.page.notes.iter().map(|n| (n.y, &n.slab)))
         {
             let overfull = placed
-                .issues
+                .issues()
                 .iter()
                 .any(|i| matches!(i.kind, IssueKind::Overfull(_)));
             if let (false, Some((wide, deep))) = (overfull, overflow(placed, y, &bounds)) {
@@ -244,7 +244,7 @@ pub(crate) fn collect(pages: &[ReportPage<'_>], book: &Book, bounds: Bounds) -> 
                 };
                 push(DefectKind::Overflow, p, placed.span, detail);
             }
-            for issue in &placed.issues {
+            for issue in placed.issues() {
                 let (kind, detail) = match issue.kind {
                     IssueKind::Overfull(by) => (DefectKind::Overfull, format!("by {:.1}pt", by.0)),
                     IssueKind::Loose(r) => (DefectKind::Loose, format!("ratio {r:.2}")),
@@ -411,12 +411,12 @@ mod tests {
     #[test]
     fn counts_every_kind_of_defect() {
         let mut overfull = line(1, 0, 6, true);
-        overfull.slab.issues.push(Issue {
+        overfull.slab.more_mut().issues.push(Issue {
             kind: IssueKind::Overfull(Pt(3.0)),
             span: Span::default(),
         });
         let mut loose = line(1, 1, 6, true);
-        loose.slab.issues.push(Issue {
+        loose.slab.more_mut().issues.push(Issue {
             kind: IssueKind::Loose(2.5),
             span: Span::default(),
         });

@@ -438,7 +438,7 @@ impl Composer<'_> {
             baselines.push(baseline);
         }
         let anchor_y = (extra + line_height - size).max(Pt::ZERO);
-        slab.anchors.push((h.id.clone(), anchor_y));
+        slab.more_mut().anchors.push((h.id.clone(), anchor_y));
         self.push_tall(slab, &baselines, out);
     }
 
@@ -541,7 +541,7 @@ impl Composer<'_> {
             baselines.push(baseline);
         }
         if let Some(id) = id {
-            slab.anchors.push((id.to_string(), Pt::ZERO));
+            slab.more_mut().anchors.push((id.to_string(), Pt::ZERO));
         }
         (slab, baselines)
     }
@@ -898,7 +898,7 @@ impl Composer<'_> {
             .get_mut(first..)
             .and_then(|rest| rest.iter_mut().find(|e| matches!(e, Elem::Slab(_))))
         {
-            slab.anchors.push((id.to_string(), Pt::ZERO));
+            slab.more_mut().anchors.push((id.to_string(), Pt::ZERO));
         }
     }
 

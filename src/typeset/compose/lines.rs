@@ -128,7 +128,8 @@ impl Composer<'_> {
                     let (above, below) = math_extra(line, &pb.marks, ctx);
                     let mut slab =
                         Slab::new(ctx.leading + above + below, role, line_span(line, span));
-                    slab.origin = Some((span.start, pb.words_before(line.text_start)));
+                    let words = pb.words_before(line.text_start);
+                    slab.origin = Some((span.start, u32::try_from(words).unwrap_or(u32::MAX)));
                     if align == Alignment::Justify && !(last_piece && k + 1 == n) {
                         slab.spacing = Some(line.ratio as f32);
                     }
@@ -197,11 +198,11 @@ impl Composer<'_> {
                     });
                     if let Some(s) = slabs.get_mut(local) {
                         if !s
-                            .issues
+                            .issues()
                             .iter()
                             .any(|i| matches!(i.kind, IssueKind::Overfull(_)))
                         {
-                            s.issues.push(Issue {
+                            s.more_mut().issues.push(Issue {
                                 kind: IssueKind::Overfull(by),
                                 span: issue_span,
                             });
@@ -211,9 +212,9 @@ impl Composer<'_> {
                 LineIssueKind::WordBroken => self.warn_broken_word(issue_span),
                 LineIssueKind::Overfull { by } => {
                     if let Some(s) = slabs.get_mut(local) {
-                        s.issues
-                            .retain(|i| !matches!(i.kind, IssueKind::Overfull(_)));
-                        s.issues.push(Issue {
+                        let issues = &mut s.more_mut().issues;
+                        issues.retain(|i| !matches!(i.kind, IssueKind::Overfull(_)));
+                        issues.push(Issue {
                             kind: IssueKind::Overfull(by),
                             span: issue_span,
                         });
@@ -221,7 +222,7 @@ impl Composer<'_> {
                 }
                 LineIssueKind::Loose { ratio } if ratio > VERY_LOOSE => {
                     if let Some(s) = slabs.get_mut(local) {
-                        s.issues.push(Issue {
+                        s.more_mut().issues.push(Issue {
                             kind: IssueKind::Loose(ratio),
                             span: issue_span,
                         });
@@ -422,8 +423,8 @@ impl Composer<'_> {
         }
         own(&mut slab.pieces, Owner::Slab);
         for &m in &line.markers {
-            if !slab.notes.contains(&m) {
-                slab.notes.push(m);
+            if !slab.notes().contains(&m) {
+                slab.more_mut().notes.push(m);
             }
         }
     }

@@ -876,7 +876,7 @@ impl<'a> Composer<'a> {
             .collect();
         if let Some(first) = slabs.first_mut() {
             let y = (first.height - ctx.size).max(Pt::ZERO);
-            first.anchors.push((id.to_string(), y));
+            first.more_mut().anchors.push((id.to_string(), y));
         }
         (slabs, note)
     }
