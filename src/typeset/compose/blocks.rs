@@ -110,7 +110,7 @@ impl Composer<'_> {
                     _ => ctx.size * crate::typeset::cjk::paragraph_indent(self.language(ctx)),
                 };
                 let first = out.len();
-                self.set_into(&pb, ctx, (indent, align, true), block.span, out);
+                self.set_into(&mut pb, ctx, (indent, align, true), block.span, out);
                 self.anchor_inline_ids(inlines, first, out);
                 claim(out, first, par);
                 self.place = saved;

@@ -3,6 +3,8 @@
 //! strike-through, highlight), link areas and inline images among the
 //! words in reading order; warnings about words and glyphs.
 
+use std::borrow::Cow;
+
 use super::*;
 
 impl Composer<'_> {
@@ -32,6 +34,7 @@ impl Composer<'_> {
         let mut slabs = Vec::new();
         let count = self.set_each(
             pb,
+            Cow::Borrowed(&pb.items),
             ctx,
             (first_indent, align, hyphenate),
             span,
@@ -45,10 +48,11 @@ impl Composer<'_> {
 
     /// [`Composer::set`] and [`Composer::push_lines`] in one: the slabs go
     /// into `out` as each piece of a long paragraph is laid out, so its
-    /// lines, its slabs and the flow never hold them all at once.
+    /// lines, its slabs and the flow never hold them all at once. Takes
+    /// `pb`'s items, whose text is freed as the layout goes on.
     pub(crate) fn set_into(
         &mut self,
-        pb: &ParBuilder,
+        pb: &mut ParBuilder,
         ctx: &Ctx,
         (first_indent, align, hyphenate): (Pt, Alignment, bool),
         span: Span,
@@ -56,8 +60,10 @@ impl Composer<'_> {
     ) {
         let first = out.len();
         let breaks = !ctx.in_note;
+        let items = Cow::Owned(std::mem::take(&mut pb.items));
         let count = self.set_each(
             pb,
+            items,
             ctx,
             (first_indent, align, hyphenate),
             span,
@@ -85,13 +91,14 @@ impl Composer<'_> {
         }
     }
 
-    /// Lays out a paragraph and hands each line's slab to `emit` with its
-    /// index, a piece of the paragraph at a time; returns the number of
-    /// lines. The slabs' [`Role::Line`] count is left 0 for the caller
-    /// to fill in.
+    /// Lays out a paragraph of `items` (`pb`'s) and hands each line's slab
+    /// to `emit` with its index, a piece of the paragraph at a time;
+    /// returns the number of lines. The slabs' [`Role::Line`] count is left
+    /// 0 for the caller to fill in.
     fn set_each(
         &mut self,
         pb: &ParBuilder,
+        items: Cow<'_, [ParItem]>,
         ctx: &Ctx,
         (first_indent, align, hyphenate): (Pt, Alignment, bool),
         span: Span,
@@ -105,7 +112,7 @@ impl Composer<'_> {
         };
         let measure = self.measure(ctx);
         let par = self.new_par_id();
-        let mut pieces = Pieces::new(&pb.items, &opts, ParTuning::default());
+        let mut pieces = Pieces::new(items, &opts, ParTuning::default());
         let mut first_line = 0;
         while let Some(mut layout) = pieces.next(&mut self.fonts) {
             self.warn_missing_glyphs(Some(span));

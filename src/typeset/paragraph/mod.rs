@@ -44,6 +44,7 @@
 //! - Thai, Lao, Khmer and Burmese ([`super::segment`]) break between the
 //!   words a dictionary finds.
 
+use std::borrow::Cow;
 use std::time::Instant;
 
 use unicode_linebreak::BreakOpportunity;
@@ -362,7 +363,7 @@ pub(crate) fn layout_tuned(
     opts: &ParOptions,
     tuning: ParTuning,
 ) -> ParagraphLayout {
-    let mut pieces = Pieces::new(items, opts, tuning);
+    let mut pieces = Pieces::new(Cow::Borrowed(items), opts, tuning);
     let mut out = pieces.next(fonts).unwrap_or_default();
     while let Some(piece) = pieces.next(fonts) {
         out.lines.extend(piece.lines);
@@ -377,7 +378,14 @@ pub(crate) fn layout_tuned(
 /// next to what it makes of them. A paragraph of at most twice
 /// [`PIECE_BYTES`] is one piece.
 pub(crate) struct Pieces<'a> {
-    items: &'a [ParItem],
+    /// The paragraph's items. When they are the caller's to give, the
+    /// text of those before the next piece is freed as the layout goes on.
+    items: Cow<'a, [ParItem]>,
+    /// Where each item starts in the joined text (and, last, its length):
+    /// what `items` said before any text was freed.
+    starts: Vec<usize>,
+    /// Items before this one have had their text freed.
+    freed: usize,
     opts: ParOptions,
     tuning: ParTuning,
     /// Length of the paragraph's joined text.
@@ -389,12 +397,25 @@ pub(crate) struct Pieces<'a> {
 }
 
 impl<'a> Pieces<'a> {
-    pub(crate) fn new(items: &'a [ParItem], opts: &ParOptions, tuning: ParTuning) -> Pieces<'a> {
+    pub(crate) fn new(
+        items: Cow<'a, [ParItem]>,
+        opts: &ParOptions,
+        tuning: ParTuning,
+    ) -> Pieces<'a> {
+        let mut starts = Vec::with_capacity(items.len() + 1);
+        let mut total = 0;
+        for item in items.iter() {
+            starts.push(total);
+            total += joined_len(item);
+        }
+        starts.push(total);
         Pieces {
             items,
+            starts,
+            freed: 0,
             opts: opts.clone(),
             tuning,
-            total: items.iter().map(joined_len).sum(),
+            total,
             from: Some(0),
             lines: 0,
         }
@@ -405,6 +426,21 @@ impl<'a> Pieces<'a> {
         self.from.is_none()
     }
 
+    /// Frees the text of the items that end at or before `at`, where the
+    /// next piece starts, if the items are this layout's own: pieces after
+    /// it only look at them for the language and isolates in force.
+    fn free_before(&mut self, at: usize) {
+        let Cow::Owned(items) = &mut self.items else {
+            return;
+        };
+        while self.freed < items.len() && self.starts[self.freed + 1] <= at {
+            if let ParItem::Text { text, .. } = &mut items[self.freed] {
+                *text = String::new();
+            }
+            self.freed += 1;
+        }
+    }
+
     /// Lays out the next piece: its lines, and its issues numbered among
     /// all the paragraph's lines (the first piece's lines are lines 0…);
     /// `None` after the last piece.
@@ -412,13 +448,13 @@ impl<'a> Pieces<'a> {
         let from = self.from?;
         if from == 0 && self.total <= 2 * PIECE_BYTES {
             self.from = None;
-            let layout = layout_piece(fonts, self.items, &self.opts, self.tuning, false).layout;
+            let layout = layout_piece(fonts, &self.items, &self.opts, self.tuning, false).layout;
             self.lines = layout.lines.len();
             return Some(layout);
         }
         let last = self.total - from <= 2 * PIECE_BYTES;
         let end = if last { self.total } else { from + PIECE_BYTES };
-        let (piece, prefix, reached) = slice_items(self.items, from, end);
+        let (piece, prefix, reached) = slice_items(&self.items, &self.starts, from, end);
         let laid = layout_piece(fonts, &piece, &self.opts, self.tuning, !last);
         let mut out = laid.layout;
         // Offsets in the piece's text (after the state re-opened in front
@@ -441,7 +477,9 @@ impl<'a> Pieces<'a> {
             // Without a break to start again from, the next piece starts
             // where this one stopped.
             let stop = reached.max(from + 1);
-            Some(laid.next.map_or(stop, shift).clamp(from + 1, stop))
+            let next = laid.next.map_or(stop, shift).clamp(from + 1, stop);
+            self.free_before(next);
+            Some(next)
         };
         Some(out)
     }
@@ -457,22 +495,26 @@ struct LaidPiece {
     rtl: bool,
 }
 
-/// The items of a paragraph from joined-text offset `from` (a character
-/// boundary) to about `end`, after the language and the isolates open at
-/// `from`; with the length those re-opened items add in front, and where
+/// The items of a paragraph (starting at `starts` in the joined text) from
+/// joined-text offset `from` (a character boundary) to about `end`, after
+/// the language and the isolates open at `from`; with the length those
+/// re-opened items add in front, and where
 /// (a character boundary) the piece stops. Items of no length at `from`
 /// (markers, a language) go with the text after them.
-fn slice_items(items: &[ParItem], from: usize, end: usize) -> (Vec<ParItem>, usize, usize) {
+fn slice_items(
+    items: &[ParItem],
+    starts: &[usize],
+    from: usize,
+    end: usize,
+) -> (Vec<ParItem>, usize, usize) {
     let mut language: Option<String> = None;
     let mut isolates: Vec<Option<bool>> = Vec::new();
     let mut piece = Vec::new();
-    let mut pos = 0;
     let mut reached = from;
     let mut started = false;
-    for item in items {
-        let len = joined_len(item);
-        let (a, b) = (pos, pos + len);
-        pos = b;
+    for (k, item) in items.iter().enumerate() {
+        let (a, b) = (starts[k], starts[k + 1]);
+        let len = b - a;
         if !started {
             if b < from || (b == from && len > 0) {
                 match item {
