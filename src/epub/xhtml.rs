@@ -183,6 +183,14 @@ pub fn chapter_pages(
     let mut out = ChapterOutput::default();
     for (part, range) in plan.iter().enumerate() {
         w.out.clear();
+        // Room for about the part's markup (its source and a little more)
+        // at once: grown by doubling, a 10 MB chapter is copied on the
+        // way, and the copies briefly add up to more than it.
+        let source: usize = chapter.blocks[range.clone()]
+            .iter()
+            .map(|b| b.span.end.saturating_sub(b.span.start) as usize)
+            .sum();
+        w.out.reserve(source + source / 8);
         w.part_body(part, range.clone(), part + 1 == plan.len());
         if part == 0 {
             out.block_offsets = std::mem::take(&mut w.block_offsets);
