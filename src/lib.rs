@@ -250,10 +250,10 @@ pub fn build_in(
     let layout = typeset::LayoutOptions {
         threads: options.threads,
     };
-    // The EPUB is written on another thread as soon as the typesetter
-    // knows the page breaks (before it finishes the pages); the PDF writer
-    // then takes the pages and frees them as it goes. They share nothing
-    // mutable.
+    // The EPUB is written on another thread, begun at once and finished
+    // as soon as the typesetter knows the page breaks (before it finishes
+    // the pages); the PDF writer then takes the pages and frees them as it
+    // goes. They share nothing mutable.
     let mut font_lines = Vec::new();
     let mut glyph_errors = Vec::new();
     let (typeset_parts, epub, pdf) = std::thread::scope(|scope| {
@@ -265,18 +265,14 @@ pub fn build_in(
                 .name("epub".into())
                 .spawn_scoped(scope, move || {
                     // What needs no page breaks is done while the book is
-                    // typeset. No breaks: typesetting failed, and so does
-                    // the build.
-                    let (written, took) = timed(|| {
-                        epub::write_epub_when(
-                            &loaded.book,
-                            &loaded.toc,
-                            &loaded.epub,
-                            || breaks.recv().ok(),
-                            epub_cache,
-                        )
+                    // typeset, on the core the typesetter leaves free.
+                    let (prepared, before) = timed(|| {
+                        epub::prepare(&loaded.book, &loaded.toc, &loaded.epub, epub_cache)
                     });
-                    written.map(|w| (w, took))
+                    // No breaks: typesetting failed, and so does the build.
+                    let page_breaks = breaks.recv().ok()?;
+                    let (written, after) = timed(|| prepared.and_then(|p| p.finish(&page_breaks)));
+                    Some((written, before + after))
                 })
         });
         let typeset = clock.time("typeset", || {

@@ -490,8 +490,25 @@ impl Inline {
 /// one definition, so a word index means the same word in the PDF and EPUB.
 pub fn running_text(inlines: &[Inline]) -> String {
     let mut out = String::new();
-    push_text(inlines, false, &mut out);
+    walk_text(inlines, false, &mut |t| out.push_str(t));
     out
+}
+
+/// How many words [`running_text`] has (split at white space), without
+/// making it: a paragraph's may be megabytes.
+pub fn running_words(inlines: &[Inline]) -> usize {
+    let mut words = 0;
+    let mut in_word = false;
+    walk_text(inlines, false, &mut |t| {
+        for c in t.chars() {
+            let space = c.is_whitespace();
+            if !space && !in_word {
+                words += 1;
+            }
+            in_word = !space;
+        }
+    });
+    words
 }
 
 /// The plain text of inlines, as a reader would say it: emphasis and links
@@ -500,22 +517,23 @@ pub fn running_text(inlines: &[Inline]) -> String {
 /// text and ids.
 pub fn plain_text(inlines: &[Inline]) -> String {
     let mut out = String::new();
-    push_text(inlines, true, &mut out);
+    walk_text(inlines, true, &mut |t| out.push_str(t));
     out
 }
 
-/// The walk behind [`running_text`] and [`plain_text`]; they differ only in
-/// whether an image says its alt text.
-fn push_text(inlines: &[Inline], image_alt: bool, out: &mut String) {
+/// The walk behind [`running_text`] and [`plain_text`], handing each
+/// piece of their text to `text` in order; they differ only in whether an
+/// image says its alt text.
+fn walk_text(inlines: &[Inline], image_alt: bool, text: &mut dyn FnMut(&str)) {
     for inline in inlines {
         match &inline.kind {
-            InlineKind::Text(t) | InlineKind::Code(t) => out.push_str(t),
-            InlineKind::Math(f) => out.push_str(&f.source),
-            InlineKind::Image(img) if image_alt => out.push_str(&img.alt),
-            InlineKind::SoftBreak | InlineKind::HardBreak => out.push(' '),
+            InlineKind::Text(t) | InlineKind::Code(t) => text(t),
+            InlineKind::Math(f) => text(&f.source),
+            InlineKind::Image(img) if image_alt => text(&img.alt),
+            InlineKind::SoftBreak | InlineKind::HardBreak => text(" "),
             kind => {
                 if let Some(content) = kind.content() {
-                    push_text(content, image_alt, out);
+                    walk_text(content, image_alt, text);
                 }
             }
         }

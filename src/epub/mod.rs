@@ -118,43 +118,63 @@ pub fn write_epub(
     settings: &EpubSettings,
     page_breaks: &[PageBreak],
 ) -> StageResult<(Vec<u8>, Vec<Diagnostic>)> {
-    write_epub_cached(book, toc, settings, page_breaks, &mut Cache::default())
+    prepare(book, toc, settings, &mut Cache::default())?.finish(page_breaks)
 }
 
-/// [`write_epub`], taking the deflated files it can from `cache` (those
-/// the same as in the last EPUB written with it) and leaving this EPUB's
-/// there. The bytes are the same.
-pub fn write_epub_cached(
-    book: &Book,
-    toc: &Toc,
-    settings: &EpubSettings,
-    page_breaks: &[PageBreak],
-    cache: &mut Cache,
-) -> StageResult<(Vec<u8>, Vec<Diagnostic>)> {
-    write_epub_when(book, toc, settings, || Some(page_breaks.to_vec()), cache)
-        .unwrap_or_else(|| Err(Diagnostic::error("the EPUB has no page breaks").into()))
+/// An EPUB with all that does not depend on the PDF's page breaks done
+/// (stylesheets, the split of the chapters into files, the cover): what
+/// [`write_epub`] does before it needs them, so a caller can do it while
+/// the book is being typeset.
+pub struct Prepared<'a> {
+    /// What the last EPUB of the book made that this one can take, and
+    /// where this one leaves what it makes (see [`Cache`]).
+    cache: &'a mut Cache,
+    book: &'a Book,
+    toc: &'a Toc,
+    settings: &'a EpubSettings,
+    stylesheets: Vec<String>,
+    embed: Option<&'a FontFiles>,
+    resources: Vec<Resource>,
+    images: ImageStore,
+    layout: Layout,
+    cover_image: Resource,
+    cover_page: String,
+    diags: Vec<Diagnostic>,
 }
 
-/// [`write_epub_cached`] with the page breaks from `page_breaks`, which is
-/// asked for only once everything that does not need them is done: the
-/// PDF's typesetting finds them while the EPUB is being prepared. `None`
-/// if `page_breaks` gives none (the typesetting failed).
-pub fn write_epub_when(
-    book: &Book,
-    toc: &Toc,
-    settings: &EpubSettings,
-    page_breaks: impl FnOnce() -> Option<Vec<PageBreak>>,
-    cache: &mut Cache,
-) -> Option<StageResult<(Vec<u8>, Vec<Diagnostic>)>> {
+/// The first part of [`write_epub`]; [`Prepared::finish`] is the rest.
+/// Errors come back with the warnings gathered before them. What `cache`
+/// holds of an earlier EPUB of the book (chapters, cover, deflated files)
+/// is taken where it is the same; the bytes are the same as without.
+pub fn prepare<'a>(
+    book: &'a Book,
+    toc: &'a Toc,
+    settings: &'a EpubSettings,
+    cache: &'a mut Cache,
+) -> StageResult<Prepared<'a>> {
     let mut diags = Vec::new();
-    let mut page_breaks = Some(page_breaks);
-    let mut wait = || page_breaks.take().and_then(|f| f());
-    match build(book, toc, settings, &mut wait, &mut diags, cache) {
-        Ok(Some(bytes)) => Some(Ok((bytes, diags))),
-        Ok(None) => None,
+    match prepare_parts(book, toc, settings, cache, &mut diags) {
+        Ok(mut prepared) => {
+            prepared.diags = diags;
+            Ok(prepared)
+        }
         Err(error) => {
             diags.push(error);
-            Some(Err(Diagnostics(diags)))
+            Err(Diagnostics(diags))
+        }
+    }
+}
+
+impl Prepared<'_> {
+    /// Writes the EPUB with `page_breaks` (see [`write_epub`]).
+    pub fn finish(mut self, page_breaks: &[PageBreak]) -> StageResult<(Vec<u8>, Vec<Diagnostic>)> {
+        let mut diags = std::mem::take(&mut self.diags);
+        match build(self, page_breaks, &mut diags) {
+            Ok(bytes) => Ok((bytes, diags)),
+            Err(error) => {
+                diags.push(error);
+                Err(Diagnostics(diags))
+            }
         }
     }
 }
@@ -292,14 +312,13 @@ fn cover(
     ))
 }
 
-fn build(
-    book: &Book,
-    toc: &Toc,
-    settings: &EpubSettings,
-    page_breaks: &mut dyn FnMut() -> Option<Vec<PageBreak>>,
+fn prepare_parts<'a>(
+    book: &'a Book,
+    toc: &'a Toc,
+    settings: &'a EpubSettings,
+    cache: &'a mut Cache,
     diags: &mut Vec<Diagnostic>,
-    cache: &mut Cache,
-) -> Result<Option<Vec<u8>>, Diagnostic> {
+) -> Result<Prepared<'a>, Diagnostic> {
     let meta = &book.meta;
     let mut stylesheets = vec!["stylesheet.css".to_string()];
     let embed = match (&settings.fonts, settings.embed_fonts) {
@@ -393,6 +412,46 @@ fn build(
             .collect()
     };
     let layout = Layout::new(book, &bases, plans, &mut taken);
+    let (cover_image, cover_page) = cache.cover(book, settings, &stylesheets, || {
+        cover(book, settings, &stylesheets)
+    })?;
+    Ok(Prepared {
+        cache,
+        book,
+        toc,
+        settings,
+        stylesheets,
+        embed,
+        resources,
+        images,
+        layout,
+        cover_image,
+        cover_page,
+        diags: Vec::new(),
+    })
+}
+
+/// The rest of [`write_epub`] after [`prepare`].
+fn build(
+    prepared: Prepared<'_>,
+    page_breaks: &[PageBreak],
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Vec<u8>, Diagnostic> {
+    let Prepared {
+        cache,
+        book,
+        toc,
+        settings,
+        stylesheets,
+        embed,
+        mut resources,
+        mut images,
+        layout,
+        cover_image,
+        cover_page,
+        ..
+    } = prepared;
+    let meta = &book.meta;
     let ctx = BookContext {
         book,
         layout: &layout,
@@ -400,9 +459,6 @@ fn build(
         highlight: settings.highlight,
     };
     let mut spine = Vec::new();
-    let (cover_image, cover_page) = cache.cover(book, settings, &stylesheets, || {
-        cover(book, settings, &stylesheets)
-    })?;
     spine.push(SpineDoc {
         href: COVER_PAGE.into(),
         title: meta.labels.get(Label::Cover).into(),
@@ -415,26 +471,23 @@ fn build(
         xhtml: title_page(book, &stylesheets),
         role: Role::TitlePage,
     });
-    let Some(page_breaks) = page_breaks() else {
-        return Ok(None);
-    };
     let mut marks = Vec::new();
     cache
         .written
         .begin(book, &layout, &stylesheets, settings.highlight);
     for (index, chapter) in book.chapters.iter().enumerate() {
-        let written = match cache.written.get(book, index, &page_breaks) {
+        let written = match cache.written.get(book, index, page_breaks) {
             Some((written, said)) => {
                 diags.extend(said);
                 written
             }
             None => {
                 let (asked, said) = (images.asked, diags.len());
-                let written = chapter_pages(&ctx, index, &page_breaks, &mut images, diags);
+                let written = chapter_pages(&ctx, index, page_breaks, &mut images, diags);
                 if images.asked == asked {
                     cache
                         .written
-                        .put(book, index, &page_breaks, &written, &diags[said..]);
+                        .put(book, index, page_breaks, &written, &diags[said..]);
                 }
                 written
             }
@@ -564,6 +617,5 @@ fn build(
     })
     .map_err(|e| Diagnostic::error(format!("could not assemble the EPUB: {e}")))?;
     ocf::write_container_cached(&entries, meta.modified_epoch, &mut cache.container)
-        .map(Some)
         .map_err(|e| Diagnostic::error(format!("could not write the EPUB container: {e}")))
 }

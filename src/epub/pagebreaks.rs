@@ -4,7 +4,7 @@
 //!
 //! Place in the pipeline: the typesetter reports where each page begins as
 //! [`PageBreak`]s (a chapter, a block by the byte its span starts at, and a
-//! word of the block's [`running_text`]); the XHTML serializer asks this
+//! word of the block's [`running_text`](crate::model::running_text)); the XHTML serializer asks this
 //! module, block by block, which markers belong there and counts words as
 //! it writes text, so a marker lands exactly before the word that begins
 //! the printed page. Words are maximal runs of non-white-space
@@ -19,7 +19,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{running_text, Block, BlockKind, PageBreak, PageBreakAt, Part};
+use crate::model::{running_words, Block, BlockKind, PageBreak, PageBreakAt, Part};
 
 use super::escape::{self, push_attr, push_text};
 use super::xhtml::ChapterWriter;
@@ -105,7 +105,7 @@ fn block_words(block: &Block) -> usize {
             let mut words = 0;
             kind.parts(&mut |part| {
                 if let Part::Inlines(inlines) = part {
-                    words += count_words(&running_text(inlines));
+                    words += running_words(inlines);
                 }
             });
             words

@@ -40,32 +40,56 @@ pub fn page(
     body: &str,
 ) -> String {
     let mut out = String::with_capacity(body.len() + 512);
+    push_head(&mut out, lang, title, stylesheets, body_attrs);
+    out.push_str(body);
+    out.push_str(PAGE_END);
+    out
+}
+
+/// [`page`] made around `body` in its own buffer: a chapter's markup may
+/// be megabytes, and is not copied.
+pub fn page_around(
+    lang: &str,
+    title: &str,
+    stylesheets: &[String],
+    body_attrs: &str,
+    mut body: String,
+) -> String {
+    let mut head = String::with_capacity(512);
+    push_head(&mut head, lang, title, stylesheets, body_attrs);
+    body.insert_str(0, &head);
+    body.push_str(PAGE_END);
+    body
+}
+
+/// What ends every page.
+const PAGE_END: &str = "</body>\n</html>\n";
+
+/// A page's XML declaration, head and `<body>` tag.
+fn push_head(out: &mut String, lang: &str, title: &str, stylesheets: &[String], body_attrs: &str) {
     // No doctype: EPUB 3 does not need one, and XML tools then parse the
     // file without DTD support (only the five XML entities are ever used).
     out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     out.push_str(HTML_OPEN);
     out.push_str(" lang=\"");
-    push_attr(&mut out, lang);
+    push_attr(out, lang);
     out.push_str("\" xml:lang=\"");
-    push_attr(&mut out, lang);
+    push_attr(out, lang);
     out.push('"');
     if is_rtl(lang) {
         out.push_str(" dir=\"rtl\"");
     }
     out.push_str(">\n<head>\n<meta charset=\"utf-8\"/>\n<title>");
-    push_text(&mut out, title);
+    push_text(out, title);
     out.push_str("</title>\n");
     for css in stylesheets {
         out.push_str("<link rel=\"stylesheet\" type=\"text/css\" href=\"");
-        push_attr(&mut out, css);
+        push_attr(out, css);
         out.push_str("\"/>\n");
     }
     out.push_str("</head>\n<body");
     out.push_str(body_attrs);
     out.push_str(">\n");
-    out.push_str(body);
-    out.push_str("</body>\n</html>\n");
-    out
 }
 
 /// Primary language subtags of scripts written right to left.
@@ -159,16 +183,24 @@ pub fn chapter_pages(
     let mut out = ChapterOutput::default();
     for (part, range) in plan.iter().enumerate() {
         w.out.clear();
+        // Room for about the part's markup (its source and a little more)
+        // at once: grown by doubling, a 10 MB chapter is copied on the
+        // way, and the copies briefly add up to more than it.
+        let source: usize = chapter.blocks[range.clone()]
+            .iter()
+            .map(|b| b.span.end.saturating_sub(b.span.start) as usize)
+            .sum();
+        w.out.reserve(source + source / 8);
         w.part_body(part, range.clone(), part + 1 == plan.len());
         if part == 0 {
             out.block_offsets = std::mem::take(&mut w.block_offsets);
         }
-        out.parts.push(page(
+        out.parts.push(page_around(
             &ctx.book.meta.language,
             &title,
             ctx.stylesheets,
             " epub:type=\"bodymatter\"",
-            &w.out,
+            std::mem::take(&mut w.out),
         ));
     }
     out.marks = std::mem::take(&mut w.breaks.placed);

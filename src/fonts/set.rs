@@ -735,10 +735,10 @@ impl FontSet {
         variant: Variant,
         mut pens: Option<&mut Vec<(f64, f64)>>,
     ) -> (Vec<TextRun>, Pt) {
-        let natural_pens = |run: &TextRun, from: Pt, pens: &mut Option<&mut Vec<(f64, f64)>>| {
+        let natural_pens = |sink: &GlyphSink, from: Pt, pens: &mut Option<&mut Vec<(f64, f64)>>| {
             if let Some(pens) = pens.as_deref_mut() {
                 let mut pen = from.0;
-                for g in &run.glyphs {
+                for g in &sink.glyphs {
                     pens.push((pen, g.advance.0));
                     pen += g.advance.0;
                 }
@@ -747,9 +747,9 @@ impl FontSet {
         let mut scratch = Vec::new();
         let word = self.shape_text(face, text, variant, &mut scratch);
         if self.whole_in_face(word, &scratch) && !self.has_overridden(text) {
-            let (run, end) = self.place_run(text, face, word, &scratch, size, x, baseline, gray);
-            natural_pens(&run, x, &mut pens);
-            return (vec![run], end);
+            let (sink, end) = self.place_run(text, face, word, &scratch, size, x);
+            natural_pens(&sink, x, &mut pens);
+            return (vec![self.run_of(sink, face, size, baseline, gray)], end);
         }
         let mut unshown = Vec::new();
         let stretches = self.face_stretches(face, text, variant, &mut unshown);
@@ -766,15 +766,15 @@ impl FontSet {
         for (f, range) in stretches {
             let part = &text[range];
             let word = self.shape_text(f, part, variant, &mut scratch);
-            let (mut run, end) = self.place_run(part, f, word, &scratch, size, pen, baseline, gray);
+            let (mut sink, end) = self.place_run(part, f, word, &scratch, size, pen);
             pen = match cell {
-                Some(cell) if f != face => fit_cells(&mut run, pen, cell, pens.as_deref_mut()),
+                Some(cell) if f != face => fit_cells(&mut sink, pen, cell, pens.as_deref_mut()),
                 _ => {
-                    natural_pens(&run, pen, &mut pens);
+                    natural_pens(&sink, pen, &mut pens);
                     end
                 }
             };
-            runs.push(run);
+            runs.push(self.run_of(sink, f, size, baseline, gray));
         }
         (runs, pen)
     }
@@ -788,8 +788,7 @@ impl FontSet {
     }
 
     /// Places shaped text (see [`FontSet::shape_text`]) as one run from `x`;
-    /// returns it and the pen position after it.
-    #[allow(clippy::too_many_arguments)]
+    /// returns its glyphs and the pen position after them.
     fn place_run(
         &self,
         text: &str,
@@ -798,9 +797,7 @@ impl FontSet {
         scratch: &[ShapedGlyph],
         size: Pt,
         x: Pt,
-        baseline: Pt,
-        gray: f32,
-    ) -> (TextRun, Pt) {
+    ) -> (GlyphSink, Pt) {
         let mut sink = GlyphSink {
             glyphs: Vec::with_capacity(text.len()),
             text: String::with_capacity(text.len()),
@@ -808,18 +805,30 @@ impl FontSet {
         };
         let scale = self.scale(face, size);
         let end = shape::place_glyphs(self.shaped(word, scratch), text, x, scale, &mut sink);
-        let run = TextRun {
+        (sink, end)
+    }
+
+    /// The run of `face` at `size` on `baseline` holding `sink`'s glyphs.
+    fn run_of(
+        &self,
+        mut sink: GlyphSink,
+        face: Face,
+        size: Pt,
+        baseline: Pt,
+        gray: f32,
+    ) -> TextRun {
+        let (glyphs, text, offsets) = sink.take();
+        TextRun {
             color: None,
             font: self.font_id(face),
             size,
             baseline,
             gray,
-            text: sink.text,
-            glyphs: sink.glyphs,
-            offsets: sink.offsets,
+            text,
+            glyphs,
+            offsets,
             h_scale: 1.0,
-        };
-        (run, end)
+        }
     }
 
     /// The pieces of `text` (a word the paragraph builder shaped in
@@ -1150,26 +1159,30 @@ fn cells(glyphs: &[ShapedGlyph], text: &str) -> usize {
         .sum()
 }
 
-/// Moves the glyphs of `run`, placed from `x` at their natural advances,
+/// Moves the glyphs of a run, placed from `x` at their natural advances,
 /// so each cluster is centred in its cells (one `cell` wide, two for a
 /// wide character); returns the x after the last cell. The glyphs keep
 /// their natural advances (the PDF writer adjusts between them). With
 /// `pens`, each glyph's cells (the cluster's first glyph takes them all).
-fn fit_cells(run: &mut TextRun, x: Pt, cell: Pt, mut pens: Option<&mut Vec<(f64, f64)>>) -> Pt {
+fn fit_cells(run: &mut GlyphSink, x: Pt, cell: Pt, mut pens: Option<&mut Vec<(f64, f64)>>) -> Pt {
     let mut pen = x;
     let mut natural_pen = x;
     let mut i = 0;
+    // Where glyph i's text starts in the run's.
+    let mut text_at = 0;
     while i < run.glyphs.len() {
         let mut j = i + 1;
         while j < run.glyphs.len() && run.glyphs[j].text_len == 0 {
             j += 1;
         }
         let natural: Pt = run.glyphs[i..j].iter().map(|g| g.advance).sum();
+        let text_len = usize::from(run.glyphs[i].text_len);
         let wide = run
-            .glyph_text(&run.glyphs[i])
-            .chars()
-            .next()
+            .text
+            .get(text_at..text_at + text_len)
+            .and_then(|t| t.chars().next())
             .is_some_and(is_wide);
+        text_at += text_len;
         let width = if wide { cell * 2.0 } else { cell };
         let shift = pen + (width - natural) / 2.0 - natural_pen;
         for (k, g) in run.glyphs[i..j].iter_mut().enumerate() {

@@ -224,11 +224,36 @@ pub(crate) fn glyph_text<'t>(glyphs: &[ShapedGlyph], i: usize, text: &'t str) ->
     text.get(c as usize..end as usize).unwrap_or("")
 }
 
+/// A glyph while its run is being set: a [`Glyph`] with its advance at
+/// full precision, which justification, bidi reordering and code cells
+/// measure positions with. [`GlyphSink::take`] makes it a [`Glyph`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct PlacedGlyph {
+    pub id: u16,
+    /// See [`Glyph::text_len`].
+    pub text_len: u16,
+    pub x: Pt,
+    pub advance: Pt,
+}
+
+impl PlacedGlyph {
+    /// The glyph as a run keeps it.
+    pub fn glyph(&self) -> Glyph {
+        Glyph {
+            x: self.x,
+            advance: self.advance.0 as f32,
+            id: self.id,
+            text_len: self.text_len,
+        }
+    }
+}
+
 /// Where placed glyphs go: the glyphs of a [`super::frame::TextRun`] being
-/// built and the text they stand for.
+/// built and the text they stand for, each glyph's text after the one
+/// before's.
 #[derive(Debug, Default)]
 pub(crate) struct GlyphSink {
-    pub glyphs: Vec<Glyph>,
+    pub glyphs: Vec<PlacedGlyph>,
     pub text: String,
     /// See [`super::frame::TextRun::offsets`].
     pub offsets: Vec<(u32, Pt)>,
@@ -240,7 +265,7 @@ impl GlyphSink {
     /// empty with its buffers for the next run.
     pub fn take(&mut self) -> (Vec<Glyph>, String, Vec<(u32, Pt)>) {
         let out = (
-            self.glyphs.as_slice().to_vec(),
+            self.glyphs.iter().map(PlacedGlyph::glyph).collect(),
             self.text.as_str().to_owned(),
             self.offsets.as_slice().to_vec(),
         );
@@ -252,13 +277,12 @@ impl GlyphSink {
 }
 
 impl GlyphSink {
-    /// Appends shaped glyph `g` at pen position `pen` (its text being
-    /// `text_len` bytes at `text_start` of [`GlyphSink::text`]); returns
-    /// the pen after it. `scale` is horizontal, `y_scale` vertical.
+    /// Appends shaped glyph `g` at pen position `pen` (its text being the
+    /// `text_len` bytes just added to [`GlyphSink::text`]); returns the
+    /// pen after it. `scale` is horizontal, `y_scale` vertical.
     fn push_placed(
         &mut self,
         g: &ShapedGlyph,
-        text_start: usize,
         text_len: u16,
         pen: f64,
         (scale, y_scale): (f64, f64),
@@ -268,10 +292,9 @@ impl GlyphSink {
             self.offsets
                 .push((index, Pt(f64::from(g.y_offset) * y_scale)));
         }
-        self.glyphs.push(Glyph {
+        self.glyphs.push(PlacedGlyph {
             id: g.id,
             text_len,
-            text_start: u32::try_from(text_start).unwrap_or(u32::MAX),
             x: Pt(pen + f64::from(g.x_offset) * scale),
             advance: Pt(f64::from(g.advance) * scale),
         });
@@ -321,13 +344,10 @@ pub(crate) fn place_glyph_slice(
         text.get(start..end)
     });
     if let Some(whole) = whole {
-        let base = out.text.len();
         out.text.push_str(whole);
         out.glyphs.reserve(slice.len());
-        let mut at = base;
         for g in slice {
-            pen = out.push_placed(g, at, g.text_len, pen, (scale, y_scale));
-            at += usize::from(g.text_len);
+            pen = out.push_placed(g, g.text_len, pen, (scale, y_scale));
         }
         return Pt(pen);
     }
@@ -336,9 +356,8 @@ pub(crate) fn place_glyph_slice(
         let own = text
             .get(start..start + usize::from(g.text_len))
             .unwrap_or("");
-        let text_start = out.text.len();
         out.text.push_str(own);
-        pen = out.push_placed(g, text_start, own.len() as u16, pen, (scale, y_scale));
+        pen = out.push_placed(g, own.len() as u16, pen, (scale, y_scale));
     }
     Pt(pen)
 }
@@ -367,30 +386,39 @@ mod tests {
 
     #[test]
     fn placed_glyphs_carry_their_texts_in_order_or_not() {
-        // In order ("ffi" ligature, a mark with no text, "o"): copied at once.
+        // In order ("ffi" ligature, a mark with no text, "o"): copied at
+        // once, after what the sink holds.
         let glyphs = [with_len(0, 3), with_len(0, 0), with_len(3, 1)];
         let mut sink = GlyphSink::default();
-        sink.text.push('x');
+        place_glyphs(&[with_len(0, 1)], "x", Pt(0.0), 0.1, &mut sink);
         place_glyphs(&glyphs, "ffio", Pt(0.0), 0.1, &mut sink);
         assert_eq!(sink.text, "xffio");
-        let spans: Vec<(u32, u16)> = sink
-            .glyphs
-            .iter()
-            .map(|g| (g.text_start, g.text_len))
-            .collect();
-        assert_eq!(spans, [(1, 3), (4, 0), (4, 1)]);
+        let lens: Vec<u16> = sink.glyphs.iter().map(|g| g.text_len).collect();
+        assert_eq!(lens, [1, 3, 0, 1]);
         // Reordered clusters: glyph by glyph, each text where it is met.
         let glyphs = [with_len(3, 1), with_len(0, 3)];
         let mut sink = GlyphSink::default();
         place_glyphs(&glyphs, "ffio", Pt(0.0), 0.1, &mut sink);
         assert_eq!(sink.text, "offi");
-        let spans: Vec<(u32, u16)> = sink
-            .glyphs
-            .iter()
-            .map(|g| (g.text_start, g.text_len))
-            .collect();
-        assert_eq!(spans, [(0, 1), (1, 3)]);
+        let lens: Vec<u16> = sink.glyphs.iter().map(|g| g.text_len).collect();
+        assert_eq!(lens, [1, 3]);
         assert_eq!(sink.glyphs[1].x, Pt(1.0));
+        // Taken out as a run keeps them: each glyph's text after the last.
+        let (glyphs, text, _) = sink.take();
+        let run = crate::typeset::frame::TextRun {
+            font: crate::typeset::frame::FontId(0),
+            size: Pt(10.0),
+            baseline: Pt::ZERO,
+            gray: 0.0,
+            color: None,
+            text,
+            glyphs,
+            offsets: Vec::new(),
+            h_scale: 1.0,
+        };
+        let texts: Vec<&str> = run.glyph_texts().map(|(_, t)| t).collect();
+        assert_eq!(texts, ["o", "ffi"]);
+        assert_eq!(run.glyphs[1].advance, 1.0);
     }
 
     #[test]

@@ -119,7 +119,7 @@ pub(super) struct Reuse {
     /// Pages written afresh, waiting for their deflated streams: index,
     /// key, raw stream (when it is to be kept), marks, codes added.
     #[allow(clippy::type_complexity)]
-    fresh: Vec<(usize, Option<(u64, u64)>, Option<Box<[u8]>>, Page)>,
+    fresh: std::collections::VecDeque<(usize, Option<(u64, u64)>, Option<Box<[u8]>>, Page)>,
     garbage: Vec<Box<dyn Send>>,
 }
 
@@ -137,7 +137,7 @@ impl Reuse {
             old_streams: std::mem::take(&mut cache.streams),
             pages: HashMap::default(),
             streams: HashMap::default(),
-            fresh: Vec::new(),
+            fresh: std::collections::VecDeque::new(),
             garbage: Vec::new(),
         }
     }
@@ -206,28 +206,33 @@ impl Reuse {
         if let Some((raw, deflated)) = self.old_streams.remove_entry(buf.as_slice()) {
             let job = Job::Ready(deflated.clone());
             compressor.give_back(buf);
-            self.fresh.push((index, key, None, page));
+            self.fresh.push_back((index, key, None, page));
             self.streams.insert(raw, deflated);
             return Ok(job);
         }
         self.fresh
-            .push((index, key, Some(buf.as_slice().into()), page));
+            .push_back((index, key, Some(buf.as_slice().into()), page));
         Ok(Job::Raw(buf))
     }
 
-    /// Takes note of the deflated content streams of all pages, in order.
-    pub fn deflated_pages(&mut self, streams: &[Vec<u8>]) {
-        for (index, key, raw, mut page) in std::mem::take(&mut self.fresh) {
-            let Some(deflated) = streams.get(index) else {
-                continue;
-            };
-            if let Some(raw) = raw {
-                self.streams.insert(raw, deflated.clone());
-            }
-            if let Some(key) = key {
-                page.deflated = deflated.clone();
-                self.pages.insert(key, page);
-            }
+    /// Takes note of page `index`'s deflated content stream (pages come in
+    /// order).
+    pub fn deflated_page(&mut self, index: usize, deflated: &[u8]) {
+        while self.fresh.front().is_some_and(|f| f.0 < index) {
+            self.fresh.pop_front();
+        }
+        if self.fresh.front().is_none_or(|f| f.0 != index) {
+            return;
+        }
+        let Some((_, key, raw, mut page)) = self.fresh.pop_front() else {
+            return;
+        };
+        if let Some(raw) = raw {
+            self.streams.insert(raw, deflated.to_vec());
+        }
+        if let Some(key) = key {
+            page.deflated = deflated.to_vec();
+            self.pages.insert(key, page);
         }
     }
 

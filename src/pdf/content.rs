@@ -145,7 +145,7 @@ fn continuation(rest: &[Item], baseline: f64) -> Option<(&Glyph, &str)> {
     for item in rest {
         match item {
             Item::Text(next) if (next.baseline.0 - baseline).abs() < SAME_BASELINE => {
-                return next.glyphs.first().map(|g| (g, next.glyph_text(g)));
+                return next.glyph_texts().next();
             }
             Item::Link(_) | Item::Tag(_) => continue,
             _ => return None,
@@ -383,23 +383,23 @@ pub(super) fn page_key(height: Pt, items: &[Item], tree: &StructTree, images: &I
                 h.write_usize(text.len());
                 h.write(text.as_bytes());
                 h.write_usize(glyphs.len());
-                // Three lanes hashed side by side: the glyphs are most of
+                // Two lanes hashed side by side: the glyphs are most of
                 // a page.
-                let mut lanes = [0u64; 3];
+                let mut lanes = [0u64; 2];
                 for &Glyph {
-                    id,
-                    text_len,
-                    text_start,
                     x,
                     advance,
+                    id,
+                    text_len,
                 } in glyphs
                 {
                     lanes[0] = mix(
                         lanes[0],
-                        u64::from(id) | (u64::from(text_len) << 16) | (u64::from(text_start) << 32),
+                        u64::from(id)
+                            | (u64::from(text_len) << 16)
+                            | (u64::from(advance.to_bits()) << 32),
                     );
                     lanes[1] = mix(lanes[1], x.0.to_bits());
-                    lanes[2] = mix(lanes[2], advance.0.to_bits());
                 }
                 for lane in lanes {
                     h.write_u64(lane);

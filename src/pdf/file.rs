@@ -47,9 +47,16 @@ const PDF_VERSION: &str = "1.7";
 /// The objects of a file being written.
 pub(super) struct Objects {
     next: i32,
-    /// Streams (and what svg2pdf writes), in file order.
+    /// The file so far: its header and the streams (and what svg2pdf
+    /// writes), in file order. Kept as bytes, not as a [`Chunk`], so the
+    /// file is not copied once more at the end (a 3,750-page book's
+    /// content streams are 11 MB).
+    file: Vec<u8>,
+    /// The direct object being written, and its id; moved into `file`
+    /// when the next one begins or the file is finished.
     direct: Chunk,
-    /// Each direct object's id and offset in `direct`.
+    direct_id: Option<Ref>,
+    /// Each direct object's id and offset in `file`.
     direct_at: Vec<(Ref, usize)>,
     /// Dictionaries and arrays, to be packed into object streams.
     small: Chunk,
@@ -73,9 +80,16 @@ enum Entry {
 
 impl Objects {
     pub fn new(size_hint: usize) -> Objects {
+        let mut file = Vec::with_capacity(size_hint);
+        file.extend_from_slice(b"%PDF-");
+        file.extend_from_slice(PDF_VERSION.as_bytes());
+        file.push(b'\n');
+        file.extend_from_slice(BINARY_MARK);
         Objects {
             next: 1,
-            direct: Chunk::with_capacity(size_hint),
+            file,
+            direct: Chunk::new(),
+            direct_id: None,
             direct_at: Vec::new(),
             small: Chunk::with_capacity(64 * 1024),
             small_at: Vec::new(),
@@ -92,8 +106,18 @@ impl Objects {
     /// The chunk to write object `id` into, written to the file as it is
     /// (streams). Write exactly that one object.
     pub fn direct(&mut self, id: Ref) -> &mut Chunk {
-        self.direct_at.push((id, self.direct.len()));
+        self.flush_direct();
+        self.direct_id = Some(id);
         &mut self.direct
+    }
+
+    /// Moves the direct object last written into the file.
+    fn flush_direct(&mut self) {
+        if let Some(id) = self.direct_id.take() {
+            self.direct_at.push((id, self.file.len()));
+            self.file.extend_from_slice(self.direct.as_bytes());
+            self.direct = Chunk::new();
+        }
     }
 
     /// The chunk to write object `id` into, packed into an object stream
@@ -117,13 +141,16 @@ impl Objects {
         };
         let order: Vec<Ref> = chunk.refs().map(&mut renumber).collect();
         let new_root = renumber(root);
-        let start = self.direct.len();
-        chunk.renumber_into(&mut self.direct, &mut renumber);
+        self.flush_direct();
+        let start = self.file.len();
+        let mut renumbered = Chunk::new();
+        chunk.renumber_into(&mut renumbered, &mut renumber);
+        self.file.extend_from_slice(renumbered.as_bytes());
         self.next = next;
         // The chunk keeps its objects' offsets to itself: find each
         // object's header after the previous one's end. Headers carry the
         // expected number, so stream data cannot be mistaken for one.
-        let bytes = self.direct.as_bytes();
+        let bytes = &self.file;
         let mut at = start;
         for (k, id) in order.iter().enumerate() {
             let header = format!("{} 0 obj\n", id.get());
@@ -152,16 +179,12 @@ impl Objects {
         file_id: [u8; 16],
         deflate: &mut dyn FnMut(&[u8]) -> Vec<u8>,
     ) -> Result<Vec<u8>, String> {
-        let mut out = Vec::with_capacity(self.direct.len() + self.small.len() / 4 + 4096);
-        out.extend_from_slice(b"%PDF-");
-        out.extend_from_slice(PDF_VERSION.as_bytes());
-        out.push(b'\n');
-        out.extend_from_slice(BINARY_MARK);
-        let base = out.len();
-        out.extend_from_slice(self.direct.as_bytes());
+        self.flush_direct();
+        let mut out = std::mem::take(&mut self.file);
+        out.reserve(self.small.len() / 4 + 4096);
         let mut entries = vec![Entry::Free; self.next as usize];
         for &(id, offset) in &self.direct_at {
-            set(&mut entries, id.get(), Entry::Direct(base + offset));
+            set(&mut entries, id.get(), Entry::Direct(offset));
         }
 
         let small = std::mem::take(&mut self.small_at);

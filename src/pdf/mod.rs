@@ -187,6 +187,7 @@ pub fn write_pdf_cached(
     let mut content_ids = Vec::with_capacity(page_ids.len());
     let mut compressor = Compressor::start(threads > 1);
     let mut pages_done = Ok(());
+    let mut streams_written = 0;
     // Everything that reads the items (checks, images, link annotations)
     // has run; from here on, the pages keep their size and anchors.
     let page_items: Vec<Vec<Item>> = doc
@@ -235,6 +236,11 @@ pub fn write_pdf_cached(
         timings.content += t0.elapsed();
         let content_id = objects.alloc();
         content_ids.push(content_id);
+        while let Some(data) = compressor.ready() {
+            reuse.deflated_page(streams_written, &data);
+            write_stream(&mut objects, &mut hash, content_ids[streams_written], &data);
+            streams_written += 1;
+        }
         let page_id = page_ids[index];
         let mut dict = objects.small(page_id).page(page_id);
         dict.parent(tree_id)
@@ -259,7 +265,11 @@ pub fn write_pdf_cached(
     let waited = Instant::now();
     let (streams, compression) = compressor.finish();
     pages_done?;
-    reuse.deflated_pages(&streams);
+    for (&id, data) in content_ids[streams_written..].iter().zip(streams) {
+        reuse.deflated_page(streams_written, &data);
+        write_stream(&mut objects, &mut hash, id, &data);
+        streams_written += 1;
+    }
     timings.compression = compression;
     // What this thread spent on deflating: all of it, or the wait for the
     // other thread to finish.
@@ -268,14 +278,6 @@ pub fn write_pdf_cached(
     } else {
         compression
     };
-    for (&id, data) in content_ids.iter().zip(&streams) {
-        hash.write(data);
-        objects
-            .direct(id)
-            .stream(id, data)
-            .filter(pdf_writer::Filter::FlateDecode);
-    }
-    drop(streams);
     objects
         .small(tree_id)
         .pages(tree_id)
@@ -408,9 +410,6 @@ fn write_catalog(objects: &mut Objects, id: Ref, doc: &Document, parts: Catalog)
     catalog.finish();
 }
 
-/// The pages' content streams deflated, in order, and the time it took.
-type Deflated = (Vec<Vec<u8>>, Duration);
-
 /// A page's content stream for the [`Compressor`]: to deflate, or
 /// deflated already (the same stream in an earlier file, see [`Cache`]).
 pub(super) enum Job {
@@ -419,11 +418,15 @@ pub(super) enum Job {
 }
 
 /// Deflates the pages' content streams in order, on a thread of its own
-/// when asked, so that writing page n+1 overlaps deflating page n.
+/// when asked, so that writing page n+1 overlaps deflating page n. Each
+/// deflated stream comes back as soon as it is done, so the writer puts it
+/// in the file and frees it: the streams are never all held at once.
 pub(super) enum Compressor {
     Here {
         deflater: Deflater,
-        done: Deflated,
+        /// The stream deflated last, not yet taken.
+        done: Option<Vec<u8>>,
+        spent: Duration,
         buffer: Vec<u8>,
     },
     /// Raw streams go to the thread, which returns them deflated (in
@@ -432,7 +435,8 @@ pub(super) enum Compressor {
     There {
         send: std::sync::mpsc::Sender<Job>,
         spare: std::sync::mpsc::Receiver<Vec<u8>>,
-        thread: std::thread::JoinHandle<Deflated>,
+        done: std::sync::mpsc::Receiver<Vec<u8>>,
+        thread: std::thread::JoinHandle<Duration>,
     },
 }
 
@@ -441,39 +445,43 @@ impl Compressor {
         if threaded {
             let (send, receive) = std::sync::mpsc::channel::<Job>();
             let (give_back, spare) = std::sync::mpsc::channel::<Vec<u8>>();
+            let (deflated, done) = std::sync::mpsc::channel::<Vec<u8>>();
             let spawned = std::thread::Builder::new()
                 .name("pdf-deflate".into())
                 .spawn(move || {
                     let mut deflater = Deflater::new();
-                    let mut done: Deflated = (Vec::new(), Duration::ZERO);
+                    let mut spent = Duration::ZERO;
                     for job in receive {
                         let raw = match job {
                             Job::Raw(raw) => raw,
-                            Job::Ready(deflated) => {
-                                done.0.push(deflated);
+                            Job::Ready(data) => {
+                                let _ = deflated.send(data);
                                 continue;
                             }
                         };
                         let t = Instant::now();
-                        done.0.push(deflater.deflate(&raw));
-                        done.1 += t.elapsed();
-                        // The writer may be done already; then the buffer goes.
+                        let data = deflater.deflate(&raw);
+                        spent += t.elapsed();
+                        // The writer may be done already; then these go.
+                        let _ = deflated.send(data);
                         let _ = give_back.send(raw);
                     }
-                    done
+                    spent
                 });
             // No thread to be had: deflate here.
             if let Ok(thread) = spawned {
                 return Compressor::There {
                     send,
                     spare,
+                    done,
                     thread,
                 };
             }
         }
         Compressor::Here {
             deflater: Deflater::new(),
-            done: (Vec::new(), Duration::ZERO),
+            done: None,
+            spent: Duration::ZERO,
             buffer: Vec::with_capacity(CONTENT_BUFFER),
         }
     }
@@ -488,20 +496,28 @@ impl Compressor {
         }
     }
 
+    /// Takes back a page's buffer that needed no deflating.
+    pub(super) fn give_back(&mut self, raw: Vec<u8>) {
+        if let Compressor::Here { buffer, .. } = self {
+            *buffer = raw;
+        }
+    }
+
     fn push(&mut self, job: Job) {
         match (self, job) {
-            (Compressor::Here { done, .. }, Job::Ready(deflated)) => done.0.push(deflated),
+            (Compressor::Here { done, .. }, Job::Ready(data)) => *done = Some(data),
             (
                 Compressor::Here {
                     deflater,
                     done,
+                    spent,
                     buffer,
                 },
                 Job::Raw(raw),
             ) => {
                 let t = Instant::now();
-                done.0.push(deflater.deflate(&raw));
-                done.1 += t.elapsed();
+                *done = Some(deflater.deflate(&raw));
+                *spent += t.elapsed();
                 *buffer = raw;
             }
             // The thread only stops once the sender is dropped.
@@ -511,25 +527,38 @@ impl Compressor {
         }
     }
 
-    /// Takes back a page's buffer that needed no deflating.
-    pub(super) fn give_back(&mut self, raw: Vec<u8>) {
-        if let Compressor::Here { buffer, .. } = self {
-            *buffer = raw;
+    /// The next deflated stream, in the order pushed, if it is done.
+    fn ready(&mut self) -> Option<Vec<u8>> {
+        match self {
+            Compressor::Here { done, .. } => done.take(),
+            Compressor::There { done, .. } => done.try_recv().ok(),
         }
     }
 
-    /// The deflated streams in the order pushed, and the time spent.
-    fn finish(self) -> Deflated {
+    /// The streams not yet taken, in order, and the time spent deflating.
+    fn finish(self) -> (Vec<Vec<u8>>, Duration) {
         match self {
-            Compressor::Here { done, .. } => done,
-            Compressor::There { send, thread, .. } => {
+            Compressor::Here { done, spent, .. } => (done.into_iter().collect(), spent),
+            Compressor::There {
+                send, done, thread, ..
+            } => {
                 drop(send);
-                thread
+                let spent = thread
                     .join()
-                    .unwrap_or_else(|e| std::panic::resume_unwind(e))
+                    .unwrap_or_else(|e| std::panic::resume_unwind(e));
+                (done.into_iter().collect(), spent)
             }
         }
     }
+}
+
+/// Puts a page's deflated content stream `data` in the file as object `id`.
+fn write_stream(objects: &mut Objects, hash: &mut StableHash, id: Ref, data: &[u8]) {
+    hash.write(data);
+    objects
+        .direct(id)
+        .stream(id, data)
+        .filter(pdf_writer::Filter::FlateDecode);
 }
 
 fn internal(message: String) -> Diagnostics {

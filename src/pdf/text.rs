@@ -184,8 +184,7 @@ pub(super) fn write_run(
     let mut rise = 0.0f64;
     let mut prev: Option<(f64, &str)> = None;
     let mut offsets = run.offsets.iter().peekable();
-    for (index, glyph) in run.glyphs.iter().enumerate() {
-        let text = run.glyph_text(glyph);
+    for (index, (glyph, text)) in run.glyph_texts().enumerate() {
         if let (Some(space), Some(end)) = (space, prev.and_then(|p| word_gap(p, (glyph, text)))) {
             pen = tj.move_to(buf, pen, (end - x0) * scale);
             tj.glyph(buf, space);
@@ -201,7 +200,7 @@ pub(super) fn write_run(
             split_cluster(span, &run.text, &mut pieces);
             span_reach = run.glyphs[span.glyphs.clone()]
                 .iter()
-                .map(|g| g.x.0 + g.advance.0)
+                .map(|g| g.end().0)
                 .fold(f64::NEG_INFINITY, f64::max);
         }
         pen = tj.move_to(buf, pen, (glyph.x.0 - x0) * scale);
@@ -234,7 +233,7 @@ pub(super) fn write_run(
             span_end = Some(index + 1);
             pieces.clear();
         }
-        let reach = glyph.x.0 + glyph.advance.0;
+        let reach = glyph.end().0;
         // The last glyph of a cluster, a mark inside its base, advances to
         // the cluster's end (character spacing for this glyph only): a
         // reader that boxes the /ActualText from the first glyph's origin
@@ -340,13 +339,23 @@ pub(super) fn actual_text_spans(run: &TextRun) -> Vec<ActualText> {
         return Vec::new();
     }
     let n = glyphs.len();
-    let rtl = |g: &Glyph| {
-        run.glyph_text(g).chars().next().is_some_and(|c| {
-            matches!(
-                unicode_bidi::bidi_class(c),
-                unicode_bidi::BidiClass::R | unicode_bidi::BidiClass::AL
-            )
-        })
+    let starts = run.text_starts();
+    let text = |h: usize| {
+        let start = starts[h];
+        start..start + usize::from(glyphs[h].text_len)
+    };
+    let rtl = |h: usize| {
+        run.text
+            .get(text(h))
+            .unwrap_or("")
+            .chars()
+            .next()
+            .is_some_and(|c| {
+                matches!(
+                    unicode_bidi::bidi_class(c),
+                    unicode_bidi::BidiClass::R | unicode_bidi::BidiClass::AL
+                )
+            })
     };
     // The glyphs of each glyph's cluster: first..end.
     let mut first: Vec<usize> = (0..n).collect();
@@ -362,7 +371,7 @@ pub(super) fn actual_text_spans(run: &TextRun) -> Vec<ActualText> {
             i += 1;
         }
         match (a.checked_sub(1), (i < n).then_some(i)) {
-            (_, Some(next)) if rtl(&glyphs[next]) => first[next] = a,
+            (_, Some(next)) if rtl(next) => first[next] = a,
             (Some(before), _) => end[before] = i,
             (None, Some(next)) => first[next] = a,
             (None, None) => {}
@@ -370,13 +379,10 @@ pub(super) fn actual_text_spans(run: &TextRun) -> Vec<ActualText> {
     }
     (0..n)
         .filter(|&h| glyphs[h].text_len != 0 && end[h] - first[h] > 1)
-        .map(|h| {
-            let start = glyphs[h].text_start as usize;
-            ActualText {
-                glyphs: first[h]..end[h],
-                text: start..start + usize::from(glyphs[h].text_len),
-                rtl: first[h] < h,
-            }
+        .map(|h| ActualText {
+            glyphs: first[h]..end[h],
+            text: text(h),
+            rtl: first[h] < h,
         })
         .collect()
 }

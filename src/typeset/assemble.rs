@@ -46,6 +46,10 @@ const DESTINATION_AIR: Pt = Pt(4.0);
 /// matter changed length (it settles in two passes; this bounds it).
 const MAX_CONTENTS_PASSES: usize = 4;
 
+/// Items a page has besides its slabs' pieces, about: the tags and runs
+/// of its running head and folio, the notes' rule, a tag or two more.
+const PAGE_FURNITURE_ITEMS: usize = 8;
+
 /// What a page is, for heads and folios.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -176,7 +180,7 @@ impl Targets {
                 if placed.repeated {
                     continue;
                 }
-                for (id, y) in &placed.slab.anchors {
+                for (id, y) in placed.slab.anchors() {
                     t.anchors
                         .entry(id.clone())
                         .or_insert((i + offset, placed.y + *y));
@@ -448,7 +452,10 @@ fn page_breaks(
                 .iter()
                 .filter(|p| !p.repeated)
                 .find_map(|p| match p.slab.origin {
-                    Some((block_start, word)) => Some(PageBreakAt::Block { block_start, word }),
+                    Some((block_start, word)) => Some(PageBreakAt::Block {
+                        block_start,
+                        word: word as usize,
+                    }),
                     None if p.slab.span != Span::default() => Some(PageBreakAt::Block {
                         block_start: p.slab.span.start,
                         word: 0,
@@ -542,7 +549,7 @@ fn finish_page(
         .chain(&page.notes)
         .filter(|p| !p.repeated)
         .flat_map(|p| {
-            p.slab.anchors.iter().map(move |(id, y)| Anchor {
+            p.slab.anchors().iter().map(move |(id, y)| Anchor {
                 id: id.clone(),
                 y: p.y + *y,
             })
@@ -565,7 +572,12 @@ fn finish_page(
     // Light grounds (code blocks) go first so no text is covered; before
     // the page's first tag, they are artifacts.
     let mut backgrounds = Vec::new();
-    let mut items = Vec::new();
+    let (slabs, rule) = page.into_slabs(x0);
+    // Room for every piece and the page's furniture: a long book's pages
+    // all wait for the PDF, and most hold lines of one paragraph, whose
+    // pieces need no tags between them.
+    let pieces: usize = slabs.iter().map(|s| s.pieces.len()).sum();
+    let mut items = Vec::with_capacity(pieces + PAGE_FURNITURE_ITEMS);
     // The tag in force for the items pushed so far.
     let mut current = Tag::Artifact(ArtifactKind::Layout);
     let mut set = |items: &mut Vec<Item>, tag: Tag| {
@@ -575,9 +587,6 @@ fn finish_page(
         }
     };
     tagger.page(role, &sect_title);
-    let (slabs, rule) = page.into_slabs(x0);
-    // The pieces, a tag before some, the rule, head and folio.
-    items.reserve(slabs.iter().map(|s| s.pieces.len() * 2).sum::<usize>() + 8);
     for slab in slabs {
         let own = tagger.slab(slab.place, slab.node);
         if slab.place != SlabPlace::Repeated {
@@ -624,12 +633,9 @@ fn finish_page(
         set(&mut items, Tag::Artifact(ArtifactKind::Layout));
         items.push(Item::Rect(rule));
     }
-    let mut items = if backgrounds.is_empty() {
-        items
-    } else {
-        backgrounds.extend(items);
-        backgrounds
-    };
+    if !backgrounds.is_empty() {
+        items.splice(0..0, backgrounds);
+    }
 
     let size = geo.size * HEAD_SCALE;
     let recto = index.is_multiple_of(2);

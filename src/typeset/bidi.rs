@@ -212,6 +212,7 @@ pub(crate) fn reorder_line(
     // wherever the next glyph comes from another run.
     let mut out: Vec<TextRun> = Vec::with_capacity(runs.len());
     let mut from: Option<u32> = None;
+    let starts: Vec<Vec<usize>> = runs.iter().map(TextRun::text_starts).collect();
     for &i in &order {
         let atom = &atoms[i];
         let Some((r, g)) = atom.glyph else {
@@ -237,8 +238,9 @@ pub(crate) fn reorder_line(
         };
         let mut placed = *glyph;
         placed.x = Pt(glyph.x.0 - atom.x + moved[i]);
-        placed.text_start = u32::try_from(target.text.len()).unwrap_or(u32::MAX);
-        target.text.push_str(run.glyph_text(glyph));
+        let start = starts[r as usize][g as usize];
+        let text = run.text.get(start..start + usize::from(glyph.text_len));
+        target.text.push_str(text.unwrap_or(""));
         let rise = run.y_offset(g as usize);
         if rise != Pt::ZERO {
             let index = u32::try_from(target.glyphs.len()).unwrap_or(u32::MAX);
@@ -307,13 +309,12 @@ mod tests {
         assert!(l.changes(0..text.len()).count() >= 4);
     }
 
-    fn glyph(x: f64, w: f64, start: u32) -> Glyph {
+    fn glyph(x: f64, w: f64) -> Glyph {
         Glyph {
             id: 1,
             text_len: 1,
-            text_start: start,
             x: Pt(x),
-            advance: Pt(w),
+            advance: w as f32,
         }
     }
 
@@ -329,10 +330,10 @@ mod tests {
             color: None,
             text: "abCD".into(),
             glyphs: vec![
-                glyph(0.0, 5.0, 0),
-                glyph(5.0, 5.0, 1),
-                glyph(13.0, 4.0, 2),
-                glyph(17.0, 6.0, 3),
+                glyph(0.0, 5.0),
+                glyph(5.0, 5.0),
+                glyph(13.0, 4.0),
+                glyph(17.0, 6.0),
             ],
             offsets: Vec::new(),
             h_scale: 1.0,
@@ -372,11 +373,7 @@ mod tests {
         let mut links = vec![(Pt(13.0), Pt(23.0), 7), (Pt(0.0), Pt(5.0), 8)];
         let runs = reorder_line(vec![run], &atoms, &mut links);
         assert_eq!(runs.len(), 1);
-        let order: String = runs[0]
-            .glyphs
-            .iter()
-            .map(|g| runs[0].glyph_text(g))
-            .collect();
+        let order: String = runs[0].glyph_texts().map(|(_, t)| t).collect();
         assert_eq!(order, "abDC");
         let xs: Vec<f64> = runs[0].glyphs.iter().map(|g| g.x.0).collect();
         assert_eq!(xs, [0.0, 5.0, 13.0, 19.0]);

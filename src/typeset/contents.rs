@@ -18,7 +18,7 @@ use crate::toc::{Toc, TocEntry};
 use crate::typeset::compose::{Composer, Ctx, Marking, ParBuilder, LINK_ASCENT, LINK_DESCENT};
 use crate::typeset::flow::{Elem, Flow, LinkRef, Owner, Piece, Role, Slab};
 use crate::typeset::fonts::Face;
-use crate::typeset::frame::{Item, Rect, StructKind};
+use crate::typeset::frame::{Glyph, Item, Rect, StructKind, TextRun};
 use crate::typeset::paginate::{BodyPage, Placed};
 use crate::typeset::paragraph::{Alignment, TextStyle};
 use crate::units::Pt;
@@ -92,6 +92,8 @@ pub(crate) fn contents_flow(
         .run(".", Face::Regular, size, Pt::ZERO, Pt::ZERO, LEADER_GRAY)
         .into_iter()
         .next();
+    // Its width at full precision (a run's glyphs keep theirs in single).
+    let dot_width = c.fonts.width(".", Face::Regular, size);
 
     for (k, ((depth, entry), num)) in entries.iter().zip(&numbers).enumerate() {
         if k > 0 {
@@ -145,40 +147,39 @@ pub(crate) fn contents_flow(
                 end = if rtl {
                     glyphs.map(|g| inner.left + g.x).fold(end, Pt::min)
                 } else {
-                    glyphs
-                        .map(|g| inner.left + g.x + g.advance)
-                        .fold(end, Pt::max)
+                    glyphs.map(|g| inner.left + g.end()).fold(end, Pt::max)
                 };
                 c.line_pieces(line, &pb.marks, inner.left, lead, size, &mut slab);
             }
             if let (true, Some(dot)) = (j + 1 == count, &dot) {
-                let mut leaders = dot.clone();
-                leaders.glyphs.clear();
-                leaders.offsets.clear();
-                leaders.baseline = lead;
-                let dot_width = dot.glyphs.first().map_or(Pt::ZERO, |g| g.advance);
+                // Where each dot goes, left to right.
+                let mut xs = Vec::new();
                 if rtl {
                     // From the number column rightwards to the text.
                     let mut x = measure - column;
                     while x + dot_width <= end - size * LEADER_GAP {
-                        for &g in &dot.glyphs {
-                            let mut g = g;
-                            g.x += x;
-                            leaders.glyphs.push(g);
-                        }
+                        xs.push(x);
                         x += pitch;
                     }
                 } else {
                     let mut x = column - dot_width;
                     while x >= end + size * LEADER_GAP {
-                        for &g in &dot.glyphs {
-                            let mut g = g;
-                            g.x += x;
-                            leaders.glyphs.push(g);
-                        }
+                        xs.push(x);
                         x -= pitch;
                     }
-                    leaders.glyphs.reverse();
+                    xs.reverse();
+                }
+                let mut leaders = TextRun {
+                    baseline: lead,
+                    text: dot.text.repeat(xs.len()),
+                    glyphs: Vec::with_capacity(xs.len() * dot.glyphs.len()),
+                    offsets: Vec::new(),
+                    ..dot.clone()
+                };
+                for x in xs {
+                    leaders
+                        .glyphs
+                        .extend(dot.glyphs.iter().map(|&g| Glyph { x: g.x + x, ..g }));
                 }
                 if !leaders.glyphs.is_empty() {
                     slab.pieces.push(Piece::Node(Owner::Artifact));
@@ -246,7 +247,7 @@ fn single_slab_page(slab: Slab) -> BodyPage {
     BodyPage {
         slabs: vec![Placed {
             y: Pt::ZERO,
-            slab,
+            slab: Box::new(slab),
             repeated: false,
         }],
         opening: true,

@@ -235,24 +235,22 @@ pub(crate) enum Role {
     Other,
 }
 
-/// An unbreakable piece of the vertical flow.
+/// An unbreakable piece of the vertical flow. A chapter's flow holds one
+/// per line and the book's pages hold them until the PDF is written (a
+/// 3,750-page paragraph has 144,000), so what few slabs have is kept
+/// apart, in [`SlabMore`].
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Slab {
     /// How far the slab advances the flow.
     pub height: Pt,
     pub pieces: Vec<Piece>,
-    /// Ids that land on this slab, with the y a link should show at the top.
-    pub anchors: Vec<(String, Pt)>,
-    /// Footnotes (indices into [`Flow::notes`]) first cited on this slab.
-    pub notes: Vec<usize>,
     pub role: Role,
-    pub issues: Vec<Issue>,
     pub span: Span,
     /// Where the slab's content starts in the book, for the EPUB's page
     /// markers: the start of its block's span and the number of words of
     /// that block's running text before the slab. `None`: the slab starts
     /// its block (`span.start`, word 0) or has no place in the text.
-    pub origin: Option<(u32, usize)>,
+    pub origin: Option<(u32, u32)>,
     /// The structure node of the flow its content belongs to; `None`:
     /// none was given (rules and space are artifacts; text gets a
     /// paragraph of its own).
@@ -261,6 +259,18 @@ pub(crate) struct Slab {
     /// adjustment ratio of its spaces (see [`crate::typeset::paragraph::Line::ratio`]),
     /// which the layout report compares with its neighbours'.
     pub spacing: Option<f32>,
+    /// Ids, note citations and problems, for the slabs that have any.
+    more: Option<Box<SlabMore>>,
+}
+
+/// What a [`Slab`] seldom has.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct SlabMore {
+    /// Ids that land on this slab, with the y a link should show at the top.
+    pub anchors: Vec<(String, Pt)>,
+    /// Footnotes (indices into [`Flow::notes`]) first cited on this slab.
+    pub notes: Vec<usize>,
+    pub issues: Vec<Issue>,
 }
 
 impl Slab {
@@ -268,15 +278,38 @@ impl Slab {
         Slab {
             height,
             pieces: Vec::new(),
-            anchors: Vec::new(),
-            notes: Vec::new(),
             role,
-            issues: Vec::new(),
             span,
             origin: None,
             node: None,
             spacing: None,
+            more: None,
         }
+    }
+
+    /// Ids that land on this slab, with the y a link should show at the top.
+    pub fn anchors(&self) -> &[(String, Pt)] {
+        self.more.as_ref().map_or(&[], |m| &m.anchors)
+    }
+
+    /// Footnotes (indices into [`Flow::notes`]) first cited on this slab.
+    pub fn notes(&self) -> &[usize] {
+        self.more.as_ref().map_or(&[], |m| &m.notes)
+    }
+
+    /// Line-level problems noticed while composing.
+    pub fn issues(&self) -> &[Issue] {
+        self.more.as_ref().map_or(&[], |m| &m.issues)
+    }
+
+    /// The anchors, notes and issues, to add to.
+    pub fn more_mut(&mut self) -> &mut SlabMore {
+        self.more.get_or_insert_with(Box::default)
+    }
+
+    /// Takes the anchors, notes and issues out.
+    pub fn take_more(&mut self) -> SlabMore {
+        self.more.take().map(|m| *m).unwrap_or_default()
     }
 
     /// An invisible slab that only takes room.
@@ -294,7 +327,7 @@ impl Slab {
     /// may break between them (a table row's parts stay rows, so a page that opens
     /// with one repeats the table's head). A slab that fits is returned as
     /// it is.
-    pub fn split_at(self, cuts: &[Pt], room: Pt) -> Vec<Slab> {
+    pub fn split_at(mut self, cuts: &[Pt], room: Pt) -> Vec<Slab> {
         if self.height <= room + Pt(EPS) {
             return vec![self];
         }
@@ -383,12 +416,16 @@ impl Slab {
             shift_piece(&mut piece, Pt::ZERO, -tops[i]);
             out[i].pieces.push(piece);
         }
-        for (id, y) in self.anchors {
+        let more = self.more.take().map(|m| *m).unwrap_or_default();
+        for (id, y) in more.anchors {
             let i = chunk(y.max(Pt(EPS)));
-            out[i].anchors.push((id, y - tops[i]));
+            out[i].more_mut().anchors.push((id, y - tops[i]));
         }
-        out[0].notes = self.notes;
-        out[0].issues = self.issues;
+        if !more.notes.is_empty() || !more.issues.is_empty() {
+            let first = out[0].more_mut();
+            first.notes = more.notes;
+            first.issues = more.issues;
+        }
         out
     }
 }

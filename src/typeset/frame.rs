@@ -284,16 +284,16 @@ pub struct TextRun {
     pub gray: f32,
     /// …unless it has a colour of its own (highlighted code), which wins.
     pub color: Option<Rgb>,
-    /// The text the glyphs stand for, held once per run; each glyph names
-    /// its part with [`Glyph::text_start`] and [`Glyph::text_len`]. The
-    /// typesetter writes the glyphs' texts one after the other (word spaces
-    /// are gaps between glyphs, not text).
+    /// The text the glyphs stand for, held once per run: each glyph's
+    /// text follows the one before's, [`Glyph::text_len`] bytes long (see
+    /// [`TextRun::glyph_texts`]). Word spaces are gaps between glyphs, not
+    /// text.
     pub text: String,
     pub glyphs: Vec<Glyph>,
     /// The few glyphs that sit off the baseline (marks the font's GPOS
     /// places above or below their base), as (index into `glyphs`,
     /// offset upwards), in index order; empty for most runs. Kept apart
-    /// from [`Glyph`] so a glyph is 24 bytes. See [`TextRun::y_offset`].
+    /// from [`Glyph`] so a glyph is 16 bytes. See [`TextRun::y_offset`].
     pub offsets: Vec<(u32, Pt)>,
     /// Horizontal scale of the glyphs (font expansion): 1 as designed,
     /// 1.02 two percent wider. Glyph `x` and `advance` already include it;
@@ -309,13 +309,30 @@ impl TextRun {
             .map_or(Pt::ZERO, |k| self.offsets[k].1)
     }
 
-    /// The text `glyph` (one of this run's) stands for; "" if its range
-    /// does not fit [`TextRun::text`].
-    pub fn glyph_text(&self, glyph: &Glyph) -> &str {
-        let start = glyph.text_start as usize;
-        self.text
-            .get(start..start + usize::from(glyph.text_len))
-            .unwrap_or("")
+    /// The glyphs with the text each stands for ("" where the text is
+    /// shorter than the glyphs say), in order.
+    pub fn glyph_texts(&self) -> impl Iterator<Item = (&Glyph, &str)> + '_ {
+        let mut start = 0;
+        self.glyphs.iter().map(move |g| {
+            let end = start + usize::from(g.text_len);
+            let text = self.text.get(start..end).unwrap_or("");
+            start = end;
+            (g, text)
+        })
+    }
+
+    /// Where each glyph's text starts in [`TextRun::text`], for the
+    /// rare reader that needs them out of order.
+    pub fn text_starts(&self) -> Vec<usize> {
+        let mut start = 0;
+        self.glyphs
+            .iter()
+            .map(|g| {
+                let at = start;
+                start += usize::from(g.text_len);
+                at
+            })
+            .collect()
     }
 }
 
@@ -331,24 +348,41 @@ impl Rgb {
     }
 }
 
-/// One shaped glyph placed on the baseline. 24 bytes: a long book has
-/// millions, so the text it stands for and its rare vertical offset live
+/// One shaped glyph placed on the baseline. 16 bytes: a long book has
+/// millions (a 10 MB paragraph eight million, all alive until the PDF is
+/// written), so the text it stands for and its rare vertical offset live
 /// in its [`TextRun`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Glyph {
+    /// Absolute x of the glyph origin from the page's left edge, at full
+    /// precision: the PDF writer works out the moves between glyphs from
+    /// it.
+    pub x: Pt,
+    /// The glyph's natural advance at this size in points, so the writer
+    /// can tell where the glyph ends (word gaps, cluster extents). Single
+    /// precision (a millionth of a point at these sizes) is far finer
+    /// than anything those decisions look at.
+    pub advance: f32,
     /// Glyph id in the *original* font (the PDF writer remaps when subsetting).
     pub id: u16,
-    /// Length in bytes of the text this glyph stands for, which starts at
-    /// byte [`Glyph::text_start`] of [`TextRun::text`] (a ligature `ffi`
-    /// has the 3 bytes of "ffi"; the second glyph of a cluster has 0).
-    /// Becomes the PDF's ToUnicode mapping; see [`TextRun::glyph_text`].
+    /// Length in bytes of the text this glyph stands for, which follows
+    /// the text of the glyphs before it in [`TextRun::text`] (a ligature
+    /// `ffi` has the 3 bytes of "ffi"; the second glyph of a cluster has
+    /// 0). Becomes the PDF's ToUnicode mapping; see
+    /// [`TextRun::glyph_texts`].
     pub text_len: u16,
-    pub text_start: u32,
-    /// Absolute x of the glyph origin from the page's left edge.
-    pub x: Pt,
-    /// The glyph's natural advance at this size, so the writer can compute
-    /// the adjustment between consecutive glyphs.
-    pub advance: Pt,
+}
+
+impl Glyph {
+    /// Where the glyph's advance takes the pen: its x plus its advance.
+    pub fn end(&self) -> Pt {
+        self.x + self.advance()
+    }
+
+    /// The advance in points.
+    pub fn advance(&self) -> Pt {
+        Pt(f64::from(self.advance))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]

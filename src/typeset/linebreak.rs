@@ -549,6 +549,77 @@ struct Node {
     total: f64,
 }
 
+/// A candidate line from a start to a breakpoint as a pass judges it:
+/// all that does not depend on the state of the node it starts after.
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    start: usize,
+    /// Bits of the margin hang of the line's first glyph.
+    hang_left: u64,
+    sums: LineSums,
+    /// Adjustment ratio, with the pass's extra stretch.
+    r: f64,
+    /// Within the pass's tolerance: `bad`, `even`, `adj`, `spaces` and
+    /// `fit` are those of the line (else left at their defaults).
+    feasible: bool,
+    bad: f64,
+    /// Evenness demerits and per-space adjustment (see
+    /// [`evenness_demerits`]).
+    even: f64,
+    adj: f64,
+    /// Adjustable spaces of the line.
+    spaces: u32,
+    fit: u8,
+    /// Too loose for the pass even one em wider: so are the lines from
+    /// every later start.
+    too_loose: bool,
+}
+
+impl Candidate {
+    fn new(
+        items: &[Item],
+        params: &Params,
+        prefix: &Prefix,
+        pass: &Pass,
+        (start, hang_left): (usize, f64),
+        b: usize,
+    ) -> Candidate {
+        let sums = prefix.line(items, start, b, hang_left);
+        let mut stretched = sums;
+        stretched.stretch += pass.extra_stretch;
+        let r = ratio(&stretched, params);
+        let spaces = prefix.spaces[b] - prefix.spaces[start.min(b)];
+        let mut c = Candidate {
+            start,
+            hang_left: hang_left.to_bits(),
+            sums,
+            r,
+            feasible: false,
+            bad: 0.0,
+            even: 0.0,
+            adj: f64::NAN,
+            spaces,
+            fit: 0,
+            too_loose: false,
+        };
+        if r >= -1.0 {
+            let bad = badness(r);
+            if bad <= pass.threshold {
+                (c.even, c.adj) = evenness_demerits(params, &sums, || spaces);
+                c.feasible = true;
+                c.bad = bad;
+                c.fit = fitness(r, bad);
+            }
+        }
+        if r > 0.0 {
+            let mut wider = stretched;
+            wider.width += params.em;
+            c.too_loose = badness(ratio(&wider, params)) > pass.threshold;
+        }
+        c
+    }
+}
+
 /// Longest run of hyphenated lines the breaker tells apart: a longer run
 /// costs the same per line as a run of this length.
 const MAX_RUN: u8 = 2;
@@ -631,6 +702,9 @@ fn knuth_plass(
         let mut any = false;
         // (node, overflow, demerits) of the least overfull dropped line.
         let mut rescue: Option<(usize, f64, f64)> = None;
+        // The line from the start last looked at: the nodes of one break
+        // (its states) follow one another in `active` and share it.
+        let mut line: Option<Candidate> = None;
         let mut k = 0;
         while k < active.len() {
             let a = active[k];
@@ -640,55 +714,50 @@ fn knuth_plass(
                 k += 1;
                 continue;
             }
-            let sums = prefix.line(items, node.start, b, node.hang_left);
-            let mut stretched = sums;
-            stretched.stretch += pass.extra_stretch;
-            let r = ratio(&stretched, params);
-            let remove = r < -1.0 || forced;
-            if r >= -1.0 {
-                let bad = badness(r);
-                if bad <= pass.threshold {
-                    let d = node.total
-                        + line_demerits(
-                            &params.tuning,
-                            bad,
-                            item,
-                            flagged,
-                            node.run,
-                            b == last_index,
-                        );
-                    let spaces = || prefix.spaces[b] - prefix.spaces[node.start.min(b)];
-                    let (even, adj) = evenness_demerits(params, &sums, spaces);
-                    let mut d = d + even;
-                    if adj.is_finite() && node.adj.is_finite() {
-                        let c = adj - node.adj;
-                        d += params.tuning.contrast * f64::from(spaces().max(1)) * c * c;
-                    }
-                    if params.justified && b == last_index && node.at != usize::MAX && spaces() == 0
-                    {
-                        d += params.tuning.runt_demerits;
-                    }
-                    let fit = fitness(r, bad);
-                    let d = if node.at != usize::MAX && fit.abs_diff(node.fitness) > 1 {
-                        d + params.tuning.adj_demerits
-                    } else {
-                        d
-                    };
-                    let run = if flagged {
-                        (node.run + 1).min(MAX_RUN)
-                    } else {
-                        0
-                    };
-                    let state = state_index(fit, run);
-                    if d < best[state].0 {
-                        best[state] = (d, a, adj);
-                        any = true;
-                    }
+            let c = match line {
+                Some(c) if c.start == node.start && c.hang_left == node.hang_left.to_bits() => c,
+                _ => Candidate::new(items, params, prefix, pass, (node.start, node.hang_left), b),
+            };
+            line = Some(c);
+            let remove = c.r < -1.0 || forced;
+            if c.feasible {
+                let d = node.total
+                    + line_demerits(
+                        &params.tuning,
+                        c.bad,
+                        item,
+                        flagged,
+                        node.run,
+                        b == last_index,
+                    );
+                let mut d = d + c.even;
+                if c.adj.is_finite() && node.adj.is_finite() {
+                    let gap = c.adj - node.adj;
+                    d += params.tuning.contrast * f64::from(c.spaces.max(1)) * gap * gap;
+                }
+                if params.justified && b == last_index && node.at != usize::MAX && c.spaces == 0 {
+                    d += params.tuning.runt_demerits;
+                }
+                let d = if node.at != usize::MAX && c.fit.abs_diff(node.fitness) > 1 {
+                    d + params.tuning.adj_demerits
+                } else {
+                    d
+                };
+                let run = if flagged {
+                    (node.run + 1).min(MAX_RUN)
+                } else {
+                    0
+                };
+                let state = state_index(c.fit, run);
+                if d < best[state].0 {
+                    best[state] = (d, a, c.adj);
+                    any = true;
                 }
             }
             if remove {
-                if pass.last && r < -1.0 {
+                if pass.last && c.r < -1.0 {
                     // Remember the least overfull line that is being given up.
+                    let sums = &c.sums;
                     let over = sums.width - sums.shrink - sums.font_shrink - params.measure;
                     if rescue.is_none_or(|(_, o, t)| over < o || (over == o && node.total < t)) {
                         rescue = Some((a, over, node.total));
@@ -706,12 +775,8 @@ fn knuth_plass(
             // differ), so are all of theirs, and none needs a look. This
             // keeps a long paragraph's passes to the few nodes about a
             // line back instead of every node in the line.
-            if r > 0.0 && !forced {
-                let mut wider = stretched;
-                wider.width += params.em;
-                if badness(ratio(&wider, params)) > pass.threshold {
-                    break;
-                }
+            if c.too_loose && !forced {
+                break;
             }
         }
         // In the last pass, never let the active list run dry: keep the

@@ -47,7 +47,10 @@ const BALANCE_MAX_LINES: f64 = 2.0;
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Placed {
     pub y: Pt,
-    pub slab: Slab,
+    /// Boxed as in the flow, so a slab moves onto its page without being
+    /// copied into memory of another size (a 3,750-page chapter's slabs
+    /// would take that much again while the pages are built).
+    pub slab: Box<Slab>,
     /// A repeated table head (not part of the flow's own order).
     pub repeated: bool,
 }
@@ -88,15 +91,16 @@ impl BodyPage {
             })
             .chain(notes)
             .map(|(placed, place)| {
-                let mut pieces = placed.slab.pieces;
+                let mut slab = placed.slab;
+                let mut pieces = std::mem::take(&mut slab.pieces);
                 for piece in &mut pieces {
                     crate::typeset::flow::shift_piece(piece, x0, placed.y);
                 }
                 SlabPieces {
                     place,
-                    role: placed.slab.role,
-                    node: placed.slab.node,
-                    notes: placed.slab.notes,
+                    notes: slab.take_more().notes,
+                    role: slab.role,
+                    node: slab.node,
                     pieces,
                 }
             })
@@ -116,7 +120,7 @@ pub(crate) fn renumber_pages(pages: &mut [BodyPage], by: isize) {
         pages
             .iter_mut()
             .flat_map(|p| p.slabs.iter_mut().chain(p.notes.iter_mut()))
-            .map(|placed| &mut placed.slab),
+            .map(|placed| &mut *placed.slab),
         by,
     );
 }
@@ -276,7 +280,7 @@ impl<'f> Paginator<'f> {
                     let top = cursor;
                     let bottom = cursor + s.height;
                     let mut with: Vec<usize> = notes.clone();
-                    for &n in &s.notes {
+                    for &n in s.notes() {
                         if !with.contains(&n) {
                             with.push(n);
                         }
@@ -437,7 +441,12 @@ impl<'f> Paginator<'f> {
     fn build(&mut self, t: &Trial, carry: &mut Vec<Slab>, title: &mut Option<String>) -> BodyPage {
         let geo = self.geo;
         let cap = geo.capacity();
-        let mut page = BodyPage::default();
+        let mut page = BodyPage {
+            // Exactly: the slabs leave their boxes for this vector, and
+            // a long chapter's pages hold them all until they are written.
+            slabs: Vec::with_capacity(t.placed.len()),
+            ..BodyPage::default()
+        };
         for &(top, r) in &t.placed {
             // Slabs of the flow move onto the page (the paginator never
             // looks behind the page it builds); table heads are copied.
@@ -448,11 +457,11 @@ impl<'f> Paginator<'f> {
                     .get_mut(i)
                     .map(|e| std::mem::replace(e, Elem::Snap))
                 {
-                    Some(Elem::Slab(s)) => *s,
+                    Some(Elem::Slab(s)) => s,
                     _ => continue,
                 },
                 SlabRef::Head(_) => match self.slab(r) {
-                    Some(s) => s.clone(),
+                    Some(s) => Box::new(s.clone()),
                     None => continue,
                 },
             };
@@ -534,7 +543,7 @@ impl<'f> Paginator<'f> {
                 let h = s.height;
                 page.notes.push(Placed {
                     y,
-                    slab: s,
+                    slab: Box::new(s),
                     repeated: false,
                 });
                 y += h;

@@ -182,7 +182,7 @@ fn overflow(slab: &Slab, y: Pt, bounds: &Bounds) -> Option<(Pt, Pt)> {
                 // does not need, and every glyph of the book comes here.
                 let mut x1 = x0;
                 for g in &run.glyphs {
-                    let end = g.x.0 + g.advance.0;
+                    let end = g.end().0;
                     if end > x1 {
                         x1 = end;
                     }
@@ -239,7 +239,7 @@ pub(crate) fn collect(pages: &[ReportPage<'_>], book: &Book, bounds: Bounds) -> 
             .chain(p.page.notes.iter().map(|n| (n.y, &n.slab)))
         {
             let overfull = placed
-                .issues
+                .issues()
                 .iter()
                 .any(|i| matches!(i.kind, IssueKind::Overfull(_)));
             if let (false, Some((wide, deep))) = (overfull, overflow(placed, y, &bounds)) {
@@ -253,7 +253,7 @@ pub(crate) fn collect(pages: &[ReportPage<'_>], book: &Book, bounds: Bounds) -> 
                 };
                 push(DefectKind::Overflow, p, placed.span, detail);
             }
-            for issue in &placed.issues {
+            for issue in placed.issues() {
                 let (kind, detail) = match issue.kind {
                     IssueKind::Overfull(by) => (DefectKind::Overfull, format!("by {:.1}pt", by.0)),
                     IssueKind::Loose(r) => (DefectKind::Loose, format!("ratio {r:.2}")),
@@ -404,7 +404,7 @@ mod tests {
     fn line(par: usize, index: usize, count: usize, hyphenated: bool) -> Placed {
         Placed {
             y: Pt::ZERO,
-            slab: Slab::new(
+            slab: Box::new(Slab::new(
                 Pt(12.0),
                 Role::Line {
                     par,
@@ -413,7 +413,7 @@ mod tests {
                     hyphenated,
                 },
                 Span::default(),
-            ),
+            )),
             repeated: false,
         }
     }
@@ -421,12 +421,12 @@ mod tests {
     #[test]
     fn counts_every_kind_of_defect() {
         let mut overfull = line(1, 0, 6, true);
-        overfull.slab.issues.push(Issue {
+        overfull.slab.more_mut().issues.push(Issue {
             kind: IssueKind::Overfull(Pt(3.0)),
             span: Span::default(),
         });
         let mut loose = line(1, 1, 6, true);
-        loose.slab.issues.push(Issue {
+        loose.slab.more_mut().issues.push(Issue {
             kind: IssueKind::Loose(2.5),
             span: Span::default(),
         });
@@ -448,14 +448,14 @@ mod tests {
                 line(2, 2, 3, false),
                 Placed {
                     y: Pt::ZERO,
-                    slab: Slab::new(
+                    slab: Box::new(Slab::new(
                         Pt(24.0),
                         Role::Heading {
                             level: 2,
                             title: "H".into(),
                         },
                         Span::default(),
-                    ),
+                    )),
                     repeated: false,
                 },
             ],

@@ -518,7 +518,9 @@ fn place_row(
             slab.pieces.push(Piece::Node(Owner::Slab));
         }
         lines_max = lines_max.max(set.lines.len());
-        slab.issues.extend(set.issues.iter().cloned());
+        if !set.issues.is_empty() {
+            slab.more_mut().issues.extend(set.issues.iter().cloned());
+        }
     }
     lead * lines_max as f64
 }

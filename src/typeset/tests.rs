@@ -131,8 +131,8 @@ fn page_text(page: &Page) -> String {
     let mut out = String::new();
     for item in &page.items {
         if let Item::Text(run) = item {
-            for g in &run.glyphs {
-                out.push_str(run.glyph_text(g));
+            for (_, text) in run.glyph_texts() {
+                out.push_str(text);
             }
             out.push(' ');
         }
@@ -406,7 +406,7 @@ fn chapters_open_on_new_pages_and_contents_numbers_match() {
         let expected = (target - offset + 1).to_string();
         let printed = contents[0].items.iter().any(|it| match it {
             Item::Text(run) => {
-                let text: String = run.glyphs.iter().map(|g| run.glyph_text(g)).collect();
+                let text: String = run.glyph_texts().map(|(_, t)| t).collect();
                 text == expected && run.baseline > link.y && run.baseline < link.y + link.height
             }
             _ => false,
@@ -567,7 +567,7 @@ fn code_never_overflows_the_measure() {
             for piece in &p.slab.pieces {
                 if let crate::typeset::flow::Piece::Item(Item::Text(run)) = piece {
                     for g in &run.glyphs {
-                        assert!(g.x + g.advance <= geo.measure + Pt(0.01));
+                        assert!(g.end() <= geo.measure + Pt(0.01));
                     }
                 }
             }
@@ -859,10 +859,7 @@ fn lines_of_page(page: &Page) -> Vec<String> {
             Item::Text(run) => Some((
                 run.baseline.0.round() as i64,
                 run.glyphs.first().map_or(0.0, |g| g.x.0),
-                run.glyphs
-                    .iter()
-                    .map(|g| run.glyph_text(g))
-                    .collect::<String>(),
+                run.glyph_texts().map(|(_, t)| t).collect::<String>(),
             )),
             _ => None,
         })
@@ -1069,8 +1066,9 @@ fn code_sets_what_the_mono_face_lacks_in_the_book_face() {
     let serif = crate::typeset::frame::FontId(0);
     assert_eq!(t.document.fonts[serif.0].postscript_name, "GentiumBookPlus");
     let dashes: Vec<_> = runs(&t.document)
-        .flat_map(|(_, r)| r.glyphs.iter().map(move |g| (r, g)))
-        .filter(|(r, g)| r.glyph_text(g) == "\u{2013}")
+        .flat_map(|(_, r)| r.glyph_texts().map(move |(g, t)| (r, g, t)))
+        .filter(|&(_, _, t)| t == "\u{2013}")
+        .map(|(r, g, _)| (r, g))
         .collect();
     assert_eq!(dashes.len(), 2, "inline and block: {dashes:?}");
     for (run, g) in dashes {
@@ -1193,7 +1191,7 @@ fn inline_images_sit_on_the_baseline_among_the_words() {
         assert!(!line.is_empty(), "no line at the image's bottom {img:?}");
         for r in &line {
             for g in &r.glyphs {
-                let (a, z) = (g.x, g.x + g.advance);
+                let (a, z) = (g.x, g.end());
                 assert!(
                     z <= img.x + Pt(1e-6) || a >= img.x + img.width - Pt(1e-6),
                     "{img:?} {g:?}"
@@ -1300,7 +1298,7 @@ fn runs_with_text(doc: &Document) -> Vec<(String, &crate::typeset::frame::TextRu
         .iter()
         .flat_map(|p| &p.items)
         .filter_map(|i| match i {
-            Item::Text(run) => Some((run.glyphs.iter().map(|g| run.glyph_text(g)).collect(), run)),
+            Item::Text(run) => Some((run.glyph_texts().map(|(_, t)| t).collect(), run)),
             _ => None,
         })
         .collect()
@@ -1405,7 +1403,7 @@ fn a_display_formula_wider_than_the_measure_shrinks_then_warns() {
     let (min, max) = runs_with_text(&t.document)
         .iter()
         .filter(|(_, r)| r.font.0 == math_font)
-        .flat_map(|(_, r)| r.glyphs.iter().map(|g| (g.x, g.x + g.advance)))
+        .flat_map(|(_, r)| r.glyphs.iter().map(|g| (g.x, g.end())))
         .fold((Pt(f64::MAX), Pt(0.0)), |(a, b), (x, e)| {
             (a.min(x), b.max(e))
         });
@@ -1456,14 +1454,14 @@ fn displays_take_whole_lines_close_together_and_the_text_after_goes_on() {
 fn placed_glyphs(doc: &Document) -> Vec<(usize, f64, f64, f64, f64, String)> {
     runs(doc)
         .flat_map(|(page, r)| {
-            r.glyphs.iter().map(move |g| {
+            r.glyph_texts().map(move |(g, t)| {
                 (
                     page,
                     r.baseline.0,
                     g.x.0,
-                    (g.x + g.advance).0,
+                    g.end().0,
                     r.size.0,
-                    r.glyph_text(g).to_string(),
+                    t.to_string(),
                 )
             })
         })

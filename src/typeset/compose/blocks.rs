@@ -109,9 +109,8 @@ impl Composer<'_> {
                     _ if align != Alignment::Justify => Pt::ZERO,
                     _ => ctx.size * crate::typeset::cjk::paragraph_indent(self.language(ctx)),
                 };
-                let slabs = self.set(&pb, ctx, indent, align, true, block.span);
                 let first = out.len();
-                self.push_lines(slabs, ctx, out);
+                self.set_into(&mut pb, ctx, (indent, align, true), block.span, out);
                 self.anchor_inline_ids(inlines, first, out);
                 claim(out, first, par);
                 self.place = saved;
@@ -439,7 +438,7 @@ impl Composer<'_> {
             baselines.push(baseline);
         }
         let anchor_y = (extra + line_height - size).max(Pt::ZERO);
-        slab.anchors.push((h.id.clone(), anchor_y));
+        slab.more_mut().anchors.push((h.id.clone(), anchor_y));
         self.push_tall(slab, &baselines, out);
     }
 
@@ -542,7 +541,7 @@ impl Composer<'_> {
             baselines.push(baseline);
         }
         if let Some(id) = id {
-            slab.anchors.push((id.to_string(), Pt::ZERO));
+            slab.more_mut().anchors.push((id.to_string(), Pt::ZERO));
         }
         (slab, baselines)
     }
@@ -899,7 +898,7 @@ impl Composer<'_> {
             .get_mut(first..)
             .and_then(|rest| rest.iter_mut().find(|e| matches!(e, Elem::Slab(_))))
         {
-            slab.anchors.push((id.to_string(), Pt::ZERO));
+            slab.more_mut().anchors.push((id.to_string(), Pt::ZERO));
         }
     }
 

@@ -3,6 +3,8 @@
 //! strike-through, highlight), link areas and inline images among the
 //! words in reading order; warnings about words and glyphs.
 
+use std::borrow::Cow;
+
 use super::*;
 
 impl Composer<'_> {
@@ -29,48 +31,151 @@ impl Composer<'_> {
         hyphenate: bool,
         span: Span,
     ) -> Vec<Slab> {
+        let mut slabs = Vec::new();
+        let count = self.set_each(
+            pb,
+            Cow::Borrowed(&pb.items),
+            ctx,
+            (first_indent, align, hyphenate),
+            span,
+            &mut |_, s| slabs.push(s),
+        );
+        for slab in &mut slabs {
+            set_count(slab, count);
+        }
+        slabs
+    }
+
+    /// [`Composer::set`] and [`Composer::push_lines`] in one: the slabs go
+    /// into `out` as each piece of a long paragraph is laid out, so its
+    /// lines, its slabs and the flow never hold them all at once. Takes
+    /// `pb`'s items, whose text is freed as the layout goes on.
+    pub(crate) fn set_into(
+        &mut self,
+        pb: &mut ParBuilder,
+        ctx: &Ctx,
+        (first_indent, align, hyphenate): (Pt, Alignment, bool),
+        span: Span,
+        out: &mut Vec<Elem>,
+    ) {
+        let first = out.len();
+        let breaks = !ctx.in_note;
+        let items = Cow::Owned(std::mem::take(&mut pb.items));
+        let count = self.set_each(
+            pb,
+            items,
+            ctx,
+            (first_indent, align, hyphenate),
+            span,
+            &mut |i, s| {
+                // A break before every line that leaves enough lines above it;
+                // those that leave too few below are taken out at the end.
+                if breaks && i > 0 && i >= MIN_LINES_AT_BREAK {
+                    out.push(Elem::brk());
+                }
+                out.push(Elem::slab(s));
+            },
+        );
+        if breaks {
+            let tail = (count + 1).saturating_sub(MIN_LINES_AT_BREAK);
+            for i in (tail.max(MIN_LINES_AT_BREAK).max(1)..count).rev() {
+                // Line i sits after its i lines and the breaks before
+                // lines MIN_LINES_AT_BREAK..=i; its break right before it.
+                out.remove(first + 2 * i - MIN_LINES_AT_BREAK);
+            }
+        }
+        for elem in &mut out[first..] {
+            if let Elem::Slab(slab) = elem {
+                set_count(slab, count);
+            }
+        }
+    }
+
+    /// Lays out a paragraph of `items` (`pb`'s) and hands each line's slab
+    /// to `emit` with its index, a piece of the paragraph at a time;
+    /// returns the number of lines. The slabs' [`Role::Line`] count is left
+    /// 0 for the caller to fill in.
+    fn set_each(
+        &mut self,
+        pb: &ParBuilder,
+        items: Cow<'_, [ParItem]>,
+        ctx: &Ctx,
+        (first_indent, align, hyphenate): (Pt, Alignment, bool),
+        span: Span,
+        emit: &mut dyn FnMut(usize, Slab),
+    ) -> usize {
         let opts = ParOptions {
             first_indent,
             protrusion: align == Alignment::Justify,
             expansion: self.geo.expansion,
             ..self.par_options(ctx, self.measure(ctx), align, hyphenate)
         };
-        let mut layout = layout_paragraph(&mut self.fonts, &pb.items, &opts);
-        self.warn_missing_glyphs(Some(span));
-        let par = self.new_par_id();
-        let count = layout.lines.len();
-        let word_starts = pb.word_starts();
-        let mut slabs: Vec<Slab> = layout
-            .lines
-            .iter_mut()
-            .enumerate()
-            .map(|(index, line)| {
-                let role = Role::Line {
-                    par,
-                    index,
-                    count,
-                    hyphenated: line.hyphenated,
-                };
-                // Tall inline formulas push the lines apart where they
-                // would touch the next or previous line.
-                let (above, below) = math_extra(line, &pb.marks, ctx);
-                let mut slab = Slab::new(ctx.leading + above + below, role, line_span(line, span));
-                slab.origin = Some((span.start, pb.words_before(&word_starts, line.text_start)));
-                if align == Alignment::Justify && index + 1 < count {
-                    slab.spacing = Some(line.ratio as f32);
-                }
-                self.line_pieces(
-                    line,
-                    &pb.marks,
-                    ctx.left,
-                    ctx.leading + above,
-                    ctx.size,
-                    &mut slab,
-                );
-                slab
-            })
-            .collect();
         let measure = self.measure(ctx);
+        let par = self.new_par_id();
+        let mut pieces = Pieces::new(items, &opts, ParTuning::default());
+        let mut first_line = 0;
+        while let Some(mut layout) = pieces.next(&mut self.fonts) {
+            self.warn_missing_glyphs(Some(span));
+            let last_piece = pieces.done();
+            let n = layout.lines.len();
+            let mut slabs: Vec<Slab> = layout
+                .lines
+                .iter_mut()
+                .enumerate()
+                .map(|(k, line)| {
+                    let index = first_line + k;
+                    let role = Role::Line {
+                        par,
+                        index,
+                        count: 0,
+                        hyphenated: line.hyphenated,
+                    };
+                    // Tall inline formulas push the lines apart where they
+                    // would touch the next or previous line.
+                    let (above, below) = math_extra(line, &pb.marks, ctx);
+                    let mut slab =
+                        Slab::new(ctx.leading + above + below, role, line_span(line, span));
+                    let words = pb.words_before(line.text_start);
+                    slab.origin = Some((span.start, u32::try_from(words).unwrap_or(u32::MAX)));
+                    if align == Alignment::Justify && !(last_piece && k + 1 == n) {
+                        slab.spacing = Some(line.ratio as f32);
+                    }
+                    self.line_pieces(
+                        line,
+                        &pb.marks,
+                        ctx.left,
+                        ctx.leading + above,
+                        ctx.size,
+                        &mut slab,
+                    );
+                    slab
+                })
+                .collect();
+            self.line_issues(
+                &layout,
+                &mut slabs,
+                first_line,
+                (first_indent, measure),
+                span,
+            );
+            for (k, slab) in slabs.into_iter().enumerate() {
+                emit(first_line + k, slab);
+            }
+            first_line += n;
+        }
+        first_line
+    }
+
+    /// Records the issues of a piece of a paragraph's lines on their slabs
+    /// (`slabs[0]` is line `first_line`), and warns of over-long words.
+    fn line_issues(
+        &mut self,
+        layout: &ParagraphLayout,
+        slabs: &mut [Slab],
+        first_line: usize,
+        (first_indent, measure): (Pt, Pt),
+        span: Span,
+    ) {
         let too_long: BTreeSet<usize> = layout
             .issues
             .iter()
@@ -83,13 +188,14 @@ impl Composer<'_> {
             } else {
                 issue.span
             };
+            let local = issue.line.wrapping_sub(first_line);
             match issue.kind {
                 // A line holding a word too long for the measure is
                 // overfull whatever its spacing says.
                 LineIssueKind::Loose { .. } if too_long.contains(&issue.line) => {}
                 LineIssueKind::WordTooLong => {
                     self.warn_long_word(issue_span);
-                    let by = layout.lines.get(issue.line).map_or(Pt::ZERO, |l| {
+                    let by = layout.lines.get(local).map_or(Pt::ZERO, |l| {
                         let indent = if issue.line == 0 {
                             first_indent
                         } else {
@@ -97,13 +203,13 @@ impl Composer<'_> {
                         };
                         (l.width + indent - measure).max(Pt::ZERO)
                     });
-                    if let Some(s) = slabs.get_mut(issue.line) {
+                    if let Some(s) = slabs.get_mut(local) {
                         if !s
-                            .issues
+                            .issues()
                             .iter()
                             .any(|i| matches!(i.kind, IssueKind::Overfull(_)))
                         {
-                            s.issues.push(Issue {
+                            s.more_mut().issues.push(Issue {
                                 kind: IssueKind::Overfull(by),
                                 span: issue_span,
                             });
@@ -112,18 +218,18 @@ impl Composer<'_> {
                 }
                 LineIssueKind::WordBroken => self.warn_broken_word(issue_span),
                 LineIssueKind::Overfull { by } => {
-                    if let Some(s) = slabs.get_mut(issue.line) {
-                        s.issues
-                            .retain(|i| !matches!(i.kind, IssueKind::Overfull(_)));
-                        s.issues.push(Issue {
+                    if let Some(s) = slabs.get_mut(local) {
+                        let issues = &mut s.more_mut().issues;
+                        issues.retain(|i| !matches!(i.kind, IssueKind::Overfull(_)));
+                        issues.push(Issue {
                             kind: IssueKind::Overfull(by),
                             span: issue_span,
                         });
                     }
                 }
                 LineIssueKind::Loose { ratio } if ratio > VERY_LOOSE => {
-                    if let Some(s) = slabs.get_mut(issue.line) {
-                        s.issues.push(Issue {
+                    if let Some(s) = slabs.get_mut(local) {
+                        s.more_mut().issues.push(Issue {
                             kind: IssueKind::Loose(ratio),
                             span: issue_span,
                         });
@@ -132,7 +238,6 @@ impl Composer<'_> {
                 LineIssueKind::Loose { .. } => {}
             }
         }
-        slabs
     }
 
     /// Warns, once per place like a long word, that a word too long for
@@ -195,7 +300,6 @@ impl Composer<'_> {
         size: Pt,
         slab: &mut Slab,
     ) {
-        slab.pieces.reserve(line.runs.len() + line.links.len());
         // The inline nodes' stretches of the line, in order.
         let nodes: Vec<(Pt, Pt, BlockId)> = line
             .links
@@ -203,6 +307,12 @@ impl Composer<'_> {
             .filter_map(|&(a, b, i)| Some((a, b, marks.marking(i)?.node?)))
             .collect();
         let base = marks.base.map_or(Owner::Slab, Owner::Node);
+        // Exactly what a plain line needs (its runs, and the owner before
+        // and after them): a long paragraph's lines all wait for the PDF,
+        // and `reserve` would round a line of one run up to four pieces.
+        let owners = if base == Owner::Slab { 0 } else { 2 };
+        slab.pieces
+            .reserve_exact(line.runs.len() + line.links.len() + owners);
         let owner_at = |at: Pt| {
             nodes
                 .iter()
@@ -281,7 +391,7 @@ impl Composer<'_> {
             let owners: Vec<Owner> = run
                 .glyphs
                 .iter()
-                .map(|g| owner_at(g.x + g.advance / 2.0))
+                .map(|g| owner_at(g.x + g.advance() / 2.0))
                 .collect();
             for (o, part) in split_run(run, &owners) {
                 let start = part.glyphs.first().map_or(Pt::ZERO, |g| g.x);
@@ -320,8 +430,8 @@ impl Composer<'_> {
         }
         own(&mut slab.pieces, Owner::Slab);
         for &m in &line.markers {
-            if !slab.notes.contains(&m) {
-                slab.notes.push(m);
+            if !slab.notes().contains(&m) {
+                slab.more_mut().notes.push(m);
             }
         }
     }
@@ -406,6 +516,13 @@ impl Composer<'_> {
     }
 }
 
+/// Puts the number of its paragraph's lines into a line's role.
+fn set_count(slab: &mut Slab, lines: usize) {
+    if let Role::Line { count, .. } = &mut slab.role {
+        *count = lines;
+    }
+}
+
 /// Stretches of one link closer than this (in pt) are one area.
 pub(super) const LINK_JOIN: f64 = 0.01;
 
@@ -426,7 +543,7 @@ pub(super) fn split_run(run: TextRun, owners: &[Owner]) -> Vec<(Owner, TextRun)>
         return vec![(first, run)];
     }
     let mut parts: Vec<(Owner, TextRun)> = Vec::new();
-    for (i, (glyph, &owner)) in run.glyphs.iter().zip(owners).enumerate() {
+    for (i, ((glyph, text), &owner)) in run.glyph_texts().zip(owners).enumerate() {
         if parts.last().is_none_or(|(o, _)| *o != owner) {
             let part = TextRun {
                 font: run.font,
@@ -445,9 +562,8 @@ pub(super) fn split_run(run: TextRun, owners: &[Owner]) -> Vec<(Owner, TextRun)>
             continue;
         };
         let mut g = *glyph;
-        g.text_start = part.text.len() as u32;
-        part.text.push_str(run.glyph_text(glyph));
-        g.text_len = (part.text.len() as u32 - g.text_start) as u16;
+        part.text.push_str(text);
+        g.text_len = text.len() as u16;
         let offset = run.y_offset(i);
         if offset != Pt::ZERO {
             part.offsets.push((part.glyphs.len() as u32, offset));

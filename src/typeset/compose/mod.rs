@@ -38,7 +38,8 @@ use crate::typeset::flow::{
 use crate::typeset::fonts::{Face, Fonts};
 use crate::typeset::frame::{Item, Numbering, PlacedImage, Rect, StructKind, StructNode, TextRun};
 use crate::typeset::paragraph::{
-    layout_paragraph, Alignment, Line, LineIssueKind, ParItem, ParOptions, TextStyle,
+    layout_paragraph, Alignment, Line, LineIssueKind, ParItem, ParOptions, ParTuning,
+    ParagraphLayout, Pieces, TextStyle,
 };
 use crate::units::Pt;
 
@@ -235,9 +236,16 @@ pub(crate) struct ParBuilder {
     joined: usize,
     /// Pieces of the joined text that are running text in the sense of
     /// [`crate::model::running_text`]: (joined start, joined end, start in
-    /// `running`). Note numbers, image alt text and HTML are not.
+    /// the running text). Note numbers, image alt text and HTML are not.
     segments: Vec<(usize, usize, usize)>,
-    running: String,
+    /// Length of the running text so far (the running pieces joined).
+    running_len: usize,
+    /// Offsets in the running text where words begin, noted as the text
+    /// comes rather than kept whole: a 10 MB paragraph's text would be a
+    /// third copy of it.
+    word_starts: Vec<u32>,
+    /// The running text so far ends inside a word.
+    in_word: bool,
     /// The items so far may need the bidi algorithm (see
     /// [`ParBuilder::has_bidi`]); kept as they are pushed, since a long
     /// paragraph asks after every note reference.
@@ -286,8 +294,8 @@ impl ParBuilder {
     ) {
         let at = self.joined;
         self.object(width, object, style, mark, span);
-        self.segments.push((at, self.joined, self.running.len()));
-        self.running.push_str(running);
+        self.segments.push((at, self.joined, self.running_len));
+        self.push_running(running);
     }
 
     /// The language of the text that follows (`None`: the paragraph's).
@@ -321,9 +329,9 @@ impl ParBuilder {
     pub fn line_break(&mut self) {
         self.items.push(ParItem::LineBreak);
         self.segments
-            .push((self.joined, self.joined + 1, self.running.len()));
+            .push((self.joined, self.joined + 1, self.running_len));
         self.joined += 1;
-        self.running.push(' ');
+        self.push_running(" ");
     }
 
     fn push_text(
@@ -347,35 +355,35 @@ impl ParBuilder {
         });
         if running {
             self.segments
-                .push((self.joined, self.joined + text.len(), self.running.len()));
-            self.running.push_str(text);
+                .push((self.joined, self.joined + text.len(), self.running_len));
+            self.push_running(text);
         }
         self.joined += text.len();
     }
 
-    /// Offsets in the running text where words begin.
-    fn word_starts(&self) -> Vec<usize> {
-        let mut starts = Vec::new();
-        let mut in_word = false;
-        for (i, c) in self.running.char_indices() {
+    /// Appends `text` to the running text, noting where its words begin.
+    fn push_running(&mut self, text: &str) {
+        for (i, c) in text.char_indices() {
             let space = c.is_whitespace();
-            if !space && !in_word {
-                starts.push(i);
+            if !space && !self.in_word {
+                let at = self.running_len + i;
+                self.word_starts.push(u32::try_from(at).unwrap_or(u32::MAX));
             }
-            in_word = !space;
+            self.in_word = !space;
         }
-        starts
+        self.running_len += text.len();
     }
 
     /// How many running-text words begin before byte `at` of the joined
-    /// text; `starts` is [`ParBuilder::word_starts`].
-    fn words_before(&self, starts: &[usize], at: usize) -> usize {
+    /// text.
+    fn words_before(&self, at: usize) -> usize {
         let idx = self.segments.partition_point(|&(start, _, _)| start <= at);
         let running_at = match idx.checked_sub(1).map(|i| self.segments[i]) {
             Some((start, end, run)) => run + at.min(end) - start,
             None => 0,
         };
-        starts.partition_point(|&s| s < running_at)
+        self.word_starts
+            .partition_point(|&s| (s as usize) < running_at)
     }
 }
 
@@ -914,7 +922,7 @@ impl<'a> Composer<'a> {
             .collect();
         if let Some(first) = slabs.first_mut() {
             let y = (first.height - ctx.size).max(Pt::ZERO);
-            first.anchors.push((id.to_string(), y));
+            first.more_mut().anchors.push((id.to_string(), y));
         }
         (slabs, note)
     }

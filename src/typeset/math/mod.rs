@@ -106,14 +106,12 @@ fn frame_items(items: Vec<MItem>, math: FontId, text: FontId) -> Vec<Item> {
                     });
                 }
                 let r = run.as_mut().expect("a run was just started");
-                let start = r.text.len() as u32;
                 r.text.push_str(&t);
                 r.glyphs.push(Glyph {
                     id,
                     text_len: t.len() as u16,
-                    text_start: start,
                     x: Pt(x),
-                    advance: Pt(advance),
+                    advance: advance as f32,
                 });
             }
             MItem::Rule {
@@ -181,11 +179,7 @@ mod tests {
             b.items
                 .iter()
                 .filter_map(|i| match i {
-                    Item::Text(r) => r
-                        .glyphs
-                        .iter()
-                        .find(|g| r.glyph_text(g) == "|")
-                        .map(|g| g.id),
+                    Item::Text(r) => r.glyph_texts().find(|&(_, t)| t == "|").map(|(g, _)| g.id),
                     _ => None,
                 })
                 .next()

@@ -44,6 +44,7 @@
 //! - Thai, Lao, Khmer and Burmese ([`super::segment`]) break between the
 //!   words a dictionary finds.
 
+use std::borrow::Cow;
 use std::time::Instant;
 
 use unicode_linebreak::BreakOpportunity;
@@ -232,7 +233,7 @@ pub struct LineIssue {
 }
 
 /// A laid-out paragraph.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ParagraphLayout {
     pub lines: Vec<Line>,
     pub issues: Vec<LineIssue>,
@@ -362,44 +363,125 @@ pub(crate) fn layout_tuned(
     opts: &ParOptions,
     tuning: ParTuning,
 ) -> ParagraphLayout {
-    let total: usize = items.iter().map(joined_len).sum();
-    if total <= 2 * PIECE_BYTES {
-        return layout_piece(fonts, items, opts, tuning, false).layout;
+    let mut pieces = Pieces::new(Cow::Borrowed(items), opts, tuning);
+    let mut out = pieces.next(fonts).unwrap_or_default();
+    while let Some(piece) = pieces.next(fonts) {
+        out.lines.extend(piece.lines);
+        out.issues.extend(piece.issues);
     }
-    let mut out = ParagraphLayout {
-        lines: Vec::new(),
-        issues: Vec::new(),
-    };
-    let mut opts = opts.clone();
-    let mut from = 0;
-    loop {
-        let last = total - from <= 2 * PIECE_BYTES;
-        let end = if last { total } else { from + PIECE_BYTES };
-        let (piece, prefix, reached) = slice_items(items, from, end);
-        let laid = layout_piece(fonts, &piece, &opts, tuning, !last);
-        let first_line = out.lines.len();
+    out
+}
+
+/// A paragraph laid out a piece at a time (see [`PIECE_BYTES`]), so a
+/// caller can turn each piece's lines into what it keeps before the next
+/// piece is laid out, instead of holding every line of a long paragraph
+/// next to what it makes of them. A paragraph of at most twice
+/// [`PIECE_BYTES`] is one piece.
+pub(crate) struct Pieces<'a> {
+    /// The paragraph's items. When they are the caller's to give, the
+    /// text of those before the next piece is freed as the layout goes on.
+    items: Cow<'a, [ParItem]>,
+    /// Where each item starts in the joined text (and, last, its length):
+    /// what `items` said before any text was freed.
+    starts: Vec<usize>,
+    /// Items before this one have had their text freed.
+    freed: usize,
+    opts: ParOptions,
+    tuning: ParTuning,
+    /// Length of the paragraph's joined text.
+    total: usize,
+    /// Where the next piece starts in the joined text; `None` when done.
+    from: Option<usize>,
+    /// Lines of the pieces laid out so far.
+    lines: usize,
+}
+
+impl<'a> Pieces<'a> {
+    pub(crate) fn new(
+        items: Cow<'a, [ParItem]>,
+        opts: &ParOptions,
+        tuning: ParTuning,
+    ) -> Pieces<'a> {
+        let mut starts = Vec::with_capacity(items.len() + 1);
+        let mut total = 0;
+        for item in items.iter() {
+            starts.push(total);
+            total += joined_len(item);
+        }
+        starts.push(total);
+        Pieces {
+            items,
+            starts,
+            freed: 0,
+            opts: opts.clone(),
+            tuning,
+            total,
+            from: Some(0),
+            lines: 0,
+        }
+    }
+
+    /// Whether the last piece has been laid out.
+    pub(crate) fn done(&self) -> bool {
+        self.from.is_none()
+    }
+
+    /// Frees the text of the items that end at or before `at`, where the
+    /// next piece starts, if the items are this layout's own: pieces after
+    /// it only look at them for the language and isolates in force.
+    fn free_before(&mut self, at: usize) {
+        let Cow::Owned(items) = &mut self.items else {
+            return;
+        };
+        while self.freed < items.len() && self.starts[self.freed + 1] <= at {
+            if let ParItem::Text { text, .. } = &mut items[self.freed] {
+                *text = String::new();
+            }
+            self.freed += 1;
+        }
+    }
+
+    /// Lays out the next piece: its lines, and its issues numbered among
+    /// all the paragraph's lines (the first piece's lines are lines 0…);
+    /// `None` after the last piece.
+    pub(crate) fn next(&mut self, fonts: &mut Fonts) -> Option<ParagraphLayout> {
+        let from = self.from?;
+        if from == 0 && self.total <= 2 * PIECE_BYTES {
+            self.from = None;
+            let layout = layout_piece(fonts, &self.items, &self.opts, self.tuning, false).layout;
+            self.lines = layout.lines.len();
+            return Some(layout);
+        }
+        let last = self.total - from <= 2 * PIECE_BYTES;
+        let end = if last { self.total } else { from + PIECE_BYTES };
+        let (piece, prefix, reached) = slice_items(&self.items, &self.starts, from, end);
+        let laid = layout_piece(fonts, &piece, &self.opts, self.tuning, !last);
+        let mut out = laid.layout;
         // Offsets in the piece's text (after the state re-opened in front
         // of it) → offsets in the paragraph's.
         let shift = |at: usize| (at + from).saturating_sub(prefix);
-        for mut line in laid.layout.lines {
+        for line in &mut out.lines {
             line.text_start = shift(line.text_start);
-            out.lines.push(line);
         }
-        for mut issue in laid.layout.issues {
-            issue.line += first_line;
-            out.issues.push(issue);
+        for issue in &mut out.issues {
+            issue.line += self.lines;
         }
-        if last {
-            return out;
-        }
-        // The next piece goes on from the word after the last line kept,
-        // in the same direction and without an indent.
-        opts.first_indent = Pt::ZERO;
-        opts.rtl = Some(laid.rtl);
-        // Without a break to start again from, the next piece starts where
-        // this one stopped.
-        let stop = reached.max(from + 1);
-        from = laid.next.map_or(stop, shift).clamp(from + 1, stop);
+        self.lines += out.lines.len();
+        self.from = if last {
+            None
+        } else {
+            // The next piece goes on from the word after the last line
+            // kept, in the same direction and without an indent.
+            self.opts.first_indent = Pt::ZERO;
+            self.opts.rtl = Some(laid.rtl);
+            // Without a break to start again from, the next piece starts
+            // where this one stopped.
+            let stop = reached.max(from + 1);
+            let next = laid.next.map_or(stop, shift).clamp(from + 1, stop);
+            self.free_before(next);
+            Some(next)
+        };
+        Some(out)
     }
 }
 
@@ -413,22 +495,26 @@ struct LaidPiece {
     rtl: bool,
 }
 
-/// The items of a paragraph from joined-text offset `from` (a character
-/// boundary) to about `end`, after the language and the isolates open at
-/// `from`; with the length those re-opened items add in front, and where
+/// The items of a paragraph (starting at `starts` in the joined text) from
+/// joined-text offset `from` (a character boundary) to about `end`, after
+/// the language and the isolates open at `from`; with the length those
+/// re-opened items add in front, and where
 /// (a character boundary) the piece stops. Items of no length at `from`
 /// (markers, a language) go with the text after them.
-fn slice_items(items: &[ParItem], from: usize, end: usize) -> (Vec<ParItem>, usize, usize) {
+fn slice_items(
+    items: &[ParItem],
+    starts: &[usize],
+    from: usize,
+    end: usize,
+) -> (Vec<ParItem>, usize, usize) {
     let mut language: Option<String> = None;
     let mut isolates: Vec<Option<bool>> = Vec::new();
     let mut piece = Vec::new();
-    let mut pos = 0;
     let mut reached = from;
     let mut started = false;
-    for item in items {
-        let len = joined_len(item);
-        let (a, b) = (pos, pos + len);
-        pos = b;
+    for (k, item) in items.iter().enumerate() {
+        let (a, b) = (starts[k], starts[k + 1]);
+        let len = b - a;
         if !started {
             if b < from || (b == from && len > 0) {
                 match item {

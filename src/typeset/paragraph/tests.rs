@@ -38,12 +38,12 @@ pub(crate) fn line_text(l: &Line) -> String {
     let mut out = String::new();
     let mut end: Option<f64> = None;
     for r in &l.runs {
-        for g in &r.glyphs {
+        for (g, text) in r.glyph_texts() {
             if end.is_some_and(|e| g.x.0 - e > 1.0) {
                 out.push(' ');
             }
-            out.push_str(r.glyph_text(g));
-            end = Some(g.x.0 + g.advance.0);
+            out.push_str(text);
+            end = Some(g.end().0);
         }
     }
     out
@@ -124,9 +124,7 @@ fn glyphs(l: &Line) -> impl Iterator<Item = &Glyph> {
 
 /// Right edge of the line's last glyph.
 fn right_edge(l: &Line) -> f64 {
-    glyphs(l)
-        .map(|g| g.x.0 + g.advance.0)
-        .fold(f64::MIN, f64::max)
+    glyphs(l).map(|g| g.end().0).fold(f64::MIN, f64::max)
 }
 
 /// The text as the lines show it, hyphens at line ends removed.
@@ -389,7 +387,7 @@ fn ligatures_extract_as_their_letters() {
         l.lines
             .iter()
             .flat_map(|l| &l.runs)
-            .flat_map(|r| r.glyphs.iter().map(move |g| r.glyph_text(g)))
+            .flat_map(|r| r.glyph_texts().map(|(_, t)| t))
             .any(|t| t.chars().count() > 1),
         "no ligature glyph"
     );
@@ -473,7 +471,7 @@ fn markers_and_links_report_their_lines() {
     let a = line
         .runs
         .iter()
-        .flat_map(|r| r.glyphs.iter().map(move |g| (g, r.glyph_text(g))))
+        .flat_map(|r| r.glyph_texts())
         .find(|(g, t)| *t == "A" && g.x.0 >= with_link[0].1 .0 .0 - 0.01)
         .map(|(g, _)| g.x.0);
     assert_eq!(
@@ -720,7 +718,7 @@ fn ragged_settings_keep_natural_spaces() {
         for line in &l.lines {
             let g: Vec<&Glyph> = glyphs(line).collect();
             for w in g.windows(2) {
-                let gap = w[1].x.0 - (w[0].x.0 + w[0].advance.0);
+                let gap = w[1].x.0 - (w[0].end().0);
                 assert!(
                     gap < 0.5 || (gap - space).abs() < 1e-6,
                     "{align:?}: gap {gap}"
@@ -830,7 +828,7 @@ fn protrusion_hangs_punctuation_into_the_margin() {
     assert!(line_text(first).ends_with(','));
     let comma = glyphs(first)
         .last()
-        .map(|g| (g.x.0, g.advance.0))
+        .map(|g| (g.x.0, f64::from(g.advance)))
         .unwrap_or_default();
     assert!(comma.0 + comma.1 > m + 0.3 * comma.1, "{comma:?}");
     assert!(comma.0 + comma.1 < m + comma.1);
@@ -895,7 +893,7 @@ fn isolated_text_stays_apart_from_a_neighbour_at_its_level() {
     let mut glyphs: Vec<(f64, &str)> = l.lines[0]
         .runs
         .iter()
-        .flat_map(|r| r.glyphs.iter().map(move |g| (g.x.0, r.glyph_text(g))))
+        .flat_map(|r| r.glyph_texts().map(|(g, t)| (g.x.0, t)))
         .collect();
     glyphs.sort_by(|a, b| a.0.total_cmp(&b.0));
     let visual: String = glyphs.iter().map(|g| g.1).collect();
