@@ -164,7 +164,8 @@ pub fn write_container_cached(
         let file = match old.remove(name) {
             Some(f) if f.raw == *raw && f.data.is_none() == stored => f,
             _ => Deflated {
-                raw: raw.clone(),
+                // A copy of the file only when it is kept for the next.
+                raw: if cache.keep { raw.clone() } else { Vec::new() },
                 crc: crc32fast::hash(raw),
                 data: (!stored).then(|| deflate(raw)),
             },

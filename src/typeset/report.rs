@@ -213,6 +213,14 @@ fn overflow(slab: &Slab, y: Pt, bounds: &Bounds) -> Option<(Pt, Pt)> {
     (wide > Pt::ZERO || deep > Pt::ZERO).then_some((wide, deep))
 }
 
+/// The hyphenated lines of a paragraph met in a row so far, and the first.
+#[derive(Default)]
+struct HyphenRun {
+    lines: usize,
+    /// Page index and span of the run's first line.
+    first: (usize, Span),
+}
+
 /// Finds the defects of laid-out body pages.
 pub(crate) fn collect(pages: &[ReportPage<'_>], book: &Book, bounds: Bounds) -> LayoutReport {
     let mut report = LayoutReport::default();
@@ -225,11 +233,12 @@ pub(crate) fn collect(pages: &[ReportPage<'_>], book: &Book, bounds: Bounds) -> 
             detail,
         });
     };
-    // Lines of every paragraph in reading order, for hyphen runs, and the
-    // spacing of its justified lines, by paragraph number (numbers are
-    // dense, from 1).
-    let mut paragraphs: Vec<Vec<(usize, bool, Span)>> = Vec::new();
+    // By paragraph number (numbers are dense, from 1): the run of
+    // hyphenated lines under way, and the spacing of its justified lines.
+    let mut runs: Vec<HyphenRun> = Vec::new();
     let mut spacings: Vec<Vec<f32>> = Vec::new();
+    // Runs of HYPHEN_RUN or more: paragraph, page, first line, lines.
+    let mut long_runs: Vec<(usize, usize, Span, usize)> = Vec::new();
 
     for (pi, p) in pages.iter().enumerate() {
         let body: Vec<_> = p.page.slabs.iter().filter(|s| !s.repeated).collect();
@@ -264,11 +273,22 @@ pub(crate) fn collect(pages: &[ReportPage<'_>], book: &Book, bounds: Bounds) -> 
                 par, hyphenated, ..
             } = placed.role
             {
-                if paragraphs.len() <= par {
-                    paragraphs.resize_with(par + 1, Vec::new);
+                if runs.len() <= par {
+                    runs.resize_with(par + 1, HyphenRun::default);
                     spacings.resize_with(par + 1, Vec::new);
                 }
-                paragraphs[par].push((pi, hyphenated, placed.span));
+                let run = &mut runs[par];
+                if hyphenated {
+                    if run.lines == 0 {
+                        run.first = (pi, placed.span);
+                    }
+                    run.lines += 1;
+                } else {
+                    if run.lines >= HYPHEN_RUN {
+                        long_runs.push((par, run.first.0, run.first.1, run.lines));
+                    }
+                    run.lines = 0;
+                }
                 if let Some(r) = placed.spacing {
                     spacings[par].push(r);
                 }
@@ -309,27 +329,21 @@ pub(crate) fn collect(pages: &[ReportPage<'_>], book: &Book, bounds: Bounds) -> 
         }
     }
 
-    for lines in &paragraphs {
-        let mut run = 0;
-        for (i, &(_, hyphenated, _)) in lines.iter().enumerate() {
-            if hyphenated {
-                run += 1;
-            }
-            let ends = !hyphenated || i + 1 == lines.len();
-            if ends {
-                if run >= HYPHEN_RUN {
-                    let first = if hyphenated { i + 1 - run } else { i - run };
-                    let (pi, _, span) = lines[first];
-                    push(
-                        DefectKind::HyphenRun,
-                        &pages[pi],
-                        span,
-                        format!("{run} lines"),
-                    );
-                }
-                run = 0;
-            }
+    // A paragraph's last line ends its run too.
+    for (par, run) in runs.iter().enumerate() {
+        if run.lines >= HYPHEN_RUN {
+            long_runs.push((par, run.first.0, run.first.1, run.lines));
         }
+    }
+    // In paragraph order, each paragraph's runs in reading order.
+    long_runs.sort_by_key(|&(par, ..)| par);
+    for (_, pi, span, lines) in long_runs {
+        push(
+            DefectKind::HyphenRun,
+            &pages[pi],
+            span,
+            format!("{lines} lines"),
+        );
     }
     let mut total = 0.0;
     for lines in &spacings {
