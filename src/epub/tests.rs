@@ -538,6 +538,7 @@ const RICH_HTML: &str = "<details open><summary>More</summary><p lang=\"fr\">Voi
 <table><caption>Raw table</caption><thead><tr><th scope=\"col\">A</th><th>B</th></tr></thead><tbody><tr><td colspan=\"2\">both</td></tr></tbody></table>
 <ol reversed type=\"i\" start=\"3\"><li value=\"3\">three</li><li aria-label=\"two\">two</li></ol>
 <dl><dt>Term</dt><dd>Def</dd></dl>
+<dl><dt>A term alone</dt></dl>
 <p epub:type=\"pullquote\" hidden><a name=\"raw-anchor\"></a><abbr title=\"Tehrik-e Taliban Pakistan\">TTP</abbr> <kbd>Ctrl</kbd>+<kbd>C</kbd>, <q cite=\"https://example.org\">quoted</q>, <time datetime=\"2024-03-01\">March</time>, <mark>marked</mark>, <small>small</small>, <u>u</u>, <s>s</s>, <bdo dir=\"rtl\">abc</bdo>, <span style=\"color:red\" onmouseover=\"x()\">styled</span>, <font color=\"red\">font</font><wbr><br></p>
 <hr class=\"fancy\">
 <section><h4 id=\"raw-heading\">Raw heading</h4><p><a href=\"#raw-heading\">to the heading</a> <a href=\"#opening\">to the top</a></p></section>

@@ -621,6 +621,12 @@ impl<'a, 'c> ChapterWriter<'a, 'c> {
                 self.wrap("<dd>\n", "</dd>\n", |w| w.blocks(details));
             }
         }
+        // Terms must be followed by a description (HTML's content model
+        // of `dl`): trailing terms without one (raw HTML can end so) get
+        // an empty one.
+        if defs.last().is_some_and(|d| d.details.is_empty()) {
+            self.out.push_str("<dd></dd>\n");
+        }
         self.out.push_str("</dl>\n");
     }
 
