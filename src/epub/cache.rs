@@ -12,6 +12,7 @@
 
 use std::sync::Arc;
 
+use super::images::ImageStore;
 use super::layout::Layout;
 use super::ocf;
 use super::package::Resource;
@@ -153,10 +154,32 @@ impl Pass {
         self.chapters.truncate(book.chapters.len());
     }
 
-    /// Chapter `index` as written before in the same context, with the
-    /// same page `breaks` (the whole book's), if it was: its output and the
-    /// diagnostics writing it gave.
-    pub fn get(
+    /// Chapter `index` as `write` writes it with `images` and `diags`, or
+    /// as it was written before in the same context with the same page
+    /// `breaks` (the whole book's), with the diagnostics writing it gave.
+    /// A chapter that asked for images is not kept.
+    pub fn chapter(
+        &mut self,
+        book: &Book,
+        index: usize,
+        breaks: &[PageBreak],
+        images: &mut ImageStore,
+        diags: &mut Vec<Diagnostic>,
+        write: impl FnOnce(&mut ImageStore, &mut Vec<Diagnostic>) -> ChapterOutput,
+    ) -> ChapterOutput {
+        if let Some((output, said)) = self.get(book, index, breaks) {
+            diags.extend(said);
+            return output;
+        }
+        let (asked, said) = (images.asked, diags.len());
+        let output = write(images, diags);
+        if images.asked == asked {
+            self.put(book, index, breaks, &output, &diags[said..]);
+        }
+        output
+    }
+
+    fn get(
         &self,
         book: &Book,
         index: usize,
@@ -174,7 +197,7 @@ impl Pass {
     }
 
     /// Remembers chapter `index` as written in this pass.
-    pub fn put(
+    fn put(
         &mut self,
         book: &Book,
         index: usize,

@@ -389,17 +389,14 @@ fn prepare_parts<'a>(
             .iter()
             .enumerate()
             .map(|(index, chapter)| {
-                let measured = match cache.measured.get(book, index, &[]) {
-                    Some((measured, _)) => measured,
-                    None => {
-                        let asked = images.asked;
-                        let measured = chapter_pages(&ctx, index, &[], &mut images, &mut ignored);
-                        if images.asked == asked {
-                            cache.measured.put(book, index, &[], &measured, &[]);
-                        }
-                        measured
-                    }
-                };
+                let measured = cache.measured.chapter(
+                    book,
+                    index,
+                    &[],
+                    &mut images,
+                    &mut ignored,
+                    |images, diags| chapter_pages(&ctx, index, &[], images, diags),
+                );
                 let total = measured.parts.iter().map(String::len).sum();
                 plan_parts(
                     &chapter.blocks,
@@ -476,22 +473,14 @@ fn build(
         .written
         .begin(book, &layout, &stylesheets, settings.highlight);
     for (index, chapter) in book.chapters.iter().enumerate() {
-        let written = match cache.written.get(book, index, page_breaks) {
-            Some((written, said)) => {
-                diags.extend(said);
-                written
-            }
-            None => {
-                let (asked, said) = (images.asked, diags.len());
-                let written = chapter_pages(&ctx, index, page_breaks, &mut images, diags);
-                if images.asked == asked {
-                    cache
-                        .written
-                        .put(book, index, page_breaks, &written, &diags[said..]);
-                }
-                written
-            }
-        };
+        let written = cache.written.chapter(
+            book,
+            index,
+            page_breaks,
+            &mut images,
+            diags,
+            |images, diags| chapter_pages(&ctx, index, page_breaks, images, diags),
+        );
         for (part, xhtml) in written.parts.into_iter().enumerate() {
             spine.push(SpineDoc {
                 href: layout.file(index, part).unwrap_or_default().to_string(),
