@@ -169,9 +169,13 @@ impl Stopwatch<'_> {
 }
 
 /// What one build of a book keeps for the next build of the same book, so
-/// that after an edit only what changed is done again: chapters composed
-/// before, the fonts and their shaped words. Every build through a
-/// session writes the same bytes as a cold [`build`].
+/// that after an edit only what changed is done again: the chapters as
+/// parsed, composed (with the fonts and their shaped words) and
+/// paginated, the PDF's pages and deflated streams, the EPUB's chapters,
+/// cover and deflated files. Every build through a session writes the same
+/// bytes as a cold [`build`]. [`Session::default`] keeps nothing (a
+/// one-off build); `folio watch` and `folio serve` build in a
+/// [`Session::new`].
 #[derive(Debug, Default)]
 pub struct Session {
     parse: markdown::Cache,
@@ -181,6 +185,7 @@ pub struct Session {
 }
 
 impl Session {
+    /// A session that keeps what each build makes for the next.
     pub fn new() -> Session {
         Session {
             parse: markdown::Cache::keeping(),
