@@ -75,7 +75,11 @@ impl Cache {
         let key = CoverKey {
             meta: without_date(&book.meta),
             // An image of the author's is read again: it may have changed.
-            file: book.meta.cover.as_ref().and_then(|p| std::fs::read(p).ok()),
+            file: book
+                .meta
+                .cover
+                .as_ref()
+                .and_then(|p| crate::source::files::read(p).ok()),
             settings: settings.clone(),
             stylesheets: stylesheets.to_vec(),
         };
@@ -93,7 +97,7 @@ impl Cache {
 #[derive(PartialEq)]
 struct CoverKey {
     meta: Metadata,
-    file: Option<Vec<u8>>,
+    file: Option<std::sync::Arc<Vec<u8>>>,
     settings: EpubSettings,
     stylesheets: Vec<String>,
 }

@@ -81,7 +81,7 @@ fn family_name(bytes: &[u8]) -> Option<String> {
 /// Subsets and packages the five faces of `files` for `chars`.
 pub fn embed_fonts(files: &FontFiles, chars: &BTreeSet<char>) -> Result<EmbeddedFonts, Diagnostic> {
     let read = |path: &Path| {
-        std::fs::read(path).map_err(|e| {
+        crate::source::files::read(path).map_err(|e| {
             Diagnostic::error(format!("cannot read font file to embed: {e}")).in_file(path)
         })
     };
@@ -138,7 +138,7 @@ pub fn embed_fonts(files: &FontFiles, chars: &BTreeSet<char>) -> Result<Embedded
                     ))
                     .in_file(face.path),
                 );
-                bytes
+                bytes.to_vec()
             }
         };
         let stem: String = face

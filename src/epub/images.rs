@@ -84,8 +84,9 @@ impl ImageStore {
         if let Some(&i) = self.by_path.get(path) {
             return Ok(self.images[i].href.clone());
         }
-        let bytes = std::fs::read(path)
-            .map_err(|e| format!("cannot read image `{}`: {e}", path.display()))?;
+        let bytes = crate::source::files::read(path)
+            .map_err(|e| format!("cannot read image `{}`: {e}", path.display()))?
+            .to_vec();
         let media_type = sniff_media_type(&bytes, path).ok_or_else(|| {
             format!(
                 "image `{}` is not PNG, JPEG, GIF, WebP or SVG, which EPUB readers must support",

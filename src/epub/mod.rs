@@ -260,9 +260,11 @@ fn cover(
 ) -> Result<(Resource, String), Diagnostic> {
     let (bytes, media_type) = match &book.meta.cover {
         Some(path) => {
-            let bytes = std::fs::read(path).map_err(|e| {
-                Diagnostic::error(format!("cannot read the cover image: {e}")).in_file(path)
-            })?;
+            let bytes = crate::source::files::read(path)
+                .map_err(|e| {
+                    Diagnostic::error(format!("cannot read the cover image: {e}")).in_file(path)
+                })?
+                .to_vec();
             let media_type = sniff_media_type(&bytes, path).ok_or_else(|| {
                 Diagnostic::error("the cover image is not PNG, JPEG, GIF, WebP or SVG")
                     .in_file(path)
@@ -339,7 +341,7 @@ fn prepare_parts<'a>(
     let mut resources = Vec::new();
     let mut images = ImageStore::default();
     if let Some(path) = &settings.stylesheet {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let text = crate::source::files::read_to_string(path).map_err(|e| {
             Diagnostic::error(format!("cannot read the EPUB stylesheet: {e}")).in_file(path)
         })?;
         let (css, fonts) = css::package_stylesheet(&text, path, &mut images)?;

@@ -303,9 +303,8 @@ impl Resolver {
         }
         let bytes = match self.files.get(&c.path) {
             Some(b) => b.clone(),
-            None => match std::fs::read(&c.path) {
+            None => match crate::source::files::read(&c.path) {
                 Ok(b) => {
-                    let b = Arc::new(b);
                     self.files.insert(c.path.clone(), b.clone());
                     b
                 }
@@ -349,9 +348,9 @@ impl Resolver {
         if let Some(&face) = self.loaded.get(&key) {
             return Some(face);
         }
-        let loaded = std::fs::read(path)
+        let loaded = crate::source::files::read(path)
             .map_err(|e| e.to_string())
-            .and_then(|b| load_face(Arc::new(b), path, 0, Synthesis::default()));
+            .and_then(|b| load_face(b, path, 0, Synthesis::default()));
         let loaded = match loaded {
             Ok(f) => f,
             Err(what) => {

@@ -160,9 +160,8 @@ impl FontSet {
         for (path, slot) in slots {
             let bytes = match read.get(path.as_path()) {
                 Some(b) => b.clone(),
-                None => match std::fs::read(path) {
+                None => match crate::source::files::read(path) {
                     Ok(b) => {
-                        let b = Arc::new(b);
                         read.insert(path, b.clone());
                         b
                     }

@@ -145,9 +145,11 @@ fn load_image<'a>(
     path: &Path,
     svg_options: &dyn Fn() -> &'a usvg::Options<'static>,
 ) -> Result<LoadedImage, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::error(format!("cannot read image {}: {e}", path.display())).in_file(path)
-    })?;
+    let bytes = crate::source::files::read(path)
+        .map_err(|e| {
+            Diagnostic::error(format!("cannot read image {}: {e}", path.display())).in_file(path)
+        })?
+        .to_vec();
     let result = match kind(&bytes) {
         Some(ImageKind::Jpeg) => load_jpeg(bytes),
         Some(ImageKind::Png) => load_png(&bytes),

@@ -48,7 +48,7 @@ fn is_svg(bytes: &[u8]) -> bool {
 
 /// Width and height in pixels of a PNG, JPEG, GIF, WebP or SVG file.
 pub fn dimensions(path: &Path) -> Result<(u32, u32), String> {
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let bytes = super::files::read(path).map_err(|e| e.to_string())?;
     dimensions_of(&bytes)
 }
 

@@ -15,6 +15,7 @@
 //! point at the file and line the author wrote. Every missing, unreadable
 //! or non-UTF-8 file is reported at once.
 
+pub mod files;
 pub mod image;
 mod include;
 mod split;
